@@ -1,0 +1,107 @@
+"""Every way a NemoVideo backend call can fail, as one exception tree.
+
+    NemoError                      any backend failure; `.code` is the spec's numeric code
+    ├── TokenInvalid       1001    token bad or expired (body code or HTTP 401)
+    ├── SessionNotFound    1002    session gone (body code, HTTP 404 on a session path, ADK detail)
+    ├── OutOfCredits       2001
+    ├── UnsupportedFile    4001    also raised by the client before sending (content sniffing)
+    ├── FileTooLarge       4002    also raised by the client before sending (size check)
+    ├── ClientIdMissing     400    anonymous-token call without X-Client-Id
+    ├── ExportNotAllowed    402    free plan cannot export
+    ├── RateLimited         429    `.retry_after` seconds (None when the header was absent)
+    ├── BackendUnavailable  5xx, timeouts, connection errors (`.code` = HTTP status or 0)
+    ├── StreamBroken              an SSE stream ended abnormally (never re-sent)
+    ├── RenderFailed              a render ended in `failed` (or gave no URL)
+    └── ProtocolError             an answer we cannot read (`.code` = HTTP status or 0)
+
+Foreign exceptions (httpx, json) are translated in exactly one place, `bot.nemo.client`; nothing
+from httpx escapes the client. Messages never contain a token (see `redact`).
+"""
+
+from __future__ import annotations
+
+import re
+
+_TOKEN_RE = re.compile(r"(nmv_[A-Za-z0-9]+_)[A-Za-z0-9_\-]{6,}|(Bearer\s+)\S+")
+
+
+def redact(text: str) -> str:
+    """Mask anything that looks like a NemoVideo token or a bearer credential."""
+    return _TOKEN_RE.sub(lambda m: (m.group(1) or m.group(2) or "") + "***", text)
+
+
+class NemoError(Exception):
+    code: int = 0
+
+    def __init__(self, message: str = "", *, code: int | None = None, status: int | None = None) -> None:
+        message = redact(message or self.__class__.__name__)
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.status = status
+
+
+class TokenInvalid(NemoError):
+    code = 1001
+
+
+class SessionNotFound(NemoError):
+    code = 1002
+
+
+class OutOfCredits(NemoError):
+    code = 2001
+
+
+class UnsupportedFile(NemoError):
+    code = 4001
+
+
+class FileTooLarge(NemoError):
+    code = 4002
+
+
+class ClientIdMissing(NemoError):
+    code = 400
+
+
+class ExportNotAllowed(NemoError):
+    code = 402
+
+
+class RateLimited(NemoError):
+    code = 429
+
+    def __init__(self, message: str = "", *, retry_after: float | None = None, **kw: int | None) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class BackendUnavailable(NemoError):
+    code = 503
+
+
+class StreamBroken(NemoError):
+    code = 0
+
+
+class RenderFailed(NemoError):
+    code = 0
+
+
+class ProtocolError(NemoError):
+    code = 0
+
+
+ERRORS_BY_CODE: dict[int, type[NemoError]] = {
+    1001: TokenInvalid,
+    1002: SessionNotFound,
+    2001: OutOfCredits,
+    4001: UnsupportedFile,
+    4002: FileTooLarge,
+    400: ClientIdMissing,
+    401: TokenInvalid,
+    402: ExportNotAllowed,
+    429: RateLimited,
+}
