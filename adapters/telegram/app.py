@@ -1,0 +1,141 @@
+"""`build_application(builder, settings)`: the PTB Application of the videobot Telegram bot.
+
+The factory only adds to the builder it is given (tests hand in one whose token and transport are
+already set): the local Bot API server when `TELEGRAM_API_URL` is set, concurrent updates, the
+lifecycle hooks and the handlers. Services (store, backend client, engine) are created in
+`post_init` inside PTB's loop and closed in `post_shutdown`; undelivered renders are resumed in the
+background right after start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from telegram import Bot, BotCommand
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from adapters.telegram.handlers import Handlers
+from adapters.telegram.reply import TelegramReply, limits_for
+from adapters.telegram.runtime import Runtime, start_runtime
+from adapters.telegram.texts import EN, ZH
+from bot.config import Settings, load_settings
+from bot.events import Reply
+
+log = logging.getLogger(__name__)
+
+CONCURRENT_UPDATES = 256  # one engine turn may last minutes (render delivery included)
+_LIFECYCLE_KEY = "videobot.lifecycle"
+
+
+def api_urls(api_url: str) -> tuple[str, str]:
+    """(base_url, base_file_url) of a self-hosted Bot API server at `api_url`."""
+    root = api_url.rstrip("/")
+    root = root.removesuffix("/bot")
+    return f"{root}/bot", f"{root}/file/bot"
+
+
+async def register_commands(bot: Bot) -> None:
+    """The command menu in English (default) and Chinese (`language_code="zh"`)."""
+    for language, texts in ((None, EN), ("zh", ZH)):
+        commands = [BotCommand(name, description) for name, description in texts.commands.items()]
+        try:
+            await bot.set_my_commands(commands, language_code=language)
+        except TelegramError as exc:
+            log.warning("command menu (%s) not set: %s", language or "default", type(exc).__name__)
+
+
+class Lifecycle:
+    """Owns the runtime between post_init and post_shutdown."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._runtime: Runtime | None = None
+        self._resume_task: asyncio.Task[None] | None = None
+
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            raise RuntimeError("the Telegram bot's services are not started (post_init has not run)")
+        return self._runtime
+
+    async def post_init(self, app: Application) -> None:
+        self._runtime = await start_runtime(self._settings)
+        await register_commands(app.bot)
+        self._resume_task = asyncio.create_task(self._resume(app.bot), name="telegram-resume")
+
+    async def post_shutdown(self, app: Application) -> None:
+        task, self._resume_task = self._resume_task, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        runtime, self._runtime = self._runtime, None
+        if runtime is not None:
+            await runtime.aclose()
+
+    async def wait_resumed(self) -> None:
+        """For tests and tools: wait until the start-up resume pass is over."""
+        if self._resume_task is not None:
+            await asyncio.shield(self._resume_task)
+
+    async def _resume(self, bot: Bot) -> None:
+        runtime = self.runtime()
+
+        async def reply_for(job: object) -> Reply | None:
+            if getattr(job, "platform", None) != "telegram":
+                return None
+            try:
+                chat_id = int(str(getattr(job, "chat_id", "")))
+            except ValueError:
+                return None
+            # Telegram group and supergroup ids are negative
+            return TelegramReply(bot, chat_id, limits=limits_for(runtime.settings, is_group=chat_id < 0))
+
+        try:
+            resumed = await runtime.engine.resume(reply_for)
+        except Exception:
+            log.exception("resuming undelivered renders failed")
+            return
+        if resumed:
+            log.info("resumed %d undelivered render(s)", resumed)
+
+
+def build_application(builder: ApplicationBuilder, settings: Settings | None = None) -> Application:
+    """Add everything the bot needs to `builder` and build the Application (not started)."""
+    settings = settings if settings is not None else load_settings()
+    if settings.telegram_api_url:
+        base_url, base_file_url = api_urls(settings.telegram_api_url)
+        builder = builder.base_url(base_url).base_file_url(base_file_url).local_mode(True)
+    lifecycle = Lifecycle(settings)
+    app = (
+        builder.concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(lifecycle.post_init)
+        .post_shutdown(lifecycle.post_shutdown)
+        .build()
+    )
+    handlers = Handlers(lifecycle.runtime)
+    app.add_handler(CallbackQueryHandler(handlers.on_button, block=False))
+    app.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL, handlers.on_message, block=False
+        )
+    )
+    app.add_error_handler(handlers.on_error, block=False)
+    app.bot_data[_LIFECYCLE_KEY] = lifecycle
+    return app
+
+
+def lifecycle_of(app: Application) -> Lifecycle:
+    """The lifecycle `build_application` attached to `app` (tests wait on its resume pass)."""
+    lifecycle = app.bot_data.get(_LIFECYCLE_KEY)
+    if not isinstance(lifecycle, Lifecycle):
+        raise LookupError("not an Application from build_application")
+    return lifecycle

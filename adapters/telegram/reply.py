@@ -1,0 +1,264 @@
+"""`bot.events.Reply` on the Telegram Bot API: one chat, the platform's limits, PTB errors translated.
+
+Every `telegram.error` is translated in exactly one place, `translate_error`:
+
+    RetryAfter                          → RetryLater(retry_after)   (wait the whole time)
+    "message is not modified"           → NotModified               (harmless)
+    "message to edit not found",
+    "message can't be edited", …        → MessageGone               (send a new message)
+    TimedOut on an edit                 → RetryLater(1)             (edits are idempotent)
+    TimedOut on a send                  → DeliveryError             (it may have arrived: never re-sent)
+    anything else                       → DeliveryError
+
+Formatted finals go out as HTML (`adapters.telegram.formatting`); when Telegram rejects the
+entities the same text is sent once more without a parse mode. Mid-stream text is always plain.
+Token-free: PTB's own messages never carry the bot token, and we add none.
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+import logging
+from pathlib import Path
+from typing import IO, Literal
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest, RetryAfter, TelegramError, TimedOut
+
+from adapters.telegram.formatting import markdown_to_html
+from bot.config import Settings
+from bot.events import (
+    Activity,
+    Button,
+    ChannelLimits,
+    DeliveryError,
+    MessageGone,
+    MessageRef,
+    NotModified,
+    RetryLater,
+    VideoFile,
+)
+
+log = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+CLOUD_MAX_UPLOAD = 50 * MB  # sendVideo / sendDocument through the cloud Bot API
+LOCAL_MAX_UPLOAD = 2000 * MB  # with a self-hosted `telegram-bot-api --local`
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_CALLBACK_DATA = 64  # bytes
+VIDEO_WRITE_TIMEOUT = 600.0  # seconds: a 50 MB upload on a slow uplink
+VIDEO_READ_TIMEOUT = 120.0
+
+_GONE = (
+    "message to edit not found",
+    "message can't be edited",
+    "message_id_invalid",
+    "message not found",
+    "message to delete not found",
+)
+_PARSE = ("can't parse entities", "can't find end of", "unsupported start tag", "unclosed start tag")
+
+Operation = Literal["send", "edit"]
+
+
+def limits_for(settings: Settings, *, is_group: bool) -> ChannelLimits:
+    """The limits of one Telegram chat under these settings (local Bot API server lifts uploads)."""
+    return ChannelLimits(
+        max_text=MAX_TEXT,
+        max_caption=MAX_CAPTION,
+        edit_interval=settings.telegram_group_edit_interval if is_group else settings.telegram_edit_interval,
+        max_video_bytes=LOCAL_MAX_UPLOAD if settings.telegram_api_url else CLOUD_MAX_UPLOAD,
+        supports_buttons=True,
+        supports_edit=True,
+    )
+
+
+def _seconds(value: int | dtm.timedelta) -> float:
+    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
+
+
+def translate_error(exc: TelegramError, op: Operation) -> DeliveryError:
+    """The one mapping from PTB's exceptions to the conditions `bot.streaming` understands."""
+    if isinstance(exc, RetryAfter):
+        return RetryLater(_seconds(exc.retry_after))
+    text = str(exc).lower()
+    if isinstance(exc, BadRequest):
+        if "not modified" in text:
+            return NotModified(str(exc))
+        if any(marker in text for marker in _GONE):
+            return MessageGone(str(exc))
+    if isinstance(exc, TimedOut):
+        if op == "edit":
+            return RetryLater(1.0)
+        return DeliveryError("Telegram timed out; the message may have arrived, so it is not re-sent")
+    return DeliveryError(f"Telegram refused the {op}: {type(exc).__name__}: {exc}")
+
+
+def _is_parse_error(exc: TelegramError) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, BadRequest) and any(marker in text for marker in _PARSE)
+
+
+def keyboard(buttons: list[Button] | None, per_row: int = 2) -> InlineKeyboardMarkup | None:
+    """The engine's buttons as an inline keyboard; callback data is the action (≤ 64 bytes)."""
+    if not buttons:
+        return None
+    usable = []
+    for b in buttons:
+        if len(b.action.encode("utf-8")) > MAX_CALLBACK_DATA:
+            log.warning("button %r dropped: its action is longer than 64 bytes", b.label)
+            continue
+        usable.append(InlineKeyboardButton(b.label, callback_data=b.action))
+    if not usable:
+        return None
+    return InlineKeyboardMarkup([usable[i : i + per_row] for i in range(0, len(usable), per_row)])
+
+
+def _ref(message: Message | bool) -> MessageRef:
+    if not isinstance(message, Message):  # inline-message edits answer True; we never make those
+        raise DeliveryError("Telegram answered without a message")
+    return MessageRef(id=str(message.message_id), chat_id=str(message.chat_id))
+
+
+class TelegramReply:
+    """What the engine can do in one Telegram chat (a forum topic when `thread_id` is set)."""
+
+    def __init__(
+        self, bot: Bot, chat_id: int, *, limits: ChannelLimits, thread_id: int | None = None
+    ) -> None:
+        self._bot = bot
+        self._chat_id = chat_id
+        self._limits = limits
+        self._thread_id = thread_id
+
+    @property
+    def limits(self) -> ChannelLimits:
+        return self._limits
+
+    @property
+    def chat_id(self) -> int:
+        return self._chat_id
+
+    async def send_text(
+        self, text: str, *, buttons: list[Button] | None = None, formatted: bool = False
+    ) -> MessageRef:
+        markup = keyboard(buttons)
+        if formatted:
+            try:
+                msg = await self._bot.send_message(
+                    self._chat_id,
+                    markdown_to_html(text),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                    message_thread_id=self._thread_id,
+                )
+                return _ref(msg)
+            except TelegramError as exc:
+                if not _is_parse_error(exc):
+                    raise translate_error(exc, "send") from None
+                log.info("Telegram refused the formatting; sending the text plain")
+        try:
+            msg = await self._bot.send_message(
+                self._chat_id, text, reply_markup=markup, message_thread_id=self._thread_id
+            )
+        except TelegramError as exc:
+            raise translate_error(exc, "send") from None
+        return _ref(msg)
+
+    async def edit_text(
+        self,
+        ref: MessageRef,
+        text: str,
+        *,
+        buttons: list[Button] | None = None,
+        formatted: bool = False,
+    ) -> MessageRef:
+        markup = keyboard(buttons)
+        message_id = int(ref.id)
+        if formatted:
+            try:
+                msg = await self._bot.edit_message_text(
+                    markdown_to_html(text),
+                    chat_id=self._chat_id,
+                    message_id=message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+                return _ref(msg)
+            except TelegramError as exc:
+                if not _is_parse_error(exc):
+                    raise translate_error(exc, "edit") from None
+                log.info("Telegram refused the formatting; editing the text plain")
+        try:
+            msg = await self._bot.edit_message_text(
+                text, chat_id=self._chat_id, message_id=message_id, reply_markup=markup
+            )
+        except TelegramError as exc:
+            raise translate_error(exc, "edit") from None
+        return _ref(msg)
+
+    async def delete(self, ref: MessageRef) -> None:
+        try:
+            await self._bot.delete_message(self._chat_id, int(ref.id))
+        except TelegramError as exc:
+            err = translate_error(exc, "send")
+            if isinstance(err, MessageGone):
+                return
+            raise err from None
+
+    async def send_video(
+        self, video: VideoFile, caption: str, *, buttons: list[Button] | None = None
+    ) -> MessageRef:
+        """sendVideo with streaming support, size, duration and the JPEG thumbnail.
+
+        Files are always uploaded as bytes (never as `file://` paths, which only work when the
+        local Bot API server shares our disk).
+        """
+        if len(caption) > MAX_CAPTION:
+            caption = caption[: MAX_CAPTION - 1].rstrip() + "…"
+        thumb: IO[bytes] | None = None
+        try:
+            with video.path.open("rb") as body:
+                thumb = _open_thumbnail(video.thumbnail)
+                msg = await self._bot.send_video(
+                    self._chat_id,
+                    video=body,
+                    filename=video.path.name,
+                    caption=caption or None,
+                    width=video.width,
+                    height=video.height,
+                    duration=max(1, round(video.duration)),
+                    thumbnail=thumb,
+                    supports_streaming=True,
+                    reply_markup=keyboard(buttons),
+                    message_thread_id=self._thread_id,
+                    write_timeout=VIDEO_WRITE_TIMEOUT,
+                    read_timeout=VIDEO_READ_TIMEOUT,
+                )
+        except TelegramError as exc:
+            raise translate_error(exc, "send") from None
+        except OSError as exc:
+            raise DeliveryError(f"the video file cannot be read: {exc.strerror}") from None
+        finally:
+            if thumb is not None:
+                thumb.close()
+        return _ref(msg)
+
+    async def show_activity(self, activity: Activity) -> None:
+        action = ChatAction.UPLOAD_VIDEO if activity == "upload_video" else ChatAction.TYPING
+        try:
+            await self._bot.send_chat_action(self._chat_id, action, message_thread_id=self._thread_id)
+        except TelegramError as exc:  # an indicator is never worth failing a turn for
+            log.debug("chat action not shown: %s", type(exc).__name__)
+
+
+def _open_thumbnail(path: Path | None) -> IO[bytes] | None:
+    if path is None:
+        return None
+    try:
+        return path.open("rb")
+    except OSError:
+        log.warning("thumbnail %s cannot be read; sending the video without it", path.name)
+        return None

@@ -1,0 +1,110 @@
+"""`videobot telegram`: long polling by default, PTB's webhook server when TELEGRAM_WEBHOOK_URL is set.
+
+Webhook mode: PTB's own server listens on TELEGRAM_WEBHOOK_LISTEN:TELEGRAM_WEBHOOK_PORT at the path
+of TELEGRAM_WEBHOOK_URL, registers the URL with Telegram together with TELEGRAM_WEBHOOK_SECRET, and
+answers 403 to any request without that secret in `X-Telegram-Bot-Api-Secret-Token`. Updates are
+answered 200 at once and worked on afterwards (concurrent updates, non-blocking handlers); a repeated
+delivery of one update is dropped by the engine's `update_id` claim in Redis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import sys
+from urllib.parse import urlsplit
+
+from telegram import Update
+from telegram.ext import Application
+
+from adapters.telegram.app import build_application
+from bot.config import ConfigError, Settings, load_settings
+from bot.logsetup import configure_logging
+
+log = logging.getLogger(__name__)
+
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def webhook_path(webhook_url: str) -> str:
+    """The path PTB's server listens on: the path of the public webhook URL (without the slash)."""
+    return urlsplit(webhook_url).path.strip("/")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="videobot telegram",
+        description=(
+            "Run the Telegram bot. Needs TELEGRAM_BOT_TOKEN. Long polling by default; "
+            "webhook mode when TELEGRAM_WEBHOOK_URL is set (with TELEGRAM_WEBHOOK_SECRET); "
+            "TELEGRAM_API_URL points at a self-hosted Bot API server (local mode, files up to 2000 MB)."
+        ),
+    )
+    p.add_argument(
+        "--drop-pending", action="store_true", help="skip updates that arrived while the bot was down"
+    )
+    return p
+
+
+def check_settings(settings: Settings) -> str | None:
+    """One line saying what is missing or wrong, or None."""
+    if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
+        return "TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)"
+    if settings.telegram_webhook_url:
+        token = settings.telegram_webhook_secret
+        secret = token.get_secret_value() if token is not None else ""
+        if not secret:
+            return "TELEGRAM_WEBHOOK_SECRET must be set in webhook mode (1-256 of A-Z a-z 0-9 _ -)"
+        if not _SECRET_RE.match(secret):
+            return "TELEGRAM_WEBHOOK_SECRET may only hold 1-256 characters A-Z a-z 0-9 _ -"
+    return None
+
+
+def build_for_settings(settings: Settings) -> Application:
+    assert settings.telegram_bot_token is not None
+    builder = (
+        Application.builder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .connect_timeout(10)
+        .read_timeout(30)
+        .write_timeout(30)
+        .media_write_timeout(600)
+    )
+    return build_application(builder, settings)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv if argv is not None else sys.argv[1:])
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"videobot telegram: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    problem = check_settings(settings)
+    if problem:
+        print(f"videobot telegram: {problem}", file=sys.stderr)
+        return 2
+    app = build_for_settings(settings)
+    try:
+        if settings.telegram_webhook_url:
+            assert settings.telegram_webhook_secret is not None
+            log.info("webhook mode on port %d", settings.telegram_webhook_port)
+            app.run_webhook(
+                listen=settings.telegram_webhook_listen,
+                port=settings.telegram_webhook_port,
+                url_path=webhook_path(settings.telegram_webhook_url),
+                webhook_url=settings.telegram_webhook_url,
+                secret_token=settings.telegram_webhook_secret.get_secret_value(),
+                allowed_updates=Update.ALL_TYPES,
+                drop_pending_updates=args.drop_pending,
+            )
+        else:
+            log.info("long polling")
+            app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=args.drop_pending)
+    except Exception as exc:  # one clear line, never a traceback on the console
+        log.debug("telegram bot stopped", exc_info=True)
+        print(f"videobot telegram: stopped: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return 0
