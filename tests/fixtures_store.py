@@ -1,0 +1,47 @@
+"""Fixtures for the Redis state tests: two Store objects on the shared real Redis (as two bot
+processes would have), and a private Redis server a test may stop and restart."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot.crypto import TokenCipher
+from bot.embedded import socket_path_for
+from bot.redis_server import RedisServer
+from bot.store import Store
+from bot.store_connect import connect_url
+
+
+@pytest.fixture
+def store_cipher() -> TokenCipher:
+    return TokenCipher.generate()
+
+
+@pytest.fixture
+async def store_a(redis: aioredis.Redis, redis_url: str, store_cipher: TokenCipher) -> AsyncIterator[Store]:
+    """A store on the flushed session Redis (its own connection pool)."""
+    store = Store(connect_url(redis_url).client, store_cipher)
+    yield store
+    await store.aclose()
+
+
+@pytest.fixture
+async def store_b(redis: aioredis.Redis, redis_url: str, store_cipher: TokenCipher) -> AsyncIterator[Store]:
+    """A second store on the same Redis and key, as another bot process would have."""
+    store = Store(connect_url(redis_url).client, store_cipher)
+    yield store
+    await store.aclose()
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A Redis of this test's own (append-only), free to be stopped and restarted."""
+    directory = tmp_path / "private-redis"
+    server = RedisServer(directory, appendonly=True, socket_path=socket_path_for(directory))
+    server.start()
+    yield server
+    server.stop()
