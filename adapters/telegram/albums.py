@@ -2,7 +2,8 @@
 
 Each part is written to the store's album list (`vb:album:telegram:{chat}:{group}`, in Redis, so
 the parts may arrive at different bot processes). The process whose part was first becomes the
-album's leader: it waits `album_wait_seconds`, takes the whole list atomically and hands one `Incoming` to the engine; the others return at once.
+album's leader: it waits `album_wait_seconds`, takes the whole list atomically and hands one
+`Incoming` to the engine; the others return at once.
 
 A part delivered twice (webhook retries) must not become a second photo, and the engine never sees
 the parts' own update ids, so each part's `update_id` is claimed here with the store's de-duplication

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import datetime as dtm
 import logging
+import warnings
 from pathlib import Path
 from typing import IO, Literal
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 
 from adapters.telegram.formatting import markdown_to_html
 from bot.config import Settings
@@ -75,14 +77,17 @@ def limits_for(settings: Settings, *, is_group: bool) -> ChannelLimits:
     )
 
 
-def _seconds(value: int | dtm.timedelta) -> float:
+def _retry_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that the type becomes timedelta in 23
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
     return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
 
 
 def translate_error(exc: TelegramError, op: Operation) -> DeliveryError:
     """The one mapping from PTB's exceptions to the conditions `bot.streaming` understands."""
     if isinstance(exc, RetryAfter):
-        return RetryLater(_seconds(exc.retry_after))
+        return RetryLater(_retry_seconds(exc))
     text = str(exc).lower()
     if isinstance(exc, BadRequest):
         if "not modified" in text:

@@ -1,0 +1,182 @@
+"""TelegramReply against the tg-auto-test Bot API: what the user sees, and how Telegram's errors
+reach the streaming layer (faults injected at the transport, so PTB raises its real exceptions)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from tg_auto_test.test_utils.serverless_telegram_client import ServerlessTelegramClient
+
+from adapters.telegram.reply import TelegramReply, limits_for
+from bot.events import Button, DeliveryError, MessageGone, MessageRef, NotModified, RetryLater, VideoFile
+from bot.streaming import StreamingMessage
+from tests.fixtures_telegram import USER_ID, TransportFaults, calls, tg_settings
+
+Bot = tuple[ServerlessTelegramClient, TransportFaults]
+
+
+def make_reply(client: ServerlessTelegramClient, *, group: bool = False, **settings: Any) -> TelegramReply:
+    s = tg_settings(**settings)
+    return TelegramReply(client._application.bot, USER_ID, limits=limits_for(s, is_group=group))
+
+
+def test_limits_follow_the_platform_and_settings() -> None:
+    private = limits_for(tg_settings(), is_group=False)
+    group = limits_for(tg_settings(), is_group=True)
+    local = limits_for(tg_settings(telegram_api_url="http://tg-api:8081"), is_group=False)
+    assert (private.max_text, private.max_caption, private.edit_interval) == (4096, 1024, 1.0)
+    assert group.edit_interval == 3.0
+    assert private.max_video_bytes == 50 * 1024 * 1024
+    assert local.max_video_bytes == 2000 * 1024 * 1024
+
+
+async def test_formatted_final_text_is_sent_as_html(bare_bot: Bot) -> None:
+    client, _ = bare_bot
+    reply = make_reply(client)
+    await reply.send_text("**Done** — see `render_1` <now>", formatted=True)
+    (call,) = calls(client, "sendMessage")
+    assert call.parameters["parse_mode"] == "HTML"
+    assert call.parameters["text"] == "<b>Done</b> — see <code>render_1</code> &lt;now&gt;"
+    assert call.result is not None and call.result["text"] == "Done — see render_1 <now>"
+
+
+async def test_mid_stream_text_is_plain(bare_bot: Bot) -> None:
+    client, _ = bare_bot
+    reply = make_reply(client)
+    ref = await reply.send_text("**partial")
+    await reply.edit_text(ref, "**partial text")
+    for call in calls(client, "sendMessage") + calls(client, "editMessageText"):
+        assert "parse_mode" not in call.parameters
+    assert calls(client, "editMessageText")[0].parameters["text"] == "**partial text"
+
+
+async def test_text_telegram_cannot_parse_is_resent_plain(bare_bot: Bot) -> None:
+    client, faults = bare_bot
+    faults.fail("sendMessage", "Bad Request: can't parse entities: unsupported start tag at byte offset 3")
+    reply = make_reply(client)
+    ref = await reply.send_text("**Done**", formatted=True)
+    (call,) = calls(client, "sendMessage")  # the refused attempt never reached the chat
+    assert "parse_mode" not in call.parameters and call.parameters["text"] == "**Done**"
+    assert ref.id == str(call.result["message_id"])
+    faults.fail("editMessageText", "Bad Request: can't parse entities: can't find end of bold entity")
+    await reply.edit_text(ref, "**Done!**", formatted=True)
+    assert calls(client, "editMessageText")[-1].parameters["text"] == "**Done!**"
+
+
+async def test_unchanged_edit_is_reported_as_not_modified(bare_bot: Bot) -> None:
+    client, faults = bare_bot
+    reply = make_reply(client)
+    ref = await reply.send_text("hello")
+    faults.fail(
+        "editMessageText",
+        "Bad Request: message is not modified: specified new message content and reply markup are "
+        "exactly the same as a current content and reply markup of the message",
+    )
+    with pytest.raises(NotModified):
+        await reply.edit_text(ref, "hello")
+
+
+@pytest.mark.parametrize(
+    "description", ["Bad Request: message to edit not found", "Bad Request: message can't be edited"]
+)
+async def test_edit_of_a_vanished_message_is_reported_as_gone(bare_bot: Bot, description: str) -> None:
+    client, faults = bare_bot
+    reply = make_reply(client)
+    faults.fail("editMessageText", description)
+    with pytest.raises(MessageGone):
+        await reply.edit_text(MessageRef(id="77", chat_id=str(USER_ID)), "new text")
+
+
+async def test_flood_control_is_reported_with_the_whole_wait(bare_bot: Bot) -> None:
+    client, faults = bare_bot
+    reply = make_reply(client)
+    ref = await reply.send_text("a")
+    faults.flood("editMessageText", retry_after=7)
+    with pytest.raises(RetryLater) as caught:
+        await reply.edit_text(ref, "ab")
+    assert caught.value.seconds == 7.0
+    faults.flood("sendMessage", retry_after=3)
+    with pytest.raises(RetryLater):
+        await reply.send_text("c")
+
+
+async def test_a_send_that_timed_out_is_not_sent_again(bare_bot: Bot) -> None:
+    client, faults = bare_bot
+    reply = make_reply(client)
+    faults.time_out("sendMessage")
+    with pytest.raises(DeliveryError) as caught:
+        await reply.send_text("did it arrive?")
+    assert not isinstance(caught.value, RetryLater)
+    assert len(faults.hits) == 1 and calls(client, "sendMessage") == []
+
+
+async def test_flood_control_mid_stream_still_ends_with_the_whole_text(bare_bot: Bot) -> None:
+    client, faults = bare_bot
+    reply = make_reply(client, telegram_edit_interval=0.05)
+    faults.flood("editMessageText", retry_after=1, after=2)  # the third edit hits flood control
+    stream = StreamingMessage(reply, interval=0.05)
+    words = [f"word{i}" for i in range(40)]
+    for i in range(1, len(words) + 1):
+        await stream.update(" ".join(words[:i]))
+        if i % 4 == 0:
+            await asyncio.sleep(0.06)
+    await stream.finish(" ".join(words) + ".", formatted=True)
+    assert [h.status for h in faults.hits] == [429]
+    shown = calls(client, "editMessageText")[-1].result
+    assert shown is not None and shown["text"] == " ".join(words) + "."
+
+
+async def test_buttons_become_an_inline_keyboard_of_actions(bare_bot: Bot) -> None:
+    client, _ = bare_bot
+    reply = make_reply(client)
+    buttons = [Button(label="🎬 Export", action="/export"), Button(label="📊 Status", action="/status"),
+               Button(label="💳 Credits", action="/credits"), Button(label="too long", action="/" + "x" * 64)]
+    await reply.send_text("Ready.", buttons=buttons)
+    markup = json.loads(calls(client, "sendMessage")[0].parameters["reply_markup"])
+    rows = markup["inline_keyboard"]
+    assert [[(b["text"], b["callback_data"]) for b in row] for row in rows] == [
+        [("🎬 Export", "/export"), ("📊 Status", "/status")],
+        [("💳 Credits", "/credits")],
+    ]
+
+
+async def test_video_goes_out_streamable_with_size_duration_and_thumbnail(
+    bare_bot: Bot, small_video: VideoFile
+) -> None:
+    client, faults = bare_bot
+    reply = make_reply(client)
+    caption = "🎬 Your video https://nemovideo.com/p/1 " + "x" * 2000
+    await reply.send_video(small_video, caption, buttons=[Button(label="🆕 New project", action="/new")])
+    (call,) = calls(client, "sendVideo")
+    p = call.parameters
+    assert (p["width"], p["height"], p["duration"], p["supports_streaming"]) == ("320", "240", "2", "true")
+    assert len(p["caption"]) <= 1024 and p["caption"].startswith("🎬 Your video https://nemovideo.com/p/1")
+    assert call.file is not None and call.file.data == small_video.path.read_bytes()
+    _, files = faults.multipart[-1]
+    thumb_field = p["thumbnail"].removeprefix("attach://")
+    assert small_video.thumbnail is not None
+    assert files[thumb_field][1] == small_video.thumbnail.read_bytes()
+    assert json.loads(p["reply_markup"])["inline_keyboard"][0][0]["callback_data"] == "/new"
+
+
+async def test_activity_shows_typing_and_uploading(bare_bot: Bot) -> None:
+    client, faults = bare_bot
+    reply = make_reply(client)
+    await reply.show_activity("typing")
+    await reply.show_activity("upload_video")
+    faults.flood("sendChatAction", retry_after=5)
+    await reply.show_activity("typing")  # an indicator never fails the turn
+    assert [c.parameters["action"] for c in calls(client, "sendChatAction")] == ["typing", "upload_video"]
+
+
+async def test_deleting_a_message_already_gone_is_quiet(bare_bot: Bot) -> None:
+    client, faults = bare_bot
+    reply = make_reply(client)
+    ref = await reply.send_text("status")
+    await reply.delete(ref)
+    faults.fail("deleteMessage", "Bad Request: message to delete not found")
+    await reply.delete(ref)
+    assert calls(client, "deleteMessage")[0].parameters["message_id"] == ref.id
