@@ -1,0 +1,299 @@
+"""The studio's HTTP API: routes only; each area's logic lives in its own module.
+
+    POST /api/auth/anonymous-token                    studio.auth
+    POST /api/tasks/me/with-session/nemo_agent        studio.sessions
+    POST /api/upload-video/nemo_agent/me/{sid}        studio.uploads, studio.urlfetch
+    GET  /api/credits/balance/simple                  studio.credits
+    GET  /api/state/nemo_agent/me/{sid}/latest        studio.state
+    POST /run_sse                                     studio.chat (+ studio.sse)
+    POST /api/render/proxy/lambda                     studio.renders (+ studio.jobs)
+    GET  /api/render/proxy/lambda/{rid}               studio.renders
+    GET  /api/render/proxy/{rid}/download             studio.renders
+    GET  /media/{path}                                studio.storage (unguessable URLs, no auth)
+    GET  /healthz
+
+`create_app(settings, redis)` builds the app; the director, the renderer, the job dispatcher,
+the URL policy and the keep-alive interval can be injected (tests, embedding).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+from pydantic import BaseModel, ValidationError
+from redis.exceptions import RedisError
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from bot.config import Settings
+from studio import auth, credits, errors, sessions, uploads
+from studio.chat import ChatRunner, DirectorLike, RunSseBody
+from studio.ingest import FileSink, SavedFile, discard_saved
+from studio.jobs import JobDispatcher, ProcessPoolDispatcher, QueueDispatcher, RenderCallable, redis_url_of
+from studio.renders import RenderBody, Renders
+from studio.sse import SSE_HEADERS
+from studio.state import load_state
+from studio.storage import MediaStore
+from studio.urlfetch import AddressPolicy, UrlFetcher, public_address
+
+log = logging.getLogger(__name__)
+
+
+class UrlUpload(BaseModel):
+    urls: list[str]
+    source_type: str = "url"
+
+
+@dataclass
+class Studio:
+    settings: Settings
+    redis: aioredis.Redis
+    store: MediaStore
+    chat: ChatRunner
+    renders: Renders
+    dispatcher: JobDispatcher
+    fetcher: UrlFetcher
+
+    def base_url(self, request: Request) -> str:
+        return self.settings.studio_public_url or str(request.base_url).rstrip("/")
+
+    async def principal(self, request: Request) -> auth.Principal:
+        return await auth.authenticate(self.redis, request.headers.get("authorization"))
+
+
+def _studio(request: Request) -> Studio:
+    studio: Studio = request.app.state.studio
+    return studio
+
+
+async def _body[M: BaseModel](request: Request, model: type[M], *, empty_ok: bool = False) -> M:
+    raw = await request.body()
+    try:
+        data = json.loads(raw) if raw.strip() else ({} if empty_ok else None)
+        return model.model_validate(data)
+    except (ValueError, ValidationError):
+        raise errors.invalid_request(f"Invalid request body: expected {model.__name__} JSON.") from None
+
+
+async def anonymous_token(request: Request) -> Response:
+    studio = _studio(request)
+    client_id = auth.check_client_id(request.headers.get("x-client-id"))
+    issued = await auth.issue_anonymous_token(studio.redis, client_id)
+    return errors.ok(issued.model_dump())
+
+
+async def create_session(request: Request) -> Response:
+    studio = _studio(request)
+    who = await studio.principal(request)
+    session = await sessions.create_session(studio.redis, who.user_id, await _body(
+        request, sessions.NewSession, empty_ok=True))
+    return errors.ok({"task_id": session.task_id, "session_id": session.session_id, "user_id": who.user_id})
+
+
+async def upload(request: Request) -> Response:
+    studio = _studio(request)
+    try:  # refusals before the body is read close the connection instead of draining it
+        who = await studio.principal(request)
+        session = await sessions.get_session(studio.redis, who.user_id, request.path_params["sid"])
+    except errors.ApiError as exc:
+        exc.close = True
+        raise
+    max_bytes = studio.settings.max_upload_bytes
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/"):
+        saved = await uploads.read_multipart(request, studio.store, who.user_id, max_bytes)
+    elif content_type.startswith("application/json"):
+        saved = await _fetch_urls(studio, who.user_id, await _body(request, UrlUpload), max_bytes)
+    else:
+        raise errors.ApiError(
+            422, "Send files as multipart/form-data (field 'files') or JSON {\"urls\": [...]}.",
+            status=422, close=True)
+    files = await uploads.register_files(studio.redis, studio.store, session, saved, studio.base_url(request))
+    return errors.ok({"files": files, "session_state_applied": True})
+
+
+async def _fetch_urls(studio: Studio, user_id: str, body: UrlUpload, max_bytes: int) -> list[SavedFile]:
+    if not body.urls or len(body.urls) > uploads.MAX_FILES:
+        raise errors.invalid_request(f"Send 1 to {uploads.MAX_FILES} URLs.")
+    saved: list[SavedFile] = []
+
+    def new_sink(name: str) -> FileSink:
+        return FileSink(studio.store, user_id, name, max_bytes=max_bytes)
+
+    try:
+        for url in body.urls:
+            saved.append(await studio.fetcher.fetch(url, new_sink))
+    except BaseException:
+        discard_saved(saved)
+        raise
+    return saved
+
+
+async def balance(request: Request) -> Response:
+    studio = _studio(request)
+    who = await studio.principal(request)
+    return errors.ok((await credits.balance(studio.redis, who.user_id)).model_dump())
+
+
+async def state(request: Request) -> Response:
+    studio = _studio(request)
+    who = await studio.principal(request)
+    session = await sessions.get_session(studio.redis, who.user_id, request.path_params["sid"])
+    current = await load_state(studio.redis, session.session_id)
+    return errors.ok({"session_id": session.session_id, "task_id": session.task_id,
+                      "state": current.public(studio.base_url(request))})
+
+
+async def run_sse(request: Request) -> Response:
+    studio = _studio(request)
+    who = await studio.principal(request)
+    body = await _body(request, RunSseBody)
+    session = await sessions.find_session(studio.redis, who.user_id, body.session_id)
+    if session is None:
+        return JSONResponse({"detail": "Session not found"}, status_code=404)
+    if not body.text:
+        raise errors.invalid_request("The message has no text.")
+    available = (await credits.balance(studio.redis, who.user_id)).available
+    if available <= 0:
+        raise errors.out_of_credits(available)
+    return StreamingResponse(studio.chat.stream(session, body.text), media_type="text/event-stream",
+                             headers=SSE_HEADERS)
+
+
+async def submit_render(request: Request) -> Response:
+    studio = _studio(request)
+    who = await studio.principal(request)
+    if not request.headers.get("x-skill-source"):
+        raise errors.not_exportable(
+            "Export needs the X-Skill-Source, X-Skill-Version and X-Skill-Platform headers.")
+    body = await _body(request, RenderBody)
+    session = await sessions.get_session(studio.redis, who.user_id, body.session_id)
+    return errors.ok(await studio.renders.submit(session, body, studio.base_url(request)))
+
+
+async def poll_render(request: Request) -> Response:
+    studio = _studio(request)
+    who = await studio.principal(request)
+    rid = request.path_params["rid"]
+    return errors.ok(await studio.renders.view(who.user_id, rid, studio.base_url(request)))
+
+
+async def download_render(request: Request) -> Response:
+    studio = _studio(request)
+    who = await studio.principal(request)
+    path, name = await studio.renders.output_file(who.user_id, request.path_params["rid"])
+    return FileResponse(path, media_type="video/mp4", filename=name)
+
+
+async def media(request: Request) -> Response:
+    path = _studio(request).store.resolve(request.path_params["path"])
+    if path is None:
+        raise errors.not_found()
+    return FileResponse(path)
+
+
+async def healthz(request: Request) -> Response:
+    try:
+        await asyncio.wait_for(_studio(request).redis.ping(), 2.0)
+    except (RedisError, OSError, TimeoutError):
+        return JSONResponse({"ok": False, "error": "redis unreachable"}, status_code=503)
+    return JSONResponse({"ok": True})
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, errors.ApiError)
+    return exc.response()
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return JSONResponse({"code": exc.status_code, "message": str(exc.detail), "data": None},
+                        status_code=exc.status_code, headers=exc.headers)
+
+
+async def _redis_down(request: Request, exc: Exception) -> Response:
+    log.error("redis error: %s", type(exc).__name__)
+    return JSONResponse({"code": 503, "message": "Storage unavailable, try again shortly.", "data": None},
+                        status_code=503)
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return JSONResponse({"code": 500, "message": "Internal error.", "data": None}, status_code=500)
+
+
+ROUTES = [
+    Route("/api/auth/anonymous-token", anonymous_token, methods=["POST"]),
+    Route("/api/tasks/me/with-session/nemo_agent", create_session, methods=["POST"]),
+    Route("/api/upload-video/nemo_agent/me/{sid}", upload, methods=["POST"]),
+    Route("/api/credits/balance/simple", balance, methods=["GET"]),
+    Route("/api/state/nemo_agent/me/{sid}/latest", state, methods=["GET"]),
+    Route("/run_sse", run_sse, methods=["POST"]),
+    Route("/api/render/proxy/lambda", submit_render, methods=["POST"]),
+    Route("/api/render/proxy/lambda/{rid}", poll_render, methods=["GET"]),
+    Route("/api/render/proxy/{rid}/download", download_render, methods=["GET"]),
+    Route("/media/{path:path}", media, methods=["GET", "HEAD"]),
+    Route("/healthz", healthz, methods=["GET"]),
+]
+
+
+def _default_director() -> Callable[[], DirectorLike]:
+    cache: list[DirectorLike] = []
+
+    def get() -> DirectorLike:
+        if not cache:
+            from studio.director import RuleDirector
+
+            cache.append(RuleDirector())
+        return cache[0]
+
+    return get
+
+
+def create_app(
+    settings: Settings,
+    redis: aioredis.Redis,
+    *,
+    director: DirectorLike | None = None,
+    renderer: RenderCallable | None = None,
+    dispatcher: JobDispatcher | None = None,
+    url_policy: AddressPolicy = public_address,
+    keepalive_seconds: float = 15.0,
+) -> Starlette:
+    """The studio as an ASGI app on `redis` (defaults: RuleDirector, render_draft, a process pool)."""
+    store = MediaStore(settings.data_dir)
+    if dispatcher is None:
+        if settings.studio_render_workers > 0:
+            url = settings.redis_url or redis_url_of(redis)
+            dispatcher = ProcessPoolDispatcher(redis, url, settings.studio_render_workers, renderer)
+        else:
+            dispatcher = QueueDispatcher(redis)
+    chat = ChatRunner(redis, (lambda: director) if director is not None else _default_director(),
+                      keepalive_seconds=keepalive_seconds)
+    studio = Studio(settings=settings, redis=redis, store=store, chat=chat,
+                    renders=Renders(redis, store, dispatcher), dispatcher=dispatcher,
+                    fetcher=UrlFetcher(url_policy))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await chat.aclose()
+            await dispatcher.aclose()
+
+    handlers: dict[Any, Any] = {errors.ApiError: _api_error, HTTPException: _http_error,
+                                RedisError: _redis_down, Exception: _crash}
+    app = Starlette(routes=ROUTES, exception_handlers=handlers, lifespan=lifespan)
+    app.state.studio = studio
+    return app

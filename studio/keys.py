@@ -1,0 +1,69 @@
+"""Every Redis key the studio uses, built in one place, with its lifetime.
+
+| key | holds | TTL |
+|---|---|---|
+| `studio:token:{sha256(token)}` | hash: user_id, client_id, expires_at (tokens are stored hashed) | 7 days |
+| `studio:client:{client_id}` | hash: user_id, token_hash (its one live token) | 30 days, renewed |
+| `studio:user:{user_id}` | hash: available, frozen, client_id, created | 30 days, renewed |
+| `studio:session:{sid}` | hash: user_id, task_id, language, task_name, created | 30 days, renewed |
+| `studio:state:{sid}` | JSON of the session state (draft, assets, ...) | 30 days, renewed |
+| `studio:asset:{asset_id}` | hash: user_id, session_id, path, kind, name | 30 days |
+| `studio:render:{user_id}:{render_id}` | hash: the render job (status, progress, draft, result) | 7 days |
+| `studio:render:queue` | list of render job ids waiting for a `studio-worker` | none |
+
+A render job id is `{user_id}:{render_id}`: render ids are chosen by clients (`render_<unix ms>`),
+so two users may pick the same one; scoping by user keeps them apart and makes another user's
+render simply not exist for you.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DAY = 86400
+TOKEN_TTL = 7 * DAY
+ACCOUNT_TTL = 30 * DAY
+RENDER_TTL = 7 * DAY
+
+RENDER_QUEUE = "studio:render:queue"
+
+
+def token(token_hash: str) -> str:
+    return f"studio:token:{token_hash}"
+
+
+def client(client_id: str) -> str:
+    return f"studio:client:{client_id}"
+
+
+def user(user_id: str) -> str:
+    return f"studio:user:{user_id}"
+
+
+def session(session_id: str) -> str:
+    return f"studio:session:{session_id}"
+
+
+def state(session_id: str) -> str:
+    return f"studio:state:{session_id}"
+
+
+def asset(asset_id: str) -> str:
+    return f"studio:asset:{asset_id}"
+
+
+def render_job_id(user_id: str, render_id: str) -> str:
+    return f"{user_id}:{render_id}"
+
+
+def render(job_id: str) -> str:
+    return f"studio:render:{job_id}"
+
+
+def text_hash(raw: dict[Any, Any]) -> dict[str, str]:
+    """A Redis hash as `str -> str` (redis-py answers bytes)."""
+    return {_s(k): _s(v) for k, v in raw.items()}
+
+
+def _s(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
