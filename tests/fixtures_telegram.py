@@ -279,3 +279,73 @@ def jpeg_bytes(color: tuple[int, int, int], size: tuple[int, int] = (64, 48)) ->
 
 def read(path: Path) -> bytes:
     return path.read_bytes()
+
+
+# --- the whole bot on the peer --------------------------------------------------------------------
+
+
+@dataclass
+class TgBot:
+    """The real Application from `build_application` on the tg-auto-test peer, over real Redis and a
+    NemoVideo-compatible backend."""
+
+    client: ServerlessTelegramClient
+    faults: TransportFaults
+    settings: Settings
+
+    @property
+    def app(self) -> Application:
+        return self.client._application
+
+    async def feed(self, *updates: Update) -> None:
+        """Process updates (as the peer does) and wait until every turn they started is over."""
+        import asyncio
+
+        before = {t for t in asyncio.all_tasks() if not t.done()}
+        await asyncio.gather(*(self.app.process_update(u) for u in updates))
+        while True:
+            pending = {t for t in asyncio.all_tasks() if not t.done()} - before - {asyncio.current_task()}
+            pending = {t for t in pending if t.get_name() != "telegram-resume"}
+            if not pending:
+                return
+            await asyncio.wait(pending)
+
+    def texts(self) -> list[str]:
+        """Every text the bot showed (sent or edited), in order."""
+        out = []
+        for c in calls(self.client):
+            if c.api_method in ("sendMessage", "editMessageText") and isinstance(c.result, dict):
+                out.append(str(c.result.get("text", "")))
+        return out
+
+
+def bot_settings(backend_url: str, redis_url: str, data_dir: Path, **overrides: Any) -> Settings:
+    fields: dict[str, Any] = {
+        "nemo_api_url": backend_url,
+        "redis_url": redis_url,
+        "data_dir": data_dir,
+        "album_wait_seconds": 0.3,
+        "telegram_edit_interval": 0.05,
+        "telegram_group_edit_interval": 0.05,
+        "render_poll_seconds": 0.05,
+        "render_poll_max_seconds": 0.2,
+        "recovery_poll_seconds": 0.05,
+        "rate_limit_wait_seconds": 0.1,
+        "http_retries": 1,
+        "skill_platform": "tests",
+    }
+    fields.update(overrides)
+    return tg_settings(**fields)
+
+
+@pytest.fixture
+async def tg_bot(redis: Any, redis_url: str, data_dir: Path, fake_nemo: Any) -> AsyncIterator[TgBot]:
+    """The whole Telegram bot against the fake NemoVideo server and the test Redis."""
+    from adapters.telegram import build_application
+
+    settings = bot_settings(fake_nemo.url, redis_url, data_dir)
+    client = ServerlessTelegramClient(build_application=lambda b: build_application(b, settings))
+    faults = TransportFaults(client)
+    await client.connect()
+    yield TgBot(client, faults, settings)
+    await client.disconnect()
