@@ -1,0 +1,71 @@
+"""Fixtures of the backend area: the fake NemoVideo server, a `backend` to run scenarios against,
+and a `nemo_client` with short waits. Registered as a pytest plugin by tests/conftest.py."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.fakenemo import FakeNemo, FakeNemoServer, make_test_mp4
+
+if TYPE_CHECKING:
+    from bot.nemo.client import NemoClient
+
+
+@pytest.fixture(scope="session")
+def fake_nemo_mp4(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A small valid MP4 (1 s, 320x240, H.264 + AAC), made once per run."""
+    return make_test_mp4(tmp_path_factory.mktemp("fakenemo") / "render.mp4")
+
+
+@pytest.fixture(scope="session")
+def fake_nemo_server(fake_nemo_mp4: bytes) -> Iterator[FakeNemoServer]:
+    server = FakeNemoServer(FakeNemo(fake_nemo_mp4))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_nemo(fake_nemo_server: FakeNemoServer) -> FakeNemo:
+    """The fake NemoVideo backend, its state fresh for this test (see tests/fakenemo docstring)."""
+    fake_nemo_server.fake.reset()
+    return fake_nemo_server.fake
+
+
+@dataclass
+class Backend:
+    """A NemoVideo-compatible backend under test: `name` ("fake", later "studio") and its base URL."""
+
+    name: str
+    url: str
+
+
+@pytest.fixture(params=["fake"])
+def backend(request: pytest.FixtureRequest) -> Backend:
+    """Scenario tests that need only normal server behaviour run against every backend listed here."""
+    if request.param == "fake":
+        fake: FakeNemo = request.getfixturevalue("fake_nemo")
+        return Backend("fake", fake.url)
+    raise ValueError(f"unknown backend {request.param}")
+
+
+def fast_client(url: str, **overrides: object) -> NemoClient:
+    """A client with test-sized waits: 429 waits 0.05 s, backoff starts at 0.01 s."""
+    kw: dict[str, Any] = {"rate_limit_wait": 0.05, "retries": 3, "timeout": 5.0, "backoff": 0.01,
+                             "skill_platform": "tests"}
+    kw.update(overrides)
+    from bot.nemo.client import NemoClient
+
+    return NemoClient(url, **kw)
+
+
+@pytest.fixture
+async def nemo_client(fake_nemo: FakeNemo) -> AsyncIterator[NemoClient]:
+    """A NemoClient on the fake server with short waits (for fault-injection tests)."""
+    client = fast_client(fake_nemo.url)
+    yield client
+    await client.aclose()
