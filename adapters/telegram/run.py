@@ -13,6 +13,7 @@ import argparse
 import logging
 import re
 import sys
+from typing import TypedDict
 from urllib.parse import urlsplit
 
 from telegram import Update
@@ -61,6 +62,33 @@ def check_settings(settings: Settings) -> str | None:
     return None
 
 
+class WebhookOptions(TypedDict):
+    """What `Application.run_webhook` and `Updater.start_webhook` both take."""
+
+    listen: str
+    port: int
+    url_path: str
+    webhook_url: str
+    secret_token: str
+    allowed_updates: list[str]
+    drop_pending_updates: bool
+
+
+def webhook_options(settings: Settings, *, drop_pending: bool = False) -> WebhookOptions:
+    """PTB's webhook server for these settings (call only when TELEGRAM_WEBHOOK_URL is set)."""
+    if not settings.telegram_webhook_url or settings.telegram_webhook_secret is None:
+        raise ValueError("webhook mode needs TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET")
+    return WebhookOptions(
+        listen=settings.telegram_webhook_listen,
+        port=settings.telegram_webhook_port,
+        url_path=webhook_path(settings.telegram_webhook_url),
+        webhook_url=settings.telegram_webhook_url,
+        secret_token=settings.telegram_webhook_secret.get_secret_value(),
+        allowed_updates=list(Update.ALL_TYPES),
+        drop_pending_updates=drop_pending,
+    )
+
+
 def build_for_settings(settings: Settings) -> Application:
     assert settings.telegram_bot_token is not None
     builder = (
@@ -89,17 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     app = build_for_settings(settings)
     try:
         if settings.telegram_webhook_url:
-            assert settings.telegram_webhook_secret is not None
             log.info("webhook mode on port %d", settings.telegram_webhook_port)
-            app.run_webhook(
-                listen=settings.telegram_webhook_listen,
-                port=settings.telegram_webhook_port,
-                url_path=webhook_path(settings.telegram_webhook_url),
-                webhook_url=settings.telegram_webhook_url,
-                secret_token=settings.telegram_webhook_secret.get_secret_value(),
-                allowed_updates=Update.ALL_TYPES,
-                drop_pending_updates=args.drop_pending,
-            )
+            app.run_webhook(**webhook_options(settings, drop_pending=args.drop_pending))
         else:
             log.info("long polling")
             app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=args.drop_pending)
