@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 MAX_SOCKET_PATH = 100  # sun_path is 108 bytes on Linux, 104 on macOS
 
+SERVER_ARGS = ("--hash-max-ziplist-value", "256")
+"""Keep user hashes holding an encrypted token in the compact encoding (about half the memory)."""
+
 _SPAWNED: dict[Path, RedisServer] = {}
 """Servers this process started, so the one that stops them also reaps them."""
 
@@ -64,7 +67,9 @@ class EmbeddedRedis:
         self.directory = self.data_dir / "redis"
         self.users_dir = self.directory / "users"
         self.socket = socket_path_for(self.directory)
-        self._server = RedisServer(self.directory, appendonly=True, socket_path=self.socket)
+        self._server = RedisServer(
+            self.directory, appendonly=True, socket_path=self.socket, extra_args=list(SERVER_ARGS)
+        )
         self._user_file: Path | None = None
 
     @property
@@ -150,8 +155,11 @@ class EmbeddedRedis:
             if self.live_users():
                 log.info("embedded Redis left running for its other users")
                 return
-            server = _SPAWNED.pop(self.directory, None) or self._server
-            server.stop()
+            spawned = _SPAWNED.pop(self.directory, None)
+            if spawned is not None:
+                spawned.stop()  # our own child: stopped and reaped
+            # whoever started the one running now: found through its pid file
+            RedisServer(self.directory, socket_path=self.socket).stop()
             log.info("stopped embedded Redis in %s", self.directory)
 
 

@@ -65,11 +65,15 @@ class RedisServer:
 
     def ping(self) -> bool:
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
         if not self.socket.exists():
             return False
         try:
-            client = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=1)
+            client = redis.Redis(
+                unix_socket_path=str(self.socket), socket_timeout=1, retry=Retry(NoBackoff(), 0)
+            )
             try:
                 return bool(client.ping())
             finally:
@@ -115,7 +119,7 @@ class RedisServer:
         proc = self._proc
         if proc is None:
             pid = self._read_pid()
-            if pid and pid_alive(pid):
+            if pid and pid_alive(pid) and _is_redis_server(pid):
                 try:
                     os.kill(pid, signal.SIGTERM)
                 except ProcessLookupError:
@@ -154,3 +158,12 @@ def pid_alive(pid: int) -> bool:
         return True
     state = stat.rpartition(")")[2].split()[:1]
     return state != ["Z"]
+
+
+def _is_redis_server(pid: int) -> bool:
+    """Whether `pid` is a redis-server (a stale pid file may name an unrelated process)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True  # no /proc here: trust the pid file
+    return b"redis-server" in cmdline

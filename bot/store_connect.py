@@ -121,7 +121,9 @@ def _sentinel(url: str, options: dict[str, Any]) -> Connection:
         raise ValueError("redis+sentinel:// URL needs the service name as its path, e.g. /mymaster")
     service = unquote(parts[0])
     db = int(parts[1]) if len(parts) > 1 else int(query.get("db", "0"))
-    sentinel_kwargs: dict[str, Any] = {k: v for k, v in options.items() if k.startswith("socket_")}
+    sentinel_kwargs: dict[str, Any] = {
+        k: v for k, v in options.items() if k.startswith("socket_") or k == "retry"
+    }
     if "sentinel_password" in query:
         sentinel_kwargs["password"] = query["sentinel_password"]
         if "sentinel_username" in query:

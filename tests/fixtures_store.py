@@ -5,15 +5,25 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
 
+from bot.config import Settings
 from bot.crypto import TokenCipher
 from bot.embedded import socket_path_for
 from bot.redis_server import RedisServer
 from bot.store import Store
 from bot.store_connect import connect_url
+
+ISOLATED = {"redis_url": None, "nemo_api_url": None, "nemo_web_url": None, "secret_key": None}
+
+
+def make_settings(**fields: Any) -> Settings:
+    """Settings from field names, untouched by the environment's or `.env`'s state settings."""
+    values: dict[str, Any] = {"_env_file": None, **ISOLATED, **fields}
+    return Settings(**values)
 
 
 @pytest.fixture
