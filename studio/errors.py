@@ -17,9 +17,14 @@ internal path, no token) ever appears in a body.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from starlette.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
+
+DRAIN_BYTES = 16 * 1024 * 1024
+DRAIN_SECONDS = 3.0
 
 
 class ApiError(Exception):
@@ -28,12 +33,47 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.status = status
-        self.close = close  # close the connection: the request body was deliberately left unread
+        self.close = close  # refused before the request body was read to its end
 
     def response(self) -> JSONResponse:
-        headers = {"Connection": "close"} if self.close else None
         body = {"code": self.code, "message": self.message, "data": None}
-        return JSONResponse(body, status_code=self.status, headers=headers)
+        if self.close:
+            return RefusalResponse(body, status_code=self.status, headers={"Connection": "close"})
+        return JSONResponse(body, status_code=self.status)
+
+
+class RefusalResponse(JSONResponse):
+    """An answer given while the request body is still arriving (a refused upload).
+
+    The whole answer goes out at once; the server then stops using the body: it reads and throws
+    away at most DRAIN_BYTES more (for DRAIN_SECONDS at most) and closes the connection. Clients
+    that read while sending (curl, browsers) see the answer at once and stop; clients that read
+    only after sending (httpx) still see it when the rest of their body fits in the drain, and a
+    reset otherwise: no server keeps reading a gigabyte it has refused. Closing a socket with unread
+    input makes the kernel reset it, which can destroy the answer before the client reads it; the
+    short drain is what lets it arrive (like nginx's lingering close).
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        await send({"type": "http.response.body", "body": self.body, "more_body": True})
+        await _drain(receive)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def _drain(receive: Receive) -> None:
+    drained = 0
+    try:
+        async with asyncio.timeout(DRAIN_SECONDS):
+            while drained < DRAIN_BYTES:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return
+                drained += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    return
+    except TimeoutError:
+        return
 
 
 def ok(data: Any) -> JSONResponse:
