@@ -233,3 +233,41 @@ def studio_media(tmp_path_factory: pytest.TempPathFactory) -> StudioMedia:
     corrupt.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
                         + bytes((i * 131 + 7) % 256 for i in range(40000)))
     return StudioMedia(photos=photos, video=video, audio=audio, corrupt_jpeg=corrupt)
+
+
+class LoopbackServer:
+    """Any ASGI app served by uvicorn on a free 127.0.0.1 port (for peers such as a file host)."""
+
+    def __init__(self, app: Any) -> None:
+        import uvicorn
+
+        self.app = app
+        self.server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="off"))
+        self.server.capture_signals = _no_signals  # type: ignore[method-assign]
+        self.url = ""
+        self.port = 0
+
+    async def __aenter__(self) -> LoopbackServer:
+        import asyncio
+        import socket
+
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._sock = sock
+        self._task = asyncio.create_task(self.server.serve(sockets=[sock]))
+        while not self.server.started:  # noqa: ASYNC110 (uvicorn exposes a flag, not an event)
+            await asyncio.sleep(0.01)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        await self._task
+        self._sock.close()
+
+
+def _no_signals() -> Any:
+    import contextlib
+
+    return contextlib.nullcontext()
