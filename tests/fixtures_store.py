@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 import redis.asyncio as aioredis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from bot.config import Settings
 from bot.crypto import TokenCipher
@@ -55,3 +58,17 @@ def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
     server.start()
     yield server
     server.stop()
+
+
+def redis_answers(url: str) -> bool:
+    """Whether a Redis answers PING on this unix:// URL right now (no retries)."""
+    try:
+        client = redis.Redis(
+            unix_socket_path=url.removeprefix("unix://"), socket_timeout=1, retry=Retry(NoBackoff(), 0)
+        )
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except redis.RedisError:
+        return False

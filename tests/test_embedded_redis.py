@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from bot.embedded import EmbeddedRedis, embedded_services, socket_path_for
 from bot.store import Store
 from tests.fixtures_store import make_settings
+from tests.fixtures_store import redis_answers as answers
 
 JOIN_AND_WAIT = textwrap.dedent(
     """
@@ -29,19 +28,6 @@ JOIN_AND_WAIT = textwrap.dedent(
     sys.stdin.readline()
     """
 )
-
-
-def answers(url: str) -> bool:
-    try:
-        client = redis.Redis(
-            unix_socket_path=url.removeprefix("unix://"), socket_timeout=1, retry=Retry(NoBackoff(), 0)
-        )
-        try:
-            return bool(client.ping())
-        finally:
-            client.close()
-    except redis.RedisError:
-        return False
 
 
 @pytest.fixture
