@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.redis_server import RedisServer, pid_alive
+from bot.redis_server import RedisServer, is_redis_server, pid_alive
 
 log = logging.getLogger(__name__)
 
@@ -138,10 +138,23 @@ class EmbeddedRedis:
         return self.url
 
     def _wait_for_starting_server(self, timeout: float) -> None:
-        """A server whose process lives but does not answer yet (loading its file): wait for it."""
+        """A server whose process lives but does not answer yet (loading its file): wait for it.
+
+        Never starts a second server on the same files: one that still does not answer after
+        `timeout` is an error for the operator to look at.
+        """
         pid = self._server.pid
+        if not pid or not pid_alive(pid) or not is_redis_server(pid):
+            return
         deadline = time.monotonic() + timeout
-        while pid and pid_alive(pid) and not self._server.ping() and time.monotonic() < deadline:
+        while not self._server.ping():
+            if not pid_alive(pid):
+                return
+            if time.monotonic() >= deadline:
+                raise RuntimeError(
+                    f"the embedded redis-server (pid {pid}) in {self.directory} does not answer; "
+                    "see redis.log there"
+                )
             time.sleep(0.05)
 
     def stop(self) -> None:

@@ -119,7 +119,7 @@ class RedisServer:
         proc = self._proc
         if proc is None:
             pid = self._read_pid()
-            if pid and pid_alive(pid) and _is_redis_server(pid):
+            if pid and pid_alive(pid) and is_redis_server(pid):
                 try:
                     os.kill(pid, signal.SIGTERM)
                 except ProcessLookupError:
@@ -160,7 +160,7 @@ def pid_alive(pid: int) -> bool:
     return state != ["Z"]
 
 
-def _is_redis_server(pid: int) -> bool:
+def is_redis_server(pid: int) -> bool:
     """Whether `pid` is a redis-server (a stale pid file may name an unrelated process)."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()

@@ -163,3 +163,20 @@ def test_a_crashed_server_is_replaced_quickly_with_its_data(data_dir: Path) -> N
     second.stop()
     first.stop()
     assert not answers(url)
+
+
+def test_a_hung_server_is_reported_not_doubled(data_dir: Path) -> None:
+    first = EmbeddedRedis(data_dir)
+    url = first.start()
+    pid = first._server.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)  # alive, holding its files, not answering
+    try:
+        with pytest.raises(RuntimeError, match="does not answer"):
+            EmbeddedRedis(data_dir).start(timeout=0.3)
+        assert first._server.pid == pid  # no second server was started on the same files
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert answers(url)
+    first.stop()
+    assert not answers(url)
