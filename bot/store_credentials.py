@@ -47,8 +47,9 @@ class StoreCredentials:
         rec = await self._store.get_user(self.user_key)
         values: dict[str, Any] = {}
         for name in Credentials.model_fields:
-            if name in CREDENTIAL_FIELDS:
-                values[name] = _plain(getattr(rec, name))
+            value = _plain(getattr(rec, name)) if name in CREDENTIAL_FIELDS else None
+            if value is not None:  # unset here: the model's own default (e.g. language "en")
+                values[name] = value
         return Credentials.model_validate(values)
 
     async def save(self, creds: BaseModel) -> None:

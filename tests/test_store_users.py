@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 import redis.asyncio as aioredis
 
 from bot import keys
 from bot.crypto import TokenCipher
+from bot.nemo.user import Credentials, CredentialStore
 from bot.redis_server import RedisServer
 from bot.store import Store, UserRecord
 from bot.store_connect import connect_url
@@ -118,13 +120,33 @@ async def test_update_rejects_unknown_or_invalid_fields(store_a: Store) -> None:
 
 
 async def test_credentials_round_trip_through_the_user_record(store_a: Store) -> None:
-    user_mod = pytest.importorskip("bot.nemo.user")
-    creds_store = store_a.credentials("telegram:42")
+    creds_store: CredentialStore = store_a.credentials("telegram:42")
     creds = await creds_store.load()
     rec = await store_a.get_user("telegram:42")
-    assert creds.client_id == rec.client_id
-    changed = creds.model_copy(update={"token": TOKEN, "session_id": "s-5", "own_token": False})
+    assert creds.client_id == rec.client_id and creds.token is None
+    expires = datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC)
+    changed = creds.model_copy(
+        update={"token": TOKEN, "token_expires": expires, "session_id": "s-5", "language": "zh"}
+    )
     await creds_store.save(changed)
-    assert isinstance(await creds_store.load(), user_mod.Credentials)
+    again = await store_a.credentials("telegram:42").load()
+    assert isinstance(again, Credentials)
+    assert (again.token, again.token_expires, again.session_id, again.language) == (
+        TOKEN,
+        expires,
+        "s-5",
+        "zh",
+    )
+    assert again.client_id == creds.client_id and not again.own_token
     rec = await store_a.get_user("telegram:42")
-    assert rec.token_value == TOKEN and rec.session_id == "s-5" and rec.client_id == creds.client_id
+    assert rec.token_value == TOKEN and rec.token_expires == expires.timestamp()
+
+
+async def test_saving_credentials_keeps_the_rest_of_the_record(store_a: Store) -> None:
+    await store_a.update_user("telegram:42", last_draft_digest="d1")
+    creds_store = store_a.credentials("telegram:42")
+    creds = await creds_store.load()
+    await creds_store.save(creds.model_copy(update={"client_id": "c0ffee00-0000-4000-8000-0000000000aa"}))
+    rec = await store_a.get_user("telegram:42")
+    assert rec.last_draft_digest == "d1"
+    assert rec.client_id == "c0ffee00-0000-4000-8000-0000000000aa"  # replaced on purpose (400 recovery)
