@@ -9,7 +9,8 @@
     ├── ClientIdMissing     400    anonymous-token call without X-Client-Id
     ├── ExportNotAllowed    402    free plan cannot export
     ├── RateLimited         429    `.retry_after` seconds (None when the header was absent)
-    ├── BackendUnavailable  5xx, timeouts, connection errors (`.code` = HTTP status or 0)
+    ├── BackendUnavailable  5xx, 408, timeouts, connection errors (`.code` = HTTP status or 0;
+    │                              `.request_sent` False when it surely never reached the server)
     ├── StreamBroken              an SSE stream ended abnormally (never re-sent)
     ├── RenderFailed              a render ended in `failed` (or gave no URL)
     └── ProtocolError             an answer we cannot read (`.code` = HTTP status or 0)
@@ -80,6 +81,10 @@ class RateLimited(NemoError):
 
 class BackendUnavailable(NemoError):
     code = 503
+
+    def __init__(self, message: str = "", *, request_sent: bool = True, **kw: int | None) -> None:
+        super().__init__(message, **kw)
+        self.request_sent = request_sent  # False: the request surely never reached the server
 
 
 class StreamBroken(NemoError):
