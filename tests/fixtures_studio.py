@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import os
 import struct
 import subprocess
 import time
@@ -96,8 +97,13 @@ def fake_render(draft: dict[str, Any], assets: Any, out_path: Path, *, progress:
     missing = [ref for ref, path in assets.items() if not Path(path).is_file()]
     if missing:
         raise FileNotFoundError(missing[0])
-    out_path.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 2000)
-    return FakeResult(path=out_path, width=1080, height=1920, duration=draft.get("d", 0) / 1000, size=2012)
+    if log := (draft.get("m") or {}).get("fake_log"):
+        with open(log, "a") as fh:
+            fh.write(f"{os.getpid()} {out_path.name}\n")
+    body = b"\x00\x00\x00\x18ftypmp42" + f"pid={os.getpid()};".encode() + b"\x00" * 2000
+    out_path.write_bytes(body)
+    seconds = draft.get("d", 0) / 1000
+    return FakeResult(path=out_path, width=1080, height=1920, duration=seconds, size=len(body))
 
 
 @dataclass
