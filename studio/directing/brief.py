@@ -31,18 +31,21 @@ _INSTRUCTION_EN = re.compile(
     r"^\s*(?:please\s+|pls\s+|hey\s*,?\s*)?(?:can you |could you |would you |i want(?: you)? to |"
     r"i'd like(?: you)? to |i need |i want |let's |lets |help me )?(?:make|create|generate|produce|build|"
     r"do|turn|put together|edit|render|give me|use|add|set|include|keep|play|put|with|no|without|show|cut|"
-    r"trim)\b", re.I)
+    r"trim)\b", re.I | re.A)
 _ZH_COMMAND_START = ("请", "帮", "给", "麻烦", "我想", "我要", "用", "加", "配", "把", "要")
 _SETTING_WORDS = re.compile(
     r"\b(?:\d+(?:\.\d+)?\s*-?\s*(?:seconds?|secs?|s|minutes?|mins?)|vertical|portrait|square|landscape|horizontal|"
     r"tiktok|reels?|shorts|youtube|instagram|upbeat|energetic|calm|relaxing|chill|lo-?fi|music|video|format|"
-    r"long|length|aspect|ratio|\d+\s*[:x]\s*\d+)\b", re.I)
+    r"long|length|aspect|ratio|\d+\s*[:x]\s*\d+)\b", re.I | re.A)
 _GENERIC = {"photos", "pictures", "images", "clips", "videos", "photo", "picture", "image", "clip", "video",
             "them", "it", "this", "me", "us", "these", "those", "照片", "图片", "视频", "我", "我们",
             "这些照片"}
 _ZH_SETTINGS = alt("竖屏|竖版|横屏|横版|方形|正方形|抖音|快手|小红书", "的?(?:宣传|广告|推广|介绍)",
                    "用?这些照片|照片|图片")
 _SMALL = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
+_DANGLING = _SMALL | {"my", "our", "your", "their", "his", "her", "this", "that", "these", "those", "is",
+                      "are",
+                      "will", "so", "but"}
 _CTA_BY_SUBJECT: list[tuple[str, str, str]] = [
     (r"\b(?:food|restaurant|cafe|café|coffee|pizza|burger|menu|bakery|cake|dish|meal|lunch|dinner|brunch|tea)\b"
      r"|餐厅|美食|咖啡|奶茶|蛋糕|面包|外卖|菜单|小吃", "Order today", "立即下单"),
@@ -70,7 +73,7 @@ def sentences(text: str) -> list[str]:
 
 def find_cta(text: str) -> str | None:
     """A call to action written in the text ("…link in bio", "立即购买"), capitalised; None if absent."""
-    m = re.search(rf"\b(?:{_CTA_EN})\b", text, re.I) or re.search(_CTA_ZH, text)
+    m = re.search(rf"\b(?:{_CTA_EN})\b", text, re.I | re.A) or re.search(_CTA_ZH, text)
     if not m:
         return None
     phrase = m.group(0)
@@ -80,13 +83,13 @@ def find_cta(text: str) -> str | None:
 def default_cta(text: str, zh: bool) -> str | None:
     low = text.lower()
     for pattern, en, zh_text in _CTA_BY_SUBJECT:
-        if re.search(pattern, low):
+        if re.search(pattern, low, re.A):
             return zh_text if zh else en
     return None
 
 
 def _strip_cta(text: str) -> str:
-    text = re.sub(rf"\b(?:{_CTA_EN})\b[.!]*", "", text, flags=re.I)
+    text = re.sub(rf"\b(?:{_CTA_EN})\b[.!]*", "", text, flags=re.I | re.A)
     return re.sub(rf"(?:{_CTA_ZH})[。！!]*", "", text).strip(" ,，;；-—–:")
 
 
@@ -117,7 +120,7 @@ def shorten(text: str, limit_latin: int = TITLE_LATIN, limit_cjk: int = TITLE_CJ
         if len(out) + len(word) + (1 if out else 0) > limit:
             break
         out = f"{out} {word}".strip()
-    while out and out.split()[-1].lower() in _SMALL | {"my", "our", "your"} and len(out.split()) > 1:
+    while out and out.split()[-1].lower() in _DANGLING and len(out.split()) > 1:
         out = out.rsplit(" ", 1)[0]
     return _clean_end(out or text[:limit])
 
@@ -125,9 +128,9 @@ def shorten(text: str, limit_latin: int = TITLE_LATIN, limit_cjk: int = TITLE_CJ
 def _strip_settings_en(text: str) -> str:
     platforms = (r"(?:tiktok|instagram(?:\s+(?:reels?|stor(?:y|ies)|post))?|reels?|youtube(?:\s+shorts)?"
                  r"|shorts|facebook|social media)\b")
-    text = re.sub(r"\b(?:for|on|as)\s+(?:my\s+|our\s+)?" + platforms, "", text, flags=re.I)
+    text = re.sub(r"\b(?:for|on|as)\s+(?:my\s+|our\s+)?" + platforms, "", text, flags=re.I | re.A)
     text = re.sub(r"\b(?:from|using|with|out of)\s+(?:these|those|my|the|our)\s+(?:\d+\s+)?"
-                  r"(?:photos|pictures|images|clips|videos|shots)\b", "", text, flags=re.I)
+                  r"(?:photos|pictures|images|clips|videos|shots)\b", "", text, flags=re.I | re.A)
     return re.sub(r"\s{2,}", " ", text)
 
 
@@ -137,14 +140,14 @@ def product_name(sentence: str) -> str | None:
         return _product_zh(sentence)
     text = _strip_settings_en(sentence)
     m = re.search(r"\b(?:for|about|of|showing|showcasing|promoting|featuring|advertising|introducing)\s+(.+)",
-                  text, re.I)
+                  text, re.I | re.A)
     if not m:
         return None
     name = re.split(r"\s+(?:with|using|that|which|where|set to|in \d|and (?:add|use|make|put))\b|[,;:!?.(]",
-                    m.group(1), maxsplit=1, flags=re.I)[0].strip()
+                    m.group(1), maxsplit=1, flags=re.I | re.A)[0].strip()
     while True:
         stripped = re.sub(r"^(?:my|our|the|a|an|this|these|those|his|her|their|your|some|all)\s+", "", name,
-                          flags=re.I)
+                          flags=re.I | re.A)
         if stripped == name:
             break
         name = stripped

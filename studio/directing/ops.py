@@ -44,6 +44,8 @@ def _shot_index(draft: Draft, value: Any) -> int | None:
 
 def _set_duration(draft: Draft, args: dict[str, Any], _a: list[Asset]) -> Change:
     asked = int(args.get("ms", 0))
+    if clamp_total(asked) == draft["d"]:
+        return Change("same_duration", {"ms": draft["d"]}, refused=True)
     fit(draft, asked)
     return Change("duration", {"ms": draft["d"], "asked": asked})
 
@@ -52,6 +54,8 @@ def _set_aspect(draft: Draft, args: dict[str, Any], _a: list[Asset]) -> Change:
     aspect = args.get("aspect")
     if aspect not in SIZES:
         return Change("bad_aspect", refused=True)
+    if aspect == draft["m"]["aspect"]:
+        return Change("same_aspect", {"aspect": aspect}, refused=True)
     set_aspect(draft, aspect)
     w, h = SIZES[aspect]
     return Change("aspect", {"aspect": aspect, "w": w, "h": h})
@@ -72,6 +76,7 @@ def _remove_role(draft: Draft, role: str) -> bool:
     if tr is None or not texts(draft, role):
         return False
     tr["sg"] = [s for s in tr["sg"] if s.get("m", {}).get("role") != role]
+    retime(draft)
     return True
 
 
@@ -163,6 +168,8 @@ def _set_music(draft: Draft, args: dict[str, Any], _a: list[Asset]) -> Change:
     if not (src.startswith("synth://") or src.startswith("asset://")):
         return Change("bad_music", refused=True)
     old = music(draft)
+    if old is not None and old["m"].get("src") == src:
+        return Change("same_music", {"name": old["m"].get("name", "")}, refused=True)
     m: dict[str, Any] = {"src": src, "name": args.get("name") or "Music",
                          "vol": float(args.get("vol", old["m"]["vol"] if old else SYNTH_VOL)),
                          "fade_in": 500, "fade_out": 1500}
@@ -198,6 +205,8 @@ def _set_transition(draft: Draft, args: dict[str, Any], _a: list[Asset]) -> Chan
     style = args.get("type")
     if style not in TRANSITIONS:
         return Change("bad_transition", refused=True)
+    if style == draft["m"].get("transition", "fade"):
+        return Change("same_transition", {"type": style}, refused=True)
     draft["m"]["transition"] = style
     _refit(draft)
     return Change("transition", {"type": style})

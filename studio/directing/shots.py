@@ -17,31 +17,31 @@ from studio.directing.words import ORDINALS, ZH_NUM, alt, zh_number
 _ORD = "|".join(ORDINALS) + r"|last|\d+(?:st|nd|rd|th)"
 _NOUN = r"shots?|scenes?|slides?|ones?|photos?|pictures?|pics?|images?|clips?|videos?"
 _REF_EN = re.compile(alt(rf"\b(?P<ord>{_ORD})\s+(?P<n1>{_NOUN})\b",
-                         rf"\b(?P<n2>{_NOUN})\s*(?:#|number\s*|no\.\s*)?(?P<num>\d+)\b"), re.I)
+                         rf"\b(?P<n2>{_NOUN})\s*(?:#|number\s*|no\.\s*)?(?P<num>\d+)\b"), re.I | re.A)
 _REF_ZH = re.compile(rf"(?:第\s*(?P<num>{ZH_NUM})|(?P<last>最后))\s*(?:一)?\s*(?:个|张|段|条|幅)?\s*"
                      r"(?P<noun>镜头|照片|图片|相片|图|视频|片段|画面|素材)?")
 _ZH_LAST = re.compile(r"最后\s*(?:一)?\s*(?:个|张|段|条|幅)")
 _ZH_KIND = {"照片": "image", "图片": "image", "相片": "image", "图": "image", "视频": "video",
             "片段": "video"}
 _REMOVE = re.compile(alt(r"\b(?:remove|delete|drop|cut|take out|get rid of|lose|skip|ditch)\b",
-                         "删除|删掉|去掉|移除|不要|拿掉|去除"), re.I)
-_SWAP = re.compile(r"\b(?:swap|switch|exchange|flip|trade)\b|交换|对调|互换|调换", re.I)
-_MOVE = re.compile(r"\b(?:move|put|place|make|bring|shift|set)\b", re.I)
+                         "删除|删掉|去掉|移除|不要|拿掉|去除"), re.I | re.A)
+_SWAP = re.compile(r"\b(?:swap|switch|exchange|flip|trade)\b|交换|对调|互换|调换", re.I | re.A)
+_MOVE = re.compile(r"\b(?:move|put|place|make|bring|shift|set)\b", re.I | re.A)
 _ZH_MOVE = re.compile(r"(?:放到|移到|挪到|放在|移动到|调到|换到|排到|改到|放)")
 _ADD_MEDIA = re.compile(alt(
     r"\b(?:add|include|append|use|put in)\s+(?:in\s+)?(?:the\s+|these\s+|my\s+|those\s+|all\s+)?"
     r"(?:new\s+|other\s+|remaining\s+|rest of the\s+|\d+\s+|last\s+|latest\s+)?"
     r"(?:photos?|pictures?|images?|clips?|videos?|shots?)\b",
-    "(?:加上|加入|添加|加|放进|用上)(?:新|这些|刚才|刚上传)?的?(?:照片|图片|视频|素材|片段)"), re.I)
+    "(?:加上|加入|添加|加|放进|用上)(?:新|这些|刚才|刚上传)?的?(?:照片|图片|视频|素材|片段)"), re.I | re.A)
 _PAIR_EN = re.compile(r"\b(?:shots?|photos?|pictures?|images?|clips?|videos?)\s+"
-                      r"(\d+)\s*(?:and|&|,|with)\s*(\d+)\b", re.I)
+                      r"(\d+)\s*(?:and|&|,|with)\s*(\d+)\b", re.I | re.A)
 _PAIR_ZH = re.compile(rf"第?\s*({ZH_NUM})\s*(?:个|张)?\s*(?:和|与|跟)\s*第\s*({ZH_NUM})")
-_PAIR_ORD = re.compile(rf"\b({_ORD})\s+(?:and|&|with)\s+(?:the\s+)?({_ORD})\s+({_NOUN})\b", re.I)
+_PAIR_ORD = re.compile(rf"\b({_ORD})\s+(?:and|&|with)\s+(?:the\s+)?({_ORD})\s+({_NOUN})\b", re.I | re.A)
 _TO_START = re.compile(alt(r"^(?:to|at|in|as)?\s*(?:the\s+)?(?:very\s+)?"
                            r"(?:first|start|beginning|front|top|opening)\b",
-                           "^(?:最前|开头|第一个|第1个|最前面|前面|开始)"))
+                           "^(?:最前|开头|第一个|第1个|最前面|前面|开始)"), re.A)
 _TO_END = re.compile(alt(r"^(?:to|at|as)?\s*(?:the\s+)?(?:very\s+)?(?:last|end|back|bottom)\b",
-                         "^(?:最后|末尾|结尾|最后面|后面)"))
+                         "^(?:最后|末尾|结尾|最后面|后面)"), re.A)
 
 
 @dataclass
@@ -114,7 +114,8 @@ def _destination(draft: Draft, tail: str, source: int) -> int | None:
         order = [i for i in range(n) if i != source]
         pos = order.index(refs[0].index) + (0 if before else 1)
         return pos + 1
-    m = re.match(rf"^(?:to\s+)?(?:the\s+)?(?:position|place|spot|slot|number)?\s*#?(\d+|{_ORD})\b", t) or \
+    place = r"^(?:to\s+)?(?:the\s+)?(?:position|place|spot|slot|number)?\s*#?"
+    m = re.match(place + rf"(\d+|{_ORD})\b", t, re.A) or \
         re.match(rf"^第\s*({ZH_NUM})\s*(?:个|张|位)?", t)
     if m:
         word = m.group(1)
@@ -154,6 +155,8 @@ def shot_calls(draft: Draft, text: str, assets: list[Asset]) -> tuple[list[ToolC
         if not refs:
             continue
         if _REMOVE.search(sentence[: refs[0].start]):
+            if pair:  # "remove photos 1 and 3"
+                refs = [Ref(_resolve(draft, zh_number(pair.group(k)), None), 0, 0) for k in (1, 2)]
             for ref in refs:
                 removals.append(ref.index) if ref.index is not None else notes.append(bad)
             continue
@@ -168,7 +171,7 @@ def shot_calls(draft: Draft, text: str, assets: list[Asset]) -> tuple[list[ToolC
                 calls.append(ToolCall(name="move_shot", args={"from": src + 1, "to": dst}))
     for index in sorted(set(removals), reverse=True):
         calls.append(ToolCall(name="remove_shot", args={"index": index + 1}))
-    if _ADD_MEDIA.search(text) and not re.search(r"\blogo\b|标志|水印", text, re.I):
+    if _ADD_MEDIA.search(text) and not re.search("logo|标志|水印", text, re.I | re.A):
         used = {s["m"].get("src") for s in visual(draft)}
         new = [a.id for a in assets if a.kind in ("image", "video") and a.ref not in used]
         calls.append(ToolCall(name="add_shots", args={"assets": new})) if new else notes.append(

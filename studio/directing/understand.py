@@ -37,14 +37,14 @@ CREATE = re.compile(alt(
     r"\b(?:start over|start again|from scratch|new video)\b",
     r"\bturn\s+(?:these|my|the)\s+(?:photos|pictures|images|clips)\s+into\b",
     "(?<![改换变])(?:做|生成|制作|剪)(?!成)(?:一个|个|一段|段|一条|条|一支|支)?[^。！？]{0,20}?(?:视频|短片|片子)",
-    "重新做|重做|新视频|重新生成"), re.I)
+    "重新做|重做|新视频|重新生成"), re.I | re.A)
 HELP = re.compile(alt(r"\bhelp\b|what can you do|how does (?:this|it) work|\bcommands\b",
                       r"^\s*(?:hi|hello|hey|yo)\b", "帮助|你能做什么|你会什么|怎么用",
-                      r"^\s*(?:你好|您好|嗨)"), re.I)
+                      r"^\s*(?:你好|您好|嗨)"), re.I | re.A)
 QUESTION = re.compile(alt(
     r"^\s*(?:what|what's|whats|how|which|show|describe|list|tell me|summari[sz]e|status|where|is there|"
     r"are there|can i see|preview)\b", r"[?？]\s*$",
-    "什么|怎么样|多长|多久|描述|看看|介绍一下|状态|有哪些|时间线|预览"), re.I)
+    "什么|怎么样|多长|多久|描述|看看|介绍一下|状态|有哪些|时间线|预览"), re.I | re.A)
 _VOL_UP = alt(r"\b(?:louder|(?:turn|pump|crank)\s+(?:it|the music|the volume|music|the song)?\s*up)\b",
               r"\b(?:raise|increase) the (?:music|volume)\b|\b(?:more volume|volume up|music up)\b",
               "大声|调大|音量大|声音大|响一点|音量高一点")
@@ -52,12 +52,13 @@ _VOL_DOWN = alt(r"\b(?:quieter|softer|turn\s+(?:it|the music|the volume|music|th
                 r"\b(?:lower|reduce|decrease) the (?:music|volume)\b",
                 r"\b(?:less loud|volume down|music down|too loud)\b",
                 "小声|调小|音量小|声音小|轻一点|音乐小|太吵|太响|降低音量")
-_OWN_SONG = alt(r"\b(?:my|the uploaded|this|that|the)\s+(?:own\s+)?(?:song|track|music|audio)\b",
+_OWN_SONG = alt(r"\b(?:my|my own|my uploaded|the uploaded)\s+(?:song|track|music|audio)\b",
+                r"\bthis\s+(?:song|track|audio)\b|\bthe\s+(?:song|track|audio)\s+i\s+(?:sent|uploaded)\b",
                 "我的(?:音乐|歌|音频)|上传的(?:音乐|歌|音频)")
 _MUSIC_VERB = alt(r"\b(?:add|use|put|play|change|switch|want|with|give|some|different|another)\b",
                   "加|配|用|换|来点|放")
 _STRONG_MOOD = alt(r"\b(?:upbeat|energetic|calm|calmer|relaxing|chill|lo-?fi)\b", "欢快|动感|舒缓|放松")
-_CUTS = alt(r"\b(?:no|without|remove (?:the |all )?|skip (?:the )?)transitions?\b",
+_CUTS = alt(r"\b(?:no|without|remove(?: the| all)?|skip(?: the)?)\s+transitions?\b",
             r"\b(?:hard|jump|straight|simple|just)\s+cuts?\b|\bcut transitions?\b",
             "不要转场|去掉转场|取消转场|没有转场|硬切|直接切")
 _FASTER = alt(r"\b(?:faster|quicker|speed (?:it )?up|snappier|more dynamic|fast[- ]paced)\b",
@@ -88,7 +89,7 @@ Found = tuple[list[ToolCall], list[Change]]
 
 
 def _find(pattern: str, text: str) -> re.Match[str] | None:
-    return re.search(pattern, text, re.I)
+    return re.search(pattern, text, re.I | re.A)
 
 
 def _call(tool: str, **args: object) -> Found:
@@ -100,7 +101,7 @@ def _note(key: str) -> Found:
 
 
 def _rest_after(pattern: str, masked: str, quotes: list[str]) -> str | None:
-    m = re.search(f"(?:{pattern})" + r"\s*(.+?)\s*(?:[.!?。！？]|$)", masked, re.I)
+    m = re.search(f"(?:{pattern})" + r"\s*(.+?)\s*(?:[.!?。！？]|$)", masked, re.I | re.A)
     if not m:
         return None
     text = unmask(m.group(1), quotes).strip(" \"'“”「」")
@@ -199,15 +200,15 @@ def _pace(masked: str, draft: Draft | None) -> list[ToolCall]:
 
 
 def _logo(masked: str, draft: Draft | None, assets: list[Asset]) -> Found:
-    if not _find(r"\blogo\b|watermark|标志|水印|商标", masked):
+    if not _find(r"(?<![a-z])logo(?![a-z])|watermark|标志|水印|商标", masked):
         return [], []
-    if _find(alt(rf"{_KILL}[^.!?]{{0,15}}\b(?:logo|watermark)\b",
+    if _find(alt(rf"{_KILL}[^.!?]{{0,15}}(?<![a-z])(?:logo|watermark)(?![a-z])",
                  f"{_ZH_KILL}(?:我的)?(?:logo|标志|水印|商标)"), masked):
         return _call("remove_logo")
     pos = parse_corner(masked)
     current = (draft or {}).get("m", {}).get("logo")
     images = [a for a in assets if a.kind == "image"]
-    candidates = [a for a in images if re.search("logo|标志|商标", a.name, re.I)] or [
+    candidates = [a for a in images if re.search("logo|标志|商标", a.name, re.I | re.A)] or [
         a for a in images if a.name.lower().endswith(".png")]
     pick = candidates[-1] if candidates else None
     if pick is not None and not (current and pos and pick.ref == current["src"]):

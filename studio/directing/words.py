@@ -61,8 +61,8 @@ def _en_numbers_to_digits(text: str) -> str:
     def compound(m: re.Match[str]) -> str:
         return str(_EN_TENS[m.group(1)] + (_EN_UNITS[m.group(2)] if m.group(2) else 0))
 
-    text = re.sub(rf"\b({tens})(?:[- ]({units}))?\b", compound, text)
-    return re.sub(rf"\b({units})\b", lambda m: str(_EN_UNITS[m.group(1)]), text)
+    text = re.sub(rf"\b({tens})(?:[- ]({units}))?\b", compound, text, flags=re.A)
+    return re.sub(rf"\b({units})\b", lambda m: str(_EN_UNITS[m.group(1)]), text, flags=re.A)
 
 
 SHOT_NOUNS = r"(?:shots?|photos?|pictures?|pics?|images?|clips?|videos?|scenes?|slides?|ones?)"
@@ -73,17 +73,19 @@ _EN_MIN = r"(?:minutes?|mins?)\b"
 def parse_duration(text: str) -> int | None:
     """The length the text asks for, in ms (not clamped): '30-second', '30s', 'half a minute', '一分钟'."""
     low = text.lower()
-    low = re.sub(r"\b(?:a|an|one)\s+minute\s+and\s+a\s+half\b", "90 seconds", low)
-    low = re.sub(r"\bhalf\s*(?:a\s*|-\s*)?minute\b", "30 seconds", low)
-    low = re.sub(r"\b(?:a|an)\s+minute\b", "1 minute", low)
+    low = re.sub(r"\b(?:a|an|one)\s+minute\s+and\s+a\s+half\b", "90 seconds", low, flags=re.A)
+    low = re.sub(r"\bhalf\s*(?:a\s*|-\s*)?minute\b", "30 seconds", low, flags=re.A)
+    low = re.sub(r"\b(?:a|an)\s+minute\b", "1 minute", low, flags=re.A)
     low = _en_numbers_to_digits(low)
-    low = re.sub(r"\b(\d+)\s+and\s+a\s+half\s+" + _EN_MIN, lambda m: f"{m.group(1)}.5 minutes", low)
+    low = re.sub(r"\b(\d+)\s+and\s+a\s+half\s+" + _EN_MIN, lambda m: f"{m.group(1)}.5 minutes", low,
+                 flags=re.A)
     in_minutes = rf"(\d+(?:\.\d+)?)\s*-?\s*(?:{_EN_MIN}|m(?=\s*\d|\b))"
-    m = re.search(in_minutes + rf"(?:\s*(?:and\s*)?(\d+)\s*-?\s*{_EN_SEC})?", low)
+    m = re.search(in_minutes + rf"(?:\s*(?:and\s*)?(\d+)\s*-?\s*{_EN_SEC})?", low, re.A)
     if m:
         return round(float(m.group(1)) * 60000) + (int(m.group(2)) * 1000 if m.group(2) else 0)
-    for m in re.finditer(rf"(?<![\d:.])(\d+(?:\.\d+)?)\s*-?\s*{_EN_SEC}", low):
-        if not re.search(rf"\b{SHOT_NOUNS}\s*#?\s*$", low[: m.start()]):  # "move shot 3 second" is a place
+    for m in re.finditer(rf"(?<![\d:.])(\d+(?:\.\d+)?)\s*-?\s*{_EN_SEC}", low, re.A):
+        # "move shot 3 second" names a place, not a length
+        if not re.search(rf"\b{SHOT_NOUNS}\s*#?\s*$", low[: m.start()], re.A):
             return round(float(m.group(1)) * 1000)
     if "半分钟" in text:
         return 30000
@@ -114,9 +116,9 @@ _ASPECT_RULES: list[tuple[str, str]] = [
 
 def parse_aspect(text: str) -> str | None:
     """'vertical', 'TikTok', '9:16', '竖屏' → '9:16'; 'square' → '1:1'; 'YouTube', '横屏' → '16:9'."""
-    low = re.sub(r"\btimes\s+square\b", "", text.lower())
+    low = re.sub(r"\btimes\s+square\b", "", text.lower(), flags=re.A)
     for pattern, aspect in _ASPECT_RULES:
-        if re.search(pattern, low):
+        if re.search(pattern, low, re.A):
             return aspect
     return None
 
@@ -160,19 +162,19 @@ MOODS: dict[str, tuple[str, str]] = {
 def parse_mood(text: str) -> str | None:
     low = text.lower()
     if re.search(r"\b(?:upbeat|energetic|energy|happy|fun|exciting|party|dance|lively|cheerful|pumped)\b"
-                 r"|欢快|动感|活力|激昂|热闹|轻快|嗨", low):
+                 r"|欢快|动感|活力|激昂|热闹|轻快|嗨", low, re.A):
         return "upbeat"
     if re.search(r"\b(?:calm|calming|relaxing|relaxed|chill|peaceful|soothing|gentle|ambient|quiet)\b"
-                 r"|舒缓|安静|放松|平静|柔和|轻柔", low):
+                 r"|舒缓|安静|放松|平静|柔和|轻柔", low, re.A):
         return "calm"
-    if re.search(r"\blo-?\s?fi\b|低保真", low):
+    if re.search(r"\blo-?\s?fi\b|低保真", low, re.A):
         return "lofi"
     return None
 
 
 def parse_corner(text: str) -> str | None:
     low = text.lower()
-    m = re.search(r"\b(top|upper|bottom|lower)[\s-]*(left|right)\b", low)
+    m = re.search(r"\b(top|upper|bottom|lower)[\s-]*(left|right)\b", low, re.A)
     if m:
         return ("top" if m.group(1) in ("top", "upper") else "bottom") + "-" + m.group(2)
     corners = {"左上": "top-left", "右上": "top-right", "左下": "bottom-left", "右下": "bottom-right"}

@@ -1,0 +1,70 @@
+"""Director fixtures: the rule director, typical uploads, and a draft made from three photos.
+
+The director is pure (no network, no files), so these fixtures are plain values; `make` runs one
+turn and fails the test if the draft it returns breaks a timing rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from studio.director import Asset, DirectorTurn, RuleDirector, check_draft
+
+Turn = Callable[..., Awaitable[DirectorTurn]]
+
+
+def photos(n: int, ext: str = "jpg") -> list[Asset]:
+    return [
+        Asset(id=f"p{i}", kind="image", name=f"photo{i}.{ext}", width=1600, height=1200)
+        for i in range(1, n + 1)
+    ]
+
+
+def clip(ident: str, ms: int) -> Asset:
+    return Asset(id=ident, kind="video", name=f"{ident}.mp4", width=1920, height=1080, duration_ms=ms)
+
+
+def song(ms: int = 200000) -> Asset:
+    return Asset(id="s1", kind="audio", name="my-song.mp3", duration_ms=ms)
+
+
+def logo_png() -> Asset:
+    return Asset(id="logo1", kind="image", name="brand-logo.png", width=512, height=512)
+
+
+@pytest.fixture
+def director() -> RuleDirector:
+    return RuleDirector()
+
+
+@pytest.fixture
+def three_photos() -> list[Asset]:
+    return photos(3)
+
+
+@pytest.fixture
+def turn(director: RuleDirector) -> Turn:
+    """`await turn(draft, message, assets, language="en")`, checking every returned draft."""
+
+    async def run(
+        draft: dict[str, Any] | None, message: str, assets: list[Asset], language: str = "en"
+    ) -> DirectorTurn:
+        result = await director.turn(draft, message, assets, language)
+        if result.draft is not None:
+            assert check_draft(result.draft) == [], (message, check_draft(result.draft))
+        return result
+
+    return run
+
+
+@pytest.fixture
+async def sneakers(turn: Turn, three_photos: list[Asset]) -> dict[str, Any]:
+    """A 15-second draft from three photos, with title, captions, music and a call to action."""
+    made = await turn(
+        None, "Make a video for our summer sneakers. Light and breathable. Shop now!", three_photos
+    )
+    assert made.draft is not None
+    return made.draft
