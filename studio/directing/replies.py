@@ -241,9 +241,9 @@ def describe(info: dict[str, Any], zh: bool) -> str:
         parts += [f"logo在{_word(info['logo'], True)}"] if info["logo"] else []
         return "你的视频：" + "，".join(parts) + "。" + _OUTRO["zh"]
     parts = [f"{s} seconds", f"{info['aspect']} ({info['w']}x{info['h']})",
-             f"{info['shots']} shots" + (f" ({names})" if names else " (title cards)"),
+             _plural(info["shots"], "shot") + (f" ({names})" if names else " (title cards)"),
              f"title “{info['title']}”" if info["title"] else "no title",
-             f"{info['captions']} captions" if info["captions"] else "no captions",
+             _plural(info["captions"], "caption") if info["captions"] else "no captions",
              f"{info['music']} music at {info['volume']}%" if info["music"] else "no music",
              f"{_word(info['transition'], False)} transitions", f"{info['pace']} pace"]
     parts += [f"ends with “{info['cta']}”"] if info["cta"] else []

@@ -229,6 +229,7 @@ def normalize(draft: Draft | None) -> Draft:
     for seg in visual(out):
         seg.setdefault("m", {}).setdefault("transition", {"type": meta["transition"], "d": TRANSITION_MS})
         seg.setdefault("d", 1000)
+    retime(out)
     return out
 
 
