@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -223,3 +226,11 @@ async def test_create_call_replays_to_the_same_draft(turn: Turn) -> None:
     made = await turn(None, "Make a 25 second square video for our bakery. Fresh bread daily.", assets)
     replayed, change = apply_call(None, made.tool_calls[0], assets)
     assert replayed == made.draft and change.key == "created"
+
+
+async def test_the_documented_example_is_what_the_director_makes(turn: Turn) -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "studio-draft.md").read_text(encoding="utf-8")
+    example = json.loads(re.search(r"```json\n(.*?)```", doc, re.S).group(1))  # type: ignore[union-attr]
+    prompt = "Make a video for our summer sneakers. Light and breathable. Shop now!"
+    made = await turn(None, prompt, photos(3))
+    assert made.draft == example
