@@ -90,6 +90,8 @@ def fake_render(draft: dict[str, Any], assets: Any, out_path: Path, *, progress:
     delay = float((draft.get("m") or {}).get("fake_seconds", 0.3))
     if (draft.get("m") or {}).get("fake_crash"):
         raise ZeroDivisionError("internal detail /srv/x.py")
+    if (draft.get("m") or {}).get("fake_die"):
+        os._exit(9)  # the worker process dies (as when the kernel's OOM killer picks it)
     for pct in range(0, 101, 10):
         if progress is not None:
             progress(float(pct))
@@ -187,9 +189,10 @@ async def make_studio(redis: aioredis.Redis, redis_url: str, data_dir: Path) -> 
     running: list[RunningStudio] = []
 
     async def make(**options: Any) -> RunningStudio:
-        overrides = {k: options.pop(k) for k in list(options) if k in _SETTING_NAMES}
-        settings = Settings(_env_file=None, redis_url=redis_url, data_dir=data_dir,  # type: ignore[call-arg]
-                            studio_port=0, studio_render_workers=1, **overrides)
+        values: dict[str, Any] = {"redis_url": redis_url, "data_dir": data_dir, "studio_port": 0,
+                                  "studio_render_workers": 1}
+        values |= {k: options.pop(k) for k in list(options) if k in _SETTING_NAMES}
+        settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
         server = StudioServer(settings, redis=redis, **options)
         url = await server.start()
         studio = RunningStudio(url=url, settings=settings, redis=redis, server=server)
