@@ -60,8 +60,10 @@ class RuleDirector:
         zh = (language or "en").lower().startswith("zh")
         current = normalize(draft) if draft else None
         plan = plan_turn(current, message or "", list(assets), zh)
-        if plan.help or plan.question or (not plan.calls and not plan.notes):
-            if plan.question and current is not None:
+        if plan.help or plan.question or plan.chat or (not plan.calls and not plan.notes):
+            if plan.chat:
+                text = replies.chat_text(plan.chat, zh)
+            elif plan.question and current is not None:
                 text = replies.describe(summary(current), zh)
             else:
                 text = replies.help_text(zh, understood=plan.help)

@@ -220,3 +220,47 @@ async def test_several_edits_in_one_message_are_all_applied(turn: Turn, sneakers
     assert sorted(c.name for c in result.tool_calls) == ["set_aspect", "set_duration", "set_music"]
     assert result.reply.startswith("Done! ") and "9:16" in result.reply and "20 seconds" in result.reply
     assert "Upbeat" in result.reply and result.cost == EDIT_COST
+
+
+@pytest.mark.parametrize(
+    ("message", "order"),
+    [
+        ("I don't like the second photo, get rid of it", ["p1", "p3"]),
+        ("第二张照片删掉", ["p1", "p3"]),
+        ("the last shot can go", ["p1", "p2"]),
+    ],
+)
+async def test_removal_said_after_the_shot_is_understood(
+    turn: Turn, sneakers: dict[str, Any], message: str, order: list[str]
+) -> None:
+    result = await turn(sneakers, message, [], "zh" if "照片" in message else "en")
+    assert _order(result.draft) == order
+
+
+async def test_the_clip_means_the_only_clip(turn: Turn) -> None:
+    assets = [*photos(2), clip("c1", 20000)]
+    made = await turn(None, "a video", assets)
+    result = await turn(made.draft, "put the video clip at the start", assets)
+    assert _order(result.draft) == ["c1", "p1", "p2"]
+
+
+async def test_a_length_after_the_word_video_is_a_length_not_a_shot(
+    turn: Turn, sneakers: dict[str, Any]
+) -> None:
+    result = await turn(sneakers, "make the music a bit quieter and the video 25 seconds", [])
+    assert [c.name for c in result.tool_calls] == ["set_music_volume", "set_duration"]
+    assert result.draft is not None and result.draft["d"] == 25000
+
+
+async def test_chinese_swap_by_position_words(turn: Turn, sneakers: dict[str, Any]) -> None:
+    result = await turn(sneakers, "第一张和第二张照片换一下位置", [], "zh")
+    assert _order(result.draft) == ["p2", "p1", "p3"]
+
+
+async def test_starting_over_keeps_the_words_and_takes_the_new_format(
+    turn: Turn, sneakers: dict[str, Any]
+) -> None:
+    result = await turn(sneakers, "start over with a square video", photos(3))
+    assert result.draft is not None and [c.name for c in result.tool_calls] == ["create_draft"]
+    assert result.draft["m"]["aspect"] == "1:1" and result.draft["m"]["title"] == "Summer Sneakers"
+    assert result.draft["m"]["prompt"] == sneakers["m"]["prompt"]

@@ -118,3 +118,29 @@ def test_tool_calls_with_bad_arguments_are_refused_without_touching_the_draft(
 ) -> None:
     draft, change = apply_call(sneakers, call, photos(3))
     assert change.refused and change.key == key and draft is sneakers
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "reply"),
+    [
+        ("ok thanks", "en", "Glad you like it! Say 'export' when you're happy, or ask for changes."),
+        ("谢谢", "zh", "不客气！满意的话说“导出”，或者告诉我要改什么。"),
+        ("export", "en", "Exporting happens outside the editor: use /export (or the Export button)"),
+        ("导出", "zh", "导出不在编辑里完成"),
+    ],
+)
+async def test_thanks_and_export_get_a_short_answer_not_an_apology(
+    turn: Turn, sneakers: dict[str, Any], message: str, language: str, reply: str
+) -> None:
+    result = await turn(sneakers, message, [], language)
+    assert result.reply.startswith(reply) and result.cost == 0 and result.draft == sneakers
+
+
+@pytest.mark.parametrize(
+    "message", ["make the title bigger", "make the captions red", "make it look cinematic"]
+)
+async def test_style_requests_the_director_cannot_do_get_help_and_keep_the_text(
+    turn: Turn, sneakers: dict[str, Any], message: str
+) -> None:
+    result = await turn(sneakers, message, [])
+    assert result.reply.startswith("Sorry, I didn't get that.") and result.draft == sneakers

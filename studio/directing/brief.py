@@ -31,7 +31,7 @@ _INSTRUCTION_EN = re.compile(
     r"^\s*(?:please\s+|pls\s+|hey\s*,?\s*)?(?:can you |could you |would you |i want(?: you)? to |"
     r"i'd like(?: you)? to |i need |i want |let's |lets |help me )?(?:make|create|generate|produce|build|"
     r"do|turn|put together|edit|render|give me|use|add|set|include|keep|play|put|with|no|without|show|cut|"
-    r"trim)\b", re.I | re.A)
+    r"trim|start over|start again|redo|restart|try again)\b", re.I | re.A)
 _ZH_COMMAND_START = ("请", "帮", "给", "麻烦", "我想", "我要", "用", "加", "配", "把", "要")
 _SETTING_WORDS = re.compile(
     r"\b(?:\d+(?:\.\d+)?\s*-?\s*(?:seconds?|secs?|s|minutes?|mins?)|vertical|portrait|square|landscape|horizontal|"

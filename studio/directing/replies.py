@@ -222,6 +222,19 @@ def edited(applied: list[Change], refused: list[Change], zh: bool) -> str:
     return text + (_OUTRO["en"] if done else "")
 
 
+_CHAT = {
+    "thanks": {"en": "Glad you like it!" + _OUTRO["en"], "zh": "不客气！" + _OUTRO["zh"]},
+    "export": {"en": "Exporting happens outside the editor: use /export (or the Export button) and I'll "
+                     "render your MP4.",
+               "zh": "导出不在编辑里完成：请用 /export（或“导出”按钮），我会生成MP4。"},
+}
+
+
+def chat_text(key: str, zh: bool) -> str:
+    """A short answer to a message that asks for no edit ("thanks", "export")."""
+    return _CHAT[key]["zh" if zh else "en"]
+
+
 def help_text(zh: bool, understood: bool = True) -> str:
     lang = "zh" if zh else "en"
     return ("" if understood else _UNKNOWN[lang]) + _HELP[lang]

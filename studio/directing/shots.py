@@ -16,8 +16,12 @@ from studio.directing.words import ORDINALS, ZH_NUM, alt, zh_number
 
 _ORD = "|".join(ORDINALS) + r"|last|\d+(?:st|nd|rd|th)"
 _NOUN = r"shots?|scenes?|slides?|ones?|photos?|pictures?|pics?|images?|clips?|videos?"
+_NOT_LENGTH = r"(?!\s*-?\s*(?:seconds?|secs?|s|minutes?|mins?)\b)"  # "the video 25 seconds" is a length
 _REF_EN = re.compile(alt(rf"\b(?P<ord>{_ORD})\s+(?P<n1>{_NOUN})\b",
-                         rf"\b(?P<n2>{_NOUN})\s*(?:#|number\s*|no\.\s*)?(?P<num>\d+)\b"), re.I | re.A)
+                         rf"\b(?P<n2>{_NOUN})\s*(?:#|number\s*|no\.\s*)?(?P<num>\d+)\b{_NOT_LENGTH}"),
+                     re.I | re.A)
+_REF_ONLY = re.compile(r"\b(?:the|my)\s+(?:(?:video\s+)?(?P<clip>clip)|(?P<photo>photo|picture|image))\b"
+                       r"(?!\s*#?\d)", re.I | re.A)  # "the clip": fine when there is only one
 _REF_ZH = re.compile(rf"(?:第\s*(?P<num>{ZH_NUM})|(?P<last>最后))\s*(?:一)?\s*(?:个|张|段|条|幅)?\s*"
                      r"(?P<noun>镜头|照片|图片|相片|图|视频|片段|画面|素材)?")
 _ZH_LAST = re.compile(r"最后\s*(?:一)?\s*(?:个|张|段|条|幅)")
@@ -25,7 +29,12 @@ _ZH_KIND = {"照片": "image", "图片": "image", "相片": "image", "图": "ima
             "片段": "video"}
 _REMOVE = re.compile(alt(r"\b(?:remove|delete|drop|cut|take out|get rid of|lose|skip|ditch)\b",
                          "删除|删掉|去掉|移除|不要|拿掉|去除"), re.I | re.A)
-_SWAP = re.compile(r"\b(?:swap|switch|exchange|flip|trade)\b|交换|对调|互换|调换", re.I | re.A)
+_SWAP = re.compile(alt(r"\b(?:swap|switch|exchange|flip|trade)\b", "交换|对调|互换|调换|换一下|换个?位置"),
+                   re.I | re.A)
+_REMOVE_AFTER = re.compile(alt(r"\b(?:remove|delete|drop|cut|lose|ditch|get rid of)\s+"
+                               r"(?:it|that|that one|this one)\b",
+                               r"\b(?:can|should|must)\s+go\b", "删除|删掉|去掉|移除|不要|拿掉|去除"),
+                           re.I | re.A)
 _MOVE = re.compile(r"\b(?:move|put|place|make|bring|shift|set)\b", re.I | re.A)
 _ZH_MOVE = re.compile(r"(?:放到|移到|挪到|放在|移动到|调到|换到|排到|改到|放)")
 _ADD_MEDIA = re.compile(alt(
@@ -93,6 +102,12 @@ def find_refs(draft: Draft, text: str) -> list[Ref]:
             continue  # "放到最后" is a destination, not a shot
         number = None if m.group("last") else zh_number(m.group("num"))
         refs.append(Ref(_resolve(draft, number, m.group("noun")), m.start(), m.end()))
+    if not refs:
+        for m in _REF_ONLY.finditer(text):
+            want = "video" if m.group("clip") else "image"
+            matches = [i for i, s in enumerate(visual(draft)) if kind(s) == want]
+            if len({visual(draft)[i]["m"].get("src") for i in matches}) == 1:
+                refs.append(Ref(matches[0], m.start(), m.end()))
     return sorted(refs, key=lambda r: r.start)
 
 
@@ -169,6 +184,9 @@ def shot_calls(draft: Draft, text: str, assets: list[Asset]) -> tuple[list[ToolC
                 notes.append(bad)
             elif dst != src + 1:
                 calls.append(ToolCall(name="move_shot", args={"from": src + 1, "to": dst}))
+        elif _REMOVE_AFTER.search(sentence, refs[-1].end):  # "the second photo, get rid of it"
+            for ref in refs:
+                removals.append(ref.index) if ref.index is not None else notes.append(bad)
     for index in sorted(set(removals), reverse=True):
         calls.append(ToolCall(name="remove_shot", args={"index": index + 1}))
     if _ADD_MEDIA.search(text) and not re.search("logo|标志|水印", text, re.I | re.A):

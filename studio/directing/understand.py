@@ -30,6 +30,12 @@ from studio.directing.words import (
 _KILL = (r"\b(?:no|remove|delete|drop|kill|mute|without|lose|hide|get rid of|turn off|take (?:out|off)|"
          r"stop|ditch)\b")
 _ZH_KILL = "(?:不要|去掉|删除|删掉|移除|关掉|关闭|取消|隐藏|拿掉|去除)"
+_ADD = alt(r"\b(?:add|put|include|insert|give it|bring back|restore|want|need)\b", "加|添加|恢复|来个|要")
+THANKS = re.compile(alt(r"^\s*(?:ok(?:ay)?|thanks?|thank you|thx|great|perfect|nice|cool|awesome|love it|"
+                        r"looks? good|good|wow)\b",
+                        r"^\s*(?:谢谢|多谢|好的|不错|很好|完美|可以了|太棒了|棒)"),
+                    re.I | re.A)
+EXPORT = re.compile(alt(r"^\s*/?(?:export|render|download)\b", r"^\s*/?(?:导出|下载|渲染)"), re.I | re.A)
 _MUSIC = alt(r"\b(?:music|song|track|soundtrack|bgm|beat|tune|audio)\b", "音乐|配乐|BGM|歌")
 CREATE = re.compile(alt(
     r"\b(?:create|make|generate|produce|build|render|do)\s+(?:me\s+|us\s+)?(?:a|an|another|new|one|my)\b"
@@ -83,6 +89,7 @@ class Plan:
     notes: list[Change] = field(default_factory=list)
     question: bool = False
     help: bool = False
+    chat: str | None = None  # "thanks" or "export": a short answer, nothing to edit
 
 
 Found = tuple[list[ToolCall], list[Change]]
@@ -108,6 +115,12 @@ def _rest_after(pattern: str, masked: str, quotes: list[str]) -> str | None:
     return text or None
 
 
+def _zh_kill(nouns: str) -> str:
+    """Chinese removal either way round: "去掉字幕" and "字幕去掉"."""
+    return alt(f"{_ZH_KILL}(?:了)?(?:所有|这个|我的)?的?(?:{nouns})",
+               f"(?:{nouns})(?:都|也|就)?(?:可以)?{_ZH_KILL}")
+
+
 def _prompt(draft: Draft) -> str:
     return str(draft["m"].get("prompt", ""))
 
@@ -116,12 +129,14 @@ def _title(masked: str, quotes: list[str], draft: Draft) -> Found:
     if not _find(r"\btitle|\bheading|\bheadline|\bcall it\b|\bname it\b|标题|片名", masked):
         return [], []
     if _find(alt(rf"{_KILL}[^.!?]{{0,20}}\btitle\b", r"\btitle\b[^.!?]{0,10}\b(?:off|away)\b",
-                 f"{_ZH_KILL}(?:了)?(?:这个)?标题"), masked):
+                 _zh_kill("标题")), masked):
         return _call("remove_title")
     text = quotes[0] if quotes else (
         _rest_after(r"\b(?:title|heading|headline)\s*(?:to|as|:|=|is|says?|reads?|should (?:be|say))\s+"
                     r"|\b(?:call|name|title)\s+it\s+|\btitled\s+", masked, quotes)
         or _rest_after("标题(?:改成|改为|换成|是|为|叫|设为|设置为|写|写成|：|:)", masked, quotes))
+    if not text and not _find(_ADD, masked):
+        return [], []  # "make the title bigger": not something the director can do
     text = text or read_brief(_prompt(draft)).title
     return _call("set_title", text=text) if text else _note("need_title_text")
 
@@ -130,7 +145,7 @@ def _captions(masked: str, quotes: list[str], draft: Draft) -> Found:
     if not _find(_CAPTION_WORDS, masked):
         return [], []
     if _find(alt(rf"{_KILL}[^.!?]{{0,20}}\b(?:captions?|subtitles?|subs|text)\b",
-                 f"{_ZH_KILL}(?:所有)?的?(?:字幕|文案)"), masked):
+                 _zh_kill("字幕|文案")), masked):
         return _call("remove_captions")
     lines = [line for q in quotes for line in caption_lines(q)]
     if not lines:
@@ -140,13 +155,15 @@ def _captions(masked: str, quotes: list[str], draft: Draft) -> Found:
         lines = caption_lines(rest) if rest else []
     if lines and _find(_ONE_MORE_CAPTION, masked):
         lines = [str(s["m"]["text"]) for s in texts(draft, "caption")] + lines
+    if not lines and not _find(_ADD, masked):
+        return [], []
     lines = lines or read_brief(_prompt(draft)).captions
     return _call("set_captions", lines=lines) if lines else _note("need_caption_text")
 
 
 def _music(masked: str, draft: Draft, assets: list[Asset]) -> Found:
     if _find(alt(rf"{_KILL}[^.!?]{{0,15}}(?:{_MUSIC})", r"\b(?:music|song)\s+off\b",
-                 f"{_ZH_KILL}(?:背景)?(?:音乐|配乐|BGM)", "静音"), masked):
+                 _zh_kill("(?:背景)?(?:音乐|配乐|BGM)"), "静音"), masked):
         return _call("remove_music")
     up, down = _find(_VOL_UP, masked), _find(_VOL_DOWN, masked)
     if up or down:
@@ -203,7 +220,7 @@ def _logo(masked: str, draft: Draft | None, assets: list[Asset]) -> Found:
     if not _find(r"(?<![a-z])logo(?![a-z])|watermark|标志|水印|商标", masked):
         return [], []
     if _find(alt(rf"{_KILL}[^.!?]{{0,15}}(?<![a-z])(?:logo|watermark)(?![a-z])",
-                 f"{_ZH_KILL}(?:我的)?(?:logo|标志|水印|商标)"), masked):
+                 _zh_kill("logo|标志|水印|商标")), masked):
         return _call("remove_logo")
     pos = parse_corner(masked)
     current = (draft or {}).get("m", {}).get("logo")
@@ -223,23 +240,35 @@ def _cta(masked: str, quotes: list[str], draft: Draft, zh: bool) -> Found:
     verb = _find(r"\b(?:add|put|include|end with|change|use|finish with)\b|加|添加|换成|改成", masked)
     if not (_find(_CTA_WORDS, masked) or (phrase and verb)):
         return [], []
-    if _find(alt(rf"{_KILL}[^.!?]{{0,20}}(?:{_CTA_WORDS})", f"{_ZH_KILL}(?:行动号召|结尾|片尾|结束语)"),
-             masked):
+    if _find(alt(rf"{_KILL}[^.!?]{{0,20}}(?:{_CTA_WORDS})", _zh_kill("行动号召|结尾|片尾|结束语")), masked):
         return _call("remove_cta")
     text = quotes[-1] if quotes else phrase or _rest_after(_CTA_TEXT_EN, masked, quotes) or _rest_after(
         "(?:结尾|片尾|行动号召)(?:改成|改为|换成|是|为|写|：|:)", masked, quotes)
+    if not text and not _find(_ADD, masked):
+        return [], []
     text = text or default_cta(_prompt(draft), zh) or ("立即购买" if zh else "Shop now")
     return _call("set_cta", text=text)
 
 
-def plan_create(message: str, assets: list[Asset], language: str) -> Plan:
+def plan_create(message: str, assets: list[Asset], language: str, base: Draft | None = None) -> Plan:
+    """A new draft; `base` is the draft being replaced ("start over, square"): its words are kept when
+    the new message brings none."""
     masked, _quotes = mask_quotes(message)
     brief = read_brief(message)
+    keep_words = bool(base and _prompt(base)) and not brief.title and not brief.captions
+    if base is not None and keep_words:
+        brief = read_brief(_prompt(base))
+        message = _prompt(base) + "\n" + masked
     if not any(a.kind in ("image", "video") for a in assets) and not brief.title and not brief.captions:
         return Plan(notes=[Change("need_media", refused=True)])
-    no_music = bool(_find(alt(rf"{_KILL}[^.!?]{{0,15}}(?:{_MUSIC})", f"{_ZH_KILL}(?:背景)?(?:音乐|配乐)"),
+    no_music = bool(_find(alt(rf"{_KILL}[^.!?]{{0,15}}(?:{_MUSIC})", _zh_kill("(?:背景)?(?:音乐|配乐)")),
                           masked))
-    calls = [ToolCall(name="create_draft", args=create_args(message, masked, assets, no_music, language))]
+    args = create_args(message, masked, assets, no_music, language)
+    if base is not None and not parse_aspect(masked):
+        args["aspect"] = base["m"].get("aspect", "16:9")
+    if base is not None and keep_words:
+        args["prompt"] = _prompt(base)
+    calls = [ToolCall(name="create_draft", args=args)]
     calls += _transition(masked) + [c for c in _pace(masked, None) if c.args["pace"] != "normal"]
     logo_calls, _ = _logo(masked, None, assets)
     return Plan(calls=calls + [c for c in logo_calls if c.name == "add_logo"])
@@ -266,7 +295,7 @@ def plan_turn(draft: Draft | None, message: str, assets: list[Asset], zh: bool) 
         return plan_create(message, assets, language)
     masked, quotes = mask_quotes(message)
     if CREATE.search(masked) and not _find(r"\b(?:shorter|longer|faster|slower|louder|quieter)\b", masked):
-        return plan_create(message, assets, language)
+        return plan_create(message, assets, language, base=draft)
     plan = Plan()
     for calls, notes in (shot_calls(draft, masked, assets), _title(masked, quotes, draft),
                          _captions(masked, quotes, draft), _music(masked, draft, assets),
@@ -278,5 +307,7 @@ def plan_turn(draft: Draft | None, message: str, assets: list[Asset], zh: bool) 
         plan.calls.append(ToolCall(name="set_aspect", args={"aspect": aspect}))
     if not plan.calls and not plan.notes:
         plan.help = bool(HELP.search(message))
-        plan.question = not plan.help and bool(QUESTION.search(message))
+        plan.chat = None if plan.help else "export" if EXPORT.search(message) else (
+            "thanks" if THANKS.search(message) and not QUESTION.search(message) else None)
+        plan.question = not plan.help and not plan.chat and bool(QUESTION.search(message))
     return plan

@@ -65,7 +65,7 @@ def _en_numbers_to_digits(text: str) -> str:
     return re.sub(rf"\b({units})\b", lambda m: str(_EN_UNITS[m.group(1)]), text, flags=re.A)
 
 
-SHOT_NOUNS = r"(?:shots?|photos?|pictures?|pics?|images?|clips?|videos?|scenes?|slides?|ones?)"
+SHOT_NOUNS = r"(?:shots?|photos?|pictures?|pics?|images?|clips?|scenes?|slides?|ones?)"
 _EN_SEC = r"(?:seconds?|secs?|s)\b"
 _EN_MIN = r"(?:minutes?|mins?)\b"
 
