@@ -44,8 +44,8 @@ def language_for(locale: str | None) -> Lang:
 
 
 def normalize(lang: str | None) -> Lang:
-    """A stored language value turned back into one we have (unknown → English)."""
-    return "zh" if lang == "zh" else DEFAULT_LANG
+    """A stored language value ("zh", "zh-CN", "en", …) turned back into one we have."""
+    return language_for(lang)
 
 
 def session_language(lang: str | None) -> str:

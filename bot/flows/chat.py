@@ -1,0 +1,186 @@
+"""A chat turn: the message goes to the backend's agent once (never re-sent), the visible text
+streams back as edits of one message, the GUI wording is translated into actions.
+
+Timing rules (settings): typing renewed every 4 s; "⏳ Still working..." once per
+`still_working_seconds` with nothing new (heartbeats only); after `sse_idle_timeout_seconds` of
+heartbeats only or `sse_total_timeout_seconds` in all, stop waiting and poll the state instead.
+A turn that ends without text is reported from the state (`recovery.report_silent`); a stream
+that breaks is recovered by polling (`recovery.poll_for_change`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+
+from bot.flows import recovery
+from bot.flows.context import Turn
+from bot.nemo.errors import OutOfCredits, StreamBroken
+from bot.nemo.sse import VisibleText
+from bot.streaming import StreamingMessage
+from bot.translate import Action, Translation, translate
+from bot.turns import cancelled_by_user
+
+log = logging.getLogger(__name__)
+
+_WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+", re.UNICODE)
+_CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def prompt_words(text: str) -> int:
+    """Words in a prompt; two CJK characters count as one word."""
+    cjk = len(_CJK_RE.findall(text))
+    latin = len(_WORD_RE.findall(_CJK_RE.sub(" ", text)))
+    return latin + (cjk + 1) // 2
+
+
+class End(enum.Enum):
+    CLOSED = "closed"  # the server ended the stream normally
+    BROKEN = "broken"  # the stream broke: never re-sent, poll instead
+    SLOW = "slow"  # heartbeats only for too long, or too long in all: poll instead
+
+
+@dataclass
+class _Progress:
+    started: float = field(default_factory=time.monotonic)
+    last_new: float = field(default_factory=time.monotonic)
+    shown: Translation | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+async def chat_turn(turn: Turn, text: str) -> None:
+    await long_prompt_tip(turn, text)
+    before = await recovery.current_draft(turn)
+    await turn.tell_if_session_renewed()
+    stream = StreamingMessage(turn.reply)
+    progress = _Progress()
+    try:
+        async with turn.activity("typing"):
+            end = await _follow(turn, text, stream, progress)
+            await turn.tell_if_session_renewed()
+            if end is End.BROKEN:
+                await recovery.poll_for_change(turn, before, stream, notice="chat.recovering")
+            elif end is End.SLOW:
+                await recovery.poll_for_change(turn, before, stream, notice="chat.slow")
+            elif progress.shown is not None and progress.shown.text.strip():
+                await _finish(turn, stream, progress.shown)
+            elif _out_of_credits(progress.errors):
+                await stream.close()
+                raise OutOfCredits("the agent reported no credits")
+            else:
+                await recovery.report_silent(turn, before, stream)
+    finally:
+        await stream.close()
+
+
+async def _follow(turn: Turn, text: str, stream: StreamingMessage, progress: _Progress) -> End:
+    """Read the turn's events into the stream while watching the clock."""
+    settings = turn.settings
+    visible = VisibleText()
+
+    async def read() -> None:
+        async for event in turn.nemo.chat(text):
+            if event.kind == "heartbeat":
+                continue
+            progress.last_new = time.monotonic()
+            if event.kind == "error":
+                progress.errors.append(event.text or "")
+                continue
+            current = visible.feed(event)
+            if current is not None:
+                progress.shown = translate(current)
+                await stream.update(progress.shown.text)
+
+    reader = asyncio.create_task(read())
+    limits = (
+        settings.still_working_seconds,
+        settings.sse_idle_timeout_seconds,
+        settings.sse_total_timeout_seconds,
+    )
+    tick = max(0.01, min(0.5, *limits) / 4)
+    told = 0
+    try:
+        while True:
+            done, _ = await asyncio.wait({reader}, timeout=tick)
+            if done:
+                try:
+                    reader.result()
+                except StreamBroken:
+                    log.info("stream broke for %s; polling the state", turn.user_key)
+                    return End.BROKEN
+                return End.CLOSED
+            now = time.monotonic()
+            idle, total = now - progress.last_new, now - progress.started
+            if idle >= settings.sse_idle_timeout_seconds or total >= settings.sse_total_timeout_seconds:
+                log.info("turn of %s too slow (idle %.0fs, total %.0fs); polling", turn.user_key, idle, total)
+                return End.SLOW
+            periods = int(idle // settings.still_working_seconds)
+            if periods > told:
+                told = periods
+                await stream.status(turn.t("chat.still_working"))
+    finally:
+        if not reader.done():
+            if cancelled_by_user():
+                _detach(reader, settings.sse_total_timeout_seconds)
+            else:
+                reader.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await reader
+
+
+_DETACHED: set[asyncio.Task[None]] = set()
+
+
+def _detach(reader: asyncio.Task[None], limit: float) -> None:
+    """/cancel: stop waiting, but keep reading the turn to its end in the background, so the
+    backend's (paid) work is not cut off by a dropped connection."""
+
+    async def drain() -> None:
+        with contextlib.suppress(BaseException):
+            await asyncio.wait_for(reader, limit)
+
+    task = asyncio.get_running_loop().create_task(drain())
+    _DETACHED.add(task)
+    task.add_done_callback(_DETACHED.discard)
+
+
+async def _finish(turn: Turn, stream: StreamingMessage, shown: Translation) -> None:
+    """The final text with what the GUI wording asked for, and the quick-action buttons."""
+    extra: list[str] = []
+    for action in dict.fromkeys(shown.actions):
+        if action == Action.EXPORT:
+            extra.append(turn.t("chat.offer_export"))
+        elif action == Action.STATUS:
+            extra.append(await recovery.summary_line(turn))
+        elif action == Action.CREDITS:
+            extra.append(await recovery.credits_line(turn))
+        elif action == Action.OFFER_EDIT:
+            extra.append(turn.t("chat.offer_edit"))
+    final = "\n\n".join([shown.text.strip(), *[e for e in extra if e]])
+    await stream.finish(final, buttons=turn.quick_buttons())
+
+
+def _out_of_credits(errors: list[str]) -> bool:
+    return any("2001" in e or "credit" in e.lower() or "积分" in e for e in errors)
+
+
+LONG_PROMPT_KEY = "vb:tip:long:{user_key}"
+
+
+async def long_prompt_tip(turn: Turn, text: str) -> None:
+    """A one-line tip, once per user, when a prompt is long."""
+    words = turn.settings.long_prompt_words
+    if prompt_words(text) <= words:
+        return
+    try:
+        first = await turn.store.redis.set(LONG_PROMPT_KEY.format(user_key=turn.user_key), b"1", nx=True)
+    except Exception as exc:  # a tip is never worth failing a turn
+        log.debug("tip flag unavailable: %s", type(exc).__name__)
+        return
+    if first:
+        await turn.say("chat.long_prompt_tip", words=words)
