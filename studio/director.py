@@ -22,7 +22,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from studio.directing import replies
 from studio.directing.models import Asset, Change, DirectorTurn, ToolCall
-from studio.directing.ops import apply_call, summary
+from studio.directing.ops import apply_call
+from studio.directing.replies import summary
 from studio.directing.timeline import check_draft, normalize
 from studio.directing.understand import plan_turn
 

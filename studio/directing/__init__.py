@@ -5,6 +5,6 @@
 - `timeline`: the draft's timing rules (`fit`, `retime`, `check_draft`)
 - `build`: the create flow (`create_draft` tool call → draft)
 - `ops`: every edit as a replayable tool call (`apply_call`)
-- `understand` / `shots`: a message → tool calls
-- `replies`: what the user reads, in English and Chinese
+- `understand`, `shots`, `overlay_edits`: a message → tool calls
+- `replies`: what the user reads, in English and Chinese (and `summary`, the facts it is built from)
 """

@@ -12,8 +12,9 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from studio.directing.build import PALETTE, SYNTH_VOL, build_draft, text_segment
+from studio.directing.build import PALETTE, SYNTH_VOL, build_draft, shot, text_segment
 from studio.directing.models import Asset, Change, ToolCall
+from studio.directing.replies import summary
 from studio.directing.timeline import (
     MIN_TOTAL_MS,
     SIZES,
@@ -152,8 +153,6 @@ def _add_shots(draft: Draft, args: dict[str, Any], assets: list[Asset]) -> Chang
     new = [by_id[i] for i in args.get("assets", []) if i in by_id]
     if not new:
         return Change("no_new_media", refused=True)
-    from studio.directing.build import shot
-
     segs = visual(draft)
     if segs and kind(segs[0]) == "color":
         segs.clear()
@@ -302,23 +301,3 @@ def apply_call(draft: Draft | None, call: ToolCall, assets: list[Asset]) -> tupl
     change = op(work, dict(call.args), assets)
     return (draft if change.refused else work), change
 
-
-def summary(draft: Draft, args: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The facts a reply or a description needs about a draft."""
-    segs = visual(draft)
-    song = music(draft)
-    cta = texts(draft, "cta")
-    asked = (args or {}).get("asked_ms")
-    return {
-        "ms": draft["d"], "aspect": draft["m"]["aspect"], "w": draft["m"]["width"], "h": draft["m"]["height"],
-        "photos": len({s["m"].get("src") for s in segs if kind(s) == "image"}),
-        "clips": len({s["m"].get("src") for s in segs if kind(s) == "video"}),
-        "cards": sum(1 for s in segs if kind(s) == "color"), "shots": len(segs),
-        "names": [str(s["m"].get("name", "")) for s in segs if kind(s) != "color"],
-        "title": draft["m"].get("title", ""), "captions": len(texts(draft, "caption")),
-        "music": song["m"].get("name") if song else None,
-        "volume": round(song["m"].get("vol", 0) * 100) if song else 0,
-        "cta": cta[0]["m"]["text"] if cta else None, "transition": draft["m"].get("transition", "fade"),
-        "pace": draft["m"].get("pace", "normal"), "logo": (draft["m"].get("logo") or {}).get("pos"),
-        "clamped": isinstance(asked, int) and clamp_total(asked) != asked,
-    }

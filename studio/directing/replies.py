@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from studio.directing.models import Change
+from studio.directing.timeline import Draft, clamp_total, kind, music, texts, visual
 from studio.directing.words import ms_to_text
 
 _EN: dict[str, str] = {
@@ -262,3 +263,24 @@ def describe(info: dict[str, Any], zh: bool) -> str:
     parts += [f"ends with “{info['cta']}”"] if info["cta"] else []
     parts += [f"logo in the {_word(info['logo'], False)} corner"] if info["logo"] else []
     return "Your video: " + ", ".join(parts) + "." + _OUTRO["en"]
+
+
+def summary(draft: Draft, args: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The facts a reply or a description needs about a draft."""
+    segs = visual(draft)
+    song = music(draft)
+    cta = texts(draft, "cta")
+    asked = (args or {}).get("asked_ms")
+    return {
+        "ms": draft["d"], "aspect": draft["m"]["aspect"], "w": draft["m"]["width"], "h": draft["m"]["height"],
+        "photos": len({s["m"].get("src") for s in segs if kind(s) == "image"}),
+        "clips": len({s["m"].get("src") for s in segs if kind(s) == "video"}),
+        "cards": sum(1 for s in segs if kind(s) == "color"), "shots": len(segs),
+        "names": [str(s["m"].get("name", "")) for s in segs if kind(s) != "color"],
+        "title": draft["m"].get("title", ""), "captions": len(texts(draft, "caption")),
+        "music": song["m"].get("name") if song else None,
+        "volume": round(song["m"].get("vol", 0) * 100) if song else 0,
+        "cta": cta[0]["m"]["text"] if cta else None, "transition": draft["m"].get("transition", "fade"),
+        "pace": draft["m"].get("pace", "normal"), "logo": (draft["m"].get("logo") or {}).get("pos"),
+        "clamped": isinstance(asked, int) and clamp_total(asked) != asked,
+    }

@@ -106,7 +106,7 @@ _ASPECT_RULES: list[tuple[str, str]] = [
     (r"\b16\s*[:x/×]\s*9\b", "16:9"),
     (r"\b1\s*[:x/×]\s*1\b", "1:1"),
     (r"\b(?:vertical|vertically|portrait|tik\s?tok|douyin|reels?|(?:youtube|yt)\s+shorts?|"
-     r"(?:for|as|on)\s+shorts|(?:instagram|ig)\s+stor(?:y|ies)|stories\s+format)\b|竖屏|竖版|竖向|竖的|抖音|快手",
+     r"(?:for|as|on)\s+shorts|shorts\s+(?:video|format)|(?:instagram|ig)\s+stor(?:y|ies)|stories\s+format)\b|竖屏|竖版|竖向|竖的|抖音|快手",
      "9:16"),
     (r"\b(?:square|(?:instagram|ig)\s+(?:post|feed)|instagram|feed\s+post)\b|正方形|方形|方的", "1:1"),
     (r"\b(?:16\s*by\s*9|landscape|horizontal|horizontally|widescreen|wide\s+screen|youtube)\b|横屏|横版|横向|横的|B站",
