@@ -1,18 +1,18 @@
 """Fixtures of the backend area: the fake NemoVideo server, a `backend` to run scenarios against,
-and a `nemo_client` with short waits. Registered as a pytest plugin by tests/conftest.py."""
+a `nemo_client` with short waits, and `nemo_creds` (a CredentialStore on the real test Redis).
+Registered as a pytest plugin by tests/conftest.py."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
+from bot.nemo.client import NemoClient
+from bot.nemo.user import Credentials
 from tests.fakenemo import FakeNemo, FakeNemoServer, make_test_mp4
-
-if TYPE_CHECKING:
-    from bot.nemo.client import NemoClient
 
 
 @pytest.fixture(scope="session")
@@ -58,8 +58,6 @@ def fast_client(url: str, **overrides: object) -> NemoClient:
     kw: dict[str, Any] = {"rate_limit_wait": 0.05, "retries": 3, "timeout": 5.0, "backoff": 0.01,
                              "skill_platform": "tests"}
     kw.update(overrides)
-    from bot.nemo.client import NemoClient
-
     return NemoClient(url, **kw)
 
 
@@ -69,3 +67,26 @@ async def nemo_client(fake_nemo: FakeNemo) -> AsyncIterator[NemoClient]:
     client = fast_client(fake_nemo.url)
     yield client
     await client.aclose()
+
+
+class RedisCredentialStore:
+    """A `CredentialStore` on the real test Redis: the credentials as one JSON value under `key`."""
+
+    def __init__(self, redis: Any, key: str) -> None:
+        self.redis = redis
+        self.key = key
+        self.saves = 0
+
+    async def load(self) -> Credentials:
+        raw = await self.redis.get(self.key)
+        return Credentials.model_validate_json(raw) if raw else Credentials()
+
+    async def save(self, creds: Credentials) -> None:
+        self.saves += 1
+        await self.redis.set(self.key, creds.model_dump_json())
+
+
+@pytest.fixture
+def nemo_creds(redis: Any) -> RedisCredentialStore:
+    """Credentials of one test user, kept in the real (flushed) Redis."""
+    return RedisCredentialStore(redis, "test:nemo:creds:alice")

@@ -15,8 +15,9 @@
     ├── RenderFailed              a render ended in `failed` (or gave no URL)
     └── ProtocolError             an answer we cannot read (`.code` = HTTP status or 0)
 
-Foreign exceptions (httpx, json) are translated in exactly one place, `bot.nemo.client`; nothing
-from httpx escapes the client. Messages never contain a token (see `redact`).
+Foreign exceptions (httpx, json) are translated in exactly one place, `bot.nemo.http.translate_httpx`,
+and every answer is mapped to this tree in one function, `bot.nemo.http.check_answer`; nothing from
+httpx escapes the client. Messages never contain a token (see `redact`).
 """
 
 from __future__ import annotations

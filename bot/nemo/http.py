@@ -112,14 +112,19 @@ def check_answer(
     what: str,
     session_path: bool = False,
     anonymous: bool = False,
+    secret: str | None = None,
 ) -> dict[str, Any]:
-    """The answer's JSON body when it is a success; else the matching NemoError is raised."""
+    """The answer's JSON body when it is a success; else the matching NemoError is raised.
+
+    `secret` (the token used) is masked in any text taken from the answer, whatever its form."""
     try:
         body: Any = json.loads(content) if content.strip() else None
     except ValueError:
         body = None
     ok = 200 <= status < 300
     msg = _message(body, content) or f"HTTP {status}"
+    if secret:
+        msg = msg.replace(secret, "***")
     detail = f"{what}: {msg}"
     code = _body_code(body)
     if isinstance(body, dict) and "session not found" in str(body.get("detail", "")).lower():
@@ -251,7 +256,7 @@ class Http:
             elapsed_ms = (time.monotonic() - started) * 1e3
             log.debug("%s %s -> %d (%.0f ms)", method, path, resp.status_code, elapsed_ms)
             return check_answer(resp.status_code, resp.headers, resp.content, what=what,
-                                session_path=session_path, anonymous=anonymous)
+                                session_path=session_path, anonymous=anonymous, secret=token)
 
         return await self._retrying(what, idempotent, once)
 
@@ -288,7 +293,8 @@ class Http:
                     await resp.aclose()
             except HTTPX_ERRORS as exc:
                 raise translate_httpx(exc, what=what) from None
-            body = check_answer(resp.status_code, resp.headers, content, what=what, session_path=session_path)
+            body = check_answer(resp.status_code, resp.headers, content, what=what, session_path=session_path,
+                                secret=token)
             return resp, json.dumps(body).encode()
 
         resp, prefetched = await self._retrying(what, False, open_)
@@ -314,7 +320,7 @@ class Http:
                 async with self._client.stream("GET", url, headers=hdrs, follow_redirects=True) as resp:
                     if not 200 <= resp.status_code < 300:
                         content = await resp.aread()
-                        check_answer(resp.status_code, resp.headers, content, what=what)
+                        check_answer(resp.status_code, resp.headers, content, what=what, secret=token)
                         raise ProtocolError(f"{what}: HTTP {resp.status_code}", code=resp.status_code)
                     with part.open("wb") as fh:
                         async for chunk in resp.aiter_bytes():

@@ -203,6 +203,12 @@ def _is_issue(text: str) -> bool:
     return text.strip().lower().startswith(TEMPORARY_ISSUE)
 
 
+def _may_be_issue(partial: str) -> bool:
+    """A growing text that is, or may still become, the temporary-issue message."""
+    low = " ".join(partial.lower().split())
+    return low.startswith(TEMPORARY_ISSUE) or TEMPORARY_ISSUE.startswith(low)
+
+
 class VisibleText:
     """What the user sees of a turn, built from its events.
 
@@ -222,7 +228,7 @@ class VisibleText:
     def text(self) -> str:
         parts = list(self._finals)
         partial = self._partial.strip()
-        if partial and not (_is_issue(partial) and parts) and partial != (parts[-1] if parts else None):
+        if partial and not (parts and _may_be_issue(partial)) and partial != (parts[-1] if parts else None):
             parts.append(partial)
         if not parts and self._issue:
             parts.append(self._issue)

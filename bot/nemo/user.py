@@ -44,7 +44,7 @@ class Credentials(BaseModel):
     """What a user needs to talk to the backend; kept for good by the store (the client id above all)."""
 
     client_id: str = Field(default_factory=new_client_id)
-    token: str | None = Field(None, repr=False)
+    token: str | None = Field(default=None, repr=False)
     token_expires: datetime | None = None
     anon_user_id: str | None = None
     session_id: str | None = None
