@@ -179,7 +179,8 @@ def _emoji_image(text: str, size: int) -> Image.Image:
     px[..., :3] = np.where(alpha > 0, np.clip(px[..., :3] * 255.0 / np.maximum(alpha, 1.0), 0, 255), 0)
     im = Image.fromarray(px.round().astype(np.uint8), "RGBA")
     scale = size / EMOJI_STRIKE
-    return im.resize((max(1, round(im.width * scale)), max(1, round(im.height * scale))), Image.LANCZOS)
+    size_px = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
+    return im.resize(size_px, Image.Resampling.LANCZOS)
 
 
 def _draw_lines(lines: list[list[tuple[str, Path]]], size: int, pad: int) -> tuple[Image.Image, Image.Image]:

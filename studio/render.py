@@ -1,0 +1,234 @@
+"""Draft → MP4: the studio's renderer. One ffmpeg run per video, fed by this process.
+
+`render_draft` is synchronous and meant for a worker process. It reads the draft into a frame-exact
+plan (`studio.render_plan`), prepares every input once — photos decoded, laid out (contain-blur) and
+colour-converted once (`studio.render_stills`), texts drawn once as images (`studio.text`), music beds
+synthesised (`studio.music`) — then runs ffmpeg with one filtergraph (`studio.render_graph`). Photo
+segments stream their Ken Burns frames to ffmpeg over pipes from writer threads while it encodes.
+
+The MP4: H.264 High, yuv420p tagged BT.709, AAC, exactly 30 fps, +faststart, 1920x1080, 1080x1920 or
+1080x1080. A bad asset or draft raises RenderError with a message a user can read.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from studio import music
+from studio.render_ffmpeg import FfmpegFailed, probe, run_ffmpeg
+from studio.render_graph import ClipSource, ColorSource, Overlay, Sound, Source, StillSource, build_command
+from studio.render_plan import Plan, PlanError, Visual, plan_from_draft
+from studio.render_stills import Canvas, PhotoError, frames_yuv, prepare
+from studio.text import render_text
+
+log = logging.getLogger(__name__)
+
+_HEX = re.compile(r"^#?[0-9a-fA-F]{6}$")
+
+
+class RenderError(Exception):
+    """The draft could not be rendered; the message is user-readable (e.g. "photo front.jpg could not
+    be decoded")."""
+
+
+class RenderResult(BaseModel):
+    path: Path
+    width: int
+    height: int
+    duration: float  # seconds
+    size: int  # bytes
+
+
+def _asset(assets: Mapping[str, Path], src: str | None, what: str, name: str) -> Path:
+    path = assets.get(src or "")
+    if path is None or not Path(path).is_file():
+        raise RenderError(f"{what} {name} is missing")
+    return Path(path)
+
+
+def _clip(assets: Mapping[str, Path], visual: Visual) -> ClipSource:
+    path = _asset(assets, visual.src, "video clip", visual.name)
+    info = probe(path)
+    if not info.video:
+        raise RenderError(f"video clip {visual.name} could not be decoded")
+    return ClipSource(path, info.audio)
+
+
+def _canvases(plan: Plan, assets: Mapping[str, Path]) -> dict[int, Canvas]:
+    """Every photo of the plan decoded and laid out once (two at a time)."""
+    todo = {n: _asset(assets, v.src, "photo", v.name)
+            for n, v in enumerate(plan.visuals) if v.kind == "image"}
+
+    def one(n: int) -> Canvas:
+        return prepare(todo[n], plan.visuals[n].name, plan.width, plan.height)
+
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            return dict(zip(todo, pool.map(one, todo), strict=True))
+    except PhotoError as exc:
+        raise RenderError(str(exc)) from None
+
+
+def _overlays(plan: Plan, assets: Mapping[str, Path], tmp: Path) -> list[Overlay]:
+    overlays: list[Overlay] = []
+    for k, text in enumerate(plan.texts):
+        image = render_text(text.text, text.role, text.pos, plan.width, plan.height)
+        path = tmp / f"text{k}.png"
+        image.image.save(path, compress_level=1)
+        end = min(text.end, plan.frames)
+        if end > text.start:
+            overlays.append(Overlay(path, image.x, image.y, text.start, end))
+    if plan.logo is not None:
+        name = Path(plan.logo.src).name or "logo"
+        logo = load_photo_rgba(_asset(assets, plan.logo.src, "logo", name), name)
+        width = round(plan.width * min(0.5, max(0.03, plan.logo.scale)))
+        logo = logo.resize((width, max(1, round(logo.height * width / logo.width))))
+        margin = round(min(plan.width, plan.height) * 0.04)
+        x = margin if "left" in plan.logo.pos else plan.width - logo.width - margin
+        y = plan.height - logo.height - margin if "bottom" in plan.logo.pos else margin
+        path = tmp / "logo.png"
+        logo.save(path, compress_level=1)
+        overlays.append(Overlay(path, x, y))
+    return overlays
+
+
+def load_photo_rgba(path: Path, name: str) -> Any:
+    """A logo as RGBA (transparency kept), or RenderError."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as img:
+            img.load()
+            return img.convert("RGBA")
+    except Exception:
+        raise RenderError(f"logo {name} could not be decoded") from None
+
+
+def _sounds(plan: Plan, assets: Mapping[str, Path], tmp: Path) -> list[Sound]:
+    sounds: list[Sound] = []
+    for k, audio in enumerate(plan.audios):
+        start = min(audio.start, plan.duration)
+        duration = min(audio.duration, plan.duration - start)
+        if duration <= 0:
+            continue
+        if audio.src.startswith("synth://"):
+            mood = audio.src.removeprefix("synth://")
+            if mood not in music.MOODS:
+                log.warning("unknown music mood %r, using lofi", mood)
+                mood = "lofi"
+            path = music.music_bed(mood, duration, tmp / f"music{k}.wav", seed=audio.seed)
+            loop = False
+        else:
+            path = _asset(assets, audio.src, "audio", audio.name)
+            info = probe(path)
+            if not info.audio:
+                raise RenderError(f"audio {audio.name} could not be decoded")
+            loop = info.duration is None or info.duration < duration
+        sounds.append(Sound(path, loop, start, duration, audio.volume, audio.fade_in, audio.fade_out))
+    return sounds
+
+
+def _feed(fd: int, frames: Iterator[bytes], failures: list[BaseException]) -> None:
+    try:
+        with os.fdopen(fd, "wb") as pipe:
+            for frame in frames:
+                pipe.write(frame)
+    except BrokenPipeError:
+        pass  # ffmpeg stopped reading (it failed, or was stopped): its exit status tells
+    except BaseException as exc:  # reported by the render
+        failures.append(exc)
+
+
+def render_draft(draft: dict[str, Any], assets: Mapping[str, Path], out_path: Path, *,
+                 progress: Callable[[float], None] | None = None) -> RenderResult:
+    """Render a studio draft to `out_path` (MP4). `assets` maps "asset://<id>" to files on disk;
+    `progress` receives 0..100. Raises RenderError with a user-readable message."""
+    try:
+        plan = plan_from_draft(draft)
+    except PlanError as exc:
+        raise RenderError(str(exc)) from None
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    if progress is not None:
+        progress(0.0)
+    canvases = _canvases(plan, assets)
+    with tempfile.TemporaryDirectory(prefix="vb-render-") as tmpdir:
+        tmp = Path(tmpdir)
+        sources: list[Source] = []
+        feeds: list[tuple[int, int, Iterator[bytes]]] = []  # (read fd, write fd, frames)
+        try:
+            for n, visual in enumerate(plan.visuals):
+                if visual.kind == "image":
+                    r, w = os.pipe()
+                    feeds.append((r, w, frames_yuv(canvases[n], visual.motion, visual.frames,
+                                                   (plan.width, plan.height))))
+                    sources.append(StillSource(r))
+                elif visual.kind == "video":
+                    sources.append(_clip(assets, visual))
+                else:
+                    colour = visual.color if _HEX.match(visual.color) else "#1e293b"
+                    sources.append(ColorSource("#" + colour.lstrip("#")))
+            overlays = _overlays(plan, assets, tmp)
+            sounds = _sounds(plan, assets, tmp)
+            part = out_path.with_name(out_path.name + ".part")
+            args = build_command(plan, sources, overlays, sounds, part)
+            try:
+                _run(plan, args, feeds, progress)
+            except BaseException:
+                part.unlink(missing_ok=True)
+                raise
+        finally:
+            for r, w, _ in feeds:
+                for fd in (r, w):
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
+    os.replace(part, out_path)
+    if progress is not None:
+        progress(100.0)
+    size = out_path.stat().st_size
+    log.info("rendered %s: %dx%d, %.2f s, %d bytes", out_path.name, plan.width, plan.height,
+             plan.duration, size)
+    return RenderResult(path=out_path, width=plan.width, height=plan.height, duration=plan.duration,
+                        size=size)
+
+
+def _run(plan: Plan, args: list[str], feeds: list[tuple[int, int, Iterator[bytes]]],
+         progress: Callable[[float], None] | None) -> None:
+    failures: list[BaseException] = []
+    threads: list[threading.Thread] = []
+
+    def start(_proc: subprocess.Popen[bytes]) -> None:
+        for k, (r, w, frames) in enumerate(feeds):
+            os.close(r)  # ffmpeg has its own copy; ours would keep the pipe open if ffmpeg died
+            feeds[k] = (-1, -1, frames)
+            thread = threading.Thread(target=_feed, args=(w, frames, failures), daemon=True, name=f"feed{k}")
+            thread.start()
+            threads.append(thread)
+
+    try:
+        run_ffmpeg(args, duration=plan.duration, pass_fds=[r for r, _, _ in feeds], progress=progress,
+                   timeout=120 + 20 * plan.duration, started=start)
+    except FfmpegFailed as exc:
+        log.error("ffmpeg failed: %s\n%s", exc, exc.detail)
+        if "too long" in str(exc):
+            raise RenderError("the render took too long and was stopped") from None
+        raise RenderError("the video could not be rendered") from None
+    finally:
+        for thread in threads:
+            thread.join(timeout=10)
+    if failures:
+        log.error("frame writer failed", exc_info=failures[0])
+        raise RenderError("the video could not be rendered")

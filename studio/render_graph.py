@@ -1,0 +1,225 @@
+"""The ffmpeg command of a render: inputs, one filtergraph, and the encoder settings.
+
+Video: every visual segment becomes a 30 fps yuv420p stream of exactly its frame count (photos arrive
+as raw frames on a pipe, clips are trimmed, scaled to cover and padded, colour cards are generated),
+tagged BT.709; the segments are chained with `xfade` (or `concat` for a cut) at their frame-exact
+offsets; text and logo images are converted to YUVA once and overlaid (texts between their times,
+with a short alpha fade). Audio: a silent bed of the exact length mixed with the music (faded,
+at its volume, delayed to its start) and the clips' own sound. Output: H.264 High, AAC, +faststart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from studio.render_plan import FPS, Plan, Visual
+
+TAGS = "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709"
+TO_YUVA = "scale=out_color_matrix=bt709:out_range=tv,format=yuva420p"
+PRESET = "veryfast"
+CRF = 23
+AUDIO_RATE = 48000
+TEXT_FADE = 0.3
+
+
+@dataclass(frozen=True)
+class StillSource:
+    fd: int  # read end of the pipe the frames arrive on
+
+
+@dataclass(frozen=True)
+class ClipSource:
+    path: Path
+    audio: bool
+
+
+@dataclass(frozen=True)
+class ColorSource:
+    color: str  # "#rrggbb"
+
+
+Source = StillSource | ClipSource | ColorSource
+
+
+@dataclass(frozen=True)
+class Overlay:
+    path: Path  # RGBA PNG at its final size
+    x: int
+    y: int
+    start: int | None = None  # frames; None: the whole video (no fade)
+    end: int | None = None
+
+
+@dataclass(frozen=True)
+class Sound:
+    path: Path
+    loop: bool  # repeat the file to fill the duration (a user's audio shorter than the video)
+    start: float  # seconds
+    duration: float
+    volume: float
+    fade_in: float
+    fade_out: float
+
+
+@dataclass
+class _Builder:
+    width: int
+    height: int
+    args: list[str] = field(default_factory=list)
+    chains: list[str] = field(default_factory=list)
+    count: int = 0
+    labels: int = 0
+    clip_sound: list[tuple[Visual, int]] = field(default_factory=list)  # clips heard, with their input
+
+    def input(self, *args: str) -> int:
+        self.args.extend(args)
+        self.count += 1
+        return self.count - 1
+
+    def label(self, prefix: str) -> str:
+        self.labels += 1
+        return f"{prefix}{self.labels}"
+
+
+def _sec(frames: int | float) -> str:
+    return f"{frames / FPS:.6f}"
+
+
+def _visual(b: _Builder, visual: Visual, source: Source, cuts: list[int]) -> list[str]:
+    """The segment as a frame-exact stream, split at `cuts` (frame offsets) into pieces."""
+    size = f"{b.width}x{b.height}"
+    n = visual.frames
+    if isinstance(source, StillSource):
+        i = b.input("-f", "rawvideo", "-pix_fmt", "yuv420p", "-video_size", size, "-framerate", str(FPS),
+                    "-thread_queue_size", "4", "-i", f"pipe:{source.fd}")
+        head = f"[{i}:v]setpts=PTS-STARTPTS"
+    elif isinstance(source, ClipSource):
+        i = b.input("-ss", f"{visual.trim_in:.3f}", "-t", f"{n / FPS + 1:.3f}", "-i", str(source.path))
+        if source.audio and visual.volume > 0:
+            b.clip_sound.append((visual, i))
+        head = (f"[{i}:v]setpts=PTS-STARTPTS,fps={FPS},"
+                f"scale={b.width}:{b.height}:force_original_aspect_ratio=increase"
+                f":out_color_matrix=bt709:out_range=tv,crop={b.width}:{b.height},format=yuv420p,"
+                f"tpad=stop=-1:stop_mode=clone")
+    else:
+        head = f"color=c={source.color}:s={size}:r={FPS},format=yuv420p"
+    bounds = sorted({0, n, *[c for c in cuts if 0 < c < n]})
+    pieces = [b.label("p") for _ in bounds[1:]]
+    whole = b.label("v")
+    b.chains.append(f"{head},trim=end_frame={n},setpts=PTS-STARTPTS,setsar=1,{TAGS}[{whole}]")
+    if len(pieces) == 1:
+        return [whole]
+    b.chains.append(f"[{whole}]split={len(pieces)}" + "".join(f"[{p}s]" for p in pieces))
+    for p, a, z in zip(pieces, bounds, bounds[1:], strict=False):
+        b.chains.append(f"[{p}s]trim=start_frame={a}:end_frame={z},setpts=PTS-STARTPTS[{p}]")
+    return pieces
+
+
+def _video(b: _Builder, plan: Plan, sources: Sequence[Source], overlays: Sequence[Overlay]) -> str:
+    """The visual track: segments back to back; an overlap (a transition) goes through `xfade`, the
+    rest is concatenated untouched (xfade would otherwise process every frame of both inputs)."""
+    visuals = list(plan.visuals)
+    if not visuals:
+        visuals = [Visual(id="bg", kind="color", name="background", start=0, frames=plan.frames)]
+        sources = [ColorSource("#1e293b")]
+    sequence: list[str] = []
+    tail: str | None = None  # the previous segment's last frames, waiting for the next one's head
+    for k, (visual, source) in enumerate(zip(visuals, sources, strict=True)):
+        t_in = visual.transition_frames if k else 0
+        t_out = visuals[k + 1].transition_frames if k + 1 < len(visuals) else 0
+        pieces = _visual(b, visual, source, [t_in, visual.frames - t_out])
+        if t_in:
+            head, pieces = pieces[0], pieces[1:]
+            out = b.label("x")
+            b.chains.append(f"[{tail}][{head}]xfade=transition={visual.transition}"
+                            f":duration={_sec(t_in)}:offset=0[{out}]")
+            sequence.append(out)
+        if t_out:
+            tail, pieces = pieces[-1], pieces[:-1]
+        sequence.extend(pieces)
+    acc = sequence[0]
+    if len(sequence) > 1:
+        acc = b.label("x")
+        b.chains.append("".join(f"[{s}]" for s in sequence) + f"concat=n={len(sequence)}:v=1:a=0[{acc}]")
+    end = visuals[-1].start + visuals[-1].frames
+    pad = f"tpad=stop={plan.frames - end}:stop_mode=clone," if end < plan.frames else ""
+    out = b.label("x")
+    b.chains.append(f"[{acc}]{pad}trim=end_frame={plan.frames},setpts=PTS-STARTPTS[{out}]")
+    acc = out
+    for ov in overlays:
+        i = b.input("-i", str(ov.path))
+        img = b.label("t")
+        if ov.start is None or ov.end is None:
+            b.chains.append(f"[{i}:v]{TO_YUVA}[{img}]")
+            enable = ""
+        else:
+            n = ov.end - ov.start
+            fade = min(TEXT_FADE, n / FPS / 3)
+            b.chains.append(
+                f"[{i}:v]{TO_YUVA},loop=loop={n - 1}:size=1,setpts=(N+{ov.start})/({FPS}*TB),"
+                f"fade=t=in:st={_sec(ov.start)}:d={fade:.3f}:alpha=1,"
+                f"fade=t=out:st={ov.end / FPS - fade:.6f}:d={fade:.3f}:alpha=1[{img}]")
+            enable = f":enable='between(t,{(ov.start - 0.5) / FPS:.6f},{(ov.end - 0.5) / FPS:.6f})'"
+        out = b.label("x")
+        b.chains.append(f"[{acc}][{img}]overlay=x={ov.x}:y={ov.y}:format=yuv420"
+                        f":eof_action={'pass' if enable else 'repeat'}{enable}[{out}]")
+        acc = out
+    b.chains.append(f"[{acc}]{TAGS},format=yuv420p[vout]")
+    return "vout"
+
+
+def _audio_chain(src: str, start: float, duration: float, volume: float,
+                 fade_in: float = 0.0, fade_out: float = 0.0) -> str:
+    parts = [f"{src}aresample={AUDIO_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo",
+             f"atrim=end={duration:.6f}", "asetpts=PTS-STARTPTS"]
+    if fade_in > 0:
+        parts.append(f"afade=t=in:st=0:d={min(fade_in, duration / 2):.3f}")
+    if fade_out > 0:
+        d = min(fade_out, duration / 2)
+        parts.append(f"afade=t=out:st={duration - d:.6f}:d={d:.3f}")
+    parts.append(f"volume={volume:.4f}")
+    if start > 0:
+        parts.append(f"adelay={round(start * 1000)}:all=1")
+    return ",".join(parts)
+
+
+def _audio(b: _Builder, plan: Plan, sounds: Sequence[Sound]) -> str:
+    total = plan.duration
+    mix = ["sil"]
+    b.chains.append(f"anullsrc=r={AUDIO_RATE}:cl=stereo,atrim=end={total:.6f}[sil]")
+    for sound in sounds:
+        i = b.input(*(["-stream_loop", "-1"] if sound.loop else []), "-i", str(sound.path))
+        out = b.label("a")
+        b.chains.append(_audio_chain(f"[{i}:a]", sound.start, sound.duration, sound.volume,
+                                     sound.fade_in, sound.fade_out) + f"[{out}]")
+        mix.append(out)
+    for visual, i in b.clip_sound:
+        out = b.label("a")
+        fade = visual.transition_frames / FPS
+        b.chains.append(_audio_chain(f"[{i}:a]", visual.start / FPS, visual.frames / FPS, visual.volume,
+                                     fade, 0.0) + f"[{out}]")
+        mix.append(out)
+    inputs = "".join(f"[{m}]" for m in mix)
+    b.chains.append(f"{inputs}amix=inputs={len(mix)}:duration=first:normalize=0,"
+                    f"atrim=end={total:.6f}[aout]")
+    return "aout"
+
+
+def build_command(plan: Plan, sources: Sequence[Source], overlays: Sequence[Overlay],
+                  sounds: Sequence[Sound], out_path: Path) -> list[str]:
+    """ffmpeg arguments (after the binary) rendering `plan` to `out_path`."""
+    b = _Builder(plan.width, plan.height)
+    video = _video(b, plan, sources, overlays)
+    audio = _audio(b, plan, sounds)
+    return [
+        *b.args,
+        "-filter_complex", ";".join(b.chains),
+        "-map", f"[{video}]", "-map", f"[{audio}]",
+        "-c:v", "libx264", "-preset", PRESET, "-crf", str(CRF), "-profile:v", "high", "-pix_fmt", "yuv420p",
+        "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv",
+        "-r", str(FPS), "-frames:v", str(plan.frames),
+        "-c:a", "aac", "-b:a", "160k", "-ar", str(AUDIO_RATE), "-ac", "2",
+        "-movflags", "+faststart", "-f", "mp4", "-y", str(out_path),
+    ]

@@ -1,0 +1,163 @@
+"""Photos → raw yuv420p frames with a smooth Ken Burns motion, decoded and coloured once.
+
+A photo is decoded once (JPEG DCT scaling to about the size needed, EXIF orientation applied) into a
+"canvas": the whole frame at zoom 1, `CANVAS_SCALE` times the output size, with the photo shown whole
+over a blurred fill of itself when its aspect differs from the frame's (contain-blur). The canvas is
+converted once to BT.709 limited-range Y, Cb, Cr planes. Every frame is then one resampling of a
+fractional window of those planes (Pillow's separable bilinear `resize(box=...)`), so the motion is
+sub-pixel smooth — no integer crop steps — and costs ~11 ms per 1080p frame.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFilter, ImageOps
+
+log = logging.getLogger(__name__)
+
+CANVAS_SCALE = 1.12  # canvas resolution relative to the output: the deepest zoom is 1:1
+ZOOM = 1.12  # zoom at the end of zoom-in (start of zoom-out) and during pans
+COVER_TOLERANCE = 1.12  # aspect ratios closer than this are cropped to cover instead of contain-blur
+
+Box = tuple[float, float, float, float]
+
+
+class PhotoError(Exception):
+    """A photo could not be decoded (message is user-readable)."""
+
+
+@dataclass(frozen=True)
+class Canvas:
+    """A photo laid out for a frame, as 8-bit Y (full size) and Cb, Cr (half size) planes."""
+
+    y: Image.Image
+    cb: Image.Image
+    cr: Image.Image
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.y.size
+
+
+def _even(v: float) -> int:
+    return max(2, round(v / 2) * 2)
+
+
+def load_photo(path: Path, name: str, need: tuple[int, int]) -> Image.Image:
+    """Decode a photo as RGB, upright, decoded no larger than needed to cover `need` (w, h)."""
+    try:
+        with Image.open(path) as img:
+            orientation = img.getexif().get(274, 1)
+            w, h = img.size
+            if orientation in (5, 6, 7, 8):
+                w, h = h, w
+            f = max(need[0] / w, need[1] / h)
+            want = (math.ceil(img.size[0] * f), math.ceil(img.size[1] * f))
+            if img.format == "JPEG":
+                img.draft("RGB", want)
+            img.load()
+            upright = ImageOps.exif_transpose(img)
+            if upright.mode != "RGB":
+                rgba = upright.convert("RGBA")
+                upright = Image.new("RGB", rgba.size, (0, 0, 0))
+                upright.paste(rgba, mask=rgba.getchannel("A"))
+            return upright.copy()
+    except FileNotFoundError as exc:
+        raise PhotoError(f"photo {name} is missing") from exc
+    except (Exception, Image.DecompressionBombError) as exc:
+        log.info("photo %s: %s: %s", name, type(exc).__name__, exc)
+        raise PhotoError(f"photo {name} could not be decoded") from exc
+
+
+def compose(photo: Image.Image, width: int, height: int) -> Image.Image:
+    """The photo laid out on a `width`x`height` RGB canvas: cover when the aspects are close, else the
+    whole photo centred over a blurred, dimmed fill of itself (editly's contain-blur)."""
+    pw, ph = photo.size
+    ratio = (pw / ph) / (width / height)
+    if 1 / COVER_TOLERANCE <= ratio <= COVER_TOLERANCE:
+        return ImageOps.fit(photo, (width, height), Image.Resampling.LANCZOS)
+    small = ImageOps.fit(photo, (max(8, width // 16), max(8, height // 16)), Image.Resampling.BILINEAR)
+    fill = small.filter(ImageFilter.GaussianBlur(2.5)).resize((width, height), Image.Resampling.BICUBIC)
+    canvas = Image.eval(fill, lambda v: int(v * 0.72))
+    f = min(width / pw, height / ph)
+    fg = photo.resize((max(1, round(pw * f)), max(1, round(ph * f))), Image.Resampling.LANCZOS)
+    canvas.paste(fg, ((width - fg.width) // 2, (height - fg.height) // 2))
+    return canvas
+
+
+def to_yuv(rgb: Image.Image) -> Canvas:
+    """RGB (even width and height) → BT.709 limited-range Y, and Cb, Cr averaged over 2x2 blocks."""
+    a = np.asarray(rgb, dtype=np.float32)
+    r, g, b = a[..., 0], a[..., 1], a[..., 2]
+    luma = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    y = 16.0 + luma * (219.0 / 255.0)
+    cb = 128.0 + (b - luma) * (224.0 / 255.0 / 1.8556)
+    cr = 128.0 + (r - luma) * (224.0 / 255.0 / 1.5748)
+    h, w = y.shape
+
+    def half(p: np.ndarray) -> np.ndarray:
+        return p.reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
+
+    def plane(p: np.ndarray) -> Image.Image:
+        return Image.fromarray(np.clip(np.round(p), 0, 255).astype(np.uint8), "L")
+
+    return Canvas(plane(y), plane(half(cb)), plane(half(cr)))
+
+
+def prepare(path: Path, name: str, width: int, height: int) -> Canvas:
+    """Decode, lay out and colour-convert a photo once for a `width`x`height` output."""
+    cw, ch = _even(width * CANVAS_SCALE), _even(height * CANVAS_SCALE)
+    photo = load_photo(path, name, (cw, ch))
+    return to_yuv(compose(photo, cw, ch))
+
+
+def boxes(motion: str, frames: int, canvas: tuple[int, int], out: tuple[int, int]) -> Iterator[Box]:
+    """The window of the canvas shown at each frame (fractional, in canvas luma pixels).
+
+    Zooms interpolate the zoom factor geometrically (a constant rate to the eye) around the centre;
+    pans travel at a constant speed across the room that the zoom `ZOOM` leaves.
+    """
+    cw, ch = canvas
+    aspect = out[0] / out[1]
+    full_w, full_h = (cw, cw / aspect) if cw / ch <= aspect else (ch * aspect, ch)
+    for i in range(frames):
+        f = i / (frames - 1) if frames > 1 else 0.0
+        if motion in ("zoom-in", "zoom-out"):
+            zoom = ZOOM ** (f if motion == "zoom-in" else 1 - f)
+        else:
+            zoom = 1.0 if motion == "none" else ZOOM
+        bw, bh = full_w / zoom, full_h / zoom
+        x, y = (cw - bw) / 2, (ch - bh) / 2
+        if motion == "pan-left":
+            x = (cw - bw) * (1 - f)
+        elif motion == "pan-right":
+            x = (cw - bw) * f
+        elif motion == "pan-up":
+            y = (ch - bh) * (1 - f)
+        elif motion == "pan-down":
+            y = (ch - bh) * f
+        yield (max(0.0, x), max(0.0, y), min(float(cw), x + bw), min(float(ch), y + bh))
+
+
+def frames_yuv(canvas: Canvas, motion: str, frames: int, out: tuple[int, int]) -> Iterator[bytes]:
+    """yuv420p frames (Y, then Cb, then Cr) of the canvas moving as `motion` says."""
+    w, h = out
+    still: bytes | None = None
+    for x0, y0, x1, y1 in boxes(motion, frames, canvas.size, out):
+        if motion == "none" and still is not None:
+            yield still
+            continue
+        half = (x0 / 2, y0 / 2, x1 / 2, y1 / 2)
+        frame = b"".join((
+            canvas.y.resize((w, h), Image.Resampling.BILINEAR, box=(x0, y0, x1, y1)).tobytes(),
+            canvas.cb.resize((w // 2, h // 2), Image.Resampling.BILINEAR, box=half).tobytes(),
+            canvas.cr.resize((w // 2, h // 2), Image.Resampling.BILINEAR, box=half).tobytes(),
+        ))
+        still = frame
+        yield frame
