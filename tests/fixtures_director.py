@@ -1,6 +1,6 @@
 """Director fixtures: the rule director, typical uploads, and a draft made from three photos.
 
-The director is pure (no network, no files), so these fixtures are plain values; `make` runs one
+The director is pure (no network, no files), so these fixtures are plain values; `run_turn` runs one
 turn and fails the test if the draft it returns breaks a timing rule.
 """
 
@@ -36,7 +36,7 @@ def logo_png() -> Asset:
 
 
 @pytest.fixture
-def director() -> RuleDirector:
+def rule_director() -> RuleDirector:
     return RuleDirector()
 
 
@@ -46,13 +46,13 @@ def three_photos() -> list[Asset]:
 
 
 @pytest.fixture
-def turn(director: RuleDirector) -> Turn:
-    """`await turn(draft, message, assets, language="en")`, checking every returned draft."""
+def run_turn(rule_director: RuleDirector) -> Turn:
+    """`await run_turn(draft, message, assets, language="en")`, checking every returned draft."""
 
     async def run(
         draft: dict[str, Any] | None, message: str, assets: list[Asset], language: str = "en"
     ) -> DirectorTurn:
-        result = await director.turn(draft, message, assets, language)
+        result = await rule_director.turn(draft, message, assets, language)
         if result.draft is not None:
             assert check_draft(result.draft) == [], (message, check_draft(result.draft))
         return result
@@ -61,9 +61,9 @@ def turn(director: RuleDirector) -> Turn:
 
 
 @pytest.fixture
-async def sneakers(turn: Turn, three_photos: list[Asset]) -> dict[str, Any]:
+async def sneakers(run_turn: Turn, three_photos: list[Asset]) -> dict[str, Any]:
     """A 15-second draft from three photos, with title, captions, music and a call to action."""
-    made = await turn(
+    made = await run_turn(
         None, "Make a video for our summer sneakers. Light and breathable. Shop now!", three_photos
     )
     assert made.draft is not None

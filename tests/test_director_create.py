@@ -18,8 +18,8 @@ def _shots(draft: dict[str, Any]) -> list[dict[str, Any]]:
     return visual(draft)
 
 
-async def test_three_photos_tile_thirty_seconds_exactly_with_fade_overlaps(turn: Turn) -> None:
-    made = await turn(
+async def test_three_photos_tile_thirty_seconds_exactly_with_fade_overlaps(run_turn: Turn) -> None:
+    made = await run_turn(
         None, "Make a 30-second video for my new sneakers. Light and breathable. Shop now!", photos(3)
     )
     draft = made.draft
@@ -40,8 +40,10 @@ async def test_three_photos_tile_thirty_seconds_exactly_with_fade_overlaps(turn:
     assert "Say 'export'" in made.reply
 
 
-async def test_created_draft_has_title_captions_music_and_call_to_action_in_order(turn: Turn) -> None:
-    made = await turn(None, "Make a video for my new sneakers. Light and breathable. Shop now!", photos(3))
+async def test_created_draft_has_title_captions_music_and_call_to_action_in_order(run_turn: Turn) -> None:
+    made = await run_turn(
+        None, "Make a video for my new sneakers. Light and breathable. Shop now!", photos(3)
+    )
     draft = made.draft
     assert draft is not None
     roles = [s["m"]["role"] for s in texts(draft)]
@@ -60,8 +62,8 @@ async def test_created_draft_has_title_captions_music_and_call_to_action_in_orde
 @pytest.mark.parametrize(
     ("count", "ms"), [(1, 15000), (2, 15000), (3, 15000), (5, 20000), (10, 40000), (40, 120000)]
 )
-async def test_default_length_depends_on_the_number_of_shots(turn: Turn, count: int, ms: int) -> None:
-    made = await turn(None, "", photos(count))
+async def test_default_length_depends_on_the_number_of_shots(run_turn: Turn, count: int, ms: int) -> None:
+    made = await run_turn(None, "", photos(count))
     assert made.draft is not None and made.draft["d"] == ms
     assert len(_shots(made.draft)) == count
 
@@ -75,9 +77,9 @@ async def test_default_length_depends_on_the_number_of_shots(turn: Turn, count: 
     ],
 )
 async def test_requested_length_is_clamped_to_5_to_120_seconds(
-    turn: Turn, message: str, ms: int, note: bool
+    run_turn: Turn, message: str, ms: int, note: bool
 ) -> None:
-    made = await turn(None, message, photos(2))
+    made = await run_turn(None, message, photos(2))
     assert made.draft is not None and made.draft["d"] == ms
     assert ("5 seconds to 2 minutes" in made.reply) is note
 
@@ -93,15 +95,15 @@ async def test_requested_length_is_clamped_to_5_to_120_seconds(
     ],
 )
 async def test_aspect_ratio_sets_the_output_size(
-    turn: Turn, message: str, aspect: str, size: tuple[int, int]
+    run_turn: Turn, message: str, aspect: str, size: tuple[int, int]
 ) -> None:
-    made = await turn(None, message, photos(2))
+    made = await run_turn(None, message, photos(2))
     assert made.draft is not None
     assert (made.draft["m"]["aspect"], made.draft["m"]["width"], made.draft["m"]["height"]) == (aspect, *size)
 
 
-async def test_text_only_prompt_makes_a_title_card_video(turn: Turn) -> None:
-    made = await turn(None, "Summer sale: 50% off all sneakers this weekend. Shop now!", [])
+async def test_text_only_prompt_makes_a_title_card_video(run_turn: Turn) -> None:
+    made = await run_turn(None, "Summer sale: 50% off all sneakers this weekend. Shop now!", [])
     draft = made.draft
     assert draft is not None
     shots = _shots(draft)
@@ -117,8 +119,8 @@ async def test_text_only_prompt_makes_a_title_card_video(turn: Turn) -> None:
     assert "your description (title cards)" in made.reply and made.cost == CREATE_COST
 
 
-async def test_clips_are_trimmed_to_their_share_and_never_run_past_their_source(turn: Turn) -> None:
-    made = await turn(None, "make a 10 second video", [clip("c1", 20000), clip("c2", 20000)])
+async def test_clips_are_trimmed_to_their_share_and_never_run_past_their_source(run_turn: Turn) -> None:
+    made = await run_turn(None, "make a 10 second video", [clip("c1", 20000), clip("c2", 20000)])
     assert made.draft is not None
     shots = _shots(made.draft)
     assert [s["m"]["kind"] for s in shots] == ["video", "video"]
@@ -127,17 +129,17 @@ async def test_clips_are_trimmed_to_their_share_and_never_run_past_their_source(
     assert all(s["m"]["vol"] == 0.0 for s in shots)  # the music bed plays instead of the clips' sound
 
 
-async def test_a_short_clip_sets_the_default_length_and_loops_when_more_is_asked(turn: Turn) -> None:
-    short = await turn(None, "", [clip("c1", 8000)])
+async def test_a_short_clip_sets_the_default_length_and_loops_when_more_is_asked(run_turn: Turn) -> None:
+    short = await run_turn(None, "", [clip("c1", 8000)])
     assert short.draft is not None and short.draft["d"] == 8000
-    longer = await turn(None, "make a 30 second video", [clip("c1", 8000)])
+    longer = await run_turn(None, "make a 30 second video", [clip("c1", 8000)])
     assert longer.draft is not None and longer.draft["d"] == 30000
     shots = _shots(longer.draft)
     assert len(shots) >= 4 and all(s["m"]["src"] == "asset://c1" and s["d"] <= 8000 for s in shots)
 
 
-async def test_uploaded_audio_becomes_the_music_bed(turn: Turn) -> None:
-    made = await turn(None, "a video of our trip", [*photos(2), song(200000)])
+async def test_uploaded_audio_becomes_the_music_bed(run_turn: Turn) -> None:
+    made = await run_turn(None, "a video of our trip", [*photos(2), song(200000)])
     assert made.draft is not None
     bed = music(made.draft)
     assert bed is not None
@@ -154,22 +156,22 @@ async def test_uploaded_audio_becomes_the_music_bed(turn: Turn) -> None:
         ("a video of the beach", "synth://lofi"),
     ],
 )
-async def test_music_bed_follows_the_mood(turn: Turn, message: str, src: str) -> None:
-    made = await turn(None, message, photos(2))
+async def test_music_bed_follows_the_mood(run_turn: Turn, message: str, src: str) -> None:
+    made = await run_turn(None, message, photos(2))
     assert made.draft is not None
     bed = music(made.draft)
     assert bed is not None and bed["m"]["src"] == src
 
 
 @pytest.mark.parametrize("message", ["make a video with no music", "做一个视频，不要音乐"])
-async def test_no_music_means_no_audio_track(turn: Turn, message: str) -> None:
-    made = await turn(None, message, photos(2))
+async def test_no_music_means_no_audio_track(run_turn: Turn, message: str) -> None:
+    made = await run_turn(None, message, photos(2))
     assert made.draft is not None and music(made.draft) is None
     assert [t["tt"] for t in made.draft["t"]] == [0]
 
 
-async def test_chinese_request_gets_a_chinese_reply_and_chinese_text(turn: Turn) -> None:
-    made = await turn(
+async def test_chinese_request_gets_a_chinese_reply_and_chinese_text(run_turn: Turn) -> None:
+    made = await run_turn(
         None, "给我的新球鞋做一个30秒的竖屏视频。轻盈透气，夏天必备。立即购买！", photos(3), "zh-CN"
     )
     draft = made.draft
@@ -179,14 +181,16 @@ async def test_chinese_request_gets_a_chinese_reply_and_chinese_text(turn: Turn)
     assert [s["m"]["text"] for s in texts(draft)] == ["新球鞋", "轻盈透气，夏天必备", "立即购买"]
 
 
-async def test_chinese_request_with_english_reply_language_is_still_understood(turn: Turn) -> None:
-    made = await turn(None, "做一个一分钟的横屏视频", photos(3), "en")
+async def test_chinese_request_with_english_reply_language_is_still_understood(run_turn: Turn) -> None:
+    made = await run_turn(None, "做一个一分钟的横屏视频", photos(3), "en")
     assert made.draft is not None and made.draft["d"] == 60000 and made.draft["m"]["aspect"] == "16:9"
     assert made.reply.startswith("Done! I made a 60-second 16:9 video")
 
 
-async def test_create_also_applies_transitions_pace_and_logo_from_the_same_message(turn: Turn) -> None:
-    made = await turn(None, "A fast-paced video with wipe transitions and my logo", [*photos(3), logo_png()])
+async def test_create_also_applies_transitions_pace_and_logo_from_the_same_message(run_turn: Turn) -> None:
+    made = await run_turn(
+        None, "A fast-paced video with wipe transitions and my logo", [*photos(3), logo_png()]
+    )
     draft = made.draft
     assert draft is not None
     assert [c.name for c in made.tool_calls] == ["create_draft", "set_transition", "set_pace", "add_logo"]
@@ -195,8 +199,8 @@ async def test_create_also_applies_transitions_pace_and_logo_from_the_same_messa
     assert "Also," in made.reply
 
 
-async def test_asking_for_a_new_video_replaces_the_draft(turn: Turn, sneakers: dict[str, Any]) -> None:
-    made = await turn(sneakers, "Create a new vertical video about our coffee shop", photos(2))
+async def test_asking_for_a_new_video_replaces_the_draft(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    made = await run_turn(sneakers, "Create a new vertical video about our coffee shop", photos(2))
     assert made.draft is not None and [c.name for c in made.tool_calls] == ["create_draft"]
     assert made.draft["m"]["aspect"] == "9:16" and len(_shots(made.draft)) == 2
     assert made.draft["m"]["title"] == "Coffee Shop"
@@ -212,25 +216,25 @@ async def test_asking_for_a_new_video_replaces_the_draft(turn: Turn, sneakers: d
     ],
 )
 async def test_without_media_or_a_description_nothing_is_made_and_nothing_charged(
-    turn: Turn, message: str, language: str, expected: str
+    run_turn: Turn, message: str, language: str, expected: str
 ) -> None:
-    result = await turn(None, message, [], language)
+    result = await run_turn(None, message, [], language)
     assert result.draft is None and result.cost == 0 and result.tool_calls == []
     assert expected.lower() in result.reply.lower()
 
 
-async def test_create_call_replays_to_the_same_draft(turn: Turn) -> None:
+async def test_create_call_replays_to_the_same_draft(run_turn: Turn) -> None:
     from studio.director import apply_call
 
     assets: list[Asset] = [*photos(3), clip("c1", 9000)]
-    made = await turn(None, "Make a 25 second square video for our bakery. Fresh bread daily.", assets)
+    made = await run_turn(None, "Make a 25 second square video for our bakery. Fresh bread daily.", assets)
     replayed, change = apply_call(None, made.tool_calls[0], assets)
     assert replayed == made.draft and change.key == "created"
 
 
-async def test_the_documented_example_is_what_the_director_makes(turn: Turn) -> None:
+async def test_the_documented_example_is_what_the_director_makes(run_turn: Turn) -> None:
     doc = (Path(__file__).parent.parent / "docs" / "studio-draft.md").read_text(encoding="utf-8")
     example = json.loads(re.search(r"```json\n(.*?)```", doc, re.S).group(1))  # type: ignore[union-attr]
     prompt = "Make a video for our summer sneakers. Light and breathable. Shop now!"
-    made = await turn(None, prompt, photos(3))
+    made = await run_turn(None, prompt, photos(3))
     assert made.draft == example

@@ -30,9 +30,9 @@ def _order(draft: dict[str, Any] | None) -> list[str]:
     ],
 )
 async def test_duration_edits_rescale_the_shots_to_the_new_length(
-    turn: Turn, sneakers: dict[str, Any], message: str, language: str, ms: int, reply: str
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, ms: int, reply: str
 ) -> None:
-    result = await turn(sneakers, message, [], language)
+    result = await run_turn(sneakers, message, [], language)
     assert result.draft is not None and result.draft["d"] == ms
     assert [c.name for c in result.tool_calls] == ["set_duration"]
     assert reply in result.reply.lower() and result.cost == EDIT_COST
@@ -52,9 +52,9 @@ async def test_duration_edits_rescale_the_shots_to_the_new_length(
     ],
 )
 async def test_aspect_edits_change_the_output_size(
-    turn: Turn, sneakers: dict[str, Any], message: str, language: str, aspect: str, size: tuple[int, int]
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, aspect: str, size: tuple[int, int]
 ) -> None:
-    result = await turn(sneakers, message, [], language)
+    result = await run_turn(sneakers, message, [], language)
     assert result.draft is not None
     assert (result.draft["m"]["aspect"], result.draft["m"]["width"], result.draft["m"]["height"]) == (
         aspect,
@@ -64,9 +64,9 @@ async def test_aspect_edits_change_the_output_size(
 
 
 async def test_asking_for_the_current_format_changes_nothing_and_costs_nothing(
-    turn: Turn, sneakers: dict[str, Any]
+    run_turn: Turn, sneakers: dict[str, Any]
 ) -> None:
-    result = await turn(sneakers, "landscape", [])
+    result = await run_turn(sneakers, "landscape", [])
     assert result.cost == 0 and result.draft == sneakers
     assert result.reply == "The video is already 16:9."
 
@@ -95,9 +95,9 @@ async def test_asking_for_the_current_format_changes_nothing_and_costs_nothing(
     ],
 )
 async def test_shots_are_reordered_or_removed_and_the_length_is_kept(
-    turn: Turn, sneakers: dict[str, Any], message: str, language: str, order: list[str], calls: list[str]
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, order: list[str], calls: list[str]
 ) -> None:
-    result = await turn(sneakers, message, [], language)
+    result = await run_turn(sneakers, message, [], language)
     assert [c.name for c in result.tool_calls] == calls
     assert _order(result.draft) == order
     assert result.draft is not None and result.draft["d"] == 15000
@@ -105,10 +105,10 @@ async def test_shots_are_reordered_or_removed_and_the_length_is_kept(
     assert motions == ["zoom-in", "pan-left", "zoom-out"][: len(motions)]  # still alternating from the start
 
 
-async def test_the_second_clip_means_the_second_video_not_the_second_shot(turn: Turn) -> None:
+async def test_the_second_clip_means_the_second_video_not_the_second_shot(run_turn: Turn) -> None:
     assets = [photos(1)[0], clip("c1", 20000), clip("c2", 20000)]
-    made = await turn(None, "a video", assets)
-    result = await turn(made.draft, "remove the second clip", assets)
+    made = await run_turn(None, "a video", assets)
+    result = await run_turn(made.draft, "remove the second clip", assets)
     assert _order(result.draft) == ["p1", "c1"]
 
 
@@ -120,23 +120,23 @@ async def test_the_second_clip_means_the_second_video_not_the_second_shot(turn: 
     ],
 )
 async def test_shots_that_do_not_exist_are_reported(
-    turn: Turn, sneakers: dict[str, Any], message: str, reply: str
+    run_turn: Turn, sneakers: dict[str, Any], message: str, reply: str
 ) -> None:
-    result = await turn(sneakers, message, [])
+    result = await run_turn(sneakers, message, [])
     assert result.reply == reply and result.cost == 0 and result.draft == sneakers
 
 
-async def test_the_only_shot_cannot_be_removed(turn: Turn) -> None:
-    made = await turn(None, "a video", photos(1))
-    result = await turn(made.draft, "remove the first photo", photos(1))
+async def test_the_only_shot_cannot_be_removed(run_turn: Turn) -> None:
+    made = await run_turn(None, "a video", photos(1))
+    result = await run_turn(made.draft, "remove the first photo", photos(1))
     assert result.reply == "I can't remove the only shot." and result.cost == 0
 
 
-async def test_new_uploads_are_added_as_shots_on_request(turn: Turn, sneakers: dict[str, Any]) -> None:
-    result = await turn(sneakers, "add the new photos", photos(5))
+async def test_new_uploads_are_added_as_shots_on_request(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    result = await run_turn(sneakers, "add the new photos", photos(5))
     assert _order(result.draft) == ["p1", "p2", "p3", "p4", "p5"]
     assert result.draft is not None and result.draft["d"] == 15000
-    nothing = await turn(sneakers, "add the new photos", photos(3))
+    nothing = await run_turn(sneakers, "add the new photos", photos(3))
     assert nothing.cost == 0 and "no new photos" in nothing.reply
 
 
@@ -153,9 +153,9 @@ async def test_new_uploads_are_added_as_shots_on_request(turn: Turn, sneakers: d
     ],
 )
 async def test_transition_style_changes_overlaps_and_keeps_the_length(
-    turn: Turn, sneakers: dict[str, Any], message: str, language: str, style: str, overlap: int
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, style: str, overlap: int
 ) -> None:
-    result = await turn(sneakers, message, [], language)
+    result = await run_turn(sneakers, message, [], language)
     assert result.draft is not None and result.draft["m"]["transition"] == style
     shots = visual(result.draft)
     assert all(s["m"]["transition"] == {"type": style, "d": overlap} for s in shots)
@@ -163,9 +163,9 @@ async def test_transition_style_changes_overlaps_and_keeps_the_length(
     assert result.draft["d"] == 15000
 
 
-async def test_crossfade_brings_back_fades_after_hard_cuts(turn: Turn, sneakers: dict[str, Any]) -> None:
-    cut = await turn(sneakers, "hard cuts", [])
-    faded = await turn(cut.draft, "use crossfades", [])
+async def test_crossfade_brings_back_fades_after_hard_cuts(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    cut = await run_turn(sneakers, "hard cuts", [])
+    faded = await run_turn(cut.draft, "use crossfades", [])
     assert faded.draft is not None and faded.draft["m"]["transition"] == "fade"
 
 
@@ -180,9 +180,9 @@ async def test_crossfade_brings_back_fades_after_hard_cuts(turn: Turn, sneakers:
     ],
 )
 async def test_pace_changes_shot_lengths_but_keeps_the_total(
-    turn: Turn, sneakers: dict[str, Any], message: str, language: str, pace: str
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, pace: str
 ) -> None:
-    result = await turn(sneakers, message, [], language)
+    result = await run_turn(sneakers, message, [], language)
     assert result.draft is not None and result.draft["m"]["pace"] == pace
     assert result.draft["d"] == 15000
     shots = visual(result.draft)
@@ -191,20 +191,20 @@ async def test_pace_changes_shot_lengths_but_keeps_the_total(
     assert {s["m"]["src"] for s in shots} == {"asset://p1", "asset://p2", "asset://p3"}  # every photo stays
 
 
-async def test_pace_with_a_length_uses_the_length(turn: Turn, sneakers: dict[str, Any]) -> None:
-    result = await turn(sneakers, "faster, and make it 20 seconds", [])
+async def test_pace_with_a_length_uses_the_length(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    result = await run_turn(sneakers, "faster, and make it 20 seconds", [])
     assert [c.name for c in result.tool_calls] == ["set_duration", "set_pace"]
     assert result.draft is not None and result.draft["d"] == 20000 and result.draft["m"]["pace"] == "fast"
 
 
-async def test_faster_than_fast_is_explained(turn: Turn, sneakers: dict[str, Any]) -> None:
-    fast = await turn(sneakers, "faster", [])
-    again = await turn(fast.draft, "faster", [])
+async def test_faster_than_fast_is_explained(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    fast = await run_turn(sneakers, "faster", [])
+    again = await run_turn(fast.draft, "faster", [])
     assert again.cost == 0 and again.reply == "The pace is already fast."
 
 
-async def test_quoted_words_are_content_not_commands(turn: Turn, sneakers: dict[str, Any]) -> None:
-    result = await turn(sneakers, "change the title to 'Faster in 30s, vertical'", [])
+async def test_quoted_words_are_content_not_commands(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    result = await run_turn(sneakers, "change the title to 'Faster in 30s, vertical'", [])
     assert [c.name for c in result.tool_calls] == ["set_title"]
     assert result.draft is not None
     assert (result.draft["d"], result.draft["m"]["pace"], result.draft["m"]["aspect"]) == (
@@ -215,8 +215,8 @@ async def test_quoted_words_are_content_not_commands(turn: Turn, sneakers: dict[
     assert result.draft["m"]["title"] == "Faster in 30s, vertical"
 
 
-async def test_several_edits_in_one_message_are_all_applied(turn: Turn, sneakers: dict[str, Any]) -> None:
-    result = await turn(sneakers, "make it vertical, 20 seconds, with upbeat music", [])
+async def test_several_edits_in_one_message_are_all_applied(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    result = await run_turn(sneakers, "make it vertical, 20 seconds, with upbeat music", [])
     assert sorted(c.name for c in result.tool_calls) == ["set_aspect", "set_duration", "set_music"]
     assert result.reply.startswith("Done! ") and "9:16" in result.reply and "20 seconds" in result.reply
     assert "Upbeat" in result.reply and result.cost == EDIT_COST
@@ -231,36 +231,36 @@ async def test_several_edits_in_one_message_are_all_applied(turn: Turn, sneakers
     ],
 )
 async def test_removal_said_after_the_shot_is_understood(
-    turn: Turn, sneakers: dict[str, Any], message: str, order: list[str]
+    run_turn: Turn, sneakers: dict[str, Any], message: str, order: list[str]
 ) -> None:
-    result = await turn(sneakers, message, [], "zh" if "照片" in message else "en")
+    result = await run_turn(sneakers, message, [], "zh" if "照片" in message else "en")
     assert _order(result.draft) == order
 
 
-async def test_the_clip_means_the_only_clip(turn: Turn) -> None:
+async def test_the_clip_means_the_only_clip(run_turn: Turn) -> None:
     assets = [*photos(2), clip("c1", 20000)]
-    made = await turn(None, "a video", assets)
-    result = await turn(made.draft, "put the video clip at the start", assets)
+    made = await run_turn(None, "a video", assets)
+    result = await run_turn(made.draft, "put the video clip at the start", assets)
     assert _order(result.draft) == ["c1", "p1", "p2"]
 
 
 async def test_a_length_after_the_word_video_is_a_length_not_a_shot(
-    turn: Turn, sneakers: dict[str, Any]
+    run_turn: Turn, sneakers: dict[str, Any]
 ) -> None:
-    result = await turn(sneakers, "make the music a bit quieter and the video 25 seconds", [])
+    result = await run_turn(sneakers, "make the music a bit quieter and the video 25 seconds", [])
     assert [c.name for c in result.tool_calls] == ["set_music_volume", "set_duration"]
     assert result.draft is not None and result.draft["d"] == 25000
 
 
-async def test_chinese_swap_by_position_words(turn: Turn, sneakers: dict[str, Any]) -> None:
-    result = await turn(sneakers, "第一张和第二张照片换一下位置", [], "zh")
+async def test_chinese_swap_by_position_words(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    result = await run_turn(sneakers, "第一张和第二张照片换一下位置", [], "zh")
     assert _order(result.draft) == ["p2", "p1", "p3"]
 
 
 async def test_starting_over_keeps_the_words_and_takes_the_new_format(
-    turn: Turn, sneakers: dict[str, Any]
+    run_turn: Turn, sneakers: dict[str, Any]
 ) -> None:
-    result = await turn(sneakers, "start over with a square video", photos(3))
+    result = await run_turn(sneakers, "start over with a square video", photos(3))
     assert result.draft is not None and [c.name for c in result.tool_calls] == ["create_draft"]
     assert result.draft["m"]["aspect"] == "1:1" and result.draft["m"]["title"] == "Summer Sneakers"
     assert result.draft["m"]["prompt"] == sneakers["m"]["prompt"]

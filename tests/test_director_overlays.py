@@ -27,9 +27,9 @@ def _texts(draft: dict[str, Any] | None, role: str) -> list[str]:
     ],
 )
 async def test_title_is_changed_to_the_given_text(
-    turn: Turn, sneakers: dict[str, Any], message: str, language: str, title: str
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, title: str
 ) -> None:
-    result = await turn(sneakers, message, [], language)
+    result = await run_turn(sneakers, message, [], language)
     assert _texts(result.draft, "title") == [title]
     assert result.draft is not None and result.draft["m"]["title"] == title
     assert f"“{title}”" in result.reply and result.cost == EDIT_COST
@@ -39,12 +39,12 @@ async def test_title_is_changed_to_the_given_text(
     ("message", "language"), [("remove the title", "en"), ("no title", "en"), ("去掉标题", "zh")]
 )
 async def test_title_can_be_removed_and_added_back_from_the_description(
-    turn: Turn, sneakers: dict[str, Any], message: str, language: str
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str
 ) -> None:
-    removed = await turn(sneakers, message, [], language)
+    removed = await run_turn(sneakers, message, [], language)
     assert _texts(removed.draft, "title") == []
     assert removed.draft is not None and removed.draft["m"]["title"] == ""
-    again = await turn(removed.draft, "加个标题" if language == "zh" else "add a title", [], language)
+    again = await run_turn(removed.draft, "加个标题" if language == "zh" else "add a title", [], language)
     assert _texts(again.draft, "title") == ["Summer Sneakers"]
 
 
@@ -57,16 +57,16 @@ async def test_title_can_be_removed_and_added_back_from_the_description(
     ],
 )
 async def test_captions_are_replaced_by_the_given_lines(
-    turn: Turn, sneakers: dict[str, Any], message: str, language: str, lines: list[str]
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, lines: list[str]
 ) -> None:
-    result = await turn(sneakers, message, [], language)
+    result = await run_turn(sneakers, message, [], language)
     assert _texts(result.draft, "caption") == lines
     assert result.draft is not None
     assert all(s["m"]["pos"] == "bottom" for s in texts(result.draft, "caption"))
 
 
-async def test_one_more_caption_is_appended(turn: Turn, sneakers: dict[str, Any]) -> None:
-    result = await turn(sneakers, "add a caption 'Free shipping'", [])
+async def test_one_more_caption_is_appended(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    result = await run_turn(sneakers, "add a caption 'Free shipping'", [])
     assert _texts(result.draft, "caption") == ["Light and breathable", "Free shipping"]
 
 
@@ -74,9 +74,9 @@ async def test_one_more_caption_is_appended(turn: Turn, sneakers: dict[str, Any]
     ("message", "language"), [("remove the captions", "en"), ("no subtitles", "en"), ("去掉字幕", "zh")]
 )
 async def test_captions_can_be_removed(
-    turn: Turn, sneakers: dict[str, Any], message: str, language: str
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str
 ) -> None:
-    result = await turn(sneakers, message, [], language)
+    result = await run_turn(sneakers, message, [], language)
     assert _texts(result.draft, "caption") == []
     assert _texts(result.draft, "title") == ["Summer Sneakers"]
 
@@ -93,20 +93,20 @@ async def test_captions_can_be_removed(
     ],
 )
 async def test_music_bed_changes_by_mood(
-    turn: Turn, sneakers: dict[str, Any], message: str, language: str, src: str
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, src: str
 ) -> None:
-    result = await turn(sneakers, message, [], language)
+    result = await run_turn(sneakers, message, [], language)
     assert result.draft is not None
     bed = music(result.draft)
     assert bed is not None and bed["m"]["src"] == src and (bed["st"], bed["d"]) == (0, result.draft["d"])
 
 
-async def test_my_song_replaces_the_generated_music(turn: Turn, sneakers: dict[str, Any]) -> None:
-    result = await turn(sneakers, "use my song", [*photos(3), song(9000)])
+async def test_my_song_replaces_the_generated_music(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    result = await run_turn(sneakers, "use my song", [*photos(3), song(9000)])
     assert result.draft is not None
     bed = music(result.draft)
     assert bed is not None and bed["m"]["src"] == "asset://s1" and bed["d"] == 9000  # the song is shorter
-    missing = await turn(sneakers, "use my song", photos(3))
+    missing = await run_turn(sneakers, "use my song", photos(3))
     assert missing.cost == 0 and "send your song first" in missing.reply.lower()
 
 
@@ -115,9 +115,9 @@ async def test_my_song_replaces_the_generated_music(turn: Turn, sneakers: dict[s
     [("no music", "en"), ("remove the music", "en"), ("不要音乐", "zh"), ("静音", "zh")],
 )
 async def test_music_can_be_removed(
-    turn: Turn, sneakers: dict[str, Any], message: str, language: str
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str
 ) -> None:
-    result = await turn(sneakers, message, [], language)
+    result = await run_turn(sneakers, message, [], language)
     assert result.draft is not None and music(result.draft) is None
     assert all(t["tt"] != 1 for t in result.draft["t"])
 
@@ -134,9 +134,9 @@ async def test_music_can_be_removed(
     ],
 )
 async def test_music_volume_goes_up_or_down(
-    turn: Turn, sneakers: dict[str, Any], message: str, language: str, louder: bool
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, louder: bool
 ) -> None:
-    result = await turn(sneakers, message, [], language)
+    result = await run_turn(sneakers, message, [], language)
     assert result.draft is not None
     bed = music(result.draft)
     assert bed is not None and (bed["m"]["vol"] > 0.35) is louder and (bed["m"]["vol"] < 0.35) is not louder
@@ -144,9 +144,9 @@ async def test_music_volume_goes_up_or_down(
     assert f"{round(bed['m']['vol'] * 100)}%" in result.reply
 
 
-async def test_volume_without_music_is_explained(turn: Turn, sneakers: dict[str, Any]) -> None:
-    silent = await turn(sneakers, "no music", [])
-    result = await turn(silent.draft, "louder", [])
+async def test_volume_without_music_is_explained(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    silent = await run_turn(sneakers, "no music", [])
+    result = await run_turn(silent.draft, "louder", [])
     assert result.cost == 0 and result.reply == "There is no music yet (say “add upbeat music”)."
 
 
@@ -160,27 +160,27 @@ async def test_volume_without_music_is_explained(turn: Turn, sneakers: dict[str,
     ],
 )
 async def test_logo_comes_from_the_uploaded_png(
-    turn: Turn, sneakers: dict[str, Any], message: str, language: str, pos: str
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, pos: str
 ) -> None:
-    result = await turn(sneakers, message, [*photos(3), logo_png()], language)
+    result = await run_turn(sneakers, message, [*photos(3), logo_png()], language)
     assert result.draft is not None
     assert result.draft["m"]["logo"] == {"src": "asset://logo1", "pos": pos, "scale": 0.12}
 
 
 async def test_logo_falls_back_to_the_last_png_and_can_move_and_go(
-    turn: Turn, sneakers: dict[str, Any]
+    run_turn: Turn, sneakers: dict[str, Any]
 ) -> None:
     assets = [*photos(3), *photos(5, "png")[3:]]
-    added = await turn(sneakers, "add my logo", assets)
+    added = await run_turn(sneakers, "add my logo", assets)
     assert added.draft is not None and added.draft["m"]["logo"]["src"] == "asset://p5"
-    moved = await turn(added.draft, "move the logo to the bottom right", assets)
+    moved = await run_turn(added.draft, "move the logo to the bottom right", assets)
     assert moved.draft is not None and moved.draft["m"]["logo"]["pos"] == "bottom-right"
-    gone = await turn(moved.draft, "remove the logo", assets)
+    gone = await run_turn(moved.draft, "remove the logo", assets)
     assert gone.draft is not None and "logo" not in gone.draft["m"]
 
 
-async def test_logo_without_an_image_asks_for_one(turn: Turn, sneakers: dict[str, Any]) -> None:
-    result = await turn(sneakers, "add my logo", photos(3))
+async def test_logo_without_an_image_asks_for_one(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    result = await run_turn(sneakers, "add my logo", photos(3))
     assert result.cost == 0 and result.draft == sneakers
     assert result.reply == "Send your logo as a PNG first, then say “add my logo”."
 
@@ -195,9 +195,9 @@ async def test_logo_without_an_image_asks_for_one(turn: Turn, sneakers: dict[str
     ],
 )
 async def test_call_to_action_is_set_and_closes_the_video(
-    turn: Turn, sneakers: dict[str, Any], message: str, language: str, cta: str
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, cta: str
 ) -> None:
-    result = await turn(sneakers, message, [], language)
+    result = await run_turn(sneakers, message, [], language)
     assert _texts(result.draft, "cta") == [cta]
     assert result.draft is not None
     closing = texts(result.draft, "cta")[0]
@@ -205,9 +205,9 @@ async def test_call_to_action_is_set_and_closes_the_video(
 
 
 async def test_call_to_action_can_be_removed_and_a_default_added(
-    turn: Turn, sneakers: dict[str, Any]
+    run_turn: Turn, sneakers: dict[str, Any]
 ) -> None:
-    removed = await turn(sneakers, "remove the call to action", [])
+    removed = await run_turn(sneakers, "remove the call to action", [])
     assert _texts(removed.draft, "cta") == []
-    again = await turn(removed.draft, "add a call to action", [])
+    again = await run_turn(removed.draft, "add a call to action", [])
     assert _texts(again.draft, "cta") == ["Shop now"]

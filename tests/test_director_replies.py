@@ -24,16 +24,16 @@ def test_rule_director_implements_the_director_protocol() -> None:
     ],
 )
 async def test_unknown_instruction_explains_what_it_can_do_and_changes_nothing(
-    turn: Turn, sneakers: dict[str, Any], message: str, language: str, start: str
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, start: str
 ) -> None:
-    result = await turn(sneakers, message, photos(3), language)
+    result = await run_turn(sneakers, message, photos(3), language)
     assert result.reply.startswith(start)
     assert result.cost == 0 and result.tool_calls == [] and result.draft == sneakers
     assert ("move shot 3 first" in result.reply) or ("把第三个镜头放到最前面" in result.reply)
 
 
-async def test_help_is_not_an_apology(turn: Turn, sneakers: dict[str, Any]) -> None:
-    result = await turn(sneakers, "help", [])
+async def test_help_is_not_an_apology(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    result = await run_turn(sneakers, "help", [])
     assert result.reply.startswith("I can make and change your video.") and result.cost == 0
 
 
@@ -57,9 +57,9 @@ async def test_help_is_not_an_apology(turn: Turn, sneakers: dict[str, Any]) -> N
     ],
 )
 async def test_question_about_the_draft_gets_a_description_for_free(
-    turn: Turn, sneakers: dict[str, Any], message: str, language: str, expected: str
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, expected: str
 ) -> None:
-    result = await turn(sneakers, message, [], language)
+    result = await run_turn(sneakers, message, [], language)
     assert result.reply.startswith(expected)
     assert result.cost == 0 and result.draft == sneakers and result.tool_calls == []
 
@@ -75,30 +75,32 @@ async def test_question_about_the_draft_gets_a_description_for_free(
     ],
 )
 async def test_edits_that_cannot_apply_say_why_and_cost_nothing(
-    turn: Turn, sneakers: dict[str, Any], message: str, language: str, reply: str
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, reply: str
 ) -> None:
-    result = await turn(sneakers, message, [], language)
+    result = await run_turn(sneakers, message, [], language)
     assert result.reply == reply
     assert result.cost == 0 and result.draft == sneakers and result.tool_calls == []
 
 
 async def test_partly_possible_requests_do_the_possible_part_and_explain_the_rest(
-    turn: Turn, sneakers: dict[str, Any]
+    run_turn: Turn, sneakers: dict[str, Any]
 ) -> None:
-    result = await turn(sneakers, "remove the logo and make it square", [])
+    result = await run_turn(sneakers, "remove the logo and make it square", [])
     assert result.reply.startswith("Done! The format is now 1:1 (1080x1080). But there is no logo to remove.")
     assert result.cost == EDIT_COST and [c.name for c in result.tool_calls] == ["set_aspect"]
 
 
-async def test_chinese_edit_reply(turn: Turn, sneakers: dict[str, Any]) -> None:
-    result = await turn(sneakers, "改成竖屏，加欢快的音乐", [], "zh-CN")
+async def test_chinese_edit_reply(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    result = await run_turn(sneakers, "改成竖屏，加欢快的音乐", [], "zh-CN")
     assert result.reply == (
         "好了！背景音乐换成了Upbeat，画面比例改成了9:16（1080x1920）。满意的话说“导出”，或者告诉我要改什么。"
     )
 
 
-async def test_english_instruction_with_chinese_reply_language(turn: Turn, sneakers: dict[str, Any]) -> None:
-    result = await turn(sneakers, "make it 30 seconds", [], "zh")
+async def test_english_instruction_with_chinese_reply_language(
+    run_turn: Turn, sneakers: dict[str, Any]
+) -> None:
+    result = await run_turn(sneakers, "make it 30 seconds", [], "zh")
     assert result.reply.startswith("好了！视频现在是30秒。")
 
 
@@ -130,9 +132,9 @@ def test_tool_calls_with_bad_arguments_are_refused_without_touching_the_draft(
     ],
 )
 async def test_thanks_and_export_get_a_short_answer_not_an_apology(
-    turn: Turn, sneakers: dict[str, Any], message: str, language: str, reply: str
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, reply: str
 ) -> None:
-    result = await turn(sneakers, message, [], language)
+    result = await run_turn(sneakers, message, [], language)
     assert result.reply.startswith(reply) and result.cost == 0 and result.draft == sneakers
 
 
@@ -140,7 +142,7 @@ async def test_thanks_and_export_get_a_short_answer_not_an_apology(
     "message", ["make the title bigger", "make the captions red", "make it look cinematic"]
 )
 async def test_style_requests_the_director_cannot_do_get_help_and_keep_the_text(
-    turn: Turn, sneakers: dict[str, Any], message: str
+    run_turn: Turn, sneakers: dict[str, Any], message: str
 ) -> None:
-    result = await turn(sneakers, message, [])
+    result = await run_turn(sneakers, message, [])
     assert result.reply.startswith("Sorry, I didn't get that.") and result.draft == sneakers
