@@ -24,13 +24,11 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import redis.asyncio as aioredis
 from pydantic import BaseModel, ValidationError
 from redis.exceptions import RedisError
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -38,7 +36,6 @@ from starlette.routing import Route
 from bot.config import Settings
 from studio import auth, credits, errors, sessions, uploads
 from studio.chat import ChatRunner, DirectorLike, RunSseBody
-from studio.ingest import FileSink, SavedFile, discard_saved
 from studio.jobs import JobDispatcher, ProcessPoolDispatcher, QueueDispatcher, RenderCallable, redis_url_of
 from studio.renders import RenderBody, Renders
 from studio.sse import SSE_HEADERS
@@ -47,11 +44,6 @@ from studio.storage import MediaStore
 from studio.urlfetch import AddressPolicy, UrlFetcher, public_address
 
 log = logging.getLogger(__name__)
-
-
-class UrlUpload(BaseModel):
-    urls: list[str]
-    source_type: str = "url"
 
 
 @dataclass
@@ -113,30 +105,14 @@ async def upload(request: Request) -> Response:
     if content_type.startswith("multipart/"):
         saved = await uploads.read_multipart(request, studio.store, who.user_id, max_bytes)
     elif content_type.startswith("application/json"):
-        saved = await _fetch_urls(studio, who.user_id, await _body(request, UrlUpload), max_bytes)
+        urls = (await _body(request, uploads.UrlUpload)).urls
+        saved = await uploads.fetch_urls(studio.fetcher, studio.store, who.user_id, urls, max_bytes)
     else:
         raise errors.ApiError(
             422, "Send files as multipart/form-data (field 'files') or JSON {\"urls\": [...]}.",
             status=422, close=True)
     files = await uploads.register_files(studio.redis, studio.store, session, saved, studio.base_url(request))
     return errors.ok({"files": files, "session_state_applied": True})
-
-
-async def _fetch_urls(studio: Studio, user_id: str, body: UrlUpload, max_bytes: int) -> list[SavedFile]:
-    if not body.urls or len(body.urls) > uploads.MAX_FILES:
-        raise errors.invalid_request(f"Send 1 to {uploads.MAX_FILES} URLs.")
-    saved: list[SavedFile] = []
-
-    def new_sink(name: str) -> FileSink:
-        return FileSink(studio.store, user_id, name, max_bytes=max_bytes)
-
-    try:
-        for url in body.urls:
-            saved.append(await studio.fetcher.fetch(url, new_sink))
-    except BaseException:
-        discard_saved(saved)
-        raise
-    return saved
 
 
 async def balance(request: Request) -> Response:
@@ -210,28 +186,6 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"ok": True})
 
 
-async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, errors.ApiError)
-    return exc.response()
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    return JSONResponse({"code": exc.status_code, "message": str(exc.detail), "data": None},
-                        status_code=exc.status_code, headers=exc.headers)
-
-
-async def _redis_down(request: Request, exc: Exception) -> Response:
-    log.error("redis error: %s", type(exc).__name__)
-    return JSONResponse({"code": 503, "message": "Storage unavailable, try again shortly.", "data": None},
-                        status_code=503)
-
-
-async def _crash(request: Request, exc: Exception) -> Response:
-    log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-    return JSONResponse({"code": 500, "message": "Internal error.", "data": None}, status_code=500)
-
-
 ROUTES = [
     Route("/api/auth/anonymous-token", anonymous_token, methods=["POST"]),
     Route("/api/tasks/me/with-session/nemo_agent", create_session, methods=["POST"]),
@@ -292,8 +246,6 @@ def create_app(
             await chat.aclose()
             await dispatcher.aclose()
 
-    handlers: dict[Any, Any] = {errors.ApiError: _api_error, HTTPException: _http_error,
-                                RedisError: _redis_down, Exception: _crash}
-    app = Starlette(routes=ROUTES, exception_handlers=handlers, lifespan=lifespan)
+    app = Starlette(routes=ROUTES, exception_handlers=errors.HANDLERS, lifespan=lifespan)
     app.state.studio = studio
     return app

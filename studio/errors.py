@@ -18,10 +18,16 @@ internal path, no token) ever appears in a body.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
-from starlette.responses import JSONResponse
+from redis.exceptions import RedisError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
+
+log = logging.getLogger(__name__)
 
 DRAIN_BYTES = 16 * 1024 * 1024
 DRAIN_SECONDS = 3.0
@@ -120,3 +126,31 @@ def invalid_request(message: str) -> ApiError:
 
 def not_found(message: str = "Not found.") -> ApiError:
     return ApiError(404, message, status=404)
+
+
+# --- exception handlers: every failure leaves as JSON ---------------------------------------------
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return exc.response()
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return JSONResponse({"code": exc.status_code, "message": str(exc.detail), "data": None},
+                        status_code=exc.status_code, headers=exc.headers)
+
+
+async def _redis_down(request: Request, exc: Exception) -> Response:
+    log.error("redis error on %s: %s", request.url.path, type(exc).__name__)
+    return JSONResponse({"code": 503, "message": "Storage unavailable, try again shortly.", "data": None},
+                        status_code=503)
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return JSONResponse({"code": 500, "message": "Internal error.", "data": None}, status_code=500)
+
+
+HANDLERS: dict[Any, Any] = {ApiError: _api_error, HTTPException: _http_error, RedisError: _redis_down,
+                            Exception: _crash}
+"""Starlette `exception_handlers`: API errors, routing errors, Redis outages, and bugs."""

@@ -13,6 +13,7 @@ import secrets
 from typing import Any
 
 import redis.asyncio as aioredis
+from pydantic import BaseModel
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
@@ -22,9 +23,15 @@ from studio.probe import probe
 from studio.sessions import Session
 from studio.state import StateAsset, add_assets
 from studio.storage import MediaStore
+from studio.urlfetch import UrlFetcher
 
 MAX_FILES = 20
 FIELD = b"files"
+
+
+class UrlUpload(BaseModel):
+    urls: list[str]
+    source_type: str = "url"
 
 
 class _MultipartReader:
@@ -119,6 +126,26 @@ async def read_multipart(
     if not reader.saved:
         raise errors.invalid_request("No files: send them in the multipart field 'files'.")
     return reader.saved
+
+
+async def fetch_urls(
+    fetcher: UrlFetcher, store: MediaStore, user_id: str, urls: list[str], max_bytes: int
+) -> list[SavedFile]:
+    """Download each URL through the guarded fetcher; all or nothing."""
+    if not urls or len(urls) > MAX_FILES:
+        raise errors.invalid_request(f"Send 1 to {MAX_FILES} URLs.")
+    saved: list[SavedFile] = []
+
+    def new_sink(name: str) -> FileSink:
+        return FileSink(store, user_id, name, max_bytes=max_bytes)
+
+    try:
+        for url in urls:
+            saved.append(await fetcher.fetch(url, new_sink))
+    except BaseException:
+        discard_saved(saved)
+        raise
+    return saved
 
 
 async def register_files(

@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field
 
 from bot.config import Settings
 from bot.samples import make_sample_photos
+from studio.director import DirectorTurn, ToolCall
 from studio.server import StudioServer
 
 ATTRIBUTION = {
@@ -35,14 +36,14 @@ ATTRIBUTION = {
 }
 
 
-class ScriptedCall(BaseModel):
-    name: str
-    args: dict[str, Any] = Field(default_factory=dict)
+ScriptedCall = ToolCall
 
 
-class ScriptedTurn(BaseModel):
+class ScriptedTurn(DirectorTurn):
+    """The director's own DirectorTurn, with defaults for brevity in tests."""
+
     draft: dict[str, Any] | None = None
-    tool_calls: list[ScriptedCall] = Field(default_factory=list)
+    tool_calls: list[ToolCall] = Field(default_factory=list)
     reply: str = ""
     cost: int = 0
 
