@@ -82,6 +82,11 @@ def test_every_heartbeat_form_is_one_heartbeat(raw: bytes) -> None:
     assert events_of(raw) == [TurnEvent(kind="heartbeat")]
 
 
+def test_a_large_event_in_many_small_reads_is_one_event() -> None:
+    raw = adk_text("x" * 200_000)
+    assert [e.text for e in events_of(raw, split=1024)] == ["x" * 200_000]
+
+
 def test_blank_lines_alone_produce_nothing() -> None:
     assert decode([b"\n\n\n"]) == []
 

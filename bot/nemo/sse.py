@@ -32,47 +32,40 @@ class SSEDecoder:
         self._started = False
 
     def feed(self, chunk: bytes) -> list[str]:
-        self._buf += chunk
+        buf = self._buf + chunk if self._buf else chunk
         out: list[str] = []
-        while True:
-            line, ok = self._next_line()
-            if not ok:
+        pos, n = 0, len(buf)
+        while pos < n:
+            lf = buf.find(b"\n", pos)
+            cr = buf.find(b"\r", pos, lf if lf >= 0 else n)
+            if cr >= 0:
+                if cr + 1 == n:  # a CR at the end of a read: its LF may come with the next one
+                    break
+                end, pos_next = cr, cr + (2 if buf[cr + 1] == 0x0A else 1)
+            elif lf >= 0:
+                end, pos_next = lf, lf + 1
+            else:
                 break
-            self._line(line, out)
+            self._line(self._decode(buf[pos:end]), out)
+            pos = pos_next
+        self._buf = buf[pos:]
         return out
 
     def finish(self) -> list[str]:
         """At the end of the stream: an event not closed by a blank line is still delivered."""
         out: list[str] = []
         if self._buf:
-            self._line(self._buf.rstrip(b"\r").decode("utf-8", "replace"), out)
+            self._line(self._decode(self._buf.rstrip(b"\r")), out)
             self._buf = b""
         self._dispatch(out)
         return out
 
-    def _next_line(self) -> tuple[str, bool]:
-        buf = self._buf
-        i = 0
-        n = len(buf)
-        while i < n:
-            c = buf[i]
-            if c == 0x0A:
-                line, self._buf = buf[:i], buf[i + 1 :]
-                break
-            if c == 0x0D:
-                if i + 1 == n:  # a CR at the end of a read: its LF may come with the next one
-                    return "", False
-                skip = 2 if buf[i + 1] == 0x0A else 1
-                line, self._buf = buf[:i], buf[i + skip :]
-                break
-            i += 1
-        else:
-            return "", False
-        text = line.decode("utf-8", "replace")
+    def _decode(self, raw: bytes) -> str:
+        text = raw.decode("utf-8", "replace")
         if not self._started:
             self._started = True
             text = text.removeprefix(_BOM)
-        return text, True
+        return text
 
     def _line(self, line: str, out: list[str]) -> None:
         if line == "":

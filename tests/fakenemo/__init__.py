@@ -36,11 +36,11 @@ state, answers the way the spec's first variant says, and can be scripted:
     fake_nemo.max_upload_bytes            server-side size limit (answers 4002 above it)
     fake_nemo.sessions / tokens / renders / uploads   the state, for assertions
 
-Default turn: a heartbeat comment, the reply as partial ADK text deltas, the whole reply, a
-functionCall/functionResponse pair; then the session's draft becomes a small studio-form draft
-(one video segment per uploaded file, a title). Default render: pending → processing 50 →
-completed with a URL served by the fake (`/files/<id>.mp4`, no auth), also downloadable at
-`/api/render/proxy/<id>/download` (auth). Uploads are served back at their `cdn_url`.
+Default turn: two heartbeats (a comment, `event: heartbeat`), the reply as partial ADK text
+deltas, the whole reply, a functionCall/functionResponse pair; then the session's draft becomes a
+small studio-form draft (one video segment per uploaded file, a title). Default render: pending →
+processing 50 → completed with a URL served by the fake (`/files/<id>.mp4`, no auth), also
+downloadable at `/api/render/proxy/<id>/download` (auth). Uploads are served back at their `cdn_url`.
 
 SSE helpers for scripts live in tests.fakenemo.events (`adk_text`, `adk_call`, `adk_result`,
 `adk_thought`, `adk_error`, `flat_text`, `sse`, `HEARTBEAT_*`, `default_turn`, `silent_turn`).

@@ -83,11 +83,12 @@ HEARTBEAT_JSON = b'data: {"type":"heartbeat"}\n\n'
 
 
 def default_turn(reply: str, *, pause: float = 0.01) -> list[bytes | float]:
-    """A normal text turn: a heartbeat, the reply as partial deltas, the whole reply, a tool call."""
+    """A normal text turn: two heartbeats, the reply as partial deltas, the whole reply, a tool call
+    and its result."""
     words = reply.split(" ")
     step = max(1, len(words) // 3)
     deltas = [" ".join(words[i : i + step]) for i in range(0, len(words), step)]
-    chunks: list[bytes | float] = [HEARTBEAT_COMMENT, pause]
+    chunks: list[bytes | float] = [HEARTBEAT_COMMENT, pause, HEARTBEAT_EVENT, pause]
     for i, delta in enumerate(deltas):
         chunks += [adk_text(delta if i == 0 else " " + delta, partial=True), pause]
     chunks += [adk_text(reply), adk_call("update_draft", {"reason": "user request"})]
