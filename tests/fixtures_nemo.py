@@ -44,12 +44,16 @@ class Backend:
     url: str
 
 
-@pytest.fixture(params=["fake"])
+@pytest.fixture(params=["fake", "studio"])
 def backend(request: pytest.FixtureRequest) -> Backend:
-    """Scenario tests that need only normal server behaviour run against every backend listed here."""
+    """Scenario tests that need only normal server behaviour run against every backend listed here:
+    the team's fake NemoVideo server and the real studio (same scenarios, real server)."""
     if request.param == "fake":
         fake: FakeNemo = request.getfixturevalue("fake_nemo")
         return Backend("fake", fake.url)
+    if request.param == "studio":
+        studio = request.getfixturevalue("studio")
+        return Backend("studio", studio.url)
     raise ValueError(f"unknown backend {request.param}")
 
 
