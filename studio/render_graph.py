@@ -17,6 +17,7 @@ from pathlib import Path
 from studio.render_plan import FPS, Plan, Visual
 
 TAGS = "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709"
+TO_YUV = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
 TO_YUVA = "scale=out_color_matrix=bt709:out_range=tv,format=yuva420p"
 PRESET = "veryfast"
 CRF = 23
@@ -104,7 +105,7 @@ def _visual(b: _Builder, visual: Visual, source: Source, cuts: list[int]) -> lis
                 f":out_color_matrix=bt709:out_range=tv,crop={b.width}:{b.height},format=yuv420p,"
                 f"tpad=stop=-1:stop_mode=clone")
     else:
-        head = f"color=c={source.color}:s={size}:r={FPS},format=yuv420p"
+        head = f"color=c={source.color}:s={size}:r={FPS},{TO_YUV}"
     bounds = sorted({0, n, *[c for c in cuts if 0 < c < n]})
     pieces = [b.label("p") for _ in bounds[1:]]
     whole = b.label("v")

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 FPS = 30
 SIZES: dict[str, tuple[int, int]] = {"16:9": (1920, 1080), "9:16": (1080, 1920), "1:1": (1080, 1080)}
 MOTIONS = ("zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-down", "none")
+_KINDS: dict[str, Literal["image", "video", "color"]] = {"image": "image", "video": "video", "color": "color"}
 XFADE = {"fade": "fade", "slide": "slideleft", "wipe": "wipeleft"}
 
 
@@ -114,11 +115,9 @@ def _visuals(segments: list[dict[str, Any]]) -> list[Visual]:
     out: list[Visual] = []
     for n, seg in enumerate(segments):
         m = seg.get("m") or {}
-        kind: Literal["image", "video", "color"]
         raw_kind = m.get("kind") or ("color" if not m.get("src") else "image")
-        if raw_kind == "image" or raw_kind == "video" or raw_kind == "color":
-            kind = raw_kind
-        else:
+        kind = _KINDS.get(str(raw_kind))
+        if kind is None:
             raise PlanError(f"segment {seg.get('id', n + 1)} has an unknown kind {raw_kind!r}")
         frames = _frames(seg.get("d"))
         if frames < 1:
