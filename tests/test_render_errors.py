@@ -24,15 +24,15 @@ def test_truncated_jpeg_is_reported(sample_photos: list[Path], tmp_path: Path) -
     data = sample_photos[0].read_bytes()
     half.write_bytes(data[: len(data) // 2])
     d = draft([still("asset://ok", "fine.jpg", 1000), still("asset://x", "side.jpg", 1000)])
-    with pytest.raises(RenderError, match="side.jpg could not be decoded"):
+    with pytest.raises(RenderError, match=r"side\.jpg could not be decoded"):
         render_draft(d, {"asset://ok": sample_photos[1], "asset://x": half}, tmp_path / "out.mp4")
 
 
 def test_missing_photo_is_reported(tmp_path: Path) -> None:
     d = draft([still("asset://gone", "front.jpg", 1000)])
-    with pytest.raises(RenderError, match="photo front.jpg is missing"):
+    with pytest.raises(RenderError, match=r"photo front\.jpg is missing"):
         render_draft(d, {"asset://gone": tmp_path / "nope.jpg"}, tmp_path / "out.mp4")
-    with pytest.raises(RenderError, match="photo front.jpg is missing"):
+    with pytest.raises(RenderError, match=r"photo front\.jpg is missing"):
         render_draft(d, {}, tmp_path / "out.mp4")
 
 
@@ -40,7 +40,7 @@ def test_a_video_clip_that_is_not_a_video_is_reported(tmp_path: Path) -> None:
     fake = tmp_path / "clip.mp4"
     fake.write_text("hello")
     d = draft([still("asset://v", "unboxing.mp4", 1000, kind="video")])
-    with pytest.raises(RenderError, match="video clip unboxing.mp4 could not be decoded"):
+    with pytest.raises(RenderError, match=r"video clip unboxing\.mp4 could not be decoded"):
         render_draft(d, {"asset://v": fake}, tmp_path / "out.mp4")
 
 

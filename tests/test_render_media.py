@@ -33,7 +33,9 @@ def _audio(path: Path) -> np.ndarray:
 
 def test_video_clip_is_trimmed_and_covers_the_frame_with_its_sound(tmp_path: Path) -> None:
     clip = _clip(tmp_path / "clip.mp4")
-    d = draft([still("asset://v", "unboxing.mp4", 1500, kind="video", **{"in": 2000, "vol": 1.0})])
+    seg = still("asset://v", "unboxing.mp4", 1500, kind="video", vol=1.0)
+    seg["m"]["in"] = 2000
+    d = draft([seg])
     result = render_draft(d, {"asset://v": clip}, tmp_path / "out.mp4")
     frames = read_frames(result.path, 1920, 1080, scale=(192, 108))
     assert len(frames) == 45

@@ -21,11 +21,13 @@ from tests.fixtures_render import (
 
 pytestmark = pytest.mark.slow
 
+Rendered = tuple[RenderResult, list[float]]
 PINK, BLUE, YELLOW = (244, 114, 182), (56, 189, 248), (250, 204, 21)  # the sample bottles
 
 
 @pytest.fixture(scope="module")
-def rendered(sample_photos: list[Path], tmp_path_factory: pytest.TempPathFactory) -> tuple[RenderResult, list[float]]:
+def rendered(sample_photos: list[Path],
+             tmp_path_factory: pytest.TempPathFactory) -> tuple[RenderResult, list[float]]:
     front, side, lid = sample_photos
     d = draft(
         [still("asset://a", "aurora-front.jpg", 2000, motion="zoom-in"),
@@ -43,7 +45,7 @@ def rendered(sample_photos: list[Path], tmp_path_factory: pytest.TempPathFactory
     return result, progress
 
 
-def test_rendered_draft_is_h264_high_bt709_aac_30fps_faststart(rendered: tuple[RenderResult, list[float]]) -> None:
+def test_rendered_draft_is_h264_high_bt709_aac_30fps_faststart(rendered: Rendered) -> None:
     result, _ = rendered
     assert (result.width, result.height) == (1920, 1080)
     assert result.duration == pytest.approx(5.0)
@@ -63,7 +65,7 @@ def test_rendered_draft_is_h264_high_bt709_aac_30fps_faststart(rendered: tuple[R
     assert atoms.index("moov") < atoms.index("mdat"), atoms
 
 
-def test_progress_callback_climbs_to_100(rendered: tuple[RenderResult, list[float]]) -> None:
+def test_progress_callback_climbs_to_100(rendered: Rendered) -> None:
     _, progress = rendered
     assert progress[0] == 0.0 and progress[-1] == 100.0
     assert progress == sorted(progress)
@@ -75,7 +77,7 @@ def _has_colour(frame: np.ndarray, colour: tuple[int, int, int], tol: int = 30) 
     return float(near.mean())
 
 
-def test_frames_move_are_not_blank_and_show_each_photo(rendered: tuple[RenderResult, list[float]]) -> None:
+def test_frames_move_are_not_blank_and_show_each_photo(rendered: Rendered) -> None:
     result, _ = rendered
     frames = read_frames(result.path, 1920, 1080, scale=(480, 270))
     assert len(frames) == 150
