@@ -49,6 +49,11 @@ if redis.call('HGET', KEYS[1], 'status') ~= 'pending' then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'processing', 'progress', 0, 'updated', ARGV[1])
 return 1
 """
+_FINISH = """
+if redis.call('HGET', KEYS[1], 'status') ~= 'processing' then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1
+"""
 _FAIL_IF_OPEN = """
 local s = redis.call('HGET', KEYS[1], 'status')
 if s == false or s == 'completed' or s == 'failed' then return 0 end
@@ -62,7 +67,8 @@ def _now() -> str:
 
 
 def run_render_job(redis_url: str, job_id: str, renderer: RenderCallable | None = None) -> str:
-    """Run one render job given its id; returns its final status ("skipped" when not pending)."""
+    """Run one render job given its id; returns "completed" or "failed", "skipped" when the job was
+    not pending (another worker has it, or it is done), "abandoned" when it was ended meanwhile."""
     client = redis.Redis.from_url(redis_url)
     key = keys.render(job_id)
     try:
@@ -83,20 +89,26 @@ def run_render_job(redis_url: str, job_id: str, renderer: RenderCallable | None 
             message = str(exc) if readable and str(exc) else UNEXPECTED
             if not readable:
                 log.exception("render %s crashed", job_id)
-            client.hset(key, mapping={"status": "failed", "error": message[:500], "updated": _now()})
-            return "failed"
+            return _finish(client, key, {"status": "failed", "error": message[:500]})
         out = Path(job["out_path"])
         if not out.is_file() or out.stat().st_size == 0:
-            client.hset(key, mapping={"status": "failed", "error": UNEXPECTED, "updated": _now()})
-            return "failed"
-        client.hset(key, mapping={
-            "status": "completed", "progress": 100, "updated": _now(), "size": out.stat().st_size,
+            return _finish(client, key, {"status": "failed", "error": UNEXPECTED})
+        return _finish(client, key, {
+            "status": "completed", "progress": 100, "size": out.stat().st_size,
             "width": int(getattr(result, "width", 0) or 0), "height": int(getattr(result, "height", 0) or 0),
             "duration": float(getattr(result, "duration", 0.0) or 0.0),
         })
-        return "completed"
     finally:
         client.close()
+
+
+def _finish(client: redis.Redis, key: str, fields: dict[str, Any]) -> str:
+    """Write the outcome unless the job was ended meanwhile (failed by a stopping studio)."""
+    fields["updated"] = _now()
+    args = [str(x) for kv in fields.items() for x in kv]
+    if not client.eval(_FINISH, 1, key, *args):
+        return "abandoned"
+    return str(fields["status"])
 
 
 def _render_error_class() -> type[Exception] | None:
@@ -188,10 +200,11 @@ class ProcessPoolDispatcher:
         if pool is None:
             return
         pending = list(self._running.items())
+        processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
         pool.shutdown(wait=False, cancel_futures=True)
         if pending:
             await asyncio.wait([asyncio.wrap_future(f) for _, f in pending], timeout=grace)
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
+        for process in processes:
             if process.is_alive():
                 process.terminate()
         for job_id, future in pending:

@@ -89,6 +89,8 @@ class FakeResult(BaseModel):
 def fake_render(draft: dict[str, Any], assets: Any, out_path: Path, *, progress: Any = None) -> FakeResult:
     """Stands in for studio.render.render_draft in API contract tests: steps progress, writes bytes."""
     delay = float((draft.get("m") or {}).get("fake_seconds", 0.3))
+    if pidfile := (draft.get("m") or {}).get("fake_pidfile"):
+        Path(pidfile).write_text(str(os.getpid()))
     if (draft.get("m") or {}).get("fake_crash"):
         raise ZeroDivisionError("internal detail /srv/x.py")
     if (draft.get("m") or {}).get("fake_die"):

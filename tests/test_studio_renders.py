@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,15 @@ from tests.fixtures_studio import (
     fake_render,
     image_draft,
 )
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return "zombie" not in fh.read()
+    except FileNotFoundError:
+        return False
 
 
 async def submit(user: StudioUser, sid: str, render_id: str, draft: dict[str, Any] | None,
@@ -160,17 +170,26 @@ async def test_a_renderer_crash_fails_that_render_only(make_studio: StudioFactor
     assert (await studio.poll_render(user, "render_after"))["status"] == "completed"
 
 
-async def test_stopping_the_studio_fails_renders_in_flight(make_studio: StudioFactory,
-                                                           studio_media: StudioMedia) -> None:
+async def test_stopping_the_studio_fails_renders_in_flight_and_stops_their_workers(
+    make_studio: StudioFactory, studio_media: StudioMedia, tmp_path: Path
+) -> None:
     studio = await make_studio(renderer=fake_render)
     user, sid, assets = await project(studio, studio_media, 1)
-    await submit(user, sid, "render_long", image_draft(assets) | {"m": {"fake_seconds": 30}})
+    pidfile = tmp_path / "worker.pid"
+    draft = image_draft(assets) | {"m": {"fake_seconds": 30, "fake_pidfile": str(pidfile)}}
+    await submit(user, sid, "render_long", draft)
     poll = "/api/render/proxy/lambda/render_long"
     while (await user.http.get(poll)).json()["data"]["status"] != "processing":
         pass
     await studio.server.stop()
     job = await studio.redis.hgetall(f"studio:render:{user.user_id}:render_long")
     assert job[b"status"] == b"failed" and job[b"error"] == STOPPED.encode()
+    pid = int(pidfile.read_text())
+    for _ in range(100):
+        if not _running(pid):
+            break
+        await asyncio.sleep(0.02)
+    assert not _running(pid)  # the render was stopped, not orphaned
 
 
 async def test_unknown_render_is_404(make_studio: StudioFactory) -> None:
