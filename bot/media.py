@@ -1,0 +1,185 @@
+"""What platforms want to know about an MP4 before it is sent: size, length, a small thumbnail.
+
+Uses the ffmpeg binary that ships with `imageio-ffmpeg` (there is no ffprobe): `ffmpeg -i FILE`
+prints the container's duration and every stream on stderr, which `probe` parses; `thumbnail`
+grabs one frame as a JPEG no larger than 320 px on its longer side and under 200 kB, as Telegram
+asks for `sendVideo`. Everything runs as asyncio subprocesses with a time limit. A file that is
+not a video (text, an image, audio only) raises `MediaError` with a sentence a log can carry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from bot.events import VideoFile
+from bot.nemo.filetype import sniff_path
+
+log = logging.getLogger(__name__)
+
+__all__ = ["MediaError", "MediaInfo", "ffmpeg_exe", "probe", "probe_video", "thumbnail"]
+
+THUMB_MAX_SIDE = 320
+THUMB_MAX_BYTES = 200 * 1024
+TIMEOUT = 60.0  # seconds for one ffmpeg run
+
+_INPUT = re.compile(r"^Input #0, ([^,\n]+(?:,[^,\n ]+)*), from", re.MULTILINE)
+_DURATION = re.compile(r"Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)")
+_STREAM = re.compile(r"^\s*Stream #\d+:\d+.*$", re.MULTILINE)
+_SIZE = re.compile(r"[ ,](\d{1,5})x(\d{1,5})(?=[ ,\[]|$)")
+_CODEC = re.compile(r"Video:\s*([A-Za-z0-9_]+)")
+_ROTATION = re.compile(r"(?:rotation of|rotate\s*:)\s*(-?\d+(?:\.\d+)?)")
+_STILL_CODECS = {"mjpeg", "png", "bmp", "webp", "tiff", "jpeg2000", "gif", "ansi", "bintext", "xbin"}
+
+
+class MediaError(Exception):
+    """The file is missing, not a video, or ffmpeg could not read it."""
+
+
+class MediaInfo(BaseModel):
+    """A video's display size (rotation applied), length and file size."""
+
+    width: int
+    height: int
+    duration: float  # seconds
+    size: int  # bytes
+    codec: str | None = None
+    has_audio: bool = False
+
+
+@cache
+def ffmpeg_exe() -> str:
+    import imageio_ffmpeg  # imported late: finding the binary touches the disk
+
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+async def _run(args: list[str]) -> tuple[int, str]:
+    """Run ffmpeg (at most TIMEOUT seconds); return its exit code and stderr."""
+    proc = await asyncio.create_subprocess_exec(
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-nostdin",
+        *args,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            _, err = await proc.communicate()
+    except BaseException:  # timed out or cancelled: never leave ffmpeg running
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        await proc.wait()
+        raise
+    return proc.returncode or 0, err.decode("utf-8", "replace")
+
+
+def _parse(text: str, size: int, name: str) -> MediaInfo:
+    streams = list(_STREAM.finditer(text))
+    video = next((m for m in streams if "Video:" in m.group(0)), None)
+    if video is None:
+        raise MediaError(f"{name} is not a video")
+    codec_m = _CODEC.search(video.group(0))
+    codec = codec_m.group(1).lower() if codec_m else None
+    fmt_m = _INPUT.search(text)
+    fmt = fmt_m.group(1) if fmt_m else ""
+    if codec in _STILL_CODECS or fmt == "image2" or fmt.endswith("_pipe"):
+        raise MediaError(f"{name} is an image, not a video")
+    size_m = _SIZE.search(video.group(0))
+    if size_m is None:
+        raise MediaError(f"{name}: no picture size in the video stream")
+    width, height = int(size_m.group(1)), int(size_m.group(2))
+    nxt = next((m.start() for m in streams if m.start() > video.start()), len(text))
+    rot = _ROTATION.search(text, video.end(), nxt)
+    if rot and round(abs(float(rot.group(1)))) % 180 == 90:
+        width, height = height, width
+    dur_m = _DURATION.search(text)
+    duration = int(dur_m.group(1)) * 3600 + int(dur_m.group(2)) * 60 + float(dur_m.group(3)) if dur_m else 0.0
+    audio = any("Audio:" in m.group(0) for m in streams)
+    return MediaInfo(width=width, height=height, duration=duration, size=size, codec=codec, has_audio=audio)
+
+
+async def probe(path: Path) -> MediaInfo:
+    """Width, height (as displayed), duration and size of a video file (MP4, MOV, WebM, MKV,
+    AVI: recognised by content first, then read by ffmpeg)."""
+    path = Path(path)
+    if not path.is_file():
+        raise MediaError(f"{path.name}: no such file")
+    size = path.stat().st_size
+    if size == 0:
+        raise MediaError(f"{path.name} is empty")
+    sniffed = await asyncio.to_thread(sniff_path, path)
+    if sniffed is None:
+        raise MediaError(f"{path.name} is not a video (unknown format)")
+    if sniffed.kind != "video":
+        raise MediaError(f"{path.name} is {'an image' if sniffed.kind == 'image' else 'audio'}, not a video")
+    try:
+        _, text = await _run(["-i", str(path)])
+    except TimeoutError as exc:
+        raise MediaError(f"{path.name}: ffmpeg took too long to read it") from exc
+    if "Stream #" not in text and ("Invalid data found" in text or "Error opening input" in text):
+        raise MediaError(f"{path.name} is not a video (ffmpeg cannot read it)")
+    info = _parse(text, size, path.name)
+    if info.duration <= 0:
+        info = info.model_copy(update={"duration": await _count_seconds(path)})
+    return info
+
+
+async def _count_seconds(path: Path) -> float:
+    """Decode the file to learn its length (for containers without a duration in the header)."""
+    import imageio_ffmpeg
+
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            _, secs = await asyncio.to_thread(imageio_ffmpeg.count_frames_and_secs, str(path))
+    except Exception as exc:
+        raise MediaError(f"{path.name}: cannot tell how long the video is") from exc
+    return float(secs)
+
+
+async def thumbnail(path: Path, dest: Path, *, duration: float | None = None) -> Path:
+    """Write a JPEG of one frame (about 1 s in, the middle of shorter videos) to `dest`."""
+    path, dest = Path(path), Path(dest)
+    if duration is None:
+        duration = (await probe(path)).duration
+    at = 1.0 if duration >= 2.0 else max(0.0, duration / 2)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    side = THUMB_MAX_SIDE
+    scale = f"scale='min({side},iw)':'min({side},ih)':force_original_aspect_ratio=decrease"
+    for quality in (4, 10, 20, 31):
+        for seek in dict.fromkeys((at, 0.0)):  # a seek past the last frame gives nothing: retry at 0
+            dest.unlink(missing_ok=True)
+            args = ["-loglevel", "error", "-ss", f"{seek:.3f}", "-i", str(path), "-frames:v", "1"]
+            try:
+                await _run([*args, "-vf", scale, "-q:v", str(quality), "-f", "image2", "-y", str(dest)])
+            except TimeoutError as exc:
+                raise MediaError(f"{path.name}: ffmpeg took too long for a thumbnail") from exc
+            if dest.is_file() and dest.stat().st_size > 0:
+                break
+        else:
+            raise MediaError(f"{path.name}: no frame for a thumbnail")
+        if dest.stat().st_size < THUMB_MAX_BYTES:
+            return dest
+    raise MediaError(f"{path.name}: thumbnail stays over {THUMB_MAX_BYTES // 1024} kB")
+
+
+async def probe_video(path: Path, thumb_dir: Path) -> VideoFile:
+    """Everything `Reply.send_video` needs; the thumbnail is left out when it cannot be made."""
+    path = Path(path)
+    info = await probe(path)
+    thumb: Path | None
+    try:
+        thumb = await thumbnail(path, Path(thumb_dir) / f"{path.stem}.thumb.jpg", duration=info.duration)
+    except MediaError as exc:
+        log.warning("no thumbnail for %s: %s", path.name, exc)
+        thumb = None
+    fields = info.model_dump(include={"width", "height", "duration", "size"})
+    return VideoFile(path=path, thumbnail=thumb, **fields)

@@ -1,0 +1,42 @@
+"""Small media files made with ffmpeg once per test run (see tests/test_media.py)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from bot.media import ffmpeg_exe
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args], check=True, timeout=120)
+
+
+X264 = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """landscape.mp4 (2 s 640x360 testsrc + sine), short.mp4 (0.4 s), portrait.mp4 (landscape
+    with a 90° display rotation), red_then_blue.mp4 (red for 0.8 s, then blue), big.mp4 (1920x1080
+    noise), audio.m4a, photo.jpg, notes.txt, empty.mp4."""
+    d = tmp_path_factory.mktemp("media")
+    _ffmpeg("-f", "lavfi", "-i", "testsrc=size=640x360:rate=30:duration=2",
+            "-f", "lavfi", "-i", "sine=frequency=440:duration=2", *X264, "-c:a", "aac", "-shortest",
+            str(d / "landscape.mp4"))  # fmt: skip
+    _ffmpeg("-f", "lavfi", "-i", "testsrc=size=320x240:rate=30:duration=0.4", *X264, str(d / "short.mp4"))
+    _ffmpeg("-display_rotation", "90", "-i", str(d / "landscape.mp4"), "-c", "copy", str(d / "portrait.mp4"))
+    _ffmpeg("-f", "lavfi", "-i", "color=c=red:size=320x240:rate=30:duration=0.8",
+            "-f", "lavfi", "-i", "color=c=blue:size=320x240:rate=30:duration=1.7",
+            "-filter_complex", "[0:v][1:v]concat=n=2:v=1[v]", "-map", "[v]", *X264,
+            str(d / "red_then_blue.mp4"))  # fmt: skip
+    noise = "nullsrc=size=1920x1080:rate=30:duration=1.5,geq=lum='random(1)*255':cb=128:cr=128"
+    _ffmpeg("-f", "lavfi", "-i", noise, *X264, "-crf", "10", str(d / "big.mp4"))
+    _ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac", str(d / "audio.m4a"))
+    Image.new("RGB", (800, 600), (200, 30, 30)).save(d / "photo.jpg", "JPEG")
+    (d / "notes.txt").write_text("not a video at all\n" * 50)
+    (d / "empty.mp4").write_bytes(b"")
+    return d
