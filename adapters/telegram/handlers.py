@@ -36,6 +36,7 @@ from adapters.telegram.texts import megabytes, texts_for
 from bot.events import Attachment, Incoming
 from bot.i18n import language_for, t
 from bot.logsetup import new_request_id
+from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,12 @@ class Handlers:
                 text=text, addressed=addressed,
             )
             collector = AlbumCollector(rt.store, rt.settings.album_wait_seconds)
-            parts = await collector.add(str(message.chat_id), message.media_group_id, part)
+            try:
+                parts = await collector.add(str(message.chat_id), message.media_group_id, part)
+            except StoreUnavailable:
+                log.warning("album part %s lost: the store is unavailable", update.update_id)
+                await reply.send_text(t(language_for(user.language_code), "memory"))
+                return
             if parts is None or (group and not any(p.addressed for p in parts)):
                 return
             caption = "\n".join(p.text for p in parts if p.text)
