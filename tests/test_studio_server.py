@@ -103,3 +103,20 @@ def test_videobot_studio_reports_a_bad_setting_in_one_line(data_dir: Path) -> No
                           text=True, env=_env(data_dir, VIDEOBOT_STUDIO_PORT="not-a-port"), timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "VIDEOBOT_STUDIO_PORT" in done.stderr
+
+
+async def test_videobot_studio_reports_a_busy_port_in_one_line(redis: aioredis.Redis, redis_url: str,
+                                                               data_dir: Path) -> None:
+    running = StudioServer(settings(data_dir=data_dir, studio_port=0), redis=redis)
+    port = (await running.start()).rsplit(":", 1)[1]
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "studio", "--port", port, cwd=ROOT,
+            env=_env(data_dir, REDIS_URL=redis_url),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(proc.communicate(), 60)
+    finally:
+        await running.stop()
+    assert proc.returncode == 1 and out == b""
+    assert err.decode().strip().startswith(f"videobot studio: cannot listen on 127.0.0.1:{port}")
+    assert err.decode().strip().count("\n") == 0
