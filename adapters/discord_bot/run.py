@@ -1,0 +1,84 @@
+"""`videobot discord`: run the bot on Discord's gateway until interrupted.
+
+Needs DISCORD_BOT_TOKEN. DISCORD_GUILD_IDS syncs the commands to those servers only (instant, for
+development); unset, they are synced globally. DISCORD_SHARDS runs that many shards in this process.
+`--message-content` (or DISCORD_MESSAGE_CONTENT=1) asks for the privileged message-content intent,
+which must then be enabled in the Developer Portal; mentions and DMs work without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+import discord
+
+from adapters.discord_bot.client import build_bot
+from bot.config import ConfigError, Settings, load_settings
+from bot.logsetup import configure_logging
+
+log = logging.getLogger(__name__)
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="videobot discord",
+        description=(
+            "Run the Discord bot. Needs DISCORD_BOT_TOKEN; DISCORD_GUILD_IDS syncs the slash commands "
+            "to those servers only (instant), else globally; DISCORD_SHARDS runs that many shards."
+        ),
+    )
+    p.add_argument(
+        "--message-content",
+        action="store_true",
+        help="request the privileged message-content intent (enable it in the Developer Portal first)",
+    )
+    return p
+
+
+def check_settings(settings: Settings) -> str | None:
+    """One line saying what is missing, or None."""
+    token = settings.discord_bot_token
+    if token is None or not token.get_secret_value().strip():
+        return "DISCORD_BOT_TOKEN is not set (Developer Portal → your application → Bot → Reset Token)"
+    return None
+
+
+def wants_message_content(settings: Settings, flag: bool) -> bool:
+    if flag or bool(getattr(settings, "discord_message_content", False)):
+        return True
+    return os.environ.get("DISCORD_MESSAGE_CONTENT", "").strip().lower() in _TRUE
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv if argv is not None else sys.argv[1:])
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"videobot discord: {exc}", file=sys.stderr)
+        return 2
+    problem = check_settings(settings)
+    if problem:
+        print(f"videobot discord: {problem}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    assert settings.discord_bot_token is not None
+    bot = build_bot(settings, message_content=wants_message_content(settings, args.message_content))
+    try:
+        bot.run(settings.discord_bot_token.get_secret_value(), log_handler=None)
+    except discord.LoginFailure:
+        print("videobot discord: Discord refused DISCORD_BOT_TOKEN (reset it in the Developer Portal)",
+              file=sys.stderr)
+        return 1
+    except discord.PrivilegedIntentsRequired:
+        print(
+            "videobot discord: the Message Content intent is not enabled for this application "
+            "(Developer Portal → Bot → Privileged Gateway Intents), or run without --message-content",
+            file=sys.stderr,
+        )
+        return 1
+    return 0

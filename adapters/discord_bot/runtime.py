@@ -1,0 +1,64 @@
+"""The services one Discord bot process runs on: embedded services, store, backend client, engine.
+
+Created in the client's `setup_hook` (inside discord.py's event loop) and closed when the client
+closes, in reverse order, through one exit stack.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from bot.config import Settings
+from bot.events import Incoming, Reply
+
+if TYPE_CHECKING:
+    from bot.store import JobRecord, Store
+
+log = logging.getLogger(__name__)
+
+
+class EngineLike(Protocol):
+    async def handle(self, incoming: Incoming, reply: Reply) -> None: ...
+
+    async def resume(self, reply_for: Callable[[JobRecord], Awaitable[Reply | None]]) -> int: ...
+
+    async def aclose(self) -> None: ...
+
+
+@dataclass
+class Runtime:
+    settings: Settings  # with the embedded services' URLs filled in
+    store: Store
+    engine: EngineLike
+    stack: AsyncExitStack
+
+    async def aclose(self) -> None:
+        await self.stack.aclose()
+
+
+async def start_runtime(settings: Settings) -> Runtime:
+    """Embedded Redis/studio when their URLs are unset, then Store, NemoClient and Engine."""
+    from bot.embedded import embedded_services
+    from bot.engine import Engine
+    from bot.nemo.client import NemoClient
+    from bot.store import Store
+
+    stack = AsyncExitStack()
+    try:
+        live = await stack.enter_async_context(embedded_services(settings))
+        store = await Store.connect(live)
+        stack.push_async_callback(store.aclose)
+        client = NemoClient.from_settings(live)
+        stack.push_async_callback(client.aclose)
+        engine = Engine(live, store, client)
+        stack.push_async_callback(engine.aclose)
+    except BaseException:
+        await stack.aclose()
+        raise
+    backend = "embedded studio" if settings.embedded_studio else "remote"
+    log.info("discord runtime ready (backend: %s)", backend)
+    return Runtime(settings=live, store=store, engine=engine, stack=stack)

@@ -1,0 +1,128 @@
+"""Fixtures of the Discord area: the real bot from `build_bot` on the simcord peer, over the real
+test Redis and the fake NemoVideo server. Registered as a pytest plugin by tests/conftest.py.
+
+simcord replaces discord.py's HTTP layer and gateway with an in-memory Discord and drives the bot's
+real code; its plugin's `simcord_env` fixture starts the bot this module's `simcord_bot` returns.
+
+    @pytest.mark.discord_settings(max_upload_mb=1)     Settings fields for this test's bot
+    @pytest.mark.simcord(settle_timeout=20)            options of simcord.run (the plugin's marker)
+
+`dc` (a `DiscordWorld`) is the usual starting point: a guild with #general, a member alice, and
+helpers to read what the bot did.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import io
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+import simcord
+
+from bot.config import Settings
+
+SHORT_RETRY = 0.05  # seconds before a 5xx is retried (1 s in production)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "discord_settings(**fields): Settings fields of the test's Discord bot"
+    )
+
+
+def discord_settings(backend_url: str, redis_url: str, data_dir: Path, **overrides: Any) -> Settings:
+    """Settings from field names only (no environment, no .env), with test-sized waits."""
+    fields: dict[str, Any] = {
+        "nemo_api_url": backend_url,
+        "redis_url": redis_url,
+        "data_dir": data_dir,
+        "discord_edit_interval": 0.05,
+        "render_poll_seconds": 0.05,
+        "render_poll_max_seconds": 0.2,
+        "recovery_poll_seconds": 0.05,
+        "rate_limit_wait_seconds": 0.1,
+        "http_retries": 1,
+        "skill_platform": "tests",
+    }
+    fields.update(overrides)
+    return Settings.model_validate(fields)
+
+
+def new_bot(settings: Settings, **kw: Any) -> discord.Client:
+    """A bot from `build_bot` with the test-sized 5xx retry."""
+    from adapters.discord import build_bot
+
+    bot = build_bot(settings, **kw)
+    bot.reply_options.retry_delay = SHORT_RETRY  # type: ignore[attr-defined]
+    return bot
+
+
+@pytest.fixture
+def bot_settings(
+    redis: Any, redis_url: str, data_dir: Path, fake_nemo: Any, request: pytest.FixtureRequest
+) -> Settings:
+    """This test's bot settings (the `discord_settings` marker adds fields); Redis is flushed."""
+    marker = request.node.get_closest_marker("discord_settings")
+    return discord_settings(fake_nemo.url, redis_url, data_dir, **(marker.kwargs if marker else {}))
+
+
+@pytest.fixture
+async def simcord_bot(bot_settings: Settings) -> AsyncIterator[discord.Client]:
+    """The bot under test (simcord's plugin starts it as `simcord_env`); services closed after."""
+    bot = new_bot(bot_settings)
+    yield bot
+    await bot.close_services()  # type: ignore[attr-defined]
+
+
+# --- a small world -------------------------------------------------------------------------------
+
+
+def png_bytes(color: tuple[int, int, int], size: tuple[int, int] = (64, 48)) -> bytes:
+    """A small distinct PNG."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, "PNG")
+    return buf.getvalue()
+
+
+@dataclass
+class DiscordWorld:
+    env: simcord.Env
+    guild: simcord.GuildHandle
+    channel: simcord.ChannelHandle
+    alice: simcord.MemberActor
+
+    @property
+    def bot(self) -> Any:
+        return self.env.bot
+
+    def contents(self, channel: simcord.ChannelHandle | None = None) -> list[str]:
+        """The text of every message in the channel (oldest first)."""
+        return [m.content for m in (channel or self.channel).history()]
+
+    def bot_messages(self, channel: simcord.ChannelHandle | None = None) -> list[discord.Message]:
+        me = self.env.bot.user
+        return [m for m in (channel or self.channel).history() if me is not None and m.author.id == me.id]
+
+    def requests(self, method: str, glob: str) -> list[simcord.HttpLogEntry]:
+        """REST calls the bot made, by method and path glob (e.g. "/webhooks/*/messages/@original")."""
+        return [
+            r for r in self.env.http_requests if r.method == method and fnmatch.fnmatch(r.path, glob)
+        ]
+
+    def all_text(self) -> str:
+        return "\n".join(self.contents())
+
+
+@pytest.fixture
+def dc(simcord_env: simcord.Env) -> DiscordWorld:
+    guild = simcord_env.create_guild("Shop")
+    channel = guild.create_text_channel("general")
+    alice = guild.add_member(simcord_env.create_user("alice"))
+    return DiscordWorld(simcord_env, guild, channel, alice)
