@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 
 from telegram import Bot, BotCommand
 from telegram.error import TelegramError
@@ -54,12 +55,21 @@ async def register_commands(bot: Bot) -> None:
 
 
 class Lifecycle:
-    """Owns the runtime between post_init and post_shutdown."""
+    """Owns the runtime between post_init and post_shutdown.
+
+    With `handle_signals` (set by `videobot telegram`, never in tests) SIGINT/SIGTERM first stop the
+    turns in flight — PTB's own shutdown would wait for them, and a turn may be polling a render for
+    minutes — so their render jobs stay in Redis with their leases released, ready for the next start
+    to deliver; then the Application stops gracefully (`stop_running`).
+    """
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._runtime: Runtime | None = None
         self._resume_task: asyncio.Task[None] | None = None
+        self.handlers = Handlers(self.runtime)
+        self.handle_signals = False
+        self._stopping = False
 
     def runtime(self) -> Runtime:
         if self._runtime is None:
@@ -70,13 +80,30 @@ class Lifecycle:
         self._runtime = await start_runtime(self._settings)
         await register_commands(app.bot)
         self._resume_task = asyncio.create_task(self._resume(app.bot), name="telegram-resume")
+        if self.handle_signals:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, lambda: asyncio.ensure_future(self.stop(app)))
 
-    async def post_shutdown(self, app: Application) -> None:
+    async def stop(self, app: Application) -> None:
+        """Stop the work in flight (leaving render jobs to the next start), then the Application."""
+        if self._stopping:
+            return
+        self._stopping = True
+        log.info("stopping: %d turn(s) in flight left for the next start", await self.stop_work())
+        app.stop_running()
+
+    async def stop_work(self) -> int:
+        """Cancel the resume pass and every turn in flight; returns how many turns were stopped."""
         task, self._resume_task = self._resume_task, None
         if task is not None and not task.done():
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        return await self.handlers.cancel_turns()
+
+    async def post_shutdown(self, app: Application) -> None:
+        await self.stop_work()
         runtime, self._runtime = self._runtime, None
         if runtime is not None:
             await runtime.aclose()
@@ -121,7 +148,7 @@ def build_application(builder: ApplicationBuilder, settings: Settings | None = N
         .post_shutdown(lifecycle.post_shutdown)
         .build()
     )
-    handlers = Handlers(lifecycle.runtime)
+    handlers = lifecycle.handlers
     app.add_handler(CallbackQueryHandler(handlers.on_button, block=False))
     app.add_handler(
         MessageHandler(

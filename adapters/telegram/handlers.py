@@ -7,6 +7,7 @@ albums folded into one message. Everything the user is told about the conversati
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 import uuid
@@ -41,6 +42,7 @@ from bot.store import StoreUnavailable
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
+CANCEL_GRACE_SECONDS = 5.0  # how long a stopped turn may take to release its leases
 
 
 def _user_name(user: User) -> str | None:
@@ -52,6 +54,17 @@ class Handlers:
 
     def __init__(self, runtime: Callable[[], Runtime]) -> None:
         self._runtime = runtime
+        self._turns: set[asyncio.Task[object]] = set()
+
+    async def cancel_turns(self) -> int:
+        """Stop every engine turn in flight (at shutdown): the engine releases its render leases and
+        keeps the jobs in Redis, so the next start delivers them. Returns how many were stopped."""
+        running = [task for task in self._turns if not task.done()]
+        for task in running:
+            task.cancel()
+        if running:
+            await asyncio.wait(running, timeout=CANCEL_GRACE_SECONDS)
+        return len(running)
 
     # --- messages ----------------------------------------------------------------------------
 
@@ -227,8 +240,10 @@ class Handlers:
             bot, message.chat_id, limits=limits_for(rt.settings, is_group=is_group(message)), thread_id=thread
         )
 
-    @staticmethod
-    async def _handle(rt: Runtime, incoming: Incoming, reply: TelegramReply) -> None:
+    async def _handle(self, rt: Runtime, incoming: Incoming, reply: TelegramReply) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._turns.add(task)
         try:
             await rt.engine.handle(incoming, reply)
         except Exception:  # the engine answers its own errors; this is the last line of defence
@@ -237,6 +252,9 @@ class Handlers:
                 await reply.send_text(t(language_for(incoming.locale), "error.generic"))
             except Exception:
                 log.warning("could not tell the user about the failure")
+        finally:
+            if task is not None:
+                self._turns.discard(task)
 
     @staticmethod
     async def _delete_quietly(bot: Bot, message: Message) -> None:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.ext import Application
 
-from adapters.telegram.app import build_application
+from adapters.telegram.app import build_application, lifecycle_of
 from bot.config import ConfigError, Settings, load_settings
 from bot.logsetup import configure_logging
 
@@ -115,13 +115,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"videobot telegram: {problem}", file=sys.stderr)
         return 2
     app = build_for_settings(settings)
+    lifecycle_of(app).handle_signals = True  # SIGINT/SIGTERM stop the turns first (see Lifecycle)
     try:
         if settings.telegram_webhook_url:
             log.info("webhook mode on port %d", settings.telegram_webhook_port)
-            app.run_webhook(**webhook_options(settings, drop_pending=args.drop_pending))
+            app.run_webhook(**webhook_options(settings, drop_pending=args.drop_pending), stop_signals=None)
         else:
             log.info("long polling")
-            app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=args.drop_pending)
+            app.run_polling(
+                allowed_updates=Update.ALL_TYPES, drop_pending_updates=args.drop_pending, stop_signals=None
+            )
     except Exception as exc:  # one clear line, never a traceback on the console
         log.debug("telegram bot stopped", exc_info=True)
         print(f"videobot telegram: stopped: {type(exc).__name__}: {exc}", file=sys.stderr)
