@@ -217,3 +217,12 @@ def test_non_text_events_change_nothing() -> None:
     assert vt.feed(TurnEvent(kind="heartbeat")) is None
     assert vt.feed(TurnEvent(kind="tool_result", name="x")) is None
     assert not vt.has_text
+
+
+def test_adk_error_event_keeps_the_backend_code_for_out_of_credits() -> None:
+    from bot.nemo.sse import parse_turn_event
+
+    [event] = parse_turn_event('{"errorCode": "2001", "errorMessage": "Not enough credits"}')
+    assert event.kind == "error"
+    assert event.code == 2001
+    assert event.text == "Not enough credits"

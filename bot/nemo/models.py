@@ -198,3 +198,4 @@ class TurnEvent(BaseModel):
     partial: bool = False
     name: str | None = None
     args: dict[str, Any] | None = None
+    code: int | None = None  # error events: the backend's numeric code when it gave one (e.g. 2001)

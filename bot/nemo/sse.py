@@ -148,7 +148,9 @@ def _parse_flat(obj: dict[str, Any]) -> list[TurnEvent]:
 def _parse_adk(obj: dict[str, Any]) -> list[TurnEvent]:
     msg = obj.get("errorMessage") or obj.get("error_message") or obj.get("errorCode") or obj.get("error_code")
     if msg:
-        return [TurnEvent(kind="error", text=str(msg))]
+        raw_code = obj.get("errorCode", obj.get("error_code"))
+        code = int(raw_code) if isinstance(raw_code, (int, str)) and str(raw_code).isdigit() else None
+        return [TurnEvent(kind="error", text=str(msg), code=code)]
     content = obj.get("content")
     if not isinstance(content, dict):
         return []
