@@ -1,0 +1,68 @@
+"""End to end with the real studio behind the Telegram bot: an album of photos and a sentence in,
+a real 1080p MP4 out through sendVideo."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import imageio_ffmpeg
+import pytest
+from tg_auto_test.test_utils.serverless_telegram_client import ServerlessTelegramClient
+
+from adapters.telegram import build_application
+from tests.fixtures_studio import RunningStudio, StudioMedia
+from tests.fixtures_telegram import TgBot, TransportFaults, bot_settings, calls, message_update, store_file
+
+
+def probe(path: Path) -> str:
+    done = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
+                          capture_output=True, text=True, timeout=30)
+    return done.stderr
+
+
+pytestmark = pytest.mark.filterwarnings("ignore:Tasks created via `Application.create_task`")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+async def test_photos_and_a_prompt_become_a_real_mp4_in_the_chat(
+    studio: RunningStudio, studio_media: StudioMedia, redis_url: str, data_dir: Path, tmp_path: Path
+) -> None:
+    settings = bot_settings(
+        studio.url, redis_url, data_dir, render_poll_seconds=0.3, render_poll_max_seconds=1.0
+    )
+    client = ServerlessTelegramClient(build_application=lambda b: build_application(b, settings))
+    bot = TgBot(client, TransportFaults(client), settings)
+    await client.connect()
+    try:
+        photos = studio_media.photos
+        updates: list[Any] = []
+        for i, path in enumerate(photos):
+            file_id = f"studio_photo_{i}"
+            store_file(client, file_id, path.read_bytes(), path.name, "image/jpeg")
+            updates.append(message_update(bot.app.bot, 11_000 + i, 11_000 + i, photo_file_id=file_id,
+                                          photo_size=path.stat().st_size, media_group_id="studio_album"))
+        await bot.feed(*updates)
+        assert any(f"{len(photos)} photos" in text for text in bot.texts() if "📥" in text)
+
+        prompt = "make a 6 second vertical video of my Aurora bottle"
+        await bot.feed(message_update(bot.app.bot, 11_100, 11_100, text=prompt))
+        await bot.feed(message_update(bot.app.bot, 11_101, 11_101, text="/export"))
+
+        (video,) = calls(client, "sendVideo")
+        assert video.file is not None
+        mp4 = tmp_path / "delivered.mp4"
+        mp4.write_bytes(video.file.data)
+        info = probe(mp4)
+        size = re.search(r"Video: h264.*?(\d{3,4})x(\d{3,4})", info)
+        assert size is not None, info
+        assert (video.parameters["width"], video.parameters["height"]) == (size.group(1), size.group(2))
+        assert {size.group(1), size.group(2)} == {"1080", "1920"}
+        assert "Audio: aac" in info
+        assert abs(int(video.parameters["duration"]) - 6) <= 1
+        assert video.parameters["supports_streaming"] == "true" and video.parameters["thumbnail"]
+    finally:
+        await client.disconnect()
