@@ -13,6 +13,8 @@ helpers to read what the bot did.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import fnmatch
 import io
 from collections.abc import AsyncIterator
@@ -116,8 +118,12 @@ class DiscordWorld:
             r for r in self.env.http_requests if r.method == method and fnmatch.fnmatch(r.path, glob)
         ]
 
-    def all_text(self) -> str:
-        return "\n".join(self.contents())
+
+
+def answers(result: simcord.InteractionResult) -> list[str]:
+    """What the user saw for one interaction: the response, then the followups."""
+    shown = [result.response] if result.response is not None else []
+    return [m.content for m in [*shown, *result.followups]]
 
 
 @pytest.fixture
@@ -126,3 +132,50 @@ def dc(simcord_env: simcord.Env) -> DiscordWorld:
     channel = guild.create_text_channel("general")
     alice = guild.add_member(simcord_env.create_user("alice"))
     return DiscordWorld(simcord_env, guild, channel, alice)
+
+
+# --- what simcord has no public verb for -----------------------------------------------------------
+
+
+async def slash_in_locale(dc: DiscordWorld, name: str, locale: str) -> simcord.InteractionResult:
+    """An option-less slash command from a user whose Discord client runs in `locale`.
+
+    simcord's `slash` always says "en-US"; this builds the same interaction through the actor's
+    dispatch with the locale replaced (private simcord API, kept to this one helper).
+    """
+    from simcord.actors import _resolve_visible_command
+
+    root = _resolve_visible_command(dc.alice, dc.channel.id, name, 1)
+    data = {"id": root["id"], "name": root["name"], "type": 1, "options": []}
+    result: simcord.InteractionResult = await dc.alice._dispatch_interaction(
+        2, dc.channel, data, extra={"locale": locale}
+    )
+    return result
+
+
+@contextlib.asynccontextmanager
+async def wall_clock(env: simcord.Env) -> AsyncIterator[None]:
+    """Move simcord's virtual clock along with the real one while the block runs.
+
+    simcord's clock only moves when the bot's own timers fire or the test advances it, so its
+    interaction deadlines (3 s to acknowledge, 15 min of token) ignore time spent waiting on real
+    I/O. Inside this block they are real deadlines. (The backend's clock is simcord internals.)
+    """
+    loop = asyncio.get_running_loop()
+    last = loop.time()
+
+    async def follow() -> None:
+        nonlocal last
+        while True:
+            await asyncio.sleep(0.02)
+            now = loop.time()
+            env.backend.advance_clock(now - last)
+            last = now
+
+    task = asyncio.create_task(follow())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
