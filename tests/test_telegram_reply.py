@@ -107,9 +107,20 @@ async def test_a_send_that_timed_out_is_not_sent_again(bare_bot: Bot) -> None:
     client, faults = bare_bot
     reply = make_reply(client)
     faults.time_out("sendMessage")
-    with pytest.raises(DeliveryError) as caught:
-        await reply.send_text("did it arrive?")
-    assert not isinstance(caught.value, RetryLater)
+    ref = await reply.send_text("did it arrive?")  # it may have: treated as sent, never re-sent
+    assert len(faults.hits) == 1 and calls(client, "sendMessage") == []
+    with pytest.raises(MessageGone):  # its id is unknown: newer text goes out as a new message
+        await reply.edit_text(ref, "did it arrive? yes")
+    await reply.delete(ref)
+    assert calls(client, "deleteMessage") == []
+
+
+async def test_a_formatted_final_that_timed_out_is_not_resent_plain(bare_bot: Bot) -> None:
+    client, faults = bare_bot
+    reply = make_reply(client)
+    faults.time_out("sendMessage")
+    stream = StreamingMessage(reply, interval=0.01)
+    await stream.finish("**Video ready!**", formatted=True)
     assert len(faults.hits) == 1 and calls(client, "sendMessage") == []
 
 
@@ -160,6 +171,18 @@ async def test_video_goes_out_streamable_with_size_duration_and_thumbnail(
     assert small_video.thumbnail is not None
     assert files[thumb_field][1] == small_video.thumbnail.read_bytes()
     assert json.loads(p["reply_markup"])["inline_keyboard"][0][0]["callback_data"] == "/new"
+
+
+async def test_a_video_upload_that_timed_out_is_reported_not_retried(
+    bare_bot: Bot, small_video: VideoFile
+) -> None:
+    client, faults = bare_bot
+    reply = make_reply(client)
+    faults.time_out("sendVideo")
+    with pytest.raises(DeliveryError) as caught:  # the engine then sends the download link instead
+        await reply.send_video(small_video, "🎬")
+    assert not isinstance(caught.value, RetryLater | MessageGone | NotModified)
+    assert len(faults.hits) == 1 and calls(client, "sendVideo") == []
 
 
 async def test_activity_shows_typing_and_uploading(bare_bot: Bot) -> None:

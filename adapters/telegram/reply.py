@@ -7,8 +7,14 @@ Every `telegram.error` is translated in exactly one place, `translate_error`:
     "message to edit not found",
     "message can't be edited", …        → MessageGone               (send a new message)
     TimedOut on an edit                 → RetryLater(1)             (edits are idempotent)
-    TimedOut on a send                  → DeliveryError             (it may have arrived: never re-sent)
+    TimedOut on a send                  → DeliveryError             (it may have arrived)
     anything else                       → DeliveryError
+
+A send that timed out may well have arrived, so it must never be sent again — and the streaming
+layer answers a failed formatted send by resending it plain. `send_text` therefore does not raise
+on a timeout: it answers an "uncertain" `MessageRef`, as if the message had arrived; editing that
+ref raises `MessageGone` (the streaming layer then posts the newer text as a new message) and
+deleting it does nothing.
 
 Formatted finals go out as HTML (`adapters.telegram.formatting`); when Telegram rejects the
 entities the same text is sent once more without a parse mode. Mid-stream text is always plain.
@@ -52,6 +58,7 @@ MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64  # bytes
 VIDEO_WRITE_TIMEOUT = 600.0  # seconds: a 50 MB upload on a slow uplink
 VIDEO_READ_TIMEOUT = 120.0
+UNCERTAIN_ID = "uncertain"  # the ref of a send that timed out (it may have arrived)
 
 _GONE = (
     "message to edit not found",
@@ -160,6 +167,8 @@ class TelegramReply:
                     message_thread_id=self._thread_id,
                 )
                 return _ref(msg)
+            except TimedOut:
+                return self._uncertain()
             except TelegramError as exc:
                 if not _is_parse_error(exc):
                     raise translate_error(exc, "send") from None
@@ -168,9 +177,15 @@ class TelegramReply:
             msg = await self._bot.send_message(
                 self._chat_id, text, reply_markup=markup, message_thread_id=self._thread_id
             )
+        except TimedOut:
+            return self._uncertain()
         except TelegramError as exc:
             raise translate_error(exc, "send") from None
         return _ref(msg)
+
+    def _uncertain(self) -> MessageRef:
+        log.warning("Telegram timed out on a send; it may have arrived, so it is not sent again")
+        return MessageRef(id=UNCERTAIN_ID, chat_id=str(self._chat_id))
 
     async def edit_text(
         self,
@@ -180,6 +195,8 @@ class TelegramReply:
         buttons: list[Button] | None = None,
         formatted: bool = False,
     ) -> MessageRef:
+        if ref.id == UNCERTAIN_ID:
+            raise MessageGone("the message's send timed out; its id is unknown")
         markup = keyboard(buttons)
         message_id = int(ref.id)
         if formatted:
@@ -205,6 +222,8 @@ class TelegramReply:
         return _ref(msg)
 
     async def delete(self, ref: MessageRef) -> None:
+        if ref.id == UNCERTAIN_ID:
+            return
         try:
             await self._bot.delete_message(self._chat_id, int(ref.id))
         except TelegramError as exc:
