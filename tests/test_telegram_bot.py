@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -160,7 +161,10 @@ async def test_flood_control_mid_stream_still_ends_with_the_whole_text(tg_bot: T
     assert finals[-1] == fake_nemo.reply.format(message="plan my video")
 
 
-async def test_token_message_is_deleted_at_once_in_private(tg_bot: TgBot, fake_nemo: Any) -> None:
+async def test_token_message_is_deleted_at_once_in_private(
+    tg_bot: TgBot, fake_nemo: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
     fake_nemo.add_token("nmv_usr_supersecretvalue", "usr_own")
     await tg_bot.feed(message_update(tg_bot.app.bot, 9101, 9101, text="/token nmv_usr_supersecretvalue"))
     (deleted,) = calls(tg_bot.client, "deleteMessage")
@@ -169,6 +173,7 @@ async def test_token_message_is_deleted_at_once_in_private(tg_bot: TgBot, fake_n
     assert methods.index("deleteMessage") < methods.index("sendMessage")  # before anything is said
     assert all("supersecretvalue" not in text for text in tg_bot.texts())
     assert tg_bot.texts()[-1] == t("en", "token.saved")
+    assert "supersecretvalue" not in caplog.text
 
 
 async def test_token_in_a_group_is_refused_and_deleted(tg_bot: TgBot) -> None:
@@ -192,3 +197,29 @@ async def test_in_a_group_only_what_is_meant_for_the_bot_is_answered(tg_bot: TgB
     await tg_bot.feed(message_update(bot, 9303, 9303, text=f"@{BOT_USERNAME} make a promo", chat=group,
                                      entities=mention))
     assert any(text.startswith("Here is your draft: make a promo") for text in tg_bot.texts())
+
+
+async def test_in_a_group_an_album_counts_when_its_caption_mentions_the_bot(
+    tg_bot: TgBot, fake_nemo: Any
+) -> None:
+    group = chat_dict(-100700, group=True)
+    bot = tg_bot.app.bot
+    mention = [{"type": "mention", "offset": 0, "length": len(BOT_USERNAME) + 1}]
+
+    async def album(first: int, caption: str | None, entities: list[dict[str, Any]] | None) -> None:
+        updates = []
+        for i in range(2):
+            file_id = f"g_photo_{first + i}"
+            data = jpeg_bytes((first % 250, 9 * i, 60))
+            store_file(tg_bot.client, file_id, data, f"{file_id}.jpg", "image/jpeg")
+            updates.append(message_update(bot, first + i, first + i, photo_file_id=file_id, photo_size=900,
+                                          media_group_id=f"g{first}", chat=group,
+                                          caption=caption if i == 0 else None,
+                                          entities=entities if i == 0 else None))
+        await tg_bot.feed(*updates)
+
+    await album(9401, "holiday pics", None)  # people sharing photos with each other
+    assert calls(tg_bot.client, "getFile") == [] and tg_bot.texts() == []
+    await album(9411, f"@{BOT_USERNAME} make a video", mention)
+    assert [text for text in tg_bot.texts() if "📥" in text] == [t("en", "upload.receiving", what="2 photos")]
+    assert len(calls(tg_bot.client, "getFile")) == 2

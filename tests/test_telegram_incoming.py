@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from telegram import Update
 
 from adapters.telegram.formatting import markdown_to_html
 from adapters.telegram.incoming import (
@@ -45,6 +46,29 @@ def test_documents_are_classified_by_their_mime_type(
     assert msg is not None
     ref = media_of(msg)
     assert ref is not None and (ref.kind, ref.filename) == (kind, filename)
+
+
+@pytest.mark.parametrize(
+    ("field", "extra", "kind", "suffix"),
+    [
+        ("video", {"width": 640, "height": 360, "duration": 3, "mime_type": "video/mp4"}, "video", ".mp4"),
+        ("animation", {"width": 320, "height": 240, "duration": 2}, "video", ".mp4"),
+        ("voice", {"duration": 4, "mime_type": "audio/ogg"}, "audio", ".oga"),
+        ("audio", {"duration": 90, "mime_type": "audio/mpeg", "file_name": "jingle.mp3"}, "audio", ".mp3"),
+    ],
+)
+def test_videos_animations_voice_and_audio_are_taken(
+    field: str, extra: dict[str, object], kind: str, suffix: str
+) -> None:
+    update = message_update(None, 1, 1)
+    raw = update.to_dict()
+    raw["message"][field] = {"file_id": "m1", "file_unique_id": "um1", "file_size": 4321, **extra}
+    msg = Update.de_json(raw, None).message
+    assert msg is not None
+    ref = media_of(msg)
+    assert ref is not None
+    assert (ref.file_id, ref.kind, ref.size) == ("m1", kind, 4321)
+    assert ref.filename.endswith(suffix)
 
 
 def test_text_message_has_no_media() -> None:
