@@ -72,7 +72,7 @@ class ConsoleReply:
         edit_interval: float,
         stdout: IO[str],
         transcript: IO[str] | None = None,
-        live: bool = False,
+        live: bool | Any = False,
     ) -> None:
         self._limits = ChannelLimits(
             max_text=1_000_000, max_caption=100_000, edit_interval=edit_interval, max_video_bytes=None
@@ -83,7 +83,8 @@ class ConsoleReply:
         self._messages: dict[str, _Msg] = {}
         self._next = 0
         self._start = time.monotonic()
-        self._view = _LiveView() if live else None
+        # live: True for a Rich live view on the terminal, or a rich Console to draw it on
+        self._view = _LiveView(None if live is True else live) if live else None
 
     @property
     def limits(self) -> ChannelLimits:
@@ -182,10 +183,10 @@ class ConsoleReply:
 class _LiveView:
     """A Rich live region with the messages being written and a render progress bar."""
 
-    def __init__(self) -> None:
+    def __init__(self, console: Any = None) -> None:
         from rich.console import Console
 
-        self._console = Console(stderr=False)
+        self._console = console or Console()
         self._live: Any = None
 
     def show(self, messages: list[_Msg]) -> None:

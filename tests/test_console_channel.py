@@ -89,3 +89,18 @@ async def test_lines_are_read_one_at_a_time_from_a_pipe() -> None:
     assert await reader.readline() == "第三"
     assert await reader.readline() is None
     os.close(read_fd)
+
+
+async def test_on_a_terminal_the_stream_and_render_progress_are_drawn_live(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    screen = io.StringIO()
+    out = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=60)
+    reply = ConsoleReply(out_dir=tmp_path, edit_interval=0.01, stdout=out, live=console)
+    ref = await reply.send_text("⏳ Rendering...")
+    await reply.edit_text(ref, "⏳ 50%")
+    reply.flush()
+    drawn = screen.getvalue()
+    assert "⏳ 50%" in drawn and "━" in drawn  # the text and a progress bar were on screen
+    assert out.getvalue() == "bot: ⏳ 50%\n"  # the final line printed once
