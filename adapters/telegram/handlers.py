@@ -81,7 +81,7 @@ class Handlers:
         text = clean_text(message, bot.username)
         reply = self._reply(rt, bot, message)
 
-        if is_token_command(text):
+        if addressed and is_token_command(text):
             await self._delete_quietly(bot, message)  # the token must not stay in the chat
             if group:
                 await reply.send_text(texts_for(user.language_code).token_in_group)
@@ -210,7 +210,11 @@ class Handlers:
         rt = self._runtime()
         chat = message.chat
         group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
-        reply = TelegramReply(context.bot, chat.id, limits=limits_for(rt.settings, is_group=group))
+        topic = isinstance(message, Message) and message.is_topic_message
+        thread = message.message_thread_id if isinstance(message, Message) and topic else None
+        reply = TelegramReply(
+            context.bot, chat.id, limits=limits_for(rt.settings, is_group=group), thread_id=thread
+        )
         incoming = Incoming(
             platform="telegram",
             user_id=str(query.from_user.id),

@@ -26,6 +26,7 @@ from bot.logsetup import configure_logging
 log = logging.getLogger(__name__)
 
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]  # all the bot handles
 
 
 def webhook_path(webhook_url: str) -> str:
@@ -84,7 +85,7 @@ def webhook_options(settings: Settings, *, drop_pending: bool = False) -> Webhoo
         url_path=webhook_path(settings.telegram_webhook_url),
         webhook_url=settings.telegram_webhook_url,
         secret_token=settings.telegram_webhook_secret.get_secret_value(),
-        allowed_updates=list(Update.ALL_TYPES),
+        allowed_updates=ALLOWED_UPDATES,
         drop_pending_updates=drop_pending,
     )
 
@@ -123,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             log.info("long polling")
             app.run_polling(
-                allowed_updates=Update.ALL_TYPES, drop_pending_updates=args.drop_pending, stop_signals=None
+                allowed_updates=ALLOWED_UPDATES, drop_pending_updates=args.drop_pending, stop_signals=None
             )
     except Exception as exc:  # one clear line, never a traceback on the console
         log.debug("telegram bot stopped", exc_info=True)
