@@ -50,7 +50,7 @@ class _Progress:
     started: float = field(default_factory=time.monotonic)
     last_new: float = field(default_factory=time.monotonic)
     shown: Translation | None = None
-    errors: list[str] = field(default_factory=list)
+    errors: list[tuple[int | None, str]] = field(default_factory=list)
 
 
 async def chat_turn(turn: Turn, text: str) -> None:
@@ -67,11 +67,12 @@ async def chat_turn(turn: Turn, text: str) -> None:
                 await recovery.poll_for_change(turn, before, stream, notice="chat.recovering")
             elif end is End.SLOW:
                 await recovery.poll_for_change(turn, before, stream, notice="chat.slow")
+            elif _out_of_credits(progress.errors):
+                if progress.shown is not None and progress.shown.text.strip():
+                    await stream.finish(progress.shown.text)
+                raise OutOfCredits("the agent reported no credits")
             elif progress.shown is not None and progress.shown.text.strip():
                 await _finish(turn, stream, progress.shown)
-            elif _out_of_credits(progress.errors):
-                await stream.close()
-                raise OutOfCredits("the agent reported no credits")
             else:
                 await recovery.report_silent(turn, before, stream)
     finally:
@@ -89,7 +90,7 @@ async def _follow(turn: Turn, text: str, stream: StreamingMessage, progress: _Pr
                 continue
             progress.last_new = time.monotonic()
             if event.kind == "error":
-                progress.errors.append(event.text or "")
+                progress.errors.append((event.code, event.text or ""))
                 continue
             current = visible.feed(event)
             if current is not None:
@@ -165,8 +166,8 @@ async def _finish(turn: Turn, stream: StreamingMessage, shown: Translation) -> N
     await stream.finish(final, buttons=turn.quick_buttons())
 
 
-def _out_of_credits(errors: list[str]) -> bool:
-    return any("2001" in e or "credit" in e.lower() or "积分" in e for e in errors)
+def _out_of_credits(errors: list[tuple[int | None, str]]) -> bool:
+    return any(code == 2001 or (code is None and "2001" in text) for code, text in errors)
 
 
 LONG_PROMPT_KEY = "vb:tip:long:{user_key}"

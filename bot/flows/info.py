@@ -27,7 +27,7 @@ async def credits(turn: Turn) -> None:
 async def status(turn: Turn) -> None:
     snapshot = await turn.nemo.state()
     await turn.tell_if_session_renewed()
-    summary = summarize(snapshot.draft)
+    summary = summarize(snapshot.draft, turn.lang)
     if not summary:
         await turn.say("status.empty")
         return

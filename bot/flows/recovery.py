@@ -41,7 +41,7 @@ def _change_text(turn: Turn, before: Draft, after: Draft) -> str:
     lines = describe_changes(before, after, turn.lang)
     if lines:
         return "\n".join(lines)
-    summary = summarize(after)
+    summary = summarize(after, turn.lang)
     updated = turn.t("chat.updated")
     return f"{updated}\n{turn.t('status.summary', summary=summary)}" if summary else updated
 
@@ -91,7 +91,7 @@ async def poll_for_change(turn: Turn, before: Draft, stream: StreamingMessage, *
 async def summary_line(turn: Turn) -> str:
     """The timeline summary (for "open the panel" / "preview in timeline")."""
     try:
-        summary = summarize((await turn.nemo.state()).draft)
+        summary = summarize((await turn.nemo.state()).draft, turn.lang)
     except NemoError:
         return ""
     return turn.t("status.summary", summary=summary) if summary else ""
