@@ -319,7 +319,10 @@ class TgBot:
         return out
 
 
-def bot_settings(backend_url: str, redis_url: str, data_dir: Path, **overrides: Any) -> Settings:
+def tg_bot_settings(
+    backend_url: str, redis_url: str, data_dir: Path, **overrides: Any
+) -> Settings:
+    """Settings for a whole-bot test: this backend and Redis, test-sized waits and intervals."""
     fields: dict[str, Any] = {
         "nemo_api_url": backend_url,
         "redis_url": redis_url,
@@ -343,7 +346,7 @@ async def tg_bot(redis: Any, redis_url: str, data_dir: Path, fake_nemo: Any) -> 
     """The whole Telegram bot against the fake NemoVideo server and the test Redis."""
     from adapters.telegram import build_application
 
-    settings = bot_settings(fake_nemo.url, redis_url, data_dir)
+    settings = tg_bot_settings(fake_nemo.url, redis_url, data_dir)
     client = ServerlessTelegramClient(build_application=lambda b: build_application(b, settings))
     faults = TransportFaults(client)
     await client.connect()

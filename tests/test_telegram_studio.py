@@ -14,7 +14,7 @@ from tg_auto_test.test_utils.serverless_telegram_client import ServerlessTelegra
 
 from adapters.telegram import build_application
 from tests.fixtures_studio import RunningStudio, StudioMedia
-from tests.fixtures_telegram import TgBot, TransportFaults, bot_settings, calls, message_update, store_file
+from tests.fixtures_telegram import TgBot, TransportFaults, calls, message_update, store_file, tg_bot_settings
 
 
 def probe(path: Path) -> str:
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Tasks created via `Application.c
 async def test_photos_and_a_prompt_become_a_real_mp4_in_the_chat(
     studio: RunningStudio, studio_media: StudioMedia, redis_url: str, data_dir: Path, tmp_path: Path
 ) -> None:
-    settings = bot_settings(
+    settings = tg_bot_settings(
         studio.url, redis_url, data_dir, render_poll_seconds=0.3, render_poll_max_seconds=1.0
     )
     client = ServerlessTelegramClient(build_application=lambda b: build_application(b, settings))

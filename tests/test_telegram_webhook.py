@@ -15,7 +15,15 @@ from tg_auto_test.test_utils.serverless_telegram_client import ServerlessTelegra
 
 from adapters.telegram import build_application
 from adapters.telegram.run import webhook_options
-from tests.fixtures_telegram import USER_ID, TgBot, TransportFaults, bot_settings, calls, chat_dict, user_dict
+from tests.fixtures_telegram import (
+    USER_ID,
+    TgBot,
+    TransportFaults,
+    calls,
+    chat_dict,
+    tg_bot_settings,
+    user_dict,
+)
 
 SECRET = "s3cret-webhook_token"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -53,7 +61,7 @@ class Webhook:
 @pytest.fixture
 async def webhook(redis: Any, redis_url: str, data_dir: Path, fake_nemo: Any) -> AsyncIterator[Webhook]:
     port = free_port()
-    settings = bot_settings(
+    settings = tg_bot_settings(
         fake_nemo.url, redis_url, data_dir,
         telegram_bot_token="123:ABC",
         telegram_webhook_url="https://bot.example.com/telegram",
