@@ -74,11 +74,20 @@ def bot_settings(
 
 
 @pytest.fixture
-async def simcord_bot(bot_settings: Settings) -> AsyncIterator[discord.Client]:
-    """The bot under test (simcord's plugin starts it as `simcord_env`); services closed after."""
+async def discord_bots() -> AsyncIterator[list[discord.Client]]:
+    """Every bot a test built; their services (Redis, HTTP client) are closed after the test."""
+    bots: list[discord.Client] = []
+    yield bots
+    for bot in bots:
+        await bot.close_services()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def simcord_bot(bot_settings: Settings, discord_bots: list[discord.Client]) -> discord.Client:
+    """The bot under test (simcord's plugin starts it as `simcord_env`)."""
     bot = new_bot(bot_settings)
-    yield bot
-    await bot.close_services()  # type: ignore[attr-defined]
+    discord_bots.append(bot)
+    return bot
 
 
 # --- a small world -------------------------------------------------------------------------------
@@ -99,6 +108,8 @@ class DiscordWorld:
     guild: simcord.GuildHandle
     channel: simcord.ChannelHandle
     alice: simcord.MemberActor
+    settings: Settings
+    bots: list[discord.Client]
 
     @property
     def bot(self) -> Any:
@@ -112,12 +123,33 @@ class DiscordWorld:
         me = self.env.bot.user
         return [m for m in (channel or self.channel).history() if me is not None and m.author.id == me.id]
 
+    async def restart(self, **changes: Any) -> discord.Client:
+        """A new process: a fresh bot from `build_bot` (settings changed by `changes`) replaces the
+        running one; the old one's turns are cancelled as a shutdown would, its services closed."""
+        old = self.env.bot
+        fresh = new_bot(self.settings.model_copy(update=changes))
+        self.bots.append(fresh)
+        await self.env.restart_bot(fresh)
+        await old.close_services()  # type: ignore[attr-defined]
+        return fresh
+
     def requests(self, method: str, glob: str) -> list[simcord.HttpLogEntry]:
         """REST calls the bot made, by method and path glob (e.g. "/webhooks/*/messages/@original")."""
         return [
             r for r in self.env.http_requests if r.method == method and fnmatch.fnmatch(r.path, glob)
         ]
 
+
+
+IMAGES = [(f"shoe{i}.png", png_bytes((60 * i, 120, 200))) for i in range(1, 4)]
+"""Three small distinct product photos, as (filename, bytes)."""
+
+
+async def make_draft(dc: DiscordWorld, prompt: str = "a summer sale video") -> simcord.InteractionResult:
+    """/video with the three IMAGES and `prompt`: the project then has a draft to export."""
+    return await dc.alice.slash(
+        dc.channel, "video", prompt=prompt, image1=IMAGES[0], image2=IMAGES[1], image3=IMAGES[2]
+    )
 
 
 def answers(result: simcord.InteractionResult) -> list[str]:
@@ -127,11 +159,11 @@ def answers(result: simcord.InteractionResult) -> list[str]:
 
 
 @pytest.fixture
-def dc(simcord_env: simcord.Env) -> DiscordWorld:
+def dc(simcord_env: simcord.Env, bot_settings: Settings, discord_bots: list[discord.Client]) -> DiscordWorld:
     guild = simcord_env.create_guild("Shop")
     channel = guild.create_text_channel("general")
     alice = guild.add_member(simcord_env.create_user("alice"))
-    return DiscordWorld(simcord_env, guild, channel, alice)
+    return DiscordWorld(simcord_env, guild, channel, alice, bot_settings, discord_bots)
 
 
 # --- what simcord has no public verb for -----------------------------------------------------------

@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures_discord import DiscordWorld, answers, png_bytes, slash_in_locale, wall_clock
-
-IMAGES = [(f"shoe{i}.png", png_bytes((60 * i, 120, 200))) for i in range(1, 4)]
-
-
-async def make_draft(dc: DiscordWorld, prompt: str = "a summer sale video") -> Any:
-    return await dc.alice.slash(
-        dc.channel, "video", prompt=prompt, image1=IMAGES[0], image2=IMAGES[1], image3=IMAGES[2]
-    )
+from tests.fixtures_discord import (
+    IMAGES,
+    DiscordWorld,
+    answers,
+    make_draft,
+    png_bytes,
+    slash_in_locale,
+    wall_clock,
+)
 
 
 async def test_video_uploads_the_three_images_byte_identical_and_answers_in_the_interaction(

@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 2000
 TOKEN_LIFETIME = dt.timedelta(minutes=15) - dt.timedelta(seconds=30)  # a margin for a slow upload
 SERVER_ERROR_RETRY_DELAY = 1.0  # seconds; discord.py waits 1 s before its own first 5xx retry
+TYPING_REFRESH = dt.timedelta(seconds=8)  # "typing…" shows for 10 s on Discord
 _TOKEN_GONE = frozenset({10015, 50027})  # Unknown Webhook, Invalid Webhook Token
 _MESSAGE_GONE = frozenset({10008, 10003, 50005})  # Unknown Message, Unknown Channel, not our message
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -137,6 +138,7 @@ class DiscordReply:
         self._token_dead = interaction is None
         self._routes: dict[str, Route] = {}
         self._dm: discord.abc.Messageable | None = None
+        self._typing_since: dt.datetime | None = None
 
     @property
     def limits(self) -> ChannelLimits:
@@ -220,10 +222,13 @@ class DiscordReply:
         return await self._send({"content": caption or None}, buttons, file=video.path)
 
     async def show_activity(self, activity: Activity) -> None:
-        """"Bot is typing…" in the channel (Discord has no separate upload indicator)."""
+        """"Bot is typing…" in the channel (Discord has no upload indicator); it shows for 10 s,
+        so a call within 8 s of the last one is skipped."""
         channel = self._channel
-        if channel is None:
+        now = self._clock()
+        if channel is None or (self._typing_since is not None and now - self._typing_since < TYPING_REFRESH):
             return
+        self._typing_since = now
         try:
             await channel.typing()
         except discord.DiscordException as exc:  # an indicator is never worth failing a turn for
