@@ -302,6 +302,12 @@ def _env_locale() -> str | None:
     return None
 
 
+def _log_file(data_dir: Path) -> IO[str]:
+    path = data_dir / "logs" / "chat.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.open("a", encoding="utf-8")
+
+
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     from bot.config import ConfigError, load_settings
@@ -312,8 +318,14 @@ def main(argv: list[str]) -> int:
     except ConfigError as exc:
         print(f"videobot chat: {exc}", file=sys.stderr)
         return 2
-    level = settings.log_level if "VIDEOBOT_LOG_LEVEL" in os.environ else "WARNING"
-    configure_logging(level, json_lines=settings.log_json)
+    if "VIDEOBOT_LOG_LEVEL" in os.environ:  # asked for: logs on stderr
+        configure_logging(settings.log_level, json_lines=settings.log_json)
+    else:  # the terminal is the chat: logs (and any traceback) go to a file
+        try:
+            configure_logging("INFO", json_lines=settings.log_json, stream=_log_file(settings.data_dir))
+        except OSError as exc:
+            print(f"videobot chat: cannot write logs under {settings.data_dir}: {exc}", file=sys.stderr)
+            return 1
     user = args.user or _login_name()
     locale = args.locale or _env_locale()
     try:
@@ -367,6 +379,7 @@ async def _serve(
     settings: Any, *, user: str, locale: str | None, out: Path, transcript: IO[str] | None
 ) -> int:
     from bot.engine import Engine
+    from bot.logsetup import new_request_id
     from bot.nemo.client import NemoClient
     from bot.store import JobRecord, Store, StoreError
 
@@ -374,6 +387,7 @@ async def _serve(
     client = NemoClient.from_settings(settings)
     reply = ConsoleReply(out_dir=out, edit_interval=settings.console_edit_interval, stdout=sys.stdout,
                          transcript=transcript, live=sys.stdin.isatty() and sys.stdout.isatty())
+    engine: Engine | None = None
     try:
         try:
             await store.ping()
@@ -391,13 +405,16 @@ async def _serve(
             reply.flush()
         reader = LineReader(sys.stdin.fileno())
         while (line := await reader.readline()) is not None:
+            new_request_id()
             try:
                 await engine.handle(to_incoming(line, user=user, locale=locale), reply)
             finally:
                 reply.flush()
-        await engine.aclose()
         return 0
     finally:
+        if engine is not None:
+            with contextlib.suppress(Exception):
+                await engine.aclose()
         with contextlib.suppress(Exception):
             await client.aclose()
         with contextlib.suppress(Exception):

@@ -51,7 +51,9 @@ class Engine:
         return self.services.settings
 
     async def aclose(self) -> None:
-        """Nothing of its own to close: the store and the client belong to the caller."""
+        """Stop background reads of turns the users cancelled (the store and the client belong to
+        the caller)."""
+        await chat.stop_detached()
 
     @contextlib.asynccontextmanager
     async def _remote_lock(

@@ -265,3 +265,36 @@ async def test_chinese_prompt_words_are_counted_for_the_tip() -> None:
     assert prompt_words("make a lovely promo") == 4
     assert prompt_words("做一个三十秒的宣传视频") == 6
     assert prompt_words("") == 0
+
+
+async def test_open_the_panel_becomes_the_timeline_summary(chat: Chat, fake_nemo: FakeNemo) -> None:
+    await _ready(chat, fake_nemo, DRAFT)
+    fake_nemo.script_turn([adk_text("Done! Open the timeline panel to review it.")])
+    (answer,) = await chat.send("shorten the shots")
+    assert answer.startswith("Done!")
+    assert "panel" not in answer
+    assert "📊 Timeline (1 track" in answer
+
+
+async def test_a_reply_that_is_only_gui_wording_still_answers(chat: Chat, fake_nemo: FakeNemo) -> None:
+    await _ready(chat, fake_nemo, DRAFT)
+    fake_nemo.script_turn([adk_text("You can drag the title to the end.")])
+    (answer,) = await chat.send("where is the title?")
+    assert "No dragging needed" in answer
+
+
+async def test_the_global_cap_answers_busy(engine_factory: Any, fake_nemo: FakeNemo) -> None:
+    import asyncio
+
+    from bot.events import ChannelLimits
+    from tests.recording_reply import RecordingReply
+
+    engine = engine_factory(max_concurrent_turns=1)
+    ann = Chat(engine, RecordingReply(limits=ChannelLimits(edit_interval=0.02)), user_id="ann")
+    await _ready(ann, fake_nemo, DRAFT)
+    fake_nemo.script_turn([HEARTBEAT_COMMENT, 0.5, adk_text("ok")])
+    slow = asyncio.create_task(ann.send("take your time"))
+    await until(lambda: fake_nemo.messages)
+    answers = await Chat(engine, RecordingReply(), user_id="ben").send("/credits")
+    await slow
+    assert answers == ["😅 I'm very busy right now — please try again in a minute."]

@@ -71,7 +71,7 @@ async def chat_turn(turn: Turn, text: str) -> None:
                 if progress.shown is not None and progress.shown.text.strip():
                     await stream.finish(progress.shown.text)
                 raise OutOfCredits("the agent reported no credits")
-            elif progress.shown is not None and progress.shown.text.strip():
+            elif progress.shown is not None and (progress.shown.text.strip() or progress.shown.actions):
                 await _finish(turn, stream, progress.shown)
             else:
                 await recovery.report_silent(turn, before, stream)
@@ -137,6 +137,14 @@ async def _follow(turn: Turn, text: str, stream: StreamingMessage, progress: _Pr
 _DETACHED: set[asyncio.Task[None]] = set()
 
 
+async def stop_detached() -> None:
+    for task in list(_DETACHED):
+        task.cancel()
+    for task in list(_DETACHED):
+        with contextlib.suppress(BaseException):
+            await task
+
+
 def _detach(reader: asyncio.Task[None], limit: float) -> None:
     """/cancel: stop waiting, but keep reading the turn to its end in the background, so the
     backend's (paid) work is not cut off by a dropped connection."""
@@ -162,7 +170,7 @@ async def _finish(turn: Turn, stream: StreamingMessage, shown: Translation) -> N
             extra.append(await recovery.credits_line(turn))
         elif action == Action.OFFER_EDIT:
             extra.append(turn.t("chat.offer_edit"))
-    final = "\n\n".join([shown.text.strip(), *[e for e in extra if e]])
+    final = "\n\n".join(part for part in [shown.text.strip(), *extra] if part)
     await stream.finish(final, buttons=turn.quick_buttons())
 
 
