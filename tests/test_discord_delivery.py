@@ -158,3 +158,16 @@ def _png() -> bytes:
     from tests.fixtures_discord import png_bytes
 
     return png_bytes((200, 10, 10))
+
+
+async def test_a_rate_limited_answer_is_sent_again_after_the_wait(
+    dc: DiscordWorld, fake_nemo: Any
+) -> None:
+    await dc.alice.slash(dc.channel, "status")  # first contact out of the way
+    dc.env.inject_error("PATCH", "/webhooks/*/messages/*", status=429, message="You are being rate limited.")
+
+    result = await dc.alice.slash(dc.channel, "credits")
+
+    assert answers(result) == ["💳 Credits: 100 available (0 reserved, 100 total)."]
+    patches = dc.requests("PATCH", "/webhooks/*/messages/@original")
+    assert len(patches) >= 2  # refused once, sent again after the wait

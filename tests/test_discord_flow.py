@@ -160,3 +160,27 @@ async def test_a_direct_message_needs_no_mention(dc: DiscordWorld, fake_nemo: An
     assert fake_nemo.messages == ["a birthday video"]
     assert bob.dm_channel.last_message is not None
     assert bob.dm_channel.last_message.content == "Here is your draft: a birthday video"
+
+
+async def test_upload_accepts_a_video_clip(dc: DiscordWorld, fake_nemo: Any, fake_nemo_mp4: bytes) -> None:
+    result = await dc.alice.slash(dc.channel, "upload", file=("teaser.mp4", fake_nemo_mp4))
+
+    assert any(text.startswith("✅ 1 clip added to your project.") for text in answers(result))
+    (upload,) = fake_nemo.requests_to("/api/upload-video/*")
+    assert [(f.filename, f.sha256) for f in upload.files] == [
+        ("teaser.mp4", hashlib.sha256(fake_nemo_mp4).hexdigest())
+    ]
+
+
+async def test_projects_belong_to_users_not_channels(dc: DiscordWorld) -> None:
+    await make_draft(dc)
+    elsewhere = dc.guild.create_text_channel("studio")
+    bob = dc.guild.add_member(dc.env.create_user("bob"))
+
+    alice_there = await dc.alice.slash(elsewhere, "export")  # alice's project follows her
+    bob_here = await bob.slash(dc.channel, "export")  # bob has none, even in alice's channel
+
+    assert answers(alice_there)[0] == "✅ Video ready!"
+    assert answers(bob_here)[-1] == (
+        "🎬 There's nothing to export yet — send photos or clips, or describe the video you want first."
+    )

@@ -10,7 +10,8 @@ from typing import Any
 import discord
 import pytest
 
-from adapters.discord_bot.reply import limits_for, translate_error
+from adapters.discord_bot.errors import translate_error
+from adapters.discord_bot.reply import limits_for
 from adapters.discord_bot.run import main, wants_message_content
 from bot.config import Settings
 from bot.events import DeliveryError, MessageGone, RetryLater

@@ -6,8 +6,9 @@
     texts.py      command names and descriptions in English and Chinese (a discord.py Translator)
     handlers.py   interaction / message → defer → size checks, downloads → Incoming → engine
     incoming.py   attachments: size refusal, download to a temp dir, mentions stripped
-    reply.py      bot.events.Reply on Discord: interaction token first, then the channel;
-                  every discord.py error translated in one place
+    reply.py      bot.events.Reply on Discord: interaction token first, then the channel
+    channel.py    plain channel messages, the user's DMs when the channel refuses us
+    errors.py     every discord.py error translated in one place; one more try for a new message
     views.py      the persistent quick-action buttons (fixed custom ids)
     runtime.py    embedded services, Store, NemoClient, Engine for one process
     run.py        `videobot discord`
