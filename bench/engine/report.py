@@ -89,6 +89,7 @@ class Result:
     edit_interval: float
     redis_max_connections: int | None = None
     http_max_connections: int | None = None
+    http_shards: int = 1
     setup_seconds: float = 0.0
     chat_seconds: float = 0.0
     wall_seconds: float = 0.0
@@ -137,7 +138,7 @@ class Result:
             f"engine bench: {self.users} users × {self.turns} turn(s), {self.events} events/turn "
             f"every {self.interval_ms:g} ms; channel: edit interval {self.edit_interval:g} s, "
             f"{self.channel_latency_ms:g} ms per call; pools: Redis {_pool(self.redis_max_connections)}, "
-            f"HTTP {_pool(self.http_max_connections)}",
+            f"HTTP {_pool(self.http_max_connections, self.http_shards)}",
             f"turns completed      {self.turns_done} / {expected}   errors {self.errors}"
             f"   warnings logged {self.warnings}",
             f"event → edit latency p50 {percentile(lat.events, 50) * ms:.0f} ms   "
@@ -171,5 +172,7 @@ def _max(values: Sequence[float]) -> float:
     return max(values, default=math.nan)
 
 
-def _pool(size: int | None) -> str:
+def _pool(size: int | None, shards: int = 1) -> str:
+    if shards > 1:
+        return f"{shards} pools of {size or 100} connections"
     return "as the bot builds it" if size is None else f"{size} connections"

@@ -2,7 +2,7 @@
 
     python -m bench engine [--users 200] [--events 50] [--interval-ms 40] [--turns 1]
                            [--channel-latency-ms 50] [--edit-interval 1.0]
-                           [--redis-max-connections N] [--http-max-connections N]
+                           [--redis-max-connections N] [--http-max-connections N] [--http-shards K]
 
 Real parts: a private redis-server (`bot.redis_server.RedisServer` in a temp dir), the real
 `Store`, `NemoClient` and `Engine`, and the bench backend (`bench.engine.backend`) in its own
@@ -37,6 +37,7 @@ import httpx
 from bench.engine.channel import BenchChat, ChatOp
 from bench.engine.process import BackendProcess, FirstFew, RssPeak, WarningCounter, cpu_seconds
 from bench.engine.report import MARKER_RE, Latencies, Result, edit_rates
+from bench.engine.transport import ShardedTransport
 from bot import keys
 from bot.config import Settings, load_settings
 from bot.crypto import TokenCipher
@@ -62,6 +63,7 @@ class Options:
     edit_interval: float = 1.0
     redis_max_connections: int | None = None  # None: the store's pool as the bot builds it
     http_max_connections: int | None = None  # None: the NemoClient's pool as the bot builds it
+    http_shards: int = 1  # more than 1: that many independent pools (bench.engine.transport)
 
 
 def incoming(user: int, text: str, update: str) -> Incoming:
@@ -94,7 +96,8 @@ async def run(opts: Options) -> Result:
 
 async def _measure(opts: Options, settings: Settings, backend: BackendProcess) -> Result:
     result = Result(opts.users, opts.events, opts.interval_ms, opts.turns, opts.channel_latency_ms,
-                    opts.edit_interval, opts.redis_max_connections, opts.http_max_connections)
+                    opts.edit_interval, opts.redis_max_connections, opts.http_max_connections,
+                    opts.http_shards)
     limits = ChannelLimits(max_text=4096, edit_interval=opts.edit_interval)
     chats = [BenchChat(f"c{i}", limits, opts.channel_latency_ms / 1000) for i in range(opts.users)]
     store, client = await _parts(opts, settings)
@@ -119,11 +122,11 @@ async def _parts(opts: Options, settings: Settings) -> tuple[Store, NemoClient]:
         assert settings.redis_url is not None
         redis = connect_url(settings.redis_url, max_connections=opts.redis_max_connections).client
         store = Store(redis, TokenCipher.from_settings(settings))
-    transport = None
-    if opts.http_max_connections is not None:
-        n = opts.http_max_connections
+    transport: httpx.AsyncBaseTransport | None = None
+    if opts.http_max_connections is not None or opts.http_shards > 1:
+        n = opts.http_max_connections or 100  # httpx's default
         limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
-        transport = httpx.AsyncHTTPTransport(limits=limits)
+        transport = ShardedTransport(opts.http_shards, limits)
     return store, NemoClient.from_settings(settings, transport=transport)
 
 
@@ -240,12 +243,15 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
                         help="the store's Redis pool size (default: as the bot builds it)")
     parser.add_argument("--http-max-connections", type=int, default=None, metavar="N",
                         help="the NemoClient's connection pool size (default: as the bot builds it)")
+    parser.add_argument("--http-shards", type=int, default=1, metavar="K",
+                        help="spread the NemoClient's requests over K pools of N connections each")
     args = parser.parse_args(argv)
-    for name in ("users", "events", "turns"):
+    for name in ("users", "events", "turns", "http_shards"):
         if getattr(args, name) < 1:
-            parser.error(f"--{name} must be at least 1")
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
     return Options(args.users, args.events, args.interval_ms, args.turns, args.channel_latency_ms,
-                   args.edit_interval, args.redis_max_connections, args.http_max_connections)
+                   args.edit_interval, args.redis_max_connections, args.http_max_connections,
+                   args.http_shards)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
