@@ -33,7 +33,10 @@ MB = 1024 * 1024
 
 # The peer runs handlers without starting the Application; PTB warns that it won't await their tasks
 # (the peer and TgBot.feed do).
-pytestmark = pytest.mark.filterwarnings("ignore:Tasks created via `Application.create_task`")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Tasks created via `Application.create_task`"),
+    pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"),
+]
 
 
 async def edits_until_done(conv: ServerlessTelegramConversation) -> list[ServerlessMessage]:

@@ -17,6 +17,9 @@ from tests.fixtures_telegram import USER_ID, TransportFaults, calls, tg_settings
 
 Bot = tuple[ServerlessTelegramClient, TransportFaults]
 
+# PTB 22's own RetryAfter constructor warns that `retry_after` becomes a timedelta in PTB 23
+pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
+
 
 def make_reply(client: ServerlessTelegramClient, *, group: bool = False, **settings: Any) -> TelegramReply:
     s = tg_settings(**settings)
