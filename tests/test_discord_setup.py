@@ -155,3 +155,19 @@ def test_upload_limits_default_to_ten_mebibytes_without_an_interaction() -> None
     limits = limits_for(1.2)
     assert limits.max_video_bytes == 10 * 1024 * 1024
     assert limits.max_text == 2000 and limits.edit_interval == 1.2
+
+
+def test_main_reports_an_unreachable_discord_in_one_line_without_the_token(
+    clean_env: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GAbCdE.abcdefghijklmnopqrstuvwxyz0123456789AB"
+    clean_env.setenv("DISCORD_BOT_TOKEN", token)
+    clean_env.setenv("VIDEOBOT_DATA_DIR", str(tmp_path / "data"))
+    # discord.py's API base pointed at a loopback port where nothing listens: a real refusal
+    clean_env.setattr(discord.http.Route, "BASE", "http://127.0.0.1:9/api/v10")
+
+    assert main([]) == 1
+
+    err = capsys.readouterr().err  # log lines, then the one line for the operator
+    assert err.strip().splitlines()[-1].startswith("videobot discord: stopped: ClientConnectorError")
+    assert token not in err and "Traceback" not in err

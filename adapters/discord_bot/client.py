@@ -75,7 +75,9 @@ class VideoBot(discord.Client):
         await super().close()
 
     async def close_services(self) -> None:
-        """Stop the resume pass and close the store, the backend client and embedded services."""
+        """Stop the turns in flight and the resume pass, then close the store, the backend client
+        and the embedded services."""
+        await self.handlers.stop_turns()
         task, self._resume_task = self._resume_task, None
         if task is not None and not task.done():
             task.cancel()
@@ -142,6 +144,7 @@ class ShardedVideoBot(VideoBot, discord.AutoShardedClient):
 def build_bot(settings: Settings | None = None, *, message_content: bool = False) -> discord.Client:
     """The videobot client for `settings` (default: from the environment), not started."""
     settings = settings if settings is not None else load_settings()
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # no voice: no warnings
     intents = intents_for(message_content=message_content)
     if settings.discord_shards:
         return ShardedVideoBot(settings, intents=intents, shard_count=settings.discord_shards)

@@ -9,6 +9,7 @@ Per-user state is keyed by the Discord user id; the language comes from `interac
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import shutil
@@ -57,6 +58,16 @@ class Handlers:
     def __init__(self, runtime: Callable[[], Runtime], options: ReplyOptions) -> None:
         self._runtime = runtime
         self.options = options
+        self._turns: set[asyncio.Task[object]] = set()
+
+    async def stop_turns(self) -> None:
+        """At shutdown: cancel the turns in flight (a render being followed stays in Redis and is
+        resumed by the next start) and wait until they have let go."""
+        turns = [task for task in self._turns if not task.done()]
+        for task in turns:
+            task.cancel()
+        if turns:
+            await asyncio.gather(*turns, return_exceptions=True)
 
     # --- interactions ---------------------------------------------------------------------------
 
@@ -134,6 +145,10 @@ class Handlers:
         self, source: Source, reply: DiscordReply, text: str, files: Sequence[discord.Attachment]
     ) -> None:
         """Check sizes, download, hand one Incoming to the engine, clean up the downloads."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._turns.add(task)
+            task.add_done_callback(self._turns.discard)
         rt = self._runtime()
         usable = []
         for att in files:

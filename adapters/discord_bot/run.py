@@ -9,15 +9,18 @@ which must then be enabled in the Developer Portal; mentions and DMs work withou
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import logging
 import os
+import signal
 import sys
 
 import discord
 
 from adapters.discord_bot.client import build_bot
 from bot.config import ConfigError, Settings, load_settings
-from bot.logsetup import configure_logging
+from bot.logsetup import configure_logging, redact
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     assert settings.discord_bot_token is not None
     bot = build_bot(settings, message_content=wants_message_content(settings, args.message_content))
     try:
-        bot.run(settings.discord_bot_token.get_secret_value(), log_handler=None)
+        asyncio.run(serve(bot, settings.discord_bot_token.get_secret_value()))
+    except KeyboardInterrupt:
+        pass
     except discord.LoginFailure:
         print("videobot discord: Discord refused DISCORD_BOT_TOKEN (reset it in the Developer Portal)",
               file=sys.stderr)
@@ -81,4 +86,18 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    except Exception as exc:  # one clear line, never a traceback on the console
+        log.debug("discord bot stopped", exc_info=True)
+        print(f"videobot discord: stopped: {type(exc).__name__}: {redact(str(exc))}", file=sys.stderr)
+        return 1
     return 0
+
+
+async def serve(bot: discord.Client, token: str) -> None:
+    """Run until closed; SIGTERM (docker stop) closes the bot like Ctrl-C: turns in flight are
+    stopped first, their renders stay in Redis for the next start."""
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError):  # not on Windows
+        loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))
+    async with bot:
+        await bot.start(token)
