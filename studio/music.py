@@ -58,7 +58,7 @@ def _tone(freq: float, seconds: float, partials: tuple[float, ...], attack: floa
     env = np.minimum(1.0, t / max(attack, 1e-3)) * np.exp(-t / decay)
     release = min(len(t), int(0.05 * SAMPLE_RATE))
     env[len(t) - release:] *= np.linspace(1, 0, release)
-    out = wave_ * env
+    out = (wave_ * env).astype(np.float32)
     out.setflags(write=False)  # cached and shared: never modified in place
     return out
 
@@ -78,7 +78,7 @@ def _noise_hit(rng: np.random.Generator, seconds: float, decay: float, bright: b
 
 class _Track:
     def __init__(self, seconds: float) -> None:
-        self.left = np.zeros(int(seconds * SAMPLE_RATE) + SAMPLE_RATE * 4)
+        self.left = np.zeros(int(seconds * SAMPLE_RATE) + SAMPLE_RATE * 4, np.float32)
         self.right = np.zeros_like(self.left)
 
     def add(self, at: float, sound: Signal, gain: float, pan: float = 0.0) -> None:
@@ -151,30 +151,49 @@ def _loop(mood: str, rng: np.random.Generator) -> Signal:
     return np.stack([left, right], axis=1)
 
 
-def synthesize(mood: str, seconds: float, *, seed: int = 0) -> Signal:
-    """`seconds` of the mood's bed as float32 stereo samples (shape (n, 2), peak 0.8) at 48 kHz."""
+def _normalised_loop(mood: str, seed: int) -> Signal:
     if mood not in _MOODS:
         raise ValueError(f"unknown mood {mood!r}; expected one of {', '.join(MOODS)}")
-    loop = _loop(mood, np.random.default_rng(seed))
+    try:
+        loop = _loop(mood, np.random.default_rng(seed))
+    finally:
+        _tone.cache_clear()  # a worker renders many videos: keep no tones between beds
+    peak = float(np.max(np.abs(loop))) or 1.0
+    return (loop * (PEAK / peak)).astype(np.float32)
+
+
+def synthesize(mood: str, seconds: float, *, seed: int = 0) -> Signal:
+    """`seconds` of the mood's bed as float32 stereo samples (shape (n, 2), peak 0.8) at 48 kHz."""
+    loop = _normalised_loop(mood, seed)
     n = max(1, round(seconds * SAMPLE_RATE))
-    out = np.tile(loop, (n // len(loop) + 1, 1))[:n]
-    peak = float(np.max(np.abs(out))) or 1.0
-    return (out * (PEAK / peak)).astype(np.float32)
+    return np.tile(loop, (n // len(loop) + 1, 1))[:n]
+
+
+def _pcm(samples: Signal) -> bytes:
+    return np.clip(np.round(samples * 32767), -32768, 32767).astype("<i2").tobytes()
 
 
 def write_wav(path: Path, samples: Signal) -> Path:
     """Write float samples in -1..1 (shape (n, 2)) as a 16-bit stereo WAV at 48 kHz."""
-    pcm = np.clip(np.round(samples * 32767), -32768, 32767).astype("<i2")
     with wave.open(str(path), "wb") as wav:
         wav.setnchannels(2)
         wav.setsampwidth(2)
         wav.setframerate(SAMPLE_RATE)
-        wav.writeframes(pcm.tobytes())
+        wav.writeframes(_pcm(samples))
     return path
 
 
 def music_bed(mood: str, seconds: float, path: Path, *, seed: int = 0) -> Path:
-    """Synthesise a bed and write it to `path` (WAV); returns the path."""
-    write_wav(path, synthesize(mood, seconds, seed=seed))
+    """Synthesise a bed and write it to `path` (WAV, the loop repeated to length); returns the path.
+    The same samples as `synthesize`, without holding the whole bed in memory."""
+    loop = _pcm(_normalised_loop(mood, seed))
+    total = max(1, round(seconds * SAMPLE_RATE)) * 4  # bytes: 2 channels x 16 bit
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(2)
+        wav.setsampwidth(2)
+        wav.setframerate(SAMPLE_RATE)
+        while total > 0:
+            wav.writeframes(loop[:total])
+            total -= len(loop)
     log.debug("music bed %s (seed %d): %.1f s → %s", mood, seed, seconds, path.name)
     return path

@@ -19,7 +19,6 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +28,8 @@ from studio import music
 from studio.render_ffmpeg import FfmpegFailed, probe, run_ffmpeg
 from studio.render_graph import ClipSource, ColorSource, Overlay, Sound, Source, StillSource, build_command
 from studio.render_plan import Plan, PlanError, Visual, plan_from_draft
-from studio.render_stills import Canvas, PhotoError, frames_yuv, prepare
-from studio.text import render_text
+from studio.render_stills import PhotoError, check_photo, release_memory, stream
+from studio.text import clear_font_cache, render_text
 
 log = logging.getLogger(__name__)
 
@@ -65,19 +64,16 @@ def _clip(assets: Mapping[str, Path], visual: Visual) -> ClipSource:
     return ClipSource(path, info.audio)
 
 
-def _canvases(plan: Plan, assets: Mapping[str, Path]) -> dict[int, Canvas]:
-    """Every photo of the plan decoded and laid out once (two at a time)."""
-    todo = {n: _asset(assets, v.src, "photo", v.name)
-            for n, v in enumerate(plan.visuals) if v.kind == "image"}
-
-    def one(n: int) -> Canvas:
-        return prepare(todo[n], plan.visuals[n].name, plan.width, plan.height)
-
+def _photos(plan: Plan, assets: Mapping[str, Path]) -> list[tuple[Path, str, str, int]]:
+    """The photo segments in timeline order (path, name, motion, frames), each checked to decode."""
+    photos = [(_asset(assets, v.src, "photo", v.name), v.name, v.motion, v.frames)
+              for v in plan.visuals if v.kind == "image"]
     try:
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            return dict(zip(todo, pool.map(one, todo), strict=True))
+        for path, name, _, _ in photos:
+            check_photo(path, name)
     except PhotoError as exc:
         raise RenderError(str(exc)) from None
+    return photos
 
 
 def _overlays(plan: Plan, assets: Mapping[str, Path], tmp: Path) -> list[Overlay]:
@@ -139,15 +135,17 @@ def _sounds(plan: Plan, assets: Mapping[str, Path], tmp: Path) -> list[Sound]:
     return sounds
 
 
-def _feed(fd: int, frames: Iterator[bytes], failures: list[BaseException]) -> None:
+def _feed(fd: int, frames: Iterator[bytes], proc: subprocess.Popen[bytes],
+          failures: list[BaseException]) -> None:
     try:
         with os.fdopen(fd, "wb") as pipe:
             for frame in frames:
                 pipe.write(frame)
     except BrokenPipeError:
         pass  # ffmpeg stopped reading (it failed, or was stopped): its exit status tells
-    except BaseException as exc:  # reported by the render
+    except BaseException as exc:  # reported by the render; ffmpeg must not finish a short video
         failures.append(exc)
+        proc.kill()
 
 
 def render_draft(draft: dict[str, Any], assets: Mapping[str, Path], out_path: Path, *,
@@ -162,39 +160,39 @@ def render_draft(draft: dict[str, Any], assets: Mapping[str, Path], out_path: Pa
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if progress is not None:
         progress(0.0)
-    canvases = _canvases(plan, assets)
+    photos = _photos(plan, assets)
     with tempfile.TemporaryDirectory(prefix="vb-render-") as tmpdir:
         tmp = Path(tmpdir)
         sources: list[Source] = []
-        feeds: list[tuple[int, int, Iterator[bytes]]] = []  # (read fd, write fd, frames)
+        pipes = [list(os.pipe()) for _ in photos[:2]]  # [read, write]; -1 once handed over or closed
         try:
-            for n, visual in enumerate(plan.visuals):
+            offsets = [0, 0]
+            for visual in plan.visuals:
                 if visual.kind == "image":
-                    r, w = os.pipe()
-                    feeds.append((r, w, frames_yuv(canvases[n], visual.motion, visual.frames,
-                                                   (plan.width, plan.height))))
-                    sources.append(StillSource(r))
+                    k = sum(1 for s in sources if isinstance(s, StillSource)) % 2
+                    sources.append(StillSource(pipes[k][0], offsets[k]))
+                    offsets[k] += visual.frames
                 elif visual.kind == "video":
                     sources.append(_clip(assets, visual))
                 else:
                     colour = visual.color if _HEX.match(visual.color) else "#1e293b"
                     sources.append(ColorSource("#" + colour.lstrip("#")))
             overlays = _overlays(plan, assets, tmp)
+            clear_font_cache()
             sounds = _sounds(plan, assets, tmp)
             part = out_path.with_name(out_path.name + ".part")
             args = build_command(plan, sources, overlays, sounds, part)
+            feeds = [stream(photos[k::2], (plan.width, plan.height)) for k in range(len(pipes))]
+            release_memory()
             try:
-                _run(plan, args, feeds, progress)
+                _run(plan, args, pipes, feeds, progress)
             except BaseException:
                 part.unlink(missing_ok=True)
                 raise
         finally:
-            for r, w, _ in feeds:
-                for fd in (r, w):
-                    try:
-                        os.close(fd)
-                    except OSError:
-                        pass
+            for fd in (fd for pipe in pipes for fd in pipe):
+                if fd >= 0:
+                    os.close(fd)
     os.replace(part, out_path)
     if progress is not None:
         progress(100.0)
@@ -205,30 +203,41 @@ def render_draft(draft: dict[str, Any], assets: Mapping[str, Path], out_path: Pa
                         size=size)
 
 
-def _run(plan: Plan, args: list[str], feeds: list[tuple[int, int, Iterator[bytes]]],
+def _run(plan: Plan, args: list[str], pipes: list[list[int]], feeds: list[Iterator[bytes]],
          progress: Callable[[float], None] | None) -> None:
+    """Run ffmpeg; photo frames go down the pipes from writer threads started once ffmpeg runs."""
     failures: list[BaseException] = []
-    threads: list[threading.Thread] = []
+    writers: list[threading.Thread] = []
 
-    def start(_proc: subprocess.Popen[bytes]) -> None:
-        for k, (r, w, frames) in enumerate(feeds):
-            os.close(r)  # ffmpeg has its own copy; ours would keep the pipe open if ffmpeg died
-            feeds[k] = (-1, -1, frames)
-            thread = threading.Thread(target=_feed, args=(w, frames, failures), daemon=True, name=f"feed{k}")
+    def start(proc: subprocess.Popen[bytes]) -> None:
+        for k, (pipe, frames) in enumerate(zip(pipes, feeds, strict=True)):
+            os.close(pipe[0])  # ffmpeg has its own copy; ours would keep the pipe open if ffmpeg died
+            pipe[0] = -1
+            write_end, pipe[1] = pipe[1], -1  # the writer owns (and closes) it from here
+            thread = threading.Thread(target=_feed, args=(write_end, frames, proc, failures), daemon=True,
+                                      name=f"photo-frames-{k}")
             thread.start()
-            threads.append(thread)
+            writers.append(thread)
 
     try:
-        run_ffmpeg(args, duration=plan.duration, pass_fds=[r for r, _, _ in feeds], progress=progress,
+        run_ffmpeg(args, duration=plan.duration, pass_fds=[pipe[0] for pipe in pipes], progress=progress,
                    timeout=120 + 20 * plan.duration, started=start)
     except FfmpegFailed as exc:
+        _join(writers)
+        if failures and isinstance(failures[0], PhotoError):
+            raise RenderError(str(failures[0])) from None
         log.error("ffmpeg failed: %s\n%s", exc, exc.detail)
         if "too long" in str(exc):
             raise RenderError("the render took too long and was stopped") from None
         raise RenderError("the video could not be rendered") from None
-    finally:
-        for thread in threads:
-            thread.join(timeout=10)
+    _join(writers)
     if failures:
+        if isinstance(failures[0], PhotoError):
+            raise RenderError(str(failures[0]))
         log.error("frame writer failed", exc_info=failures[0])
         raise RenderError("the video could not be rendered")
+
+
+def _join(threads: list[threading.Thread]) -> None:
+    for thread in threads:
+        thread.join(timeout=30)

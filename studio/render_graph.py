@@ -27,7 +27,12 @@ TEXT_FADE = 0.3
 
 @dataclass(frozen=True)
 class StillSource:
-    fd: int  # read end of the pipe the frames arrive on
+    """A photo segment's frames: `offset` frames into a pipe that carries photo segments' frames back
+    to back in timeline order. Neighbouring photos come down different pipes (two in turns), so a
+    transition reads both at once and ffmpeg never has to hold one segment's frames for the other."""
+
+    fd: int  # read end of the pipe
+    offset: int
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,7 @@ class _Builder:
     count: int = 0
     labels: int = 0
     clip_sound: list[tuple[Visual, int]] = field(default_factory=list)  # clips heard, with their input
+    pipe_pieces: dict[int, list[tuple[str, int, int]]] = field(default_factory=dict)  # fd → (label, a, z)
 
     def input(self, *args: str) -> int:
         self.args.extend(args)
@@ -92,11 +98,14 @@ def _visual(b: _Builder, visual: Visual, source: Source, cuts: list[int]) -> lis
     """The segment as a frame-exact stream, split at `cuts` (frame offsets) into pieces."""
     size = f"{b.width}x{b.height}"
     n = visual.frames
+    bounds = sorted({0, n, *[c for c in cuts if 0 < c < n]})
+    pieces = [b.label("p") for _ in bounds[1:]]
     if isinstance(source, StillSource):
-        i = b.input("-f", "rawvideo", "-pix_fmt", "yuv420p", "-video_size", size, "-framerate", str(FPS),
-                    "-thread_queue_size", "4", "-i", f"pipe:{source.fd}")
-        head = f"[{i}:v]setpts=PTS-STARTPTS"
-    elif isinstance(source, ClipSource):
+        at = source.offset
+        spans = zip(pieces, bounds, bounds[1:], strict=False)
+        b.pipe_pieces.setdefault(source.fd, []).extend((p, at + a, at + z) for p, a, z in spans)
+        return pieces
+    if isinstance(source, ClipSource):
         i = b.input("-ss", f"{visual.trim_in:.3f}", "-t", f"{n / FPS + 1:.3f}", "-i", str(source.path))
         if source.audio and visual.volume > 0:
             b.clip_sound.append((visual, i))
@@ -106,8 +115,6 @@ def _visual(b: _Builder, visual: Visual, source: Source, cuts: list[int]) -> lis
                 f"tpad=stop=-1:stop_mode=clone")
     else:
         head = f"color=c={source.color}:s={size}:r={FPS},{TO_YUV}"
-    bounds = sorted({0, n, *[c for c in cuts if 0 < c < n]})
-    pieces = [b.label("p") for _ in bounds[1:]]
     whole = b.label("v")
     b.chains.append(f"{head},trim=end_frame={n},setpts=PTS-STARTPTS,setsar=1,{TAGS}[{whole}]")
     if len(pieces) == 1:
@@ -116,6 +123,20 @@ def _visual(b: _Builder, visual: Visual, source: Source, cuts: list[int]) -> lis
     for p, a, z in zip(pieces, bounds, bounds[1:], strict=False):
         b.chains.append(f"[{p}s]trim=start_frame={a}:end_frame={z},setpts=PTS-STARTPTS[{p}]")
     return pieces
+
+
+def _pipes(b: _Builder) -> None:
+    """The photo pipes: each one raw input, cut into its segments' pieces in order by `segment`."""
+    for fd, pieces in b.pipe_pieces.items():
+        i = b.input("-f", "rawvideo", "-pix_fmt", "yuv420p", "-video_size", f"{b.width}x{b.height}",
+                    "-framerate", str(FPS), "-thread_queue_size", "2", "-i", f"pipe:{fd}")
+        head = f"[{i}:v]setpts=PTS-STARTPTS,setsar=1,{TAGS}"
+        if len(pieces) == 1:
+            b.chains.append(f"{head}[{pieces[0][0]}]")
+            continue
+        cuts = "|".join(str(a) for _, a, _ in pieces[1:])
+        b.chains.append(f"{head},segment=frames={cuts}" + "".join(f"[{p}s]" for p, _, _ in pieces))
+        b.chains.extend(f"[{p}s]setpts=PTS-STARTPTS[{p}]" for p, _, _ in pieces)
 
 
 def _video(b: _Builder, plan: Plan, sources: Sequence[Source], overlays: Sequence[Overlay]) -> str:
@@ -140,6 +161,7 @@ def _video(b: _Builder, plan: Plan, sources: Sequence[Source], overlays: Sequenc
         if t_out:
             tail, pieces = pieces[-1], pieces[:-1]
         sequence.extend(pieces)
+    _pipes(b)
     acc = sequence[0]
     if len(sequence) > 1:
         acc = b.label("x")

@@ -10,10 +10,13 @@ sub-pixel smooth — no integer crop steps — and costs ~11 ms per 1080p frame.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import math
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +29,7 @@ ZOOM = 1.12  # zoom at the end of zoom-in (start of zoom-out) and during pans
 COVER_TOLERANCE = 1.12  # aspect ratios closer than this are cropped to cover instead of contain-blur
 
 Box = tuple[float, float, float, float]
+_PREPARING = threading.Lock()
 
 
 class PhotoError(Exception):
@@ -83,8 +87,8 @@ def compose(photo: Image.Image, width: int, height: int) -> Image.Image:
     if 1 / COVER_TOLERANCE <= ratio <= COVER_TOLERANCE:
         return ImageOps.fit(photo, (width, height), Image.Resampling.LANCZOS)
     small = ImageOps.fit(photo, (max(8, width // 16), max(8, height // 16)), Image.Resampling.BILINEAR)
-    fill = small.filter(ImageFilter.GaussianBlur(2.5)).resize((width, height), Image.Resampling.BICUBIC)
-    canvas = Image.eval(fill, lambda v: int(v * 0.72))
+    small = Image.eval(small.filter(ImageFilter.GaussianBlur(2.5)), lambda v: int(v * 0.72))
+    canvas = small.resize((width, height), Image.Resampling.BICUBIC)
     f = min(width / pw, height / ph)
     fg = photo.resize((max(1, round(pw * f)), max(1, round(ph * f))), Image.Resampling.LANCZOS)
     canvas.paste(fg, ((width - fg.width) // 2, (height - fg.height) // 2))
@@ -92,22 +96,25 @@ def compose(photo: Image.Image, width: int, height: int) -> Image.Image:
 
 
 def to_yuv(rgb: Image.Image) -> Canvas:
-    """RGB (even width and height) → BT.709 limited-range Y, and Cb, Cr averaged over 2x2 blocks."""
-    a = np.asarray(rgb, dtype=np.float32)
-    r, g, b = a[..., 0], a[..., 1], a[..., 2]
-    luma = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    y = 16.0 + luma * (219.0 / 255.0)
-    cb = 128.0 + (b - luma) * (224.0 / 255.0 / 1.8556)
-    cr = 128.0 + (r - luma) * (224.0 / 255.0 / 1.5748)
-    h, w = y.shape
+    """RGB (even width and height) → BT.709 limited-range Y, and Cb, Cr averaged over 2x2 blocks.
 
-    def half(p: np.ndarray) -> np.ndarray:
-        return p.reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
-
-    def plane(p: np.ndarray) -> Image.Image:
-        return Image.fromarray(np.clip(np.round(p), 0, 255).astype(np.uint8), "L")
-
-    return Canvas(plane(y), plane(half(cb)), plane(half(cr)))
+    Converted in bands of rows, so the float temporaries stay small (a worker's memory is shared
+    with ffmpeg's encoder)."""
+    src = np.asarray(rgb)
+    h, w = src.shape[:2]
+    y = np.empty((h, w), np.uint8)
+    cb = np.empty((h // 2, w // 2), np.uint8)
+    cr = np.empty((h // 2, w // 2), np.uint8)
+    for top in range(0, h, 128):
+        a = src[top:top + 128].astype(np.float32)
+        r, g, b = a[..., 0], a[..., 1], a[..., 2]
+        luma = 0.2126 * r + 0.7152 * g + 0.0722 * b
+        rows = len(a)
+        y[top:top + rows] = np.clip(np.round(16.0 + luma * (219.0 / 255.0)), 0, 255)
+        for plane, diff, k in ((cb, b - luma, 1.8556), (cr, r - luma, 1.5748)):
+            half = diff.reshape(rows // 2, 2, w // 2, 2).mean(axis=(1, 3))
+            plane[top // 2:(top + rows) // 2] = np.clip(np.round(128.0 + half * (224.0 / 255.0 / k)), 0, 255)
+    return Canvas(*(Image.fromarray(p, "L") for p in (y, cb, cr)))
 
 
 def prepare(path: Path, name: str, width: int, height: int) -> Canvas:
@@ -115,6 +122,42 @@ def prepare(path: Path, name: str, width: int, height: int) -> Canvas:
     cw, ch = _even(width * CANVAS_SCALE), _even(height * CANVAS_SCALE)
     photo = load_photo(path, name, (cw, ch))
     return to_yuv(compose(photo, cw, ch))
+
+
+def check_photo(path: Path, name: str) -> None:
+    """Raise PhotoError now if the photo cannot be decoded (a fast decode at 1/8 scale)."""
+    load_photo(path, name, (1, 1))
+
+
+def stream(segments: list[tuple[Path, str, str, int]], out: tuple[int, int]) -> Iterator[bytes]:
+    """Every frame of the photo segments (path, name, motion, frames), back to back in order.
+
+    Each photo is prepared when its segment comes up and dropped after it, so a stream holds one
+    canvas however long the video is.
+    """
+    for path, name, motion, frames in segments:
+        with _PREPARING:  # one photo at a time: decoding and layout are the memory peaks
+            canvas = prepare(path, name, out[0], out[1])
+            release_memory()
+        yield from frames_yuv(canvas, motion, frames, out)
+        del canvas
+        release_memory()
+
+
+def release_memory() -> None:
+    """Hand freed heap memory back to the system (glibc's malloc_trim; elsewhere nothing).
+
+    A render worker shares the machine's memory with ffmpeg's encoder; decoding and laying out a
+    photo leaves tens of MB of freed but still resident heap behind, which this returns."""
+    try:
+        _libc().malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+@cache
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL("libc.so.6")
 
 
 def boxes(motion: str, frames: int, canvas: tuple[int, int], out: tuple[int, int]) -> Iterator[Box]:
@@ -146,18 +189,14 @@ def boxes(motion: str, frames: int, canvas: tuple[int, int], out: tuple[int, int
 
 
 def frames_yuv(canvas: Canvas, motion: str, frames: int, out: tuple[int, int]) -> Iterator[bytes]:
-    """yuv420p frames (Y, then Cb, then Cr) of the canvas moving as `motion` says."""
+    """yuv420p frames of the canvas moving as `motion` says, each as three chunks (Y, Cb, Cr)."""
     w, h = out
-    still: bytes | None = None
+    still: tuple[bytes, bytes, bytes] | None = None
     for x0, y0, x1, y1 in boxes(motion, frames, canvas.size, out):
-        if motion == "none" and still is not None:
-            yield still
-            continue
-        half = (x0 / 2, y0 / 2, x1 / 2, y1 / 2)
-        frame = b"".join((
-            canvas.y.resize((w, h), Image.Resampling.BILINEAR, box=(x0, y0, x1, y1)).tobytes(),
-            canvas.cb.resize((w // 2, h // 2), Image.Resampling.BILINEAR, box=half).tobytes(),
-            canvas.cr.resize((w // 2, h // 2), Image.Resampling.BILINEAR, box=half).tobytes(),
-        ))
-        still = frame
-        yield frame
+        if still is None or motion != "none":
+            half = (x0 / 2, y0 / 2, x1 / 2, y1 / 2)
+            bilinear = Image.Resampling.BILINEAR
+            still = (canvas.y.resize((w, h), bilinear, box=(x0, y0, x1, y1)).tobytes(),
+                     canvas.cb.resize((w // 2, h // 2), bilinear, box=half).tobytes(),
+                     canvas.cr.resize((w // 2, h // 2), bilinear, box=half).tobytes())
+        yield from still

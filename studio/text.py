@@ -52,6 +52,11 @@ def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(path), size)
 
 
+def clear_font_cache() -> None:
+    """Close the font faces opened so far (a worker keeps no fonts mapped between renders)."""
+    _font.cache_clear()
+
+
 def _is_emoji_start(cp: int, nxt: int | None) -> bool:
     if cp not in coverage(EMOJI_FONT):
         return False

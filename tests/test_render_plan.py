@@ -79,9 +79,11 @@ def test_nothing_to_render_or_an_unknown_kind_is_refused() -> None:
 
 def test_xfade_only_sees_the_overlapping_frames() -> None:
     plan = plan_from_draft(_three([("fade", 600), ("fade", 600), ("fade", 600)]))
-    args = build_command(plan, [StillSource(10), StillSource(11), StillSource(12)], [], [], Path("x.mp4"))
+    sources = [StillSource(10, 0), StillSource(11, 0), StillSource(10, 90)]
+    args = build_command(plan, sources, [], [], Path("x.mp4"))
     graph = args[args.index("-filter_complex") + 1]
     assert graph.count("xfade=transition=fade:duration=0.600000:offset=0") == 2
-    assert "trim=start_frame=72:end_frame=90" in graph  # the first segment's tail
+    assert args.count("rawvideo") == 2  # photos come down two pipes, neighbours on different ones
+    assert "segment=frames=72|90|108" in graph  # pipe 10: body, tail of the first; head, body of the third
     assert "concat=n=5" in graph  # solo, fade, solo, fade, solo
     assert "-frames:v" in args and args[args.index("-frames:v") + 1] == str(plan.frames)
