@@ -11,6 +11,7 @@
     GET  /api/render/proxy/{rid}/download             studio.renders
     GET  /media/{path}                                studio.storage (unguessable URLs, no auth)
     GET  /healthz
+    GET  /metrics                                     studio.metrics (Prometheus)
 
 `create_app(settings, redis)` builds the app; the director, the renderer, the job dispatcher,
 the URL policy and the keep-alive interval can be injected (tests, embedding).
@@ -29,6 +30,7 @@ import redis.asyncio as aioredis
 from pydantic import BaseModel, ValidationError
 from redis.exceptions import RedisError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -36,7 +38,9 @@ from starlette.routing import Route
 from bot.config import Settings
 from studio import auth, credits, errors, sessions, uploads
 from studio.chat import ChatRunner, DirectorLike, RunSseBody
-from studio.jobs import JobDispatcher, ProcessPoolDispatcher, QueueDispatcher, RenderCallable, redis_url_of
+from studio.jobs import JobDispatcher, RenderCallable, redis_url_of
+from studio.metrics import CONTENT_TYPE, RequestContext, StudioMetrics
+from studio.queue import RenderQueue, queue_counts
 from studio.renders import RenderBody, Renders
 from studio.sse import SSE_HEADERS
 from studio.state import load_state
@@ -55,6 +59,7 @@ class Studio:
     renders: Renders
     dispatcher: JobDispatcher
     fetcher: UrlFetcher
+    metrics: StudioMetrics
 
     def base_url(self, request: Request) -> str:
         return self.settings.studio_public_url or str(request.base_url).rstrip("/")
@@ -186,6 +191,10 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"ok": True})
 
 
+async def metrics(request: Request) -> Response:
+    return Response(await _studio(request).metrics.exposition(), media_type=CONTENT_TYPE)
+
+
 ROUTES = [
     Route("/api/auth/anonymous-token", anonymous_token, methods=["POST"]),
     Route("/api/tasks/me/with-session/nemo_agent", create_session, methods=["POST"]),
@@ -198,6 +207,7 @@ ROUTES = [
     Route("/api/render/proxy/{rid}/download", download_render, methods=["GET"]),
     Route("/media/{path:path}", media, methods=["GET", "HEAD"]),
     Route("/healthz", healthz, methods=["GET"]),
+    Route("/metrics", metrics, methods=["GET"]),
 ]
 
 
@@ -224,19 +234,25 @@ def create_app(
     url_policy: AddressPolicy = public_address,
     keepalive_seconds: float = 15.0,
 ) -> Starlette:
-    """The studio as an ASGI app on `redis` (defaults: RuleDirector, render_draft, a process pool)."""
+    """The studio as an ASGI app on `redis` (defaults: RuleDirector, render_draft, the render queue
+    with `studio_render_workers` local worker processes; 0: external `videobot studio-worker`s)."""
     store = MediaStore(settings.data_dir)
     if dispatcher is None:
         if settings.studio_render_workers > 0:
+            from studio.worker import LocalQueueDispatcher, LocalWorkers
+
             url = settings.redis_url or redis_url_of(redis)
-            dispatcher = ProcessPoolDispatcher(redis, url, settings.studio_render_workers, renderer)
+            workers = LocalWorkers(redis, url, settings.studio_render_workers, renderer,
+                                   log_level=settings.log_level, log_json=settings.log_json)
+            dispatcher = LocalQueueDispatcher(redis, workers)
         else:
-            dispatcher = QueueDispatcher(redis)
+            dispatcher = RenderQueue(redis)
     chat = ChatRunner(redis, (lambda: director) if director is not None else _default_director(),
                       keepalive_seconds=keepalive_seconds)
     studio = Studio(settings=settings, redis=redis, store=store, chat=chat,
                     renders=Renders(redis, store, dispatcher), dispatcher=dispatcher,
-                    fetcher=UrlFetcher(url_policy))
+                    fetcher=UrlFetcher(url_policy),
+                    metrics=StudioMetrics(redis, lambda: queue_counts(redis)))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -246,6 +262,7 @@ def create_app(
             await chat.aclose()
             await dispatcher.aclose()
 
-    app = Starlette(routes=ROUTES, exception_handlers=errors.HANDLERS, lifespan=lifespan)
+    app = Starlette(routes=ROUTES, exception_handlers=errors.HANDLERS, lifespan=lifespan,
+                    middleware=[Middleware(RequestContext, metrics=studio.metrics)])
     app.state.studio = studio
     return app

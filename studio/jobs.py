@@ -3,14 +3,17 @@
 Two separate parts, so the transport can change without touching the work:
 
 - `run_render_job(redis_url, job_id)`: synchronous; runs ONE render job given its id, in whatever
-  process calls it. It claims the job (pending → processing, atomically, so a job never renders
-  twice), renders the draft with `studio.render.render_draft`, writes progress (0-100) to the
+  process calls it. It claims the job (pending → processing, atomically, under a fresh attempt
+  token), renders the draft with `studio.render.render_draft`, writes progress (0-100) to the
   job's Redis hash as the renderer reports it, and ends the job `completed` (with size and
-  duration) or `failed` (with a message a user can read). It never raises.
-- a dispatcher (`JobDispatcher`): how a job id reaches a worker. `ProcessPoolDispatcher` runs
-  jobs in a `ProcessPoolExecutor` of `studio_render_workers` spawned processes next to the API;
-  `QueueDispatcher` (when `studio_render_workers` is 0) pushes ids on `studio:render:queue` for
-  separate `videobot studio-worker` processes to pop and pass to `run_render_job`.
+  duration) or `failed` (with a message a user can read) only while its attempt still owns the
+  job. With `reclaim=True` (the queue retrying a job whose worker died) it may take over a job
+  left `processing`, rendering to a file of its own; a late finish of the old attempt is then
+  "abandoned" (its file deleted), so the job completes once. It never raises.
+- a dispatcher (`JobDispatcher`): how a job id reaches a worker. The default is the Redis render
+  queue (`studio.queue.RenderQueue`, consumed by `videobot studio-worker` processes, and by the
+  studio's own worker processes when `studio_render_workers` > 0: `studio.worker`).
+  `ProcessPoolDispatcher` runs jobs in a `ProcessPoolExecutor` next to the API (for embedding).
 
 A job's hash (`studio:render:<job_id>`) holds everything the worker needs: the draft, the asset
 map (`asset://<id>` → file path) and the output path, so a worker needs Redis and the files,
@@ -24,6 +27,7 @@ import json
 import logging
 import multiprocessing
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -34,6 +38,7 @@ import redis
 import redis.asyncio as aioredis
 
 from studio import keys
+from studio.metrics import record_render
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +50,15 @@ UNEXPECTED = "The render failed unexpectedly. Please try exporting again."
 STOPPED = "The studio stopped during the render. Please export again."
 
 _CLAIM = """
-if redis.call('HGET', KEYS[1], 'status') ~= 'pending' then return 0 end
-redis.call('HSET', KEYS[1], 'status', 'processing', 'progress', 0, 'updated', ARGV[1])
+local s = redis.call('HGET', KEYS[1], 'status')
+if not (s == 'pending' or (s == 'processing' and ARGV[3] == '1')) then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'processing', 'progress', 0, 'updated', ARGV[1], 'attempt', ARGV[2])
 return 1
 """
 _FINISH = """
-if redis.call('HGET', KEYS[1], 'status') ~= 'processing' then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV))
+local s, a = redis.call('HGET', KEYS[1], 'status'), redis.call('HGET', KEYS[1], 'attempt')
+if s ~= 'processing' or a ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 return 1
 """
 _FAIL_IF_OPEN = """
@@ -66,47 +73,62 @@ def _now() -> str:
     return f"{time.time():.3f}"
 
 
-def run_render_job(redis_url: str, job_id: str, renderer: RenderCallable | None = None) -> str:
+def run_render_job(redis_url: str, job_id: str, renderer: RenderCallable | None = None, *,
+                   reclaim: bool = False) -> str:
     """Run one render job given its id; returns "completed" or "failed", "skipped" when the job was
-    not pending (another worker has it, or it is done), "abandoned" when it was ended meanwhile."""
+    not pending (another worker has it, or it is done), "abandoned" when it was ended or taken
+    over meanwhile. `reclaim`: take over a job left `processing` by a worker presumed dead."""
     client = redis.Redis.from_url(redis_url)
     key = keys.render(job_id)
+    attempt = uuid.uuid4().hex[:12]
+    started = time.monotonic()
     try:
-        if not client.eval(_CLAIM, 1, key, _now()):
+        if not client.eval(_CLAIM, 1, key, _now(), attempt, "1" if reclaim else "0"):
             return "skipped"
         job = keys.text_hash(client.hgetall(key))
+        out = Path(job["out_path"])
+        if reclaim:  # the presumed-dead attempt may still be writing the first file
+            out = out.with_name(f"{out.stem}.{attempt}{out.suffix}")
         render_error = _render_error_class()
         try:
             render = renderer or _default_renderer()
             result = render(
                 json.loads(job["draft"]),
                 {ref: Path(p) for ref, p in json.loads(job["assets"]).items()},
-                Path(job["out_path"]),
-                progress=_progress_writer(client, key),
+                out,
+                progress=_progress_writer(client, key, attempt),
             )
         except Exception as exc:
             readable = render_error is not None and isinstance(exc, render_error)
             message = str(exc) if readable and str(exc) else UNEXPECTED
             if not readable:
                 log.exception("render %s crashed", job_id)
-            return _finish(client, key, {"status": "failed", "error": message[:500]})
-        out = Path(job["out_path"])
-        if not out.is_file() or out.stat().st_size == 0:
-            return _finish(client, key, {"status": "failed", "error": UNEXPECTED})
-        return _finish(client, key, {
-            "status": "completed", "progress": 100, "size": out.stat().st_size,
-            "width": int(getattr(result, "width", 0) or 0), "height": int(getattr(result, "height", 0) or 0),
-            "duration": float(getattr(result, "duration", 0.0) or 0.0),
-        })
+            outcome = _finish(client, key, attempt, {"status": "failed", "error": message[:500]})
+        else:
+            if not out.is_file() or out.stat().st_size == 0:
+                outcome = _finish(client, key, attempt, {"status": "failed", "error": UNEXPECTED})
+            else:
+                outcome = _finish(client, key, attempt, {
+                    "status": "completed", "progress": 100, "size": out.stat().st_size, "out_path": str(out),
+                    "width": int(getattr(result, "width", 0) or 0),
+                    "height": int(getattr(result, "height", 0) or 0),
+                    "duration": float(getattr(result, "duration", 0.0) or 0.0),
+                })
+        if outcome == "abandoned":
+            out.unlink(missing_ok=True)  # the job was ended meanwhile, or completed by another attempt
+        log.info("render %s %s in %.1fs", job_id, outcome, time.monotonic() - started)
+        record_render(client, outcome, time.monotonic() - started)
+        return outcome
     finally:
         client.close()
 
 
-def _finish(client: redis.Redis, key: str, fields: dict[str, Any]) -> str:
-    """Write the outcome unless the job was ended meanwhile (failed by a stopping studio)."""
+def _finish(client: redis.Redis, key: str, attempt: str, fields: dict[str, Any]) -> str:
+    """Write the outcome while this attempt owns the job (not ended by a stopping studio, not
+    taken over by a retry)."""
     fields["updated"] = _now()
     args = [str(x) for kv in fields.items() for x in kv]
-    if not client.eval(_FINISH, 1, key, *args):
+    if not client.eval(_FINISH, 1, key, attempt, *args):
         return "abandoned"
     return str(fields["status"])
 
@@ -125,8 +147,17 @@ def _default_renderer() -> RenderCallable:
     return render_draft
 
 
-def _progress_writer(client: redis.Redis, key: str) -> Callable[[float], None]:
-    """Progress 0..100 from the renderer into Redis: whole percents, at most ~4 writes a second."""
+_PROGRESS = """
+local s, a = redis.call('HGET', KEYS[1], 'status'), redis.call('HGET', KEYS[1], 'attempt')
+if s ~= 'processing' or a ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'progress', ARGV[2], 'updated', ARGV[3])
+return 1
+"""
+
+
+def _progress_writer(client: redis.Redis, key: str, attempt: str) -> Callable[[float], None]:
+    """Progress 0..100 from the renderer into Redis: whole percents, at most ~4 writes a second,
+    only while this attempt owns the job."""
     last = {"value": 0, "at": 0.0}
 
     def progress(value: float) -> None:
@@ -134,7 +165,7 @@ def _progress_writer(client: redis.Redis, key: str) -> Callable[[float], None]:
         now = time.monotonic()
         if pct > last["value"] and (now - last["at"] >= 0.25 or pct - last["value"] >= 10):
             last["value"], last["at"] = pct, now
-            client.hset(key, mapping={"progress": pct, "updated": _now()})
+            client.eval(_PROGRESS, 1, key, attempt, pct, _now())
 
     return progress
 
@@ -210,19 +241,6 @@ class ProcessPoolDispatcher:
         for job_id, future in pending:
             if not future.done():
                 await fail_job(self.client, job_id, STOPPED)
-
-
-class QueueDispatcher:
-    """Hands jobs to separate `videobot studio-worker` processes through a Redis list."""
-
-    def __init__(self, client: aioredis.Redis) -> None:
-        self.client = client
-
-    async def submit(self, job_id: str) -> None:
-        await self.client.rpush(keys.RENDER_QUEUE, job_id)
-
-    async def aclose(self) -> None:
-        return None
 
 
 def redis_url_of(client: aioredis.Redis) -> str:

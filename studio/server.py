@@ -6,8 +6,9 @@ studio is embedded (`NEMO_API_URL` unset, the bot starting its own backend); oth
 `studio_host:studio_port`, unless `host`/`port` are given. It never touches signal handlers
 (the process that embeds it owns them).
 
-`videobot studio` (default 127.0.0.1:8700) uses REDIS_URL, or starts the bundled redis-server
-under the data dir when REDIS_URL is unset, and stops on SIGINT / SIGTERM.
+`videobot studio` (default 127.0.0.1:8700) uses REDIS_URL, or joins the embedded Redis under the
+data dir when REDIS_URL is unset (`bot.embedded.EmbeddedRedis`: shared safely with a bot using the
+same data dir; the last process to leave stops it), and stops on SIGINT / SIGTERM.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ import redis.asyncio as aioredis
 import uvicorn
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.embedded import EmbeddedRedis
 from bot.logsetup import configure_logging
-from bot.redis_server import RedisServer
 
 log = logging.getLogger(__name__)
 
@@ -128,13 +129,10 @@ class StudioServer:
 
 
 async def _serve(settings: Settings, host: str, port: int) -> int:
-    embedded: RedisServer | None = None
+    embedded: EmbeddedRedis | None = None
     if not settings.redis_url:
-        bundled = RedisServer(settings.data_dir / "redis")
-        if not bundled.ping():  # already running (another videobot process): use it, leave it
-            bundled.start()
-            embedded = bundled
-        settings.redis_url = bundled.url
+        embedded = EmbeddedRedis(settings.data_dir)
+        settings.redis_url = await asyncio.to_thread(embedded.start)
     server = StudioServer(settings, host=host, port=port)
     loop = asyncio.get_running_loop()
     try:
@@ -146,7 +144,7 @@ async def _serve(settings: Settings, host: str, port: int) -> int:
     finally:
         await server.stop()
         if embedded is not None:
-            embedded.stop()
+            await asyncio.to_thread(embedded.stop)
     return 0
 
 

@@ -15,7 +15,9 @@ from redis.backoff import NoBackoff
 from bot.config import Settings
 from studio import keys
 from studio.jobs import UNEXPECTED, run_render_job
+from studio.queue import queue_counts
 from studio.server import StudioServer
+from studio.worker import WorkerOptions, run_worker
 from tests.fixtures_studio import StudioFactory, StudioMedia, StudioUser, fake_render, image_draft
 
 
@@ -39,16 +41,14 @@ async def test_with_no_local_workers_jobs_wait_on_the_redis_queue_for_a_worker(
     sid, assets = await _project(user, studio_media)
     assert (await _submit(user, sid, "render_q", image_draft(assets)))["status"] == "pending"
     job_id = f"{user.user_id}:render_q"
-    assert await redis.lrange(keys.RENDER_QUEUE, 0, -1) == [job_id.encode()]
+    assert (await queue_counts(redis))["queued"] == 1
     job = await redis.hgetall(keys.render(job_id))
     assert list(json.loads(job[b"assets"])) == [f"asset://{assets[0]}"]
 
-    # what a `videobot studio-worker` does with an id it popped
-    raw = await redis.lpop(keys.RENDER_QUEUE)
-    assert isinstance(raw, bytes)
-    popped = raw.decode()
-    assert await asyncio.to_thread(run_render_job, redis_url, popped, fake_render) == "completed"
-    assert await asyncio.to_thread(run_render_job, redis_url, popped, fake_render) == "skipped"  # never twice
+    # what a `videobot studio-worker` does: take the job from the render queue and run it
+    await run_worker(redis_url, WorkerOptions(burst=True), renderer=fake_render, handle_signals=False)
+    assert (await queue_counts(redis))["queued"] == 0
+    assert await asyncio.to_thread(run_render_job, redis_url, job_id, fake_render) == "skipped"  # never twice
     data = (await user.http.get("/api/render/proxy/lambda/render_q")).json()["data"]
     assert data["status"] == "completed" and data["output"]["url"].endswith(".mp4")
 
