@@ -8,6 +8,7 @@ from typing import Any
 
 import discord
 import pytest
+import simcord
 
 from tests.fixtures_discord import DiscordWorld, answers, make_draft
 
@@ -171,3 +172,40 @@ async def test_a_rate_limited_answer_is_sent_again_after_the_wait(
     assert answers(result) == ["💳 Credits: 100 available (0 reserved, 100 total)."]
     patches = dc.requests("PATCH", "/webhooks/*/messages/@original")
     assert len(patches) >= 2  # refused once, sent again after the wait
+
+
+@PARKING
+@pytest.mark.discord_settings(**SLOW_RENDER)
+async def test_when_the_channel_refuses_the_bot_a_late_video_goes_to_the_users_dms(
+    dc: DiscordWorld, fake_nemo: Any, fake_nemo_mp4: bytes
+) -> None:
+    me = dc.env.bot.user
+    assert me is not None
+    quiet = dc.guild.create_text_channel(
+        "announcements", overwrites={me: discord.PermissionOverwrite(send_messages=False)}
+    )
+    await make_draft(dc)
+    fake_nemo.render_plan([("completed", 100)])
+    result = await dc.alice.slash(quiet, "export")  # interaction answers need no permission
+    assert answers(result) == ["⏳ Rendering..."]
+
+    await advance(dc, 1001)  # the token is gone and the channel says 50013 Missing Permissions
+
+    assert videos(quiet.history()) == []
+    dm = simcord.ChannelHandle(dc.env, None, dc.env.backend.get_dm_channel(dc.alice.id))
+    (video,) = videos(dm.history())
+    assert await video.attachments[0].read() == fake_nemo_mp4
+
+
+@PARKING
+@pytest.mark.discord_settings(**SLOW_RENDER)
+async def test_stopping_the_bot_mid_render_leaves_the_render_for_the_next_start(
+    dc: DiscordWorld, fake_nemo: Any, redis: Any
+) -> None:
+    await export_parked(dc, fake_nemo)
+    (render_id,) = [r.decode() for r in await redis.smembers("vb:jobs:active")]
+
+    await dc.bot.close_services()
+
+    assert await redis.smembers("vb:jobs:active") == {render_id.encode()}
+    assert (await redis.hget(f"vb:job:{render_id}", "status")) != b"cancelled"
