@@ -9,8 +9,9 @@ Debian's package tools; run from anywhere:
 
 It copies `NotoSans-Bold.ttf` (Latin, Greek, Cyrillic) and `NotoColorEmoji.ttf` unchanged, writes
 `VideobotSansCJK-Bold.otf` (Noto Sans CJK SC Bold subset to symbols, kana, the whole CJK Unified
-Ideographs block and Hangul, plus basic Latin), and records each font's character coverage in `coverage.json` (ranges of code points),
-which `studio/text.py` uses to pick a font per character without loading fontTools.
+Ideographs block and Hangul, plus basic Latin), and records each font's character coverage in
+`coverage.json` (ranges of code points), which `studio/text.py` uses to pick a font per character
+without loading fontTools.
 """
 
 from __future__ import annotations

@@ -1,0 +1,85 @@
+"""The bench's results as a Markdown section, printed and written into bench/README.md."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+from bench.render.measure import Run
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+BEGIN, END = "<!-- render:begin -->", "<!-- render:end -->"
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB"
+
+
+def table(results: dict[str, Any], machine: dict[str, str], how: str, subprocess_note: bool = True) -> str:
+    render: Run = results["render"]
+    a: Run = results["baseline A"]
+    b: Run = results["baseline B"]
+    mp: Run | None = results.get("MoviePy")
+    rss: int = results["render peak RSS"]
+    rows = [
+        ("render (studio.render)", f"{render.seconds:.1f} s", _mb(render.peak_rss)),
+        ("baseline A: one still frame + audio", f"{a.seconds:.1f} s", _mb(a.peak_rss)),
+        ("baseline B: re-encode of the render", f"{b.seconds:.1f} s", _mb(b.peak_rss)),
+    ]
+    if mp is not None:
+        rows.append(("MoviePy 2.x, same draft", f"{mp.seconds:.1f} s", _mb(mp.peak_rss)))
+    lines = ["| run | time | peak RSS (process tree) |", "|---|---:|---:|"]
+    lines += [f"| {name} | {t} | {m} |" for name, t, m in rows]
+    vs_b = render.seconds / b.seconds
+    checks = [
+        f"- render / baseline B = **{vs_b:.2f}×** (target ≤ 2.0×, stretch 1.3×): "
+        f"{'met' if vs_b <= 2.0 else 'NOT met'}{', stretch met' if vs_b <= 1.3 else ''}",
+        f"- render / baseline A = {render.seconds / a.seconds:.2f}× (the still floor)",
+    ]
+    if mp is not None:
+        speed = mp.seconds / render.seconds
+        checks.append(
+            f"- MoviePy / render = **{speed:.1f}×** faster (target ≥ 5×): "
+            f"{'met' if speed >= 5 else 'NOT met'}"
+        )
+    checks.append(
+        f"- render peak RSS = **{_mb(rss)}** (target ≤ 500 MB): {'met' if rss <= 500 * 2**20 else 'NOT met'}"
+    )
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    head = [
+        f"Results of `python -m bench render` ({when}); demo draft by {how}: 30 s, 1920x1080, "
+        "3 photos, title, captions, lo-fi bed; every encode libx264 veryfast crf 23 + AAC.",
+        "",
+        f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory']}, {machine['os']}, "
+        f"Python {machine['python']}; load average at the end {machine['load']} (a shared machine: "
+        "other work running at the same time slows every row).",
+        "",
+    ]
+    note = (
+        [
+            "",
+            "Times are wall clock; the render and MoviePy run in their own process (time as the job "
+            "measures it, memory of the whole process tree: Python plus ffmpeg).",
+        ]
+        if subprocess_note
+        else []
+    )
+    return "\n".join(head + lines + [""] + checks + note)
+
+
+def write_readme(text: str) -> None:
+    section = f"{BEGIN}\n{text}\n{END}"
+    if README.exists():
+        current = README.read_text()
+        if BEGIN in current and END in current:
+            before, rest = current.split(BEGIN, 1)
+            after = rest.split(END, 1)[1]
+            README.write_text(before + section + after)
+            return
+        README.write_text(current.rstrip() + "\n\n## render\n\n" + section + "\n")
+        return
+    README.write_text(
+        "# Benchmarks\n\n`python -m bench NAME` runs one (`make bench` runs them all).\n\n"
+        "## render\n\n" + section + "\n"
+    )
