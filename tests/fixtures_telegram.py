@@ -11,6 +11,7 @@ reaching the fake, so the bot's real PTB code sees real PTB exceptions.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 from collections.abc import AsyncIterator, Callable
@@ -292,6 +293,20 @@ class TgBot:
     client: ServerlessTelegramClient
     faults: TransportFaults
     settings: Settings
+    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        # Non-blocking handlers run as tasks of `Application.create_task`: remember them, so `feed`
+        # waits for exactly the bot's work (a studio in the same loop has tasks that never end).
+        app = self.app
+        create = app.create_task
+
+        def create_task(coroutine: Any, update: object | None = None, *, name: str | None = None) -> Any:
+            task = create(coroutine, update, name=name)
+            self.tasks.add(task)
+            return task
+
+        app.create_task = create_task  # type: ignore[method-assign]
 
     @property
     def app(self) -> Application:
@@ -299,15 +314,8 @@ class TgBot:
 
     async def feed(self, *updates: Update) -> None:
         """Process updates (as the peer does) and wait until every turn they started is over."""
-        import asyncio
-
-        before = {t for t in asyncio.all_tasks() if not t.done()}
         await asyncio.gather(*(self.app.process_update(u) for u in updates))
-        while True:
-            pending = {t for t in asyncio.all_tasks() if not t.done()} - before - {asyncio.current_task()}
-            pending = {t for t in pending if t.get_name() != "telegram-resume"}
-            if not pending:
-                return
+        while pending := {t for t in self.tasks if not t.done()}:
             await asyncio.wait(pending)
 
     def texts(self) -> list[str]:
