@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import os
 import sys
 import time
 from pathlib import Path
@@ -62,7 +61,7 @@ def main(argv: list[str]) -> int:
     with open(log_path, "a", encoding="utf-8") as log_file:
         configure_logging(settings.log_level, json_lines=settings.log_json, stream=log_file)
         try:
-            return asyncio.run(_run(settings, out=args.out, user=args.user, locale=args.locale))
+            return asyncio.run(_run(settings, out=args.out.resolve(), user=args.user, locale=args.locale))
         except KeyboardInterrupt:
             return 130
         except Exception as exc:  # one clear line, the traceback goes to the log
@@ -73,7 +72,6 @@ def main(argv: list[str]) -> int:
 
 
 async def _run(settings: Any, *, out: Path, user: str | None, locale: str) -> int:
-    out = Path(os.path.abspath(out))
     from rich.console import Console
     from rich.panel import Panel
 
