@@ -4,6 +4,8 @@
     await engine.handle(incoming, reply)   returns when that message's turn (render delivery
                                            included) is done; never raises for a user's input
     await engine.resume(reply_for)         at start-up: finish every undelivered render
+    await engine.adopt_orphans(reply_for)  runs until cancelled: renders whose bot process died
+                                           (delivery lease expired) are finished by this one
     await engine.aclose()
 
 A message that arrives while the same user's turn runs is queued behind it ("⏳ Queued …");
@@ -19,9 +21,11 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+from bot import keys, metrics
 from bot.config import Settings
 from bot.events import Incoming, Reply
 from bot.flows import account, chat, export, info, upload
@@ -38,6 +42,7 @@ log = logging.getLogger(__name__)
 ReplyFor = Callable[[JobRecord], Awaitable[Reply | None]]
 
 _NO_BACKEND = {Intent.HELP, Intent.EMPTY, Intent.UNKNOWN_COMMAND, Intent.TOKEN}
+ADOPT_EVERY = 15.0  # seconds between passes looking for renders whose bot process died
 
 
 class Engine:
@@ -45,6 +50,7 @@ class Engine:
         owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.services = Services(settings, store, client, owner=owner)
         self.gate = TurnGate(max_concurrent=settings.max_concurrent_turns, remote_lock=self._remote_lock)
+        metrics.serve(settings.metrics_port)
 
     @property
     def settings(self) -> Settings:
@@ -104,6 +110,7 @@ class Engine:
         services = self.services
         turn = Turn(services, reply, incoming.user_key, language_for(incoming.locale),
                     services.nemo_user(incoming.user_key), incoming)
+        started = time.monotonic()
         try:
             turn.lang = await self._language(incoming)
             await self._route(turn, classified)
@@ -114,6 +121,7 @@ class Engine:
             text = await explain(turn, exc)
             await _quietly(turn.send(text))
         finally:
+            metrics.turn_done(incoming.platform, classified.intent.value, started)
             if incoming.attachments:
                 upload.discard(turn, incoming.attachments)
 
@@ -173,20 +181,46 @@ class Engine:
 
     async def resume(self, reply_for: ReplyFor) -> int:
         """Finish every undelivered render this process can claim; returns how many were delivered."""
+        return await self._resume_pass(reply_for, adopt=False)
+
+    async def adopt_orphans(self, reply_for: ReplyFor, every: float = ADOPT_EVERY) -> None:
+        """Until cancelled: every `every` seconds, finish the renders whose delivery lease expired
+        (their bot process died while polling), so any live bot process delivers them. Run it as a
+        background task next to the start-up `resume` pass."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                if adopted := await self._resume_pass(reply_for, adopt=True):
+                    log.info("delivered %d render(s) left by a stopped bot process", adopted)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Redis down for a while: the next pass tries again
+                log.warning("adopting renders failed: %s", type(exc).__name__)
+
+    async def _resume_pass(self, reply_for: ReplyFor, *, adopt: bool) -> int:
         services = self.services
+        store = services.store
         delivered = 0
-        for job in await services.store.active_jobs():
-            if not await services.store.claim_job(job.render_id, services.owner, services.lease_seconds):
+        for job in await store.active_jobs():
+            if job.render_id in services.following:
+                continue  # this process is following it right now
+            if adopt and await store.redis.exists(keys.delivery(job.render_id)):
+                continue  # a live process holds its lease (this one included, before it follows)
+            if not await store.claim_job(job.render_id, services.owner, services.lease_seconds):
                 continue
             reply = await reply_for(job)
             if reply is None:
-                await services.store.release_job(job.render_id, services.owner)
+                await store.release_job(job.render_id, services.owner)
                 continue
             ok = False
 
             async def work(job: JobRecord = job, reply: Reply = reply) -> None:
                 nonlocal ok
-                ok = await self._resume_one(job, reply)
+                current = await store.get_job(job.render_id)
+                if current is None or not await store.redis.sismember(keys.JOBS_ACTIVE, job.render_id):
+                    await store.release_job(job.render_id, services.owner)
+                    return  # delivered meanwhile (while it waited behind the user's turn)
+                ok = await self._resume_one(current, reply)
 
             await self.gate.run(job.user_key, work, on_queued=_nothing, capped=False)
             delivered += int(ok)

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from typing import NamedTuple
 
+from bot import metrics
 from bot.events import Button, DeliveryError, MessageGone, MessageRef, NotModified, Reply, RetryLater
 
 log = logging.getLogger(__name__)
@@ -363,6 +364,7 @@ class StreamingMessage:
             self._last_op = self._clock()
             self._hold_until = self._last_op + max(0.0, exc.seconds)
             log.info("rate-limited: holding edits for %.1fs", exc.seconds)
+            metrics.platform_429(metrics.platform_of(self._reply))
             return _Result.RETRY
         except MessageGone:
             self._last_op = self._clock()

@@ -18,6 +18,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from bot import metrics
 from bot.flows import recovery
 from bot.flows.context import Turn
 from bot.nemo.errors import OutOfCredits, StreamBroken
@@ -94,6 +95,8 @@ async def _follow(turn: Turn, text: str, stream: StreamingMessage, progress: _Pr
                 continue
             current = visible.feed(event)
             if current is not None:
+                if progress.shown is None:
+                    metrics.first_text(time.monotonic() - progress.started)
                 progress.shown = translate(current)
                 await stream.update(progress.shown.text)
 

@@ -35,6 +35,7 @@ class Services:
     client: NemoClient
     owner: str = "engine"  # this process's name for delivery leases
 
+    following: set[str] = field(default_factory=set)  # render ids this process is polling now
     @property
     def lease_seconds(self) -> float:
         return self.settings.lock_lease_seconds

@@ -14,6 +14,7 @@ import enum
 import logging
 import time
 
+from bot import metrics
 from bot.events import DeliveryError, VideoFile
 from bot.flows.context import Turn
 from bot.media import probe_video
@@ -36,6 +37,18 @@ class Outcome(enum.Enum):
 
 async def follow(turn: Turn, job: JobRecord, progress: StreamingMessage) -> Outcome:
     """Poll `job` to the end and deliver it; the job leaves the active set when this returns."""
+    following = turn.services.following
+    following.add(job.render_id)
+    with metrics.following() as box:
+        try:
+            outcome = await _follow(turn, job, progress)
+        finally:
+            following.discard(job.render_id)
+        box["outcome"] = outcome.value
+        return outcome
+
+
+async def _follow(turn: Turn, job: JobRecord, progress: StreamingMessage) -> Outcome:
     try:
         if not (job.status == "completed" and job.url):
             outcome = await _poll(turn, job, progress)
@@ -133,6 +146,9 @@ async def deliver(turn: Turn, job: JobRecord, progress: StreamingMessage) -> Out
         await store.save_job(job)
         await store.finish_job(job.render_id, "failed")
         await turn.say("export.download_failed")
+        return Outcome.GAVE_UP
+    if not await store.claim_job(job.render_id, turn.services.owner, turn.services.lease_seconds):
+        log.info("render %s was taken over by another process during the download", job.render_id)
         return Outcome.GAVE_UP
     link = turn.t("export.link", size=f"{path.stat().st_size / (1024 * 1024):.0f}", url=job.url)
     limit = reply.limits.max_video_bytes

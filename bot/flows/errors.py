@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from bot import metrics
 from bot.flows.context import Turn
 from bot.nemo.errors import (
     BackendUnavailable,
@@ -27,6 +28,7 @@ async def explain(turn: Turn, exc: BaseException) -> str:
         log.warning("store unavailable during a turn of %s: %s", turn.user_key, exc)
         return turn.t("memory")
     if isinstance(exc, NemoError):
+        metrics.backend_error(exc)
         log.warning("backend error %s (%s) for %s: %s", type(exc).__name__, exc.code, turn.user_key, exc)
         return await _backend(turn, exc)
     log.error("unexpected error in a turn of %s", turn.user_key, exc_info=exc)

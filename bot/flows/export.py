@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
 from typing import Any
 
@@ -28,7 +29,9 @@ MAX_ATTEMPTS = 2
 
 
 def new_render_id() -> str:
-    return f"render_{int(time.time() * 1000)}"
+    """`render_<unix ms>_<random>`: the idempotency key of one render, unique across bot processes
+    (many users export in the same millisecond on a busy deployment; the job key is the id)."""
+    return f"render_{int(time.time() * 1000)}_{secrets.token_hex(3)}"
 
 
 async def export(turn: Turn) -> None:
@@ -76,8 +79,8 @@ async def render(
             attempts=attempt,
             language=turn.lang,
         )
-        await turn.store.save_job(job)  # before the submit call: a crash now is resumable
         await turn.store.claim_job(job.render_id, turn.services.owner, turn.services.lease_seconds)
+        await turn.store.save_job(job)  # before the submit call: a crash now is resumable
         if not await _submit(turn, job, draft, progress):
             return False
         outcome = await delivery.follow(turn, job, progress)

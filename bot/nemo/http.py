@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from bot import logsetup  # a module import: bot.logsetup imports bot.nemo.errors
 from bot.nemo.errors import (
     ERRORS_BY_CODE,
     BackendUnavailable,
@@ -199,6 +200,8 @@ class Http:
         out = dict(self.attribution)
         if token:
             out["Authorization"] = f"Bearer {token}"
+        if request_id := logsetup.request_id_var.get():
+            out["X-Request-Id"] = request_id  # the studio logs it with the turn's render
         out.update(extra or {})
         return out
 
