@@ -22,12 +22,13 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
 from pydantic import BaseModel
 
 from studio import music
 from studio.render_ffmpeg import FfmpegFailed, probe, run_ffmpeg
 from studio.render_graph import ClipSource, ColorSource, Overlay, Sound, Source, StillSource, build_command
-from studio.render_plan import Plan, PlanError, Visual, plan_from_draft
+from studio.render_plan import FPS, Plan, PlanError, Visual, plan_from_draft
 from studio.render_stills import PhotoError, check_photo, release_memory, stream
 from studio.text import clear_font_cache, render_text
 
@@ -56,12 +57,16 @@ def _asset(assets: Mapping[str, Path], src: str | None, what: str, name: str) ->
     return Path(path)
 
 
-def _clip(assets: Mapping[str, Path], visual: Visual) -> ClipSource:
+def _clip(assets: Mapping[str, Path], visual: Visual) -> tuple[ClipSource, Visual]:
+    """The clip's source, and the segment with its trim kept inside the clip (the last frame is held
+    when the clip is shorter than its segment)."""
     path = _asset(assets, visual.src, "video clip", visual.name)
     info = probe(path)
     if not info.video:
         raise RenderError(f"video clip {visual.name} could not be decoded")
-    return ClipSource(path, info.audio)
+    if info.duration is not None and visual.trim_in > max(0.0, info.duration - visual.frames / FPS):
+        visual = visual.model_copy(update={"trim_in": max(0.0, info.duration - visual.frames / FPS)})
+    return ClipSource(path, info.audio), visual
 
 
 def _photos(plan: Plan, assets: Mapping[str, Path]) -> list[tuple[Path, str, str, int]]:
@@ -87,7 +92,7 @@ def _overlays(plan: Plan, assets: Mapping[str, Path], tmp: Path) -> list[Overlay
             overlays.append(Overlay(path, image.x, image.y, text.start, end))
     if plan.logo is not None:
         name = Path(plan.logo.src).name or "logo"
-        logo = load_photo_rgba(_asset(assets, plan.logo.src, "logo", name), name)
+        logo = _load_logo(_asset(assets, plan.logo.src, "logo", name), name)
         width = round(plan.width * min(0.5, max(0.03, plan.logo.scale)))
         logo = logo.resize((width, max(1, round(logo.height * width / logo.width))))
         margin = round(min(plan.width, plan.height) * 0.04)
@@ -99,10 +104,8 @@ def _overlays(plan: Plan, assets: Mapping[str, Path], tmp: Path) -> list[Overlay
     return overlays
 
 
-def load_photo_rgba(path: Path, name: str) -> Any:
+def _load_logo(path: Path, name: str) -> Image.Image:
     """A logo as RGBA (transparency kept), or RenderError."""
-    from PIL import Image
-
     try:
         with Image.open(path) as img:
             img.load()
@@ -135,7 +138,7 @@ def _sounds(plan: Plan, assets: Mapping[str, Path], tmp: Path) -> list[Sound]:
     return sounds
 
 
-def _feed(fd: int, frames: Iterator[bytes], proc: subprocess.Popen[bytes],
+def _feed(fd: int, frames: Iterator[memoryview], proc: subprocess.Popen[bytes],
           failures: list[BaseException]) -> None:
     try:
         with os.fdopen(fd, "wb") as pipe:
@@ -167,13 +170,14 @@ def render_draft(draft: dict[str, Any], assets: Mapping[str, Path], out_path: Pa
         pipes = [list(os.pipe()) for _ in photos[:2]]  # [read, write]; -1 once handed over or closed
         try:
             offsets = [0, 0]
-            for visual in plan.visuals:
+            for n, visual in enumerate(plan.visuals):
                 if visual.kind == "image":
                     k = sum(1 for s in sources if isinstance(s, StillSource)) % 2
                     sources.append(StillSource(pipes[k][0], offsets[k]))
                     offsets[k] += visual.frames
                 elif visual.kind == "video":
-                    sources.append(_clip(assets, visual))
+                    source, plan.visuals[n] = _clip(assets, visual)
+                    sources.append(source)
                 else:
                     colour = visual.color if _HEX.match(visual.color) else "#1e293b"
                     sources.append(ColorSource("#" + colour.lstrip("#")))
@@ -203,7 +207,7 @@ def render_draft(draft: dict[str, Any], assets: Mapping[str, Path], out_path: Pa
                         size=size)
 
 
-def _run(plan: Plan, args: list[str], pipes: list[list[int]], feeds: list[Iterator[bytes]],
+def _run(plan: Plan, args: list[str], pipes: list[list[int]], feeds: list[Iterator[memoryview]],
          progress: Callable[[float], None] | None) -> None:
     """Run ffmpeg; photo frames go down the pipes from writer threads started once ffmpeg runs."""
     failures: list[BaseException] = []

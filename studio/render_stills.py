@@ -4,8 +4,8 @@ A photo is decoded once (JPEG DCT scaling to about the size needed, EXIF orienta
 "canvas": the whole frame at zoom 1, `CANVAS_SCALE` times the output size, with the photo shown whole
 over a blurred fill of itself when its aspect differs from the frame's (contain-blur). The canvas is
 converted once to BT.709 limited-range Y, Cb, Cr planes. Every frame is then one resampling of a
-fractional window of those planes (Pillow's separable bilinear `resize(box=...)`), so the motion is
-sub-pixel smooth — no integer crop steps — and costs ~11 ms per 1080p frame.
+fractional window of those planes (OpenCV's bilinear `warpAffine`), so the motion is
+sub-pixel smooth — no integer crop steps — and costs ~4 ms per 1080p frame.
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
 log = logging.getLogger(__name__)
+cv2.setNumThreads(1)  # frames are made by one thread per pipe, next to ffmpeg's encoder: no pool
 
 CANVAS_SCALE = 1.12  # canvas resolution relative to the output: the deepest zoom is 1:1
 ZOOM = 1.12  # zoom at the end of zoom-in (start of zoom-out) and during pans
@@ -40,13 +42,13 @@ class PhotoError(Exception):
 class Canvas:
     """A photo laid out for a frame, as 8-bit Y (full size) and Cb, Cr (half size) planes."""
 
-    y: Image.Image
-    cb: Image.Image
-    cr: Image.Image
+    y: np.ndarray
+    cb: np.ndarray
+    cr: np.ndarray
 
     @property
     def size(self) -> tuple[int, int]:
-        return self.y.size
+        return self.y.shape[1], self.y.shape[0]
 
 
 def _even(v: float) -> int:
@@ -114,7 +116,7 @@ def to_yuv(rgb: Image.Image) -> Canvas:
         for plane, diff, k in ((cb, b - luma, 1.8556), (cr, r - luma, 1.5748)):
             half = diff.reshape(rows // 2, 2, w // 2, 2).mean(axis=(1, 3))
             plane[top // 2:(top + rows) // 2] = np.clip(np.round(128.0 + half * (224.0 / 255.0 / k)), 0, 255)
-    return Canvas(*(Image.fromarray(p, "L") for p in (y, cb, cr)))
+    return Canvas(y, cb, cr)
 
 
 def prepare(path: Path, name: str, width: int, height: int) -> Canvas:
@@ -129,7 +131,7 @@ def check_photo(path: Path, name: str) -> None:
     load_photo(path, name, (1, 1))
 
 
-def stream(segments: list[tuple[Path, str, str, int]], out: tuple[int, int]) -> Iterator[bytes]:
+def stream(segments: list[tuple[Path, str, str, int]], out: tuple[int, int]) -> Iterator[memoryview]:
     """Every frame of the photo segments (path, name, motion, frames), back to back in order.
 
     Each photo is prepared when its segment comes up and dropped after it, so a stream holds one
@@ -185,18 +187,32 @@ def boxes(motion: str, frames: int, canvas: tuple[int, int], out: tuple[int, int
             y = (ch - bh) * (1 - f)
         elif motion == "pan-down":
             y = (ch - bh) * f
-        yield (max(0.0, x), max(0.0, y), min(float(cw), x + bw), min(float(ch), y + bh))
+        yield (x, y, x + bw, y + bh)
 
 
-def frames_yuv(canvas: Canvas, motion: str, frames: int, out: tuple[int, int]) -> Iterator[bytes]:
-    """yuv420p frames of the canvas moving as `motion` says, each as three chunks (Y, Cb, Cr)."""
+def _warp(plane: np.ndarray, box: Box, size: tuple[int, int]) -> np.ndarray:
+    """The `box` window of `plane` resampled to `size` (w, h): bilinear, sub-pixel exact.
+
+    Pixel centres: output pixel i (centre i + 0.5 in box units) samples the plane at
+    x0 + (i + 0.5) * s, which in OpenCV's integer-centred coordinates is s * i + x0 + s / 2 - 0.5."""
+    x0, y0, x1, y1 = box
+    sx, sy = (x1 - x0) / size[0], (y1 - y0) / size[1]
+    m = np.array([[sx, 0.0, x0 + sx / 2 - 0.5], [0.0, sy, y0 + sy / 2 - 0.5]])
+    return cv2.warpAffine(plane, m, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_REPLICATE)
+
+
+def frames_yuv(canvas: Canvas, motion: str, frames: int, out: tuple[int, int]) -> Iterator[memoryview]:
+    """yuv420p frames of the canvas moving as `motion` says, each as three chunks (Y, Cb, Cr).
+
+    OpenCV's bilinear warp (1/32-pixel positions, ~4 ms a 1080p frame on one core; Pillow's
+    separable resize is sub-pixel too but three times slower)."""
     w, h = out
-    still: tuple[bytes, bytes, bytes] | None = None
+    still: tuple[memoryview, ...] | None = None
     for x0, y0, x1, y1 in boxes(motion, frames, canvas.size, out):
         if still is None or motion != "none":
             half = (x0 / 2, y0 / 2, x1 / 2, y1 / 2)
-            bilinear = Image.Resampling.BILINEAR
-            still = (canvas.y.resize((w, h), bilinear, box=(x0, y0, x1, y1)).tobytes(),
-                     canvas.cb.resize((w // 2, h // 2), bilinear, box=half).tobytes(),
-                     canvas.cr.resize((w // 2, h // 2), bilinear, box=half).tobytes())
+            still = (_warp(canvas.y, (x0, y0, x1, y1), (w, h)).data,
+                     _warp(canvas.cb, half, (w // 2, h // 2)).data,
+                     _warp(canvas.cr, half, (w // 2, h // 2)).data)
         yield from still
