@@ -5,6 +5,7 @@ simcord replaces discord.py's HTTP layer and gateway with an in-memory Discord a
 real code; its plugin's `simcord_env` fixture starts the bot this module's `simcord_bot` returns.
 
     @pytest.mark.discord_settings(max_upload_mb=1)     Settings fields for this test's bot
+    @pytest.mark.discord_bot(adopt_every=None)         attributes set on the bot before it starts
     @pytest.mark.simcord(settle_timeout=20)            options of simcord.run (the plugin's marker)
 
 `dc` (a `DiscordWorld`) is the usual starting point: a guild with #general, a member alice, and
@@ -35,6 +36,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "discord_settings(**fields): Settings fields of the test's Discord bot"
     )
+    config.addinivalue_line("markers", "discord_bot(**attributes): set on the test's Discord bot")
 
 
 def discord_settings(backend_url: str, redis_url: str, data_dir: Path, **overrides: Any) -> Settings:
@@ -83,9 +85,14 @@ async def discord_bots() -> AsyncIterator[list[discord.Client]]:
 
 
 @pytest.fixture
-def simcord_bot(bot_settings: Settings, discord_bots: list[discord.Client]) -> discord.Client:
+def simcord_bot(
+    bot_settings: Settings, discord_bots: list[discord.Client], request: pytest.FixtureRequest
+) -> discord.Client:
     """The bot under test (simcord's plugin starts it as `simcord_env`)."""
     bot = new_bot(bot_settings)
+    marker = request.node.get_closest_marker("discord_bot")
+    for name, value in (marker.kwargs if marker else {}).items():
+        setattr(bot, name, value)
     discord_bots.append(bot)
     return bot
 

@@ -12,14 +12,20 @@ import simcord
 
 from tests.fixtures_discord import DiscordWorld, answers, make_draft
 
-SLOW_RENDER = {  # the first render poll comes 1000 s after the submit: the test moves the clock
-    "render_poll_seconds": 1000,
-    "render_poll_max_seconds": 1000,
-    "render_timeout_seconds": 5000,
-}
+
+def render_polled_after(seconds: float) -> dict[str, float]:
+    """Settings whose first render poll comes `seconds` after the submit (the test moves the clock)."""
+    return {
+        "render_poll_seconds": seconds, "render_poll_max_seconds": seconds, "render_timeout_seconds": 5000
+    }
+
+
+SLOW_RENDER = render_polled_after(1000)  # longer than the interaction token's 15 minutes
 # simcord waits for bot timers due within its settle timeout: with 3 s, the engine's 4-second
 # "typing…" refresh counts as parked at once, like the render's long poll wait
 PARKING = pytest.mark.simcord(settle_timeout=3)
+# the clock crosses 1000 s: fewer adoption passes on the way keep the test quick
+RARE_ADOPTION = pytest.mark.discord_bot(adopt_every=600)
 
 
 async def advance(dc: DiscordWorld, seconds: float, step: float = 100.0) -> None:
@@ -34,7 +40,7 @@ def videos(messages: list[discord.Message]) -> list[discord.Message]:
 
 
 async def export_parked(dc: DiscordWorld, fake_nemo: Any) -> None:
-    """/export whose render finishes on its first poll, 1000 s of simcord time later."""
+    """/export whose render finishes on its first poll (after `render_poll_seconds` of simcord time)."""
     await make_draft(dc)
     fake_nemo.render_plan([("completed", 100)])
     result = await dc.alice.slash(dc.channel, "export")
@@ -42,6 +48,7 @@ async def export_parked(dc: DiscordWorld, fake_nemo: Any) -> None:
 
 
 @PARKING
+@RARE_ADOPTION
 @pytest.mark.discord_settings(**SLOW_RENDER)
 async def test_a_render_longer_than_the_interaction_token_arrives_as_channel_messages(
     dc: DiscordWorld, fake_nemo: Any, fake_nemo_mp4: bytes
@@ -61,6 +68,7 @@ async def test_a_render_longer_than_the_interaction_token_arrives_as_channel_mes
 
 
 @PARKING
+@RARE_ADOPTION
 @pytest.mark.discord_settings(**SLOW_RENDER)
 async def test_unknown_webhook_from_discord_moves_the_delivery_to_the_channel(
     dc: DiscordWorld, fake_nemo: Any, fake_nemo_mp4: bytes
@@ -89,7 +97,8 @@ async def test_a_server_error_on_a_channel_message_is_retried(dc: DiscordWorld, 
 
 
 @PARKING
-@pytest.mark.discord_settings(**SLOW_RENDER)
+@RARE_ADOPTION
+@pytest.mark.discord_settings(**render_polled_after(10))
 async def test_a_server_error_on_the_video_message_is_retried_and_the_video_arrives(
     dc: DiscordWorld, fake_nemo: Any, fake_nemo_mp4: bytes
 ) -> None:
@@ -99,7 +108,7 @@ async def test_a_server_error_on_the_video_message_is_retried_and_the_video_arri
     await dc.alice.send(dc.channel, f"{mention} export")
     dc.env.inject_error("POST", "/channels/*/messages", status=500)  # hits the message with the MP4
 
-    await advance(dc, 1001)
+    await advance(dc, 11)
 
     (video,) = videos(dc.bot_messages())
     assert await video.attachments[0].read() == fake_nemo_mp4
@@ -121,6 +130,7 @@ async def test_a_followup_refused_twice_goes_to_the_channel(
 
 
 @PARKING
+@RARE_ADOPTION
 @pytest.mark.discord_settings(**SLOW_RENDER)
 async def test_a_render_in_flight_during_a_restart_is_delivered_by_the_new_bot(
     dc: DiscordWorld, fake_nemo: Any, fake_nemo_mp4: bytes
@@ -175,10 +185,12 @@ async def test_a_rate_limited_answer_is_sent_again_after_the_wait(
 
 
 @PARKING
-@pytest.mark.discord_settings(**SLOW_RENDER)
+@RARE_ADOPTION
+@pytest.mark.discord_settings(**render_polled_after(100))
 async def test_when_the_channel_refuses_the_bot_a_late_video_goes_to_the_users_dms(
     dc: DiscordWorld, fake_nemo: Any, fake_nemo_mp4: bytes
 ) -> None:
+    dc.bot.reply_options.token_lifetime = dt.timedelta(seconds=60)  # the bot's own expiry check
     me = dc.env.bot.user
     assert me is not None
     quiet = dc.guild.create_text_channel(
@@ -189,7 +201,7 @@ async def test_when_the_channel_refuses_the_bot_a_late_video_goes_to_the_users_d
     result = await dc.alice.slash(quiet, "export")  # interaction answers need no permission
     assert answers(result) == ["⏳ Rendering..."]
 
-    await advance(dc, 1001)  # the token is gone and the channel says 50013 Missing Permissions
+    await advance(dc, 101)  # the token is gone and the channel says 50013 Missing Permissions
 
     assert videos(quiet.history()) == []
     dm = simcord.ChannelHandle(dc.env, None, dc.env.backend.get_dm_channel(dc.alice.id))
@@ -198,6 +210,7 @@ async def test_when_the_channel_refuses_the_bot_a_late_video_goes_to_the_users_d
 
 
 @PARKING
+@RARE_ADOPTION
 @pytest.mark.discord_settings(**SLOW_RENDER)
 async def test_stopping_the_bot_mid_render_leaves_the_render_for_the_next_start(
     dc: DiscordWorld, fake_nemo: Any, redis: Any

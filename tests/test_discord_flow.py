@@ -39,10 +39,10 @@ async def test_video_uploads_the_three_images_byte_identical_and_answers_in_the_
 
 
 @pytest.mark.discord_settings(discord_edit_interval=0.3)
-async def test_a_slow_answer_is_streamed_by_edits_no_faster_than_the_edit_interval(
+async def test_a_slow_answer_streams_into_the_original_response_no_faster_than_the_edit_interval(
     dc: DiscordWorld, fake_nemo: Any
 ) -> None:
-    await dc.alice.slash(dc.channel, "help")  # first contact out of the way
+    await dc.alice.slash(dc.channel, "status")  # first contact (greeting) out of the way
     fake_nemo.turn_pause = 0.15
     fake_nemo.reply = " ".join(f"word{i}" for i in range(12))  # 12 deltas, ~2 s of streaming
     before = len(dc.env.http_requests)
@@ -51,14 +51,14 @@ async def test_a_slow_answer_is_streamed_by_edits_no_faster_than_the_edit_interv
         result = await dc.alice.slash(dc.channel, "video", prompt="make it upbeat")
 
     final = fake_nemo.reply
-    answer = next(m for m in [result.response, *result.followups] if m is not None and m.content == final)
-    edits = [
-        r for r in dc.env.http_requests[before:]
-        if r.method == "PATCH" and r.path.endswith(f"/messages/{answer.id}")
-    ]
-    assert len(edits) >= 2  # it grew in place…
+    assert answers(result) == [final]
+    edits = dc.requests("PATCH", "/webhooks/*/messages/@original")
+    edits = [r for r in edits if dc.env.http_requests.index(r) >= before]
+    assert len(edits) >= 3  # "word0…" replaced "thinking…", then it grew in place…
     assert len(edits) <= 2 / 0.3 + 2  # …at most once per interval
     assert isinstance(edits[-1].json, dict) and edits[-1].json["content"] == final
+    followups = [r for r in dc.requests("POST", "/webhooks/*") if dc.env.http_requests.index(r) >= before]
+    assert followups == []  # it all fitted in the one message
 
 
 async def test_export_sends_the_mp4_with_identical_bytes_and_quick_buttons(
@@ -108,7 +108,7 @@ async def test_only_the_file_over_the_limit_is_left_out_of_a_video(dc: DiscordWo
     assert texts[-1] == "Here is your draft: a teaser"
 
 
-@pytest.mark.simcord(settle_timeout=20)
+@pytest.mark.simcord(settle_timeout=10)  # under the 15-second adoption pass: parked
 async def test_commands_are_acknowledged_inside_three_seconds_while_the_backend_is_slow(
     dc: DiscordWorld, fake_nemo: Any
 ) -> None:

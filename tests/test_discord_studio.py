@@ -32,6 +32,7 @@ def probe(path: Path) -> str:
 @pytest.mark.slow
 @pytest.mark.timeout(180)
 @pytest.mark.simcord(settle_timeout=150)  # one simcord action lasts as long as the real render
+@pytest.mark.discord_bot(adopt_every=None)  # else simcord would wait for each 15-second pass
 async def test_photos_and_a_prompt_become_a_real_mp4_on_discord(
     dc: DiscordWorld, studio_media: StudioMedia, tmp_path: Path
 ) -> None:

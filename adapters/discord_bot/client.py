@@ -7,9 +7,11 @@ shard serves any user). In `setup_hook` (inside discord.py's loop, before the ga
 1. the services start (embedded Redis/studio when their URLs are unset, Store, NemoClient, Engine);
 2. the persistent quick-action view is registered (`add_view`), so buttons survive restarts;
 3. the command texts' translator is set and the commands are synced (guilds or global);
-4. undelivered renders are resumed in the background, as plain channel messages.
+4. undelivered renders are resumed in the background, as plain channel messages; then, every
+   `adopt_every` seconds, renders whose bot process died are adopted the same way (when the engine
+   offers `adopt_orphans`), so any live process delivers them.
 
-`close()` stops the resume pass and closes the services.
+`close()` stops the turns in flight and those passes, then closes the services.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from bot.store import JobRecord
 
 log = logging.getLogger(__name__)
 
+ADOPT_EVERY = 15.0  # seconds between passes looking for renders whose bot process died
+
 
 def intents_for(*, message_content: bool) -> discord.Intents:
     """Unprivileged intents (guild and DM messages: mentions and DMs carry their content anyway),
@@ -55,6 +59,8 @@ class VideoBot(discord.Client):
         register_commands(self.tree, self.handlers.command)
         self._runtime: Runtime | None = None
         self._resume_task: asyncio.Task[None] | None = None
+        self._adopt_task: asyncio.Task[None] | None = None
+        self.adopt_every: float | None = ADOPT_EVERY  # seconds; None: no adoption passes
 
     def runtime(self) -> Runtime:
         if self._runtime is None:
@@ -69,6 +75,11 @@ class VideoBot(discord.Client):
         await self.tree.set_translator(CommandTexts())
         await sync_commands(self.tree, self.settings.discord_guild_ids)
         self._resume_task = asyncio.create_task(self._resume(), name="discord-resume")
+        adopt = getattr(self._runtime.engine, "adopt_orphans", None)
+        if adopt is not None and self.adopt_every:
+            self._adopt_task = asyncio.create_task(
+                adopt(self.reply_for_job, every=self.adopt_every), name="discord-adopt"
+            )
 
     async def close(self) -> None:
         await self.close_services()
@@ -78,11 +89,12 @@ class VideoBot(discord.Client):
         """Stop the turns in flight and the resume pass, then close the store, the backend client
         and the embedded services."""
         await self.handlers.stop_turns()
-        task, self._resume_task = self._resume_task, None
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for task in (self._resume_task, self._adopt_task):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._resume_task = self._adopt_task = None
         runtime, self._runtime = self._runtime, None
         if runtime is not None:
             await runtime.aclose()
