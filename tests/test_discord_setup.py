@@ -171,3 +171,14 @@ def test_main_reports_an_unreachable_discord_in_one_line_without_the_token(
     err = capsys.readouterr().err  # log lines, then the one line for the operator
     assert err.strip().splitlines()[-1].startswith("videobot discord: stopped: ClientConnectorError")
     assert token not in err and "Traceback" not in err
+
+
+def test_debug_logging_never_shows_discord_lines_that_carry_interaction_tokens() -> None:
+    import logging
+
+    from adapters.discord_bot.run import TOKEN_LOGGERS, quiet_token_loggers
+
+    quiet_token_loggers("DEBUG")
+    for name in TOKEN_LOGGERS:
+        assert not logging.getLogger(name).isEnabledFor(logging.DEBUG)
+        assert logging.getLogger(f"{name}.async_").getEffectiveLevel() >= logging.INFO

@@ -25,6 +25,7 @@ from bot.logsetup import configure_logging, redact
 log = logging.getLogger(__name__)
 
 _TRUE = {"1", "true", "yes", "on"}
+TOKEN_LOGGERS = ("discord.webhook", "discord.gateway", "discord.http")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,6 +58,14 @@ def wants_message_content(settings: Settings, flag: bool) -> bool:
     return os.environ.get("DISCORD_MESSAGE_CONTENT", "").strip().lower() in _TRUE
 
 
+def quiet_token_loggers(level: str) -> None:
+    """discord.py's DEBUG lines carry interaction tokens (webhook URLs, raw gateway events): never
+    below INFO for those loggers, whatever VIDEOBOT_LOG_LEVEL says."""
+    floor = max(logging.INFO, logging.getLevelName(level))
+    for name in TOKEN_LOGGERS:
+        logging.getLogger(name).setLevel(floor)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv if argv is not None else sys.argv[1:])
     try:
@@ -69,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"videobot discord: {problem}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, json_lines=settings.log_json)
+    quiet_token_loggers(settings.log_level)
     assert settings.discord_bot_token is not None
     bot = build_bot(settings, message_content=wants_message_content(settings, args.message_content))
     try:
