@@ -60,6 +60,7 @@ class Engine:
         """Stop background reads of turns the users cancelled (the store and the client belong to
         the caller)."""
         await chat.stop_detached()
+        await self.services.followups.aclose()
 
     @contextlib.asynccontextmanager
     async def _remote_lock(
@@ -110,6 +111,7 @@ class Engine:
         services = self.services
         turn = Turn(services, reply, incoming.user_key, language_for(incoming.locale),
                     services.nemo_user(incoming.user_key), incoming)
+        services.followups.stop(incoming.user_key)  # this turn reports from here on
         started = time.monotonic()
         try:
             turn.lang = await self._language(incoming)

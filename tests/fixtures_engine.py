@@ -105,15 +105,16 @@ def engine_factory(
     fake_nemo: FakeNemo, redis: aioredis.Redis, redis_url: str, data_dir: Path
 ) -> Callable[..., Engine]:
     """Make engines (several make "processes" sharing Redis and the backend)."""
-    made: list[tuple[Store, NemoClient]] = []
+    made: list[tuple[Engine, Store, NemoClient]] = []
     cipher = TokenCipher.generate()
 
     def make(**overrides: Any) -> Engine:
         settings = engine_settings(fake_nemo.url, redis_url, data_dir, **overrides)
         store = Store(connect_url(redis_url).client, cipher)
         client = NemoClient.from_settings(settings)
-        made.append((store, client))
-        return Engine(settings, store, client)
+        engine = Engine(settings, store, client)
+        made.append((engine, store, client))
+        return engine
 
     make.made = made  # type: ignore[attr-defined]
     return make
@@ -123,7 +124,8 @@ def engine_factory(
 async def engine(engine_factory: Callable[..., Engine]) -> AsyncIterator[Engine]:
     eng = engine_factory()
     yield eng
-    for store, client in engine_factory.made:  # type: ignore[attr-defined]
+    for made, store, client in engine_factory.made:  # type: ignore[attr-defined]
+        await made.aclose()
         await client.aclose()
         await store.aclose()
 

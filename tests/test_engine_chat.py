@@ -298,3 +298,33 @@ async def test_the_global_cap_answers_busy(engine_factory: Any, fake_nemo: FakeN
     answers = await Chat(engine, RecordingReply(), user_id="ben").send("/credits")
     await slow
     assert answers == ["😅 I'm very busy right now — please try again in a minute."]
+
+
+async def test_music_and_title_added_by_the_backend_after_the_turn_are_reported(
+    chat: Chat, fake_nemo: FakeNemo
+) -> None:
+    sid = await _ready(chat, fake_nemo)
+    await chat.send("make a promo")  # the raw video: the fake sets a draft
+    raw = fake_nemo.draft(sid)
+    assert raw is not None
+    with_music = copy.deepcopy(raw)
+    with_music["t"].append(
+        {"tt": 1, "sg": [{"id": "a1", "st": 0, "d": 3000, "m": {"name": "Lo-fi", "vol": 0.35}}]}
+    )
+    fake_nemo.set_draft(sid, with_music)  # stage two, on the backend's own
+    await until(lambda: any("Lo-fi" in t for t in chat.reply.visible_texts()))
+    reported = [t for t in chat.reply.visible_texts() if "Lo-fi" in t]
+    assert len(reported) == 1 and "Music added" in reported[0]
+
+
+async def test_the_next_turn_stops_the_follow_up_watch(chat: Chat, fake_nemo: FakeNemo) -> None:
+    sid = await _ready(chat, fake_nemo)
+    await chat.send("make a promo")
+    await chat.send("/help")  # a new turn: the watch ends
+    state_calls = len(fake_nemo.requests_to("/api/state/*"))
+    fake_nemo.set_draft(sid, with_title(DRAFT, "Too Late"))
+    import asyncio
+
+    await asyncio.sleep(0.4)
+    assert len(fake_nemo.requests_to("/api/state/*")) == state_calls
+    assert not any("Too Late" in t for t in chat.reply.visible_texts())

@@ -60,24 +60,28 @@ async def chat_turn(turn: Turn, text: str) -> None:
     await turn.tell_if_session_renewed()
     stream = StreamingMessage(turn.reply)
     progress = _Progress()
+    after: recovery.Draft = None
     try:
         async with turn.activity("typing"):
             end = await _follow(turn, text, stream, progress)
             await turn.tell_if_session_renewed()
             if end is End.BROKEN:
-                await recovery.poll_for_change(turn, before, stream, notice="chat.recovering")
+                after = await recovery.poll_for_change(turn, before, stream, notice="chat.recovering")
             elif end is End.SLOW:
-                await recovery.poll_for_change(turn, before, stream, notice="chat.slow")
+                after = await recovery.poll_for_change(turn, before, stream, notice="chat.slow")
             elif _out_of_credits(progress.errors):
                 if progress.shown is not None and progress.shown.text.strip():
                     await stream.finish(progress.shown.text)
                 raise OutOfCredits("the agent reported no credits")
             elif progress.shown is not None and (progress.shown.text.strip() or progress.shown.actions):
                 await _finish(turn, stream, progress.shown)
+                after = await recovery.current_draft(turn)
             else:
-                await recovery.report_silent(turn, before, stream)
+                after = await recovery.report_silent(turn, before, stream)
     finally:
         await stream.close()
+    if after is not None and recovery.changed(before, after):
+        turn.services.followups.start(turn, after)  # the backend may add music and a title by itself
 
 
 async def _follow(turn: Turn, text: str, stream: StreamingMessage, progress: _Progress) -> End:

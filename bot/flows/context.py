@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.events import Activity, Button, Incoming, MessageRef, Reply
+from bot.flows.followup import Followups
 from bot.i18n import Lang, t
 from bot.nemo.client import NemoClient
 from bot.nemo.user import NemoUser
@@ -34,8 +35,9 @@ class Services:
     store: Store
     client: NemoClient
     owner: str = "engine"  # this process's name for delivery leases
-
     following: set[str] = field(default_factory=set)  # render ids this process is polling now
+    followups: Followups = field(default_factory=Followups)  # two-stage generation watches
+
     @property
     def lease_seconds(self) -> float:
         return self.settings.lock_lease_seconds

@@ -56,18 +56,23 @@ def _joined(stream: StreamingMessage, text: str) -> str:
     return f"{shown}\n\n{text}" if shown else text
 
 
-async def report_silent(turn: Turn, before: Draft, stream: StreamingMessage) -> None:
+def changed(before: Draft, after: Draft) -> bool:
+    return _changed(before, after)
+
+
+async def report_silent(turn: Turn, before: Draft, stream: StreamingMessage) -> Draft:
     """The turn ended with tool events only: tell the user what changed in the draft."""
     after = await current_draft(turn)
     await turn.tell_if_session_renewed()
     if _changed(before, after):
         await stream.finish(_joined(stream, _change_text(turn, before, after)), buttons=turn.quick_buttons())
         await _remember(turn, after)
-        return
+        return after
     await stream.finish(_joined(stream, turn.t("chat.nothing_changed")))
+    return None
 
 
-async def poll_for_change(turn: Turn, before: Draft, stream: StreamingMessage, *, notice: str) -> None:
+async def poll_for_change(turn: Turn, before: Draft, stream: StreamingMessage, *, notice: str) -> Draft:
     """Poll the state until the draft changes (report it) or `recovery_max_polls` pass (failed)."""
     settings = turn.settings
     await stream.status(turn.t(notice))
@@ -83,9 +88,10 @@ async def poll_for_change(turn: Turn, before: Draft, stream: StreamingMessage, *
             text = _change_text(turn, before, after)
             await stream.finish(_joined(stream, text), buttons=turn.quick_buttons())
             await _remember(turn, after)
-            return
+            return after
     log.info("no change after %d polls for %s: turn failed", settings.recovery_max_polls, turn.user_key)
     await stream.finish(_joined(stream, turn.t("chat.failed")))
+    return None
 
 
 async def summary_line(turn: Turn) -> str:
