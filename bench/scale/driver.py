@@ -1,0 +1,164 @@
+"""A bot process for the scale test and benchmark: the real `Engine` serving several users at once.
+
+    python -m bench.scale.driver --users u01,u02 --photo P.jpg --prompt "Make a 5 second square video" \
+        --log deliveries.jsonl [--adopt-every 2] [--linger]
+
+Settings come from the environment like any bot (REDIS_URL, NEMO_API_URL, VIDEOBOT_DATA_DIR, ...).
+Each user (platform `console`, id as given) sends the photo with the prompt, then `/export`; the
+users run concurrently, as many chats do on one bot process. Every delivered video is appended
+to `--log` as one JSON line `{"event": "video", "user", "render_id", "size", "pid", "t"}`, every
+user's end as `{"event": "done", ...}`. Renders whose bot process died are adopted
+(`Engine.adopt_orphans`) every `--adopt-every` seconds; with `--linger` the process keeps doing
+that after its own users are done, until SIGTERM / SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import logging
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import IO, Any
+
+from bot.config import load_settings
+from bot.engine import Engine
+from bot.events import Activity, Attachment, Button, ChannelLimits, Incoming, MessageRef, Platform, VideoFile
+from bot.logsetup import configure_logging, new_request_id
+from bot.nemo.client import NemoClient
+from bot.store import JobRecord, Store
+
+log = logging.getLogger("bench.scale.driver")
+
+PLATFORM: Platform = "console"
+
+
+class DeliveryLog:
+    """Append-only JSON lines, flushed at once: what a killed process wrote is kept."""
+
+    def __init__(self, path: Path) -> None:
+        self.fh: IO[str] = path.open("a", encoding="utf-8")
+        self.started = time.monotonic()
+
+    def write(self, **record: Any) -> None:
+        record |= {"pid": os.getpid(), "t": round(time.monotonic() - self.started, 3)}
+        self.fh.write(json.dumps(record) + "\n")
+        self.fh.flush()
+
+
+class ScaleReply:
+    """One user's chat: texts are counted, a video is logged (the file itself stays in the out dir)."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self, user: str, deliveries: DeliveryLog) -> None:
+        self.user = user
+        self.deliveries = deliveries
+        self.texts: list[str] = []
+
+    @property
+    def limits(self) -> ChannelLimits:
+        return ChannelLimits(max_video_bytes=None, supports_buttons=False, edit_interval=0.2)
+
+    async def send_text(self, text: str, *, buttons: list[Button] | None = None,
+                        formatted: bool = False) -> MessageRef:
+        self.texts.append(text)
+        return MessageRef(id=str(next(self._ids)), chat_id=self.user)
+
+    async def edit_text(self, ref: MessageRef, text: str, *, buttons: list[Button] | None = None,
+                        formatted: bool = False) -> MessageRef:
+        self.texts.append(text)
+        return ref
+
+    async def delete(self, ref: MessageRef) -> None:
+        return None
+
+    async def send_video(self, video: VideoFile, caption: str, *,
+                         buttons: list[Button] | None = None) -> MessageRef:
+        self.deliveries.write(event="video", user=self.user, render_id=video.path.stem, size=video.size)
+        return MessageRef(id=str(next(self._ids)), chat_id=self.user)
+
+    async def show_activity(self, activity: Activity) -> None:
+        return None
+
+
+async def run_user(engine: Engine, user: str, photo: Path, prompt: str, replies: dict[str, ScaleReply],
+                   workdir: Path, deliveries: DeliveryLog) -> None:
+    reply = replies[user]
+    copy = workdir / f"{user}-{photo.name}"
+    shutil.copyfile(photo, copy)  # the engine deletes attachments after the turn
+    attachment = Attachment(filename=photo.name, kind="image", path=copy, size=copy.stat().st_size)
+    for n, (text, files) in enumerate(((prompt, [attachment]), ("/export", []))):
+        new_request_id()
+        incoming = Incoming(platform=PLATFORM, user_id=user, chat_id=user, text=text, attachments=files,
+                            update_id=f"{user}-{n}")
+        await engine.handle(incoming, reply)
+    deliveries.write(event="done", user=user, last=reply.texts[-1][:200] if reply.texts else "")
+
+
+async def serve(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    store = await Store.connect(settings)
+    client = NemoClient.from_settings(settings)
+    engine = Engine(settings, store, client)
+    deliveries = DeliveryLog(Path(args.log))
+    users = [u for u in args.users.split(",") if u]
+    replies = {u: ScaleReply(u, deliveries) for u in users}
+
+    async def reply_for(job: JobRecord) -> ScaleReply | None:
+        user = job.user_key.partition(":")[2]
+        if job.user_key.startswith(f"{PLATFORM}:") and user:
+            return replies.setdefault(user, ScaleReply(user, deliveries))
+        return None
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    adopter = asyncio.create_task(engine.adopt_orphans(reply_for, every=args.adopt_every))
+    try:
+        await engine.resume(reply_for)
+        with tempfile.TemporaryDirectory(prefix="vb-scale-") as tmp:
+            users_done = asyncio.gather(*(run_user(engine, u, Path(args.photo), args.prompt, replies,
+                                                   Path(tmp), deliveries) for u in users))
+            stopped = asyncio.create_task(stop.wait())
+            either: set[asyncio.Future[Any]] = {users_done, stopped}
+            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+            if not users_done.done():
+                users_done.cancel()
+                await asyncio.gather(users_done, return_exceptions=True)
+        deliveries.write(event="users_done")
+        if args.linger:
+            await stop.wait()
+    finally:
+        adopter.cancel()
+        await asyncio.gather(adopter, return_exceptions=True)
+        await engine.aclose()
+        await client.aclose()
+        await store.aclose()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.scale.driver", description=__doc__.splitlines()[0])
+    parser.add_argument("--users", required=True, help="comma-separated user ids")
+    parser.add_argument("--photo", required=True)
+    parser.add_argument("--prompt", default="Make a 5 second square video")
+    parser.add_argument("--log", required=True, help="JSON-lines file the deliveries are appended to")
+    parser.add_argument("--adopt-every", type=float, default=2.0)
+    parser.add_argument("--linger", action="store_true", help="keep adopting orphaned renders until SIGTERM")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    return asyncio.run(serve(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
