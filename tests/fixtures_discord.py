@@ -10,6 +10,15 @@ real code; its plugin's `simcord_env` fixture starts the bot this module's `simc
 
 `dc` (a `DiscordWorld`) is the usual starting point: a guild with #general, a member alice, and
 helpers to read what the bot did.
+
+How simcord's time works (learnt the hard way): every actor verb returns when the bot's work has
+"settled": done, or parked on a timer due after `settle_timeout` (5 s). Bot timers due before that
+are waited for in real time, so a periodic bot task with a short period never settles, and one with
+a period under a long `settle_timeout` makes every verb wait for it. Its clock (`discord.utils.utcnow`
+and `time.monotonic` inside bot code, the 3-second and 15-minute interaction deadlines) moves only
+when a bot timer fires or the test calls `env.advance_time`; `wall_clock(env)` below makes it follow
+the real clock. To test something long (a render past the token's 15 minutes), let the bot park on a
+long poll wait and `advance_time` past it.
 """
 
 from __future__ import annotations
@@ -67,7 +76,7 @@ def new_bot(settings: Settings, **kw: Any) -> discord.Client:
 
 
 @pytest.fixture
-def bot_settings(
+def discord_bot_settings(
     redis: Any, redis_url: str, data_dir: Path, fake_nemo: Any, request: pytest.FixtureRequest
 ) -> Settings:
     """This test's bot settings (the `discord_settings` marker adds fields); Redis is flushed."""
@@ -86,10 +95,10 @@ async def discord_bots() -> AsyncIterator[list[discord.Client]]:
 
 @pytest.fixture
 def simcord_bot(
-    bot_settings: Settings, discord_bots: list[discord.Client], request: pytest.FixtureRequest
+    discord_bot_settings: Settings, discord_bots: list[discord.Client], request: pytest.FixtureRequest
 ) -> discord.Client:
     """The bot under test (simcord's plugin starts it as `simcord_env`)."""
-    bot = new_bot(bot_settings)
+    bot = new_bot(discord_bot_settings)
     marker = request.node.get_closest_marker("discord_bot")
     for name, value in (marker.kwargs if marker else {}).items():
         setattr(bot, name, value)
@@ -166,11 +175,14 @@ def answers(result: simcord.InteractionResult) -> list[str]:
 
 
 @pytest.fixture
-def dc(simcord_env: simcord.Env, bot_settings: Settings, discord_bots: list[discord.Client]) -> DiscordWorld:
+def dc(
+    simcord_env: simcord.Env, discord_bot_settings: Settings, discord_bots: list[discord.Client]
+) -> DiscordWorld:
+    """A guild "Shop" with #general and the member alice, around the running bot."""
     guild = simcord_env.create_guild("Shop")
     channel = guild.create_text_channel("general")
     alice = guild.add_member(simcord_env.create_user("alice"))
-    return DiscordWorld(simcord_env, guild, channel, alice, bot_settings, discord_bots)
+    return DiscordWorld(simcord_env, guild, channel, alice, discord_bot_settings, discord_bots)
 
 
 # --- what simcord has no public verb for -----------------------------------------------------------

@@ -16,7 +16,7 @@ from tests.fixtures_studio import RunningStudio, StudioMedia
 
 
 @pytest.fixture
-def bot_settings(studio: RunningStudio, redis_url: str, data_dir: Path) -> Settings:
+def discord_bot_settings(studio: RunningStudio, redis_url: str, data_dir: Path) -> Settings:
     """The bot in front of the real studio (overrides the fake-backend settings of fixtures_discord)."""
     return discord_settings(
         studio.url, redis_url, data_dir, render_poll_seconds=0.3, render_poll_max_seconds=1.0
