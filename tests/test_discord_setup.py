@@ -182,3 +182,8 @@ def test_debug_logging_never_shows_discord_lines_that_carry_interaction_tokens()
     for name in TOKEN_LOGGERS:
         assert not logging.getLogger(name).isEnabledFor(logging.DEBUG)
         assert logging.getLogger(f"{name}.async_").getEffectiveLevel() >= logging.INFO
+
+
+def test_message_content_can_be_asked_for_in_the_dotenv_file(clean_env: Any, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("DISCORD_MESSAGE_CONTENT=true\n")
+    assert wants_message_content(Settings.model_validate({}), False)

@@ -17,6 +17,7 @@ import signal
 import sys
 
 import discord
+from dotenv import dotenv_values
 
 from adapters.discord_bot.client import build_bot
 from bot.config import ConfigError, Settings, load_settings
@@ -53,9 +54,13 @@ def check_settings(settings: Settings) -> str | None:
 
 
 def wants_message_content(settings: Settings, flag: bool) -> bool:
+    """`--message-content`, else DISCORD_MESSAGE_CONTENT from the environment or `.env`."""
     if flag or bool(getattr(settings, "discord_message_content", False)):
         return True
-    return os.environ.get("DISCORD_MESSAGE_CONTENT", "").strip().lower() in _TRUE
+    value = os.environ.get("DISCORD_MESSAGE_CONTENT")
+    if value is None:
+        value = dotenv_values(".env").get("DISCORD_MESSAGE_CONTENT") if os.path.isfile(".env") else None
+    return (value or "").strip().lower() in _TRUE
 
 
 def quiet_token_loggers(level: str) -> None:
