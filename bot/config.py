@@ -67,6 +67,7 @@ class Settings(BaseSettings):
         default_factory=list, validation_alias=_env("DISCORD_GUILD_IDS")
     )
     discord_shards: int | None = Field(None, ge=1, validation_alias=_env("DISCORD_SHARDS"))
+    discord_message_content: bool = Field(False, validation_alias=_env("DISCORD_MESSAGE_CONTENT"))
 
     # --- behaviour -----------------------------------------------------------------------
     rate_limit_wait_seconds: float = Field(
@@ -133,7 +134,9 @@ class Settings(BaseSettings):
     def _expand(cls, v: Path) -> Path:
         return v.expanduser()
 
-    @field_validator("nemo_api_url", "nemo_web_url", "telegram_api_url", "telegram_webhook_url", "studio_public_url")
+    @field_validator(
+        "nemo_api_url", "nemo_web_url", "telegram_api_url", "telegram_webhook_url", "studio_public_url"
+    )
     @classmethod
     def _url(cls, v: str | None) -> str | None:
         if v is None or v == "":

@@ -78,7 +78,7 @@ class PlainFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
 
-    def formatException(self, ei: Any) -> str:  # noqa: N802 (logging API)
+    def formatException(self, ei: Any) -> str:
         return redact(super().formatException(ei))
 
 
@@ -95,5 +95,8 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = False, stream: 
     root.addHandler(handler)
     root.setLevel(level)
     # chatty libraries: their request lines can carry bot tokens in URLs (Telegram puts the token in the path)
-    for noisy in ("httpx", "httpcore", "telegram.ext.ExtBot", "discord.http", "uvicorn.access"):
+    for noisy in ("httpx", "httpcore", "telegram.ext.ExtBot", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # discord.py's DEBUG lines carry interaction tokens (webhook URLs, raw gateway events)
+    for name in ("discord.http", "discord.webhook", "discord.gateway"):
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))

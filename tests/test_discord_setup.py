@@ -117,7 +117,7 @@ def test_message_content_is_asked_for_by_flag_or_variable(clean_env: Any) -> Non
     assert not wants_message_content(settings, False)
     assert wants_message_content(settings, True)
     clean_env.setenv("DISCORD_MESSAGE_CONTENT", "1")
-    assert wants_message_content(settings, False)
+    assert wants_message_content(Settings.model_validate({}), False)
 
 
 # --- the one error mapping -----------------------------------------------------------------------

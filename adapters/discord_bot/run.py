@@ -12,12 +12,10 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import os
 import signal
 import sys
 
 import discord
-from dotenv import dotenv_values
 
 from adapters.discord_bot.client import build_bot
 from bot.config import ConfigError, Settings, load_settings
@@ -54,13 +52,8 @@ def check_settings(settings: Settings) -> str | None:
 
 
 def wants_message_content(settings: Settings, flag: bool) -> bool:
-    """`--message-content`, else DISCORD_MESSAGE_CONTENT from the environment or `.env`."""
-    if flag or bool(getattr(settings, "discord_message_content", False)):
-        return True
-    value = os.environ.get("DISCORD_MESSAGE_CONTENT")
-    if value is None:
-        value = dotenv_values(".env").get("DISCORD_MESSAGE_CONTENT") if os.path.isfile(".env") else None
-    return (value or "").strip().lower() in _TRUE
+    """`--message-content`, else the DISCORD_MESSAGE_CONTENT setting (environment or `.env`)."""
+    return flag or settings.discord_message_content
 
 
 def quiet_token_loggers(level: str) -> None:
