@@ -27,11 +27,11 @@ from discord import app_commands
 from adapters.discord_bot.commands import new_tree, register_commands, sync_commands
 from adapters.discord_bot.handlers import Handlers, ReplyOptions
 from adapters.discord_bot.reply import DiscordReply, limits_for
-from adapters.discord_bot.runtime import Runtime, start_runtime
 from adapters.discord_bot.texts import CommandTexts
 from adapters.discord_bot.views import QuickActions
 from bot.config import Settings, load_settings
 from bot.events import Reply
+from bot.runtime import Runtime, start_runtime
 from bot.store import JobRecord
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class VideoBot(discord.Client):
     # --- lifecycle ------------------------------------------------------------------------------
 
     async def setup_hook(self) -> None:
-        self._runtime = await start_runtime(self.settings)
+        self._runtime = await start_runtime(self.settings, label="discord")
         self.add_view(QuickActions.persistent(self.handlers.button))
         await self.tree.set_translator(CommandTexts())
         await sync_commands(self.tree, self.settings.discord_guild_ids)

@@ -25,10 +25,10 @@ from adapters.discord_bot.reply import (
     DiscordReply,
     limits_for,
 )
-from adapters.discord_bot.runtime import Runtime
 from bot.events import Incoming
 from bot.i18n import language_for, t
 from bot.logsetup import new_request_id
+from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -26,10 +26,10 @@ from telegram.ext import (
 
 from adapters.telegram.handlers import Handlers
 from adapters.telegram.reply import TelegramReply, limits_for
-from adapters.telegram.runtime import Runtime, start_runtime
 from adapters.telegram.texts import EN, ZH
 from bot.config import Settings, load_settings
 from bot.events import Reply
+from bot.runtime import Runtime, start_runtime
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class Lifecycle:
         return self._runtime
 
     async def post_init(self, app: Application) -> None:
-        self._runtime = await start_runtime(self._settings)
+        self._runtime = await start_runtime(self._settings, label="telegram")
         await register_commands(app.bot)
         self._resume_task = asyncio.create_task(self._resume(app.bot), name="telegram-resume")
         if self.handle_signals:

@@ -32,11 +32,11 @@ from adapters.telegram.incoming import (
     size_problem,
 )
 from adapters.telegram.reply import TelegramReply, limits_for
-from adapters.telegram.runtime import Runtime
 from adapters.telegram.texts import megabytes, texts_for
 from bot.events import Attachment, Incoming
 from bot.i18n import language_for, t
 from bot.logsetup import new_request_id
+from bot.runtime import Runtime
 from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,8 @@
-"""The services one Telegram bot process runs on: embedded services, store, backend client, engine.
+"""The services one bot process runs on: embedded services, store, backend client, engine.
 
-Created in the Application's `post_init` (inside PTB's event loop) and closed in `post_shutdown`,
-in reverse order, through one exit stack.
+Every platform adapter creates one inside its framework's event loop (Telegram: the Application's
+`post_init`; Discord: the client's `setup_hook`) and closes it when the framework stops, in reverse
+order, through one exit stack.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class Runtime:
         await self.stack.aclose()
 
 
-async def start_runtime(settings: Settings) -> Runtime:
+async def start_runtime(settings: Settings, *, label: str = "bot") -> Runtime:
     """Embedded Redis/studio when their URLs are unset, then Store, NemoClient and Engine."""
     from bot.embedded import embedded_services
     from bot.engine import Engine
@@ -51,9 +52,7 @@ async def start_runtime(settings: Settings) -> Runtime:
     try:
         live = await stack.enter_async_context(embedded_services(settings))
         store = await Store.connect(live)
-        closer = getattr(store, "aclose", None)
-        if closer is not None:
-            stack.push_async_callback(closer)
+        stack.push_async_callback(store.aclose)
         client = NemoClient.from_settings(live)
         stack.push_async_callback(client.aclose)
         engine = Engine(live, store, client)
@@ -62,5 +61,5 @@ async def start_runtime(settings: Settings) -> Runtime:
         await stack.aclose()
         raise
     backend = "embedded studio" if settings.embedded_studio else "remote"
-    log.info("telegram runtime ready (backend: %s)", backend)
+    log.info("%s runtime ready (backend: %s)", label, backend)
     return Runtime(settings=live, store=store, engine=engine, stack=stack)
