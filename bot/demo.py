@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import sys
 import time
@@ -76,45 +75,32 @@ async def _run(settings: Any, *, out: Path, user: str | None, locale: str) -> in
     from rich.panel import Panel
 
     from adapters.console import to_incoming
-    from bot.embedded import embedded_services
-    from bot.engine import Engine
     from bot.media import probe
-    from bot.nemo.client import NemoClient
+    from bot.runtime import start_runtime
     from bot.samples import make_sample_photos
-    from bot.store import Store
 
     console = Console()
     console.print(Panel.fit("[bold]videobot demo[/]: three product photos and one sentence → a promo MP4",
                             border_style="magenta"))
     started = time.monotonic()
     with console.status("Starting the embedded Redis and studio…"):
-        services = embedded_services(settings)
-        ready = await services.__aenter__()
+        runtime = await start_runtime(settings, label="demo")
+    ready = runtime.settings
+    reply = _DemoReply(out_dir=out, edit_interval=ready.console_edit_interval, stdout=sys.stdout,
+                       live=console)
     try:
         console.print(f"[dim]backend: {ready.nemo_api_url}   state: {ready.redis_url}[/]")
         photos = make_sample_photos(ready.data_dir / "demo" / "photos")
-        store = await Store.connect(ready)
-        client = NemoClient.from_settings(ready)
-        engine = Engine(ready, store, client)
-        reply = _DemoReply(out_dir=out, edit_interval=ready.console_edit_interval,
-                           stdout=sys.stdout, live=console)
         user_id = user or f"demo-{int(time.time())}"
-        try:
-            for line in script(photos):
-                shown = "/attach " + ", ".join(p.name for p in photos) if line.startswith("/attach") else line
-                console.print(f"[bold cyan]you:[/] {shown}")
-                try:
-                    await engine.handle(to_incoming(line, user=user_id, locale=locale), reply)
-                finally:
-                    reply.flush()
-            await engine.aclose()
-        finally:
-            with contextlib.suppress(Exception):
-                await client.aclose()
-            with contextlib.suppress(Exception):
-                await store.aclose()
+        for line in script(photos):
+            shown = "/attach " + ", ".join(p.name for p in photos) if line.startswith("/attach") else line
+            console.print(f"[bold cyan]you:[/] {shown}")
+            try:
+                await runtime.engine.handle(to_incoming(line, user=user_id, locale=locale), reply)
+            finally:
+                reply.flush()
     finally:
-        await services.__aexit__(None, None, None)
+        await runtime.aclose()
 
     if reply.video is None:
         console.print("[bold red]The demo ended without a video.[/] See the log in the data dir.")
