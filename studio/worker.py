@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import multiprocessing
 import os
@@ -72,6 +73,7 @@ async def run_worker(redis_url: str, options: WorkerOptions, *, worker_id: str |
     worker = build_worker(redis_url, options, worker_id=worker_id, renderer=renderer)
     if not handle_signals:
         worker.SIGNALS = []
+    await asyncio.to_thread(importlib.import_module, "studio.render")  # loaded before the first job
     await worker.queue.connect()
     log.info("render worker %s ready (concurrency %d)", worker.id, worker.concurrency)
     try:
