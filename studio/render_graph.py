@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studio.render_plan import FPS, Plan, Visual
+from studio.render_plan import FPS, Block, Plan, Visual
 
 TAGS = "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709"
 TO_YUV = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
@@ -41,12 +41,7 @@ class ClipSource:
     audio: bool
 
 
-@dataclass(frozen=True)
-class ColorSource:
-    color: str  # "#rrggbb"
-
-
-Source = StillSource | ClipSource | ColorSource
+Source = StillSource | ClipSource
 
 
 @dataclass(frozen=True)
@@ -94,10 +89,9 @@ def _sec(frames: int | float) -> str:
     return f"{frames / FPS:.6f}"
 
 
-def _visual(b: _Builder, visual: Visual, source: Source, cuts: list[int]) -> list[str]:
-    """The segment as a frame-exact stream, split at `cuts` (frame offsets) into pieces."""
-    size = f"{b.width}x{b.height}"
-    n = visual.frames
+def _block(b: _Builder, block: Block, source: Source, cuts: list[int]) -> list[str]:
+    """The block as a frame-exact stream, split at `cuts` (frame offsets) into pieces."""
+    n = block.frames
     bounds = sorted({0, n, *[c for c in cuts if 0 < c < n]})
     pieces = [b.label("p") for _ in bounds[1:]]
     if isinstance(source, StillSource):
@@ -105,18 +99,15 @@ def _visual(b: _Builder, visual: Visual, source: Source, cuts: list[int]) -> lis
         spans = zip(pieces, bounds, bounds[1:], strict=False)
         b.pipe_pieces.setdefault(source.fd, []).extend((p, at + a, at + z) for p, a, z in spans)
         return pieces
-    if isinstance(source, ClipSource):
-        i = b.input("-ss", f"{visual.trim_in:.3f}", "-t", f"{n / FPS + 1:.3f}", "-i", str(source.path))
-        if source.audio and visual.volume > 0:
-            b.clip_sound.append((visual, i))
-        head = (f"[{i}:v]setpts=PTS-STARTPTS,fps={FPS},"
-                f"scale={b.width}:{b.height}:force_original_aspect_ratio=increase"
-                f":out_color_matrix=bt709:out_range=tv,crop={b.width}:{b.height},format=yuv420p,"
-                f"tpad=stop=-1:stop_mode=clone")
-    else:
-        head = f"color=c={source.color}:s={size}:r={FPS},{TO_YUV}"
+    visual = block.visuals[0]
+    i = b.input("-ss", f"{visual.trim_in:.3f}", "-t", f"{n / FPS + 1:.3f}", "-i", str(source.path))
+    if source.audio and visual.volume > 0:
+        b.clip_sound.append((visual, i))
     whole = b.label("v")
-    b.chains.append(f"{head},trim=end_frame={n},setpts=PTS-STARTPTS,setsar=1,{TAGS}[{whole}]")
+    b.chains.append(
+        f"[{i}:v]setpts=PTS-STARTPTS,fps={FPS},scale={b.width}:{b.height}:force_original_aspect_ratio=increase"
+        f":out_color_matrix=bt709:out_range=tv,crop={b.width}:{b.height},format=yuv420p,"
+        f"tpad=stop=-1:stop_mode=clone,trim=end_frame={n},setpts=PTS-STARTPTS,setsar=1,{TAGS}[{whole}]")
     if len(pieces) == 1:
         return [whole]
     b.chains.append(f"[{whole}]split={len(pieces)}" + "".join(f"[{p}s]" for p in pieces))
@@ -140,22 +131,19 @@ def _pipes(b: _Builder) -> None:
 
 
 def _video(b: _Builder, plan: Plan, sources: Sequence[Source], overlays: Sequence[Overlay]) -> str:
-    """The visual track: segments back to back; an overlap (a transition) goes through `xfade`, the
-    rest is concatenated untouched (xfade would otherwise process every frame of both inputs)."""
-    visuals = list(plan.visuals)
-    if not visuals:
-        visuals = [Visual(id="bg", kind="color", name="background", start=0, frames=plan.frames)]
-        sources = [ColorSource("#1e293b")]
+    """The visual track: blocks back to back; an overlap (a transition into or out of a clip) goes
+    through `xfade`, the rest is concatenated untouched (xfade would otherwise process every frame)."""
+    blocks = plan.blocks()
     sequence: list[str] = []
-    tail: str | None = None  # the previous segment's last frames, waiting for the next one's head
-    for k, (visual, source) in enumerate(zip(visuals, sources, strict=True)):
-        t_in = visual.transition_frames if k else 0
-        t_out = visuals[k + 1].transition_frames if k + 1 < len(visuals) else 0
-        pieces = _visual(b, visual, source, [t_in, visual.frames - t_out])
+    tail: str | None = None  # the previous block's last frames, waiting for the next one's head
+    for k, (block, source) in enumerate(zip(blocks, sources, strict=True)):
+        t_in = block.transition_frames if k else 0
+        t_out = blocks[k + 1].transition_frames if k + 1 < len(blocks) else 0
+        pieces = _block(b, block, source, [t_in, block.frames - t_out])
         if t_in:
             head, pieces = pieces[0], pieces[1:]
             out = b.label("x")
-            b.chains.append(f"[{tail}][{head}]xfade=transition={visual.transition}"
+            b.chains.append(f"[{tail}][{head}]xfade=transition={block.transition}"
                             f":duration={_sec(t_in)}:offset=0[{out}]")
             sequence.append(out)
         if t_out:
@@ -166,7 +154,7 @@ def _video(b: _Builder, plan: Plan, sources: Sequence[Source], overlays: Sequenc
     if len(sequence) > 1:
         acc = b.label("x")
         b.chains.append("".join(f"[{s}]" for s in sequence) + f"concat=n={len(sequence)}:v=1:a=0[{acc}]")
-    end = visuals[-1].start + visuals[-1].frames
+    end = blocks[-1].start + blocks[-1].frames
     pad = f"tpad=stop={plan.frames - end}:stop_mode=clone," if end < plan.frames else ""
     out = b.label("x")
     b.chains.append(f"[{acc}]{pad}trim=end_frame={plan.frames},setpts=PTS-STARTPTS[{out}]")

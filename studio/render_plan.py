@@ -41,6 +41,19 @@ class Visual(BaseModel):
     volume: float = 0.0  # video: volume of the clip's own sound
 
 
+class Block(BaseModel):
+    """A stretch of the visual track as the graph sees it: one video clip, or a run of consecutive
+    generated segments (photos, colour cards) whose transitions among themselves are drawn by the
+    frame generator. Transitions between blocks (into or out of a clip) go through ffmpeg's xfade."""
+
+    kind: Literal["clip", "generated"]
+    visuals: list[Visual]
+    start: int
+    frames: int
+    transition: str  # into this block
+    transition_frames: int
+
+
 class Text(BaseModel):
     id: str
     text: str
@@ -80,6 +93,20 @@ class Plan(BaseModel):
     @property
     def duration(self) -> float:
         return self.frames / FPS
+
+    def blocks(self) -> list[Block]:
+        """The visual track as clips and runs of generated segments, in timeline order."""
+        blocks: list[Block] = []
+        for v in self.visuals:
+            if v.kind != "video" and blocks and blocks[-1].kind == "generated":
+                run = blocks[-1]
+                run.visuals.append(v)
+                run.frames = v.start + v.frames - run.start
+                continue
+            kind: Literal["clip", "generated"] = "clip" if v.kind == "video" else "generated"
+            blocks.append(Block(kind=kind, visuals=[v], start=v.start, frames=v.frames,
+                                transition=v.transition, transition_frames=v.transition_frames))
+        return blocks
 
 
 def _frames(ms: Any) -> int:
@@ -172,6 +199,8 @@ def plan_from_draft(draft: dict[str, Any]) -> Plan:
     frames = _frames(draft.get("d")) or visual_end or max(others, default=0)
     if frames < 1:
         raise PlanError("the draft is empty: add a photo, a clip or a title first")
+    if not visuals:  # text only: a colour card behind it
+        visuals = [Visual(id="background", kind="color", name="background", start=0, frames=frames)]
     if visual_end and visual_end != frames:
         log.debug("draft d=%s frames=%d but the visual track ends at %d", draft.get("d"), frames, visual_end)
     logo_meta = meta.get("logo")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import ctypes
 import logging
 import math
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -31,7 +30,7 @@ ZOOM = 1.12  # zoom at the end of zoom-in (start of zoom-out) and during pans
 COVER_TOLERANCE = 1.12  # aspect ratios closer than this are cropped to cover instead of contain-blur
 
 Box = tuple[float, float, float, float]
-_PREPARING = threading.Lock()
+Planes = tuple[np.ndarray, np.ndarray, np.ndarray]  # Y, Cb, Cr
 
 
 class PhotoError(Exception):
@@ -131,21 +130,6 @@ def check_photo(path: Path, name: str) -> None:
     load_photo(path, name, (1, 1))
 
 
-def stream(segments: list[tuple[Path, str, str, int]], out: tuple[int, int]) -> Iterator[memoryview]:
-    """Every frame of the photo segments (path, name, motion, frames), back to back in order.
-
-    Each photo is prepared when its segment comes up and dropped after it, so a stream holds one
-    canvas however long the video is.
-    """
-    for path, name, motion, frames in segments:
-        with _PREPARING:  # one photo at a time: decoding and layout are the memory peaks
-            canvas = prepare(path, name, out[0], out[1])
-            release_memory()
-        yield from frames_yuv(canvas, motion, frames, out)
-        del canvas
-        release_memory()
-
-
 def release_memory() -> None:
     """Hand freed heap memory back to the system (glibc's malloc_trim; elsewhere nothing).
 
@@ -202,17 +186,17 @@ def _warp(plane: np.ndarray, box: Box, size: tuple[int, int]) -> np.ndarray:
                           borderMode=cv2.BORDER_REPLICATE)
 
 
-def frames_yuv(canvas: Canvas, motion: str, frames: int, out: tuple[int, int]) -> Iterator[memoryview]:
-    """yuv420p frames of the canvas moving as `motion` says, each as three chunks (Y, Cb, Cr).
+def frames_yuv(canvas: Canvas, motion: str, frames: int, out: tuple[int, int]) -> Iterator[Planes]:
+    """yuv420p frames of the canvas moving as `motion` says, each as its (Y, Cb, Cr) planes.
 
     OpenCV's bilinear warp (1/32-pixel positions, ~4 ms a 1080p frame on one core; Pillow's
     separable resize is sub-pixel too but three times slower)."""
     w, h = out
-    still: tuple[memoryview, ...] | None = None
+    still: Planes | None = None
     for x0, y0, x1, y1 in boxes(motion, frames, canvas.size, out):
         if still is None or motion != "none":
             half = (x0 / 2, y0 / 2, x1 / 2, y1 / 2)
-            still = (_warp(canvas.y, (x0, y0, x1, y1), (w, h)).data,
-                     _warp(canvas.cb, half, (w // 2, h // 2)).data,
-                     _warp(canvas.cr, half, (w // 2, h // 2)).data)
-        yield from still
+            still = (_warp(canvas.y, (x0, y0, x1, y1), (w, h)),
+                     _warp(canvas.cb, half, (w // 2, h // 2)),
+                     _warp(canvas.cr, half, (w // 2, h // 2)))
+        yield still

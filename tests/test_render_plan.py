@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from studio.render_graph import StillSource, build_command
+from studio.render_graph import ClipSource, Source, StillSource, build_command
 from studio.render_plan import PlanError, plan_from_draft
 from tests.fixtures_render import draft, still, text
 
@@ -77,13 +77,25 @@ def test_nothing_to_render_or_an_unknown_kind_is_refused() -> None:
         plan_from_draft(draft([still("asset://a", "a.jpg", 1000, kind="hologram")]))
 
 
-def test_xfade_only_sees_the_overlapping_frames() -> None:
+def test_photos_run_together_and_xfade_is_left_for_clips() -> None:
     plan = plan_from_draft(_three([("fade", 600), ("fade", 600), ("fade", 600)]))
-    sources = [StillSource(10, 0), StillSource(11, 0), StillSource(10, 90)]
+    (block,) = plan.blocks()
+    assert block.kind == "generated" and block.frames == 234 and len(block.visuals) == 3
+    args = build_command(plan, [StillSource(10, 0)], [], [], Path("x.mp4"))
+    graph = args[args.index("-filter_complex") + 1]
+    assert "xfade" not in graph and args.count("rawvideo") == 1 and "pipe:10" in args
+    assert "-frames:v" in args and args[args.index("-frames:v") + 1] == str(plan.frames)
+
+
+def test_transitions_into_and_out_of_a_clip_use_xfade_on_the_overlap_only() -> None:
+    segs = [still("asset://a", "a.jpg", 3000), still("asset://v", "v.mp4", 3000, kind="video"),
+            still("asset://b", "b.jpg", 3000, transition="wipe")]
+    plan = plan_from_draft(draft(segs))
+    assert [b.kind for b in plan.blocks()] == ["generated", "clip", "generated"]
+    sources: list[Source] = [StillSource(10, 0), ClipSource(Path("v.mp4"), audio=False), StillSource(10, 90)]
     args = build_command(plan, sources, [], [], Path("x.mp4"))
     graph = args[args.index("-filter_complex") + 1]
-    assert graph.count("xfade=transition=fade:duration=0.600000:offset=0") == 2
-    assert args.count("rawvideo") == 2  # photos come down two pipes, neighbours on different ones
-    assert "segment=frames=72|90|108" in graph  # pipe 10: body, tail of the first; head, body of the third
-    assert "concat=n=5" in graph  # solo, fade, solo, fade, solo
-    assert "-frames:v" in args and args[args.index("-frames:v") + 1] == str(plan.frames)
+    assert graph.count("xfade=transition=fade:duration=0.500000:offset=0") == 1
+    assert graph.count("xfade=transition=wipeleft:duration=0.500000:offset=0") == 1
+    assert "segment=frames=75|90|105" in graph  # the pipe: a's body and tail, b's head and body
+    assert "concat=n=5" in graph  # a, a→clip, clip, clip→b, b
