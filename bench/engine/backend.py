@@ -201,6 +201,7 @@ def main(argv: list[str] | None = None) -> None:
     config = uvicorn.Config(
         create_app(args.events, args.interval_ms / 1000), http="h11", loop="asyncio", lifespan="off",
         log_config=None, log_level="warning", access_log=False, timeout_graceful_shutdown=1, backlog=2048,
+        timeout_keep_alive=75,  # like nginx: uvicorn's 5 s races httpx's 5 s keep-alive expiry under load
     )
     server = uvicorn.Server(config)
     print(f"url http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
