@@ -285,6 +285,32 @@ def read(path: Path) -> bytes:
 # --- the whole bot on the peer --------------------------------------------------------------------
 
 
+class TrackingApplication(Application):  # type: ignore[type-arg]
+    """The real Application, remembering the tasks its non-blocking handlers run as, so `feed`
+    waits for exactly the bot's work (a studio in the same loop has tasks that never end).
+    A subclass rather than a patched method: Application's instances are slotted."""
+
+    __slots__ = ("tracked",)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.tracked: set[asyncio.Task[Any]] = set()
+
+    def create_task(self, coroutine: Any, update: object | None = None, *, name: str | None = None) -> Any:
+        task = super().create_task(coroutine, update, name=name)
+        self.tracked.add(task)
+        return task
+
+
+def peer_client(settings: Settings) -> ServerlessTelegramClient:
+    """The tg-auto-test peer around the application `build_application` makes from its builder."""
+    from adapters.telegram import build_application
+
+    return ServerlessTelegramClient(
+        build_application=lambda b: build_application(b.application_class(TrackingApplication), settings)
+    )
+
+
 @dataclass
 class TgBot:
     """The real Application from `build_application` on the tg-auto-test peer, over real Redis and a
@@ -293,24 +319,15 @@ class TgBot:
     client: ServerlessTelegramClient
     faults: TransportFaults
     settings: Settings
-    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
-
-    def __post_init__(self) -> None:
-        # Non-blocking handlers run as tasks of `Application.create_task`: remember them, so `feed`
-        # waits for exactly the bot's work (a studio in the same loop has tasks that never end).
-        app = self.app
-        create = app.create_task
-
-        def create_task(coroutine: Any, update: object | None = None, *, name: str | None = None) -> Any:
-            task = create(coroutine, update, name=name)
-            self.tasks.add(task)
-            return task
-
-        app.create_task = create_task  # type: ignore[method-assign]
 
     @property
     def app(self) -> Application:
         return self.client._application
+
+    @property
+    def tasks(self) -> set[asyncio.Task[Any]]:
+        app = self.app
+        return app.tracked if isinstance(app, TrackingApplication) else set()
 
     async def feed(self, *updates: Update) -> None:
         """Process updates (as the peer does) and wait until every turn they started is over."""
@@ -352,10 +369,8 @@ def tg_bot_settings(
 @pytest.fixture
 async def tg_bot(redis: Any, redis_url: str, data_dir: Path, fake_nemo: Any) -> AsyncIterator[TgBot]:
     """The whole Telegram bot against the fake NemoVideo server and the test Redis."""
-    from adapters.telegram import build_application
-
     settings = tg_bot_settings(fake_nemo.url, redis_url, data_dir)
-    client = ServerlessTelegramClient(build_application=lambda b: build_application(b, settings))
+    client = peer_client(settings)
     faults = TransportFaults(client)
     await client.connect()
     yield TgBot(client, faults, settings)

@@ -8,9 +8,7 @@ import time
 from typing import Any
 
 import pytest
-from tg_auto_test.test_utils.serverless_telegram_client import ServerlessTelegramClient
 
-from adapters.telegram import build_application
 from adapters.telegram.app import lifecycle_of
 from tests.fixtures_telegram import (
     USER_ID,
@@ -19,6 +17,7 @@ from tests.fixtures_telegram import (
     calls,
     jpeg_bytes,
     message_update,
+    peer_client,
     store_file,
 )
 
@@ -49,7 +48,7 @@ async def test_a_render_in_flight_at_shutdown_is_delivered_by_the_next_start(
     (render,) = fake_nemo.renders.values()
     render.steps = [("completed", 100)]  # the backend finishes the render while no bot is up
 
-    second = ServerlessTelegramClient(build_application=lambda b: build_application(b, tg_bot.settings))
+    second = peer_client(tg_bot.settings)
     TransportFaults(second)
     await second.connect()
     try:

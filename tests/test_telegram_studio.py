@@ -10,11 +10,17 @@ from typing import Any
 
 import imageio_ffmpeg
 import pytest
-from tg_auto_test.test_utils.serverless_telegram_client import ServerlessTelegramClient
 
-from adapters.telegram import build_application
 from tests.fixtures_studio import RunningStudio, StudioMedia
-from tests.fixtures_telegram import TgBot, TransportFaults, calls, message_update, store_file, tg_bot_settings
+from tests.fixtures_telegram import (
+    TgBot,
+    TransportFaults,
+    calls,
+    message_update,
+    peer_client,
+    store_file,
+    tg_bot_settings,
+)
 
 
 def probe(path: Path) -> str:
@@ -34,7 +40,7 @@ async def test_photos_and_a_prompt_become_a_real_mp4_in_the_chat(
     settings = tg_bot_settings(
         studio.url, redis_url, data_dir, render_poll_seconds=0.3, render_poll_max_seconds=1.0
     )
-    client = ServerlessTelegramClient(build_application=lambda b: build_application(b, settings))
+    client = peer_client(settings)
     bot = TgBot(client, TransportFaults(client), settings)
     await client.connect()
     try:

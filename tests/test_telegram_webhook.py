@@ -11,9 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tg_auto_test.test_utils.serverless_telegram_client import ServerlessTelegramClient
 
-from adapters.telegram import build_application
 from adapters.telegram.run import webhook_options
 from tests.fixtures_telegram import (
     USER_ID,
@@ -21,6 +19,7 @@ from tests.fixtures_telegram import (
     TransportFaults,
     calls,
     chat_dict,
+    peer_client,
     tg_bot_settings,
     user_dict,
 )
@@ -69,7 +68,7 @@ async def webhook(redis: Any, redis_url: str, data_dir: Path, fake_nemo: Any) ->
         telegram_webhook_listen="127.0.0.1",
         telegram_webhook_port=port,
     )
-    client = ServerlessTelegramClient(build_application=lambda b: build_application(b, settings))
+    client = peer_client(settings)
     stub = client._request
     stub._handlers["setWebhook"] = stub._handle_ack
     stub._handlers["deleteWebhook"] = stub._handle_ack
