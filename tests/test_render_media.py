@@ -77,3 +77,27 @@ def test_logo_and_the_users_own_audio(sample_photos: list[Path], tmp_path: Path)
     middle = sound[len(sound) // 2 - 4800:len(sound) // 2 + 4800]
     assert np.sqrt(np.mean(middle ** 2)) > 0.02, "the short song is looped to fill the video"
     assert "Audio: aac" in ffmpeg_info(result.path)
+
+
+def test_a_trim_past_the_end_of_a_clip_still_fills_the_segment(tmp_path: Path) -> None:
+    clip = _clip(tmp_path / "clip.mp4")
+    seg = still("asset://v", "clip.mp4", 1500, kind="video")
+    seg["m"]["in"] = 3800  # the clip is 4 s long
+    result = render_draft(draft([seg]), {"asset://v": clip}, tmp_path / "out.mp4")
+    frames = read_frames(result.path, 1920, 1080, scale=(192, 108))
+    assert len(frames) == 45
+    assert all(f[..., 2].mean() > 200 for f in frames)  # the clip's blue end, held
+
+
+def test_a_title_card_video_without_media(tmp_path: Path) -> None:
+    fade = {"type": "fade", "d": 300}
+    cards = [{"id": f"v{n}", "st": 0, "d": 1000, "kind": "color",
+              "m": {"kind": "color", "color": colour, "name": "Title card", "transition": fade}}
+             for n, colour in enumerate(("#1e293b", "#0f766e"))]
+    d = draft(cards, texts=[text("Grand opening 🎉", 0, 1700, "title")], aspect="9:16")
+    result = render_draft(d, {}, tmp_path / "out.mp4")
+    assert (result.width, result.height) == (1080, 1920) and count_frames(result.path) == 51
+    frames = read_frames(result.path, 1080, 1920, scale=(108, 192))
+    assert np.abs(frames[5, 2:20, 2:20].astype(int) - [30, 41, 59]).max() < 12
+    assert np.abs(frames[48, 2:20, 2:20].astype(int) - [15, 118, 110]).max() < 12
+    assert frames[15, 90:102].std() > 20  # the title over the card
