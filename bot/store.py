@@ -86,7 +86,7 @@ class Store(JobStore, LockStore):
 
             embedded = EmbeddedRedis(settings.data_dir)
             url = await asyncio.to_thread(embedded.start)
-        connection = connect_url(url)
+        connection = connect_url(url, max_connections=2 * settings.max_concurrent_turns + 50)
         store = cls(connection.client, cipher)
         store._connection, store._embedded = connection, embedded
         log.info("store on %s", safe_url(url))

@@ -111,7 +111,15 @@ def connect_url(url: str, **overrides: Any) -> Connection:
             **options,
         )
         return Connection(cluster)
-    return Connection(aioredis.Redis.from_url(url, **options))
+    max_connections = options.pop("max_connections", None)
+    if max_connections is None:
+        return Connection(aioredis.Redis.from_url(url, **options))
+    # A blocking pool: a burst of users waits for a free connection instead of failing with
+    # MaxConnectionsError (redis-py's default pool refuses past 100; see bench/README.md, engine).
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url, max_connections=max_connections, timeout=SOCKET_TIMEOUT, **options
+    )
+    return Connection(aioredis.Redis(connection_pool=pool))
 
 
 def _sentinel(url: str, options: dict[str, Any]) -> Connection:

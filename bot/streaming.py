@@ -186,8 +186,10 @@ class StreamingMessage:
         *,
         interval: float | None = None,
         clock: Callable[[], float] = time.monotonic,
+        transform: Callable[[str], str] | None = None,
     ) -> None:
         self._reply = reply
+        self._transform = transform  # applied to mid-stream text only when an edit is due
         self._limits = reply.limits
         self._interval = self._limits.edit_interval if interval is None else max(0.0, interval)
         self._clock = clock
@@ -210,8 +212,8 @@ class StreamingMessage:
 
     @property
     def text(self) -> str:
-        """The newest text handed in."""
-        return self._latest
+        """The newest text handed in, as the user sees it (after `transform`)."""
+        return self._latest if self._transform is None else self._transform(self._latest)
 
     async def update(self, text: str) -> None:
         """Show `text` (the whole text so far) soon; never waits for the platform."""
@@ -236,8 +238,9 @@ class StreamingMessage:
         if self._finished:
             return self.refs
         self._finished = True
-        if text is not None:
-            self._latest = text
+        if text is None:
+            text = self.text  # the final text as the user sees it
+        self._latest, self._transform = text, None
         self._status = None
         await self._stop_pump()
         if not self._limits.supports_buttons:
@@ -276,7 +279,7 @@ class StreamingMessage:
                 await self._task  # returns after an in-flight operation, or at once when waiting
 
     def _stream_targets(self) -> list[_Shown]:
-        text = self._latest
+        text = self.text
         if self._status:
             text = f"{text.rstrip()}\n\n{self._status}" if text.strip() else self._status
         return [_Shown(c, None, False) for c in split_text(text, self._limits.max_text)]

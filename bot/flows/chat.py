@@ -50,31 +50,39 @@ class End(enum.Enum):
 class _Progress:
     started: float = field(default_factory=time.monotonic)
     last_new: float = field(default_factory=time.monotonic)
-    shown: Translation | None = None
+    raw: str | None = None  # the visible backend text so far, before GUI translation
     errors: list[tuple[int | None, str]] = field(default_factory=list)
+
+    @property
+    def shown(self) -> Translation | None:
+        """The text as the user sees it (translated once, at the end of the turn)."""
+        return None if self.raw is None else translate(self.raw)
 
 
 async def chat_turn(turn: Turn, text: str) -> None:
     await long_prompt_tip(turn, text)
     before = await recovery.current_draft(turn)
     await turn.tell_if_session_renewed()
-    stream = StreamingMessage(turn.reply)
+    # GUI translation runs only on the texts that are actually shown (at most one edit per
+    # interval), not on every backend event: see bench/README.md (engine).
+    stream = StreamingMessage(turn.reply, transform=lambda raw: translate(raw).text)
     progress = _Progress()
     after: recovery.Draft = None
     try:
         async with turn.activity("typing"):
             end = await _follow(turn, text, stream, progress)
+            shown = progress.shown
             await turn.tell_if_session_renewed()
             if end is End.BROKEN:
                 after = await recovery.poll_for_change(turn, before, stream, notice="chat.recovering")
             elif end is End.SLOW:
                 after = await recovery.poll_for_change(turn, before, stream, notice="chat.slow")
             elif _out_of_credits(progress.errors):
-                if progress.shown is not None and progress.shown.text.strip():
-                    await stream.finish(progress.shown.text)
+                if shown is not None and shown.text.strip():
+                    await stream.finish(shown.text)
                 raise OutOfCredits("the agent reported no credits")
-            elif progress.shown is not None and (progress.shown.text.strip() or progress.shown.actions):
-                await _finish(turn, stream, progress.shown)
+            elif shown is not None and (shown.text.strip() or shown.actions):
+                await _finish(turn, stream, shown)
                 after = await recovery.current_draft(turn)
             else:
                 after = await recovery.report_silent(turn, before, stream)
@@ -99,10 +107,10 @@ async def _follow(turn: Turn, text: str, stream: StreamingMessage, progress: _Pr
                 continue
             current = visible.feed(event)
             if current is not None:
-                if progress.shown is None:
+                if progress.raw is None:
                     metrics.first_text(time.monotonic() - progress.started)
-                progress.shown = translate(current)
-                await stream.update(progress.shown.text)
+                progress.raw = current
+                await stream.update(current)
 
     reader = asyncio.create_task(read())
     limits = (

@@ -70,6 +70,7 @@ class NemoClient:
         backoff_max: float = 8.0,
         stream_idle_timeout: float = 600.0,
         upload_timeout: float = 300.0,
+        max_connections: int = 100,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.max_upload_bytes = max_upload_bytes
@@ -80,7 +81,7 @@ class NemoClient:
             attribution={"X-Skill-Source": SKILL_SOURCE, "X-Skill-Version": version,
                          "X-Skill-Platform": skill_platform},
             rate_limit_wait=rate_limit_wait, retries=retries, backoff=backoff, backoff_max=backoff_max,
-            timeout=timeout, transport=transport,
+            timeout=timeout, transport=transport, max_connections=max_connections,
         )
 
     @classmethod
@@ -101,6 +102,8 @@ class NemoClient:
             max_upload_bytes=settings.max_upload_bytes,
             stream_idle_timeout=settings.sse_idle_timeout_seconds,
             transport=transport,
+            # every concurrent turn holds one streaming connection; polls and downloads need more
+            max_connections=settings.max_concurrent_turns + 50,
         )
 
     async def aclose(self) -> None:

@@ -170,6 +170,7 @@ class Http:
         backoff_max: float,
         timeout: float,
         transport: httpx.AsyncBaseTransport | None,
+        max_connections: int = 100,
     ) -> None:
         self.base_url = httpx.URL(base_url.rstrip("/") + "/")
         self.attribution = attribution
@@ -178,7 +179,11 @@ class Http:
         self.backoff = backoff
         self.backoff_max = backoff_max
         self.timeout = timeout
-        self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout), transport=transport)
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout),
+            transport=transport,
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=50),
+        )
 
     async def aclose(self) -> None:
         await self._client.aclose()
