@@ -8,33 +8,24 @@ order, through one exit stack.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.events import Incoming, Reply
 
 if TYPE_CHECKING:
-    from bot.store import JobRecord, Store
+    from bot.engine import Engine
+    from bot.store import Store
 
 log = logging.getLogger(__name__)
-
-
-class EngineLike(Protocol):
-    async def handle(self, incoming: Incoming, reply: Reply) -> None: ...
-
-    async def resume(self, reply_for: Callable[[JobRecord], Awaitable[Reply | None]]) -> int: ...
-
-    async def aclose(self) -> None: ...
 
 
 @dataclass
 class Runtime:
     settings: Settings  # with the embedded services' URLs filled in
     store: Store
-    engine: EngineLike
+    engine: Engine
     stack: AsyncExitStack
 
     async def aclose(self) -> None:

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 
 from telegram import Bot, BotCommand
 from telegram.error import TelegramError
@@ -67,6 +68,7 @@ class Lifecycle:
         self._settings = settings
         self._runtime: Runtime | None = None
         self._resume_task: asyncio.Task[None] | None = None
+        self._adopt_task: asyncio.Task[None] | None = None
         self.handlers = Handlers(self.runtime)
         self.handle_signals = False
         self._stopping = False
@@ -80,6 +82,10 @@ class Lifecycle:
         self._runtime = await start_runtime(self._settings, label="telegram")
         await register_commands(app.bot)
         self._resume_task = asyncio.create_task(self._resume(app.bot), name="telegram-resume")
+        # renders whose bot process died while polling are adopted by any live process
+        self._adopt_task = asyncio.create_task(
+            self._runtime.engine.adopt_orphans(self._reply_for(app.bot)), name="telegram-adopt"
+        )
         if self.handle_signals:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
@@ -94,12 +100,15 @@ class Lifecycle:
         app.stop_running()
 
     async def stop_work(self) -> int:
-        """Cancel the resume pass and every turn in flight; returns how many turns were stopped."""
-        task, self._resume_task = self._resume_task, None
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Cancel the resume and adoption passes and every turn in flight; returns how many turns
+        were stopped."""
+        tasks = (self._resume_task, self._adopt_task)
+        self._resume_task = self._adopt_task = None
+        for task in tasks:
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         return await self.handlers.cancel_turns()
 
     async def post_shutdown(self, app: Application) -> None:
@@ -113,7 +122,7 @@ class Lifecycle:
         if self._resume_task is not None:
             await asyncio.shield(self._resume_task)
 
-    async def _resume(self, bot: Bot) -> None:
+    def _reply_for(self, bot: Bot) -> Callable[[object], Awaitable[Reply | None]]:
         runtime = self.runtime()
 
         async def reply_for(job: object) -> Reply | None:
@@ -126,8 +135,11 @@ class Lifecycle:
             # Telegram group and supergroup ids are negative
             return TelegramReply(bot, chat_id, limits=limits_for(runtime.settings, is_group=chat_id < 0))
 
+        return reply_for
+
+    async def _resume(self, bot: Bot) -> None:
         try:
-            resumed = await runtime.engine.resume(reply_for)
+            resumed = await self.runtime().engine.resume(self._reply_for(bot))
         except Exception:
             log.exception("resuming undelivered renders failed")
             return
