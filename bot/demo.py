@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -58,7 +59,9 @@ def main(argv: list[str]) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     log_path = settings.data_dir / "demo.log"
     with open(log_path, "a", encoding="utf-8") as log_file:
-        configure_logging(settings.log_level, json_lines=settings.log_json, stream=log_file)
+        # like `videobot chat`: the terminal is the conversation; INFO logs only when asked for
+        level = settings.log_level if "VIDEOBOT_LOG_LEVEL" in os.environ else "WARNING"
+        configure_logging(level, json_lines=settings.log_json, stream=log_file)
         try:
             return asyncio.run(_run(settings, out=args.out.resolve(), user=args.user, locale=args.locale))
         except KeyboardInterrupt:

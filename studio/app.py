@@ -242,8 +242,12 @@ def create_app(
             from studio.worker import LocalQueueDispatcher, LocalWorkers
 
             url = settings.redis_url or redis_url_of(redis)
+            # local workers log like this process does: an embedded studio inside `videobot chat`
+            # or the demo (logging at WARNING to a file) keeps its workers' INFO lines off the terminal
+            level = logging.getLevelName(max(logging.getLogger().getEffectiveLevel(),
+                                             logging.getLevelName(settings.log_level)))
             workers = LocalWorkers(redis, url, settings.studio_render_workers, renderer,
-                                   log_level=settings.log_level, log_json=settings.log_json)
+                                   log_level=level, log_json=settings.log_json)
             dispatcher = LocalQueueDispatcher(redis, workers)
         else:
             dispatcher = RenderQueue(redis)
