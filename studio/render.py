@@ -3,8 +3,10 @@
 `render_draft` is synchronous and meant for a worker process. It reads the draft into a frame-exact
 plan (`studio.render_plan`), prepares every input once — photos decoded, laid out (contain-blur) and
 colour-converted once (`studio.render_stills`), texts drawn once as images (`studio.text`), music beds
-synthesised (`studio.music`) — then runs ffmpeg with one filtergraph (`studio.render_graph`). Photo
-segments stream their Ken Burns frames to ffmpeg over pipes from writer threads while it encodes.
+synthesised (`studio.music`) — then runs ffmpeg with one filtergraph (`studio.render_graph`). Photos
+and colour cards, with their Ken Burns motion and the transitions between them (`studio.render_frames`),
+stream to ffmpeg as raw frames over one pipe from a writer thread while it encodes; video clips are
+decoded, trimmed and scaled by ffmpeg itself, joined to the rest with xfade.
 
 The MP4: H.264 High, yuv420p tagged BT.709, AAC, exactly 30 fps, +faststart, 1920x1080, 1080x1920 or
 1080x1080. A bad asset or draft raises RenderError with a message a user can read.
@@ -34,7 +36,6 @@ from studio.render_stills import PhotoError, check_photo, release_memory
 from studio.text import clear_font_cache, render_text
 
 log = logging.getLogger(__name__)
-
 
 
 class RenderError(Exception):
