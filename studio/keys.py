@@ -9,7 +9,7 @@
 | `studio:state:{sid}` | JSON of the session state (draft, assets, ...) | 30 days, renewed |
 | `studio:asset:{asset_id}` | hash: user_id, session_id, path, kind, name | 30 days |
 | `studio:render:{user_id}:{render_id}` | hash: the render job (status, progress, draft, result) | 7 days |
-| `studio:render:queue` | list of render job ids waiting for a `studio-worker` | none |
+| `saq:studio-renders:*`, `saq:job:studio-renders:*` | the render queue (studio/queue.py) | SAQ sets |
 
 A render job id is `{user_id}:{render_id}`: render ids are chosen by clients (`render_<unix ms>`),
 so two users may pick the same one; scoping by user keeps them apart and makes another user's
@@ -24,8 +24,6 @@ DAY = 86400
 TOKEN_TTL = 7 * DAY
 ACCOUNT_TTL = 30 * DAY
 RENDER_TTL = 7 * DAY
-
-RENDER_QUEUE = "studio:render:queue"
 
 
 def token(token_hash: str) -> str:
