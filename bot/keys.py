@@ -64,6 +64,12 @@ def lock(key: str) -> str:
     return f"{PREFIX}lock:{key}"
 
 
+def tip(name: str, key: str) -> str:
+    """A once-per-user tip already given (from a user key), e.g. `tip("long", key)`."""
+    split_user_key(key)
+    return f"{PREFIX}tip:{_part(name)}:{key}"
+
+
 def queue(key: str) -> str:
     """Waiting turns of one user (from a user key)."""
     split_user_key(key)

@@ -18,7 +18,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from bot import metrics
+from bot import keys, metrics
 from bot.flows import recovery
 from bot.flows.context import Turn
 from bot.nemo.errors import OutOfCredits, StreamBroken
@@ -193,16 +193,13 @@ def _out_of_credits(errors: list[tuple[int | None, str]]) -> bool:
     return any(code == 2001 or (code is None and "2001" in text) for code, text in errors)
 
 
-LONG_PROMPT_KEY = "vb:tip:long:{user_key}"
-
-
 async def long_prompt_tip(turn: Turn, text: str) -> None:
     """A one-line tip, once per user, when a prompt is long."""
     words = turn.settings.long_prompt_words
     if prompt_words(text) <= words:
         return
     try:
-        first = await turn.store.redis.set(LONG_PROMPT_KEY.format(user_key=turn.user_key), b"1", nx=True)
+        first = await turn.store.redis.set(keys.tip("long", turn.user_key), b"1", nx=True)
     except Exception as exc:  # a tip is never worth failing a turn
         log.debug("tip flag unavailable: %s", type(exc).__name__)
         return
