@@ -1,11 +1,13 @@
 """The ffmpeg command of a render: inputs, one filtergraph, and the encoder settings.
 
-Video: every visual segment becomes a 30 fps yuv420p stream of exactly its frame count (photos arrive
-as raw frames on a pipe, clips are trimmed, scaled to cover and padded, colour cards are generated),
-tagged BT.709; the segments are chained with `xfade` (or `concat` for a cut) at their frame-exact
-offsets; text and logo images are converted to YUVA once and overlaid (texts between their times,
-with a short alpha fade). Audio: a silent bed of the exact length mixed with the music (faded,
-at its volume, delayed to its start) and the clips' own sound. Output: H.264 High, AAC, +faststart.
+Video: the visual track comes in blocks (`Plan.blocks`): runs of photos and colour cards arrive as
+raw yuv420p frames on one pipe, transitions among them already drawn, cut into pieces by `segment`;
+each video clip is trimmed, scaled to cover, padded and cut by frame; every block is tagged BT.709
+and has exactly its frame count. Blocks are concatenated, with `xfade` over the overlap where a
+transition goes into or out of a clip. Text and logo images are converted to YUVA once and overlaid
+(texts between their times, with a short alpha fade). Audio: a silent bed of the exact length mixed
+with the music (faded, at its volume, delayed to its start) and the clips' own sound. Output: H.264
+High, AAC, +faststart.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from pathlib import Path
 from studio.render_plan import FPS, Block, Plan, Visual
 
 TAGS = "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709"
-TO_YUV = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
 TO_YUVA = "scale=out_color_matrix=bt709:out_range=tv,format=yuva420p"
 PRESET = "veryfast"
 CRF = 23
