@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
+import uuid
 from functools import cache
 from pathlib import Path
 
@@ -183,3 +185,23 @@ async def probe_video(path: Path, thumb_dir: Path) -> VideoFile:
         thumb = None
     fields = info.model_dump(include={"width", "height", "duration", "size"})
     return VideoFile(path=path, thumbnail=thumb, **fields)
+
+
+def is_voice_note(path: Path) -> bool:
+    """An Ogg file (Telegram voice notes, Opus/Vorbis): not an upload type, but convertible."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"OggS"
+    except OSError:
+        return False
+
+
+async def voice_to_m4a(path: Path, dest_dir: Path) -> Path:
+    """Convert an Ogg voice note into an AAC `.m4a` the backend accepts; MediaError when it fails."""
+    await asyncio.to_thread(os.makedirs, dest_dir, exist_ok=True)
+    dest = dest_dir / f"{path.stem}-{uuid.uuid4().hex[:8]}.m4a"
+    code, err = await _run(["-i", str(path), "-vn", "-c:a", "aac", "-b:a", "128k", "-y", str(dest)])
+    if code != 0 or not dest.is_file() or dest.stat().st_size == 0:
+        dest.unlink(missing_ok=True)
+        raise MediaError(f"{path.name} could not be converted: {err.strip().splitlines()[-1:]}")
+    return dest

@@ -91,3 +91,25 @@ async def test_a_downloaded_file_handed_over_by_an_adapter_is_removed_after_uplo
     await chat.send(files=[photo])
     assert len(fake_nemo.requests_to("/api/upload-video/*")) == 1
     assert not photo.exists()
+
+
+async def test_a_voice_note_is_sent_to_the_backend_as_aac_audio(
+    chat: Chat, fake_nemo: FakeNemo, tmp_path: Path
+) -> None:
+    import asyncio
+
+    import imageio_ffmpeg
+
+    voice = tmp_path / "voice.oga"  # what Telegram delivers for a voice message: Ogg/Opus
+    proc = await asyncio.create_subprocess_exec(
+        imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "sine=frequency=300:duration=1",
+        "-c:a", "libopus", "-f", "ogg", str(voice),
+    )
+    assert await proc.wait() == 0
+    await chat.send("/start")
+    answers = await chat.send(files=[voice])
+    assert answers[0].startswith("✅ 1 audio file added to your project.")
+    (request,) = fake_nemo.requests_to("/api/upload-video/*")
+    (sent,) = request.files
+    assert sent.filename.endswith(".m4a")
+    assert sent.data[4:8] == b"ftyp"  # an MP4/M4A container, not the Ogg original

@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.events import Attachment, MessageRef
 from bot.flows.context import Turn
 from bot.i18n import count
+from bot.media import MediaError, is_voice_note, voice_to_m4a
 from bot.nemo.errors import FileTooLarge, UnsupportedFile
 from bot.nemo.filetype import ACCEPTED_EXTENSIONS, sniff_path
 
@@ -78,6 +79,7 @@ def describe(turn: Turn, kinds: list[str], links: int) -> str:
 
 async def upload(turn: Turn, attachments: list[Attachment], urls: list[str], *, prompt_follows: bool) -> bool:
     """Upload the files and links of one message; False when nothing was uploaded."""
+    attachments = await _convert_voice_notes(turn, attachments)
     paths, kinds, problems = check_files(turn, attachments)
     if problems:
         await turn.send("\n".join(problems))
@@ -121,6 +123,23 @@ async def _edit(turn: Turn, ref: MessageRef, text: str) -> None:
     except Exception as exc:  # the acknowledgement is gone or refused: say it anew
         log.debug("acknowledgement edit failed (%s); sending anew", type(exc).__name__)
         await turn.reply.send_text(text)
+
+
+async def _convert_voice_notes(turn: Turn, attachments: list[Attachment]) -> list[Attachment]:
+    """Voice notes arrive as Ogg, which the backend does not take: send them as AAC (.m4a)."""
+    out: list[Attachment] = []
+    for att in attachments:
+        if att.path is not None and is_voice_note(Path(att.path)):
+            try:
+                m4a = await voice_to_m4a(Path(att.path), turn.settings.data_dir / "tmp" / "voice")
+            except MediaError as exc:
+                log.info("voice note not converted: %s", exc)
+            else:
+                discard(turn, [att])
+                att = att.model_copy(update={"path": m4a, "filename": m4a.name, "kind": "audio",
+                                             "size": m4a.stat().st_size})
+        out.append(att)
+    return out
 
 
 def discard(turn: Turn, attachments: list[Attachment]) -> None:
