@@ -119,3 +119,16 @@ def test_a_call_to_action_written_in_the_text_is_used(text: str, cta: str | None
 )
 def test_without_one_the_call_to_action_fits_the_subject(message: str, cta: str | None) -> None:
     assert read_brief(message).cta == cta
+
+
+def test_description_after_a_colon_in_the_request_becomes_captions_with_the_quoted_name_kept() -> None:
+    from studio.directing.brief import read_brief
+
+    brief = read_brief(
+        'create a 30-second promotional video from my product images and description: Meet "Aurora '
+        'Bottle": a double-walled steel bottle that keeps drinks cold for 24 hours. Five bright colours.'
+    )
+    assert brief.title == "Aurora Bottle"
+    assert brief.captions[0].startswith("Meet Aurora Bottle: a double-walled")
+    assert not any(":" == c.strip()[:1] or "Meet :" in c for c in brief.captions)
+    assert brief.captions[-1] == "Five bright colours"

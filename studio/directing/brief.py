@@ -255,11 +255,18 @@ def read_brief(message: str) -> Brief:
         if is_instruction(sentence):
             if n == 0 and brief.title is None:
                 brief.title = product_name(sentence)
-            continue
+            # "create a promo from my photos and description: Meet X, a ..." → the description
+            head, colon, tail = sentence.partition(":") if ":" in sentence else sentence.partition("：")
+            if not colon or not tail.strip() or is_instruction(tail.strip()):
+                continue
+            sentence = tail.strip()
+        bare = sentence
         for _s, _e, inner in quotes:
-            sentence = re.sub(r"[“\"「『‘']" + re.escape(inner) + r"[”\"」』’']", "", sentence)
+            quoted = r"[“\"「『‘']" + re.escape(inner) + r"[”\"」』’']"
+            sentence = re.sub(quoted, lambda _m, name=inner: name, sentence)  # the name stays, unquoted
+            bare = re.sub(quoted, "", bare)
         sentence = _strip_cta(sentence)
-        if sentence and re.search(r"\w", sentence):
+        if sentence and re.search(r"\w", _strip_cta(bare)):  # not just the quoted title itself
             descriptive.append(sentence)
     if brief.title is None and descriptive:
         first = descriptive[0]
