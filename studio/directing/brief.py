@@ -256,7 +256,7 @@ def read_brief(message: str) -> Brief:
             if n == 0 and brief.title is None:
                 brief.title = product_name(sentence)
             # "create a promo from my photos and description: Meet X, a ..." → the description
-            head, colon, tail = sentence.partition(":") if ":" in sentence else sentence.partition("：")
+            _head, colon, tail = sentence.partition(":") if ":" in sentence else sentence.partition("：")
             if not colon or not tail.strip() or is_instruction(tail.strip()):
                 continue
             sentence = tail.strip()
