@@ -263,7 +263,7 @@ def read_brief(message: str) -> Brief:
         bare = sentence
         for _s, _e, inner in quotes:
             quoted = r"[“\"「『‘']" + re.escape(inner) + r"[”\"」』’']"
-            sentence = re.sub(quoted, lambda _m, name=inner: name, sentence)  # the name stays, unquoted
+            sentence = re.sub(quoted, inner.replace("\\", "\\\\"), sentence)  # the name stays, unquoted
             bare = re.sub(quoted, "", bare)
         sentence = _strip_cta(sentence)
         if sentence and re.search(r"\w", _strip_cta(bare)):  # not just the quoted title itself
