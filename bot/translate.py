@@ -63,7 +63,8 @@ _PREVIEW = _re(r"\bpreview\w*\b[^.!?\n]{0,30}\btimeline\b|timeline\s+preview|在
 _BUTTON = _re(
     r"\b(export|download)\s+button\b|\[\s*(export|download)\s*\]|导出按钮|下载按钮|【导出】|「导出」"
 )
-_BARE_EXPORT = re.compile(r"导出")
+# a quoted "导出" tells the user what to say ("满意的话说“导出”"): the text already covers it
+_BARE_EXPORT = re.compile(r"(?<![“\"「『‘'])导出(?![”\"」』’'])")
 _THEN = _re(r"\s*(?:and\s+)?then\b|\s*(?:然后|再|并)")
 
 _LIST_MARK = re.compile(r"^(\s*(?:[-*•·]|\d+[.)、])\s+|\s*)")

@@ -65,6 +65,8 @@ PLAIN = [
     "Click-worthy thumbnails matter, so I picked the brightest frame.",
     "我用你的 4 张照片做了一个 30 秒的视频，配了轻快的音乐。",
     "标题已改为“夏日特卖”，转场为淡入淡出。",
+    "好了！标题改成了“夏季大促”。满意的话说“导出”，或者告诉我要改什么。",
+    "我可以帮你做视频、改视频。试试：\n• “快一点”\n满意的话说“导出”。",
     "",
     "line one\n\n\nline two  ",
     "1. First shot: front.jpg\n2. Second shot: side.jpg",
