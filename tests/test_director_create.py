@@ -238,3 +238,15 @@ async def test_the_documented_example_is_what_the_director_makes(run_turn: Turn)
     prompt = "Make a video for our summer sneakers. Light and breathable. Shop now!"
     made = await run_turn(None, prompt, photos(3))
     assert made.draft == example
+
+
+async def test_the_logo_asked_for_at_create_is_not_also_a_full_screen_shot(run_turn: Turn) -> None:
+    made = await run_turn(None, "make a video of my photos and add my logo", [*photos(2), logo_png()])
+    assert made.draft is not None and made.draft["m"]["logo"]["src"] == "asset://logo1"
+    assert [s["m"]["src"] for s in _shots(made.draft)] == ["asset://p1", "asset://p2"]
+    assert "2 photos" in made.reply
+
+
+async def test_a_lone_png_asked_as_logo_still_makes_the_video(run_turn: Turn) -> None:
+    made = await run_turn(None, "make a video and add my logo", [logo_png()])
+    assert made.draft is not None and [s["m"]["src"] for s in _shots(made.draft)] == ["asset://logo1"]

@@ -112,8 +112,11 @@ def plan_create(message: str, assets: list[Asset], language: str, base: Draft | 
         args["prompt"] = prompt_of(base)
     calls = [ToolCall(name="create_draft", args=args)]
     calls += _transition(masked) + [c for c in _pace(masked, None) if c.args["pace"] != "normal"]
-    logo, _ = logo_calls(masked, None, assets)
-    return Plan(calls=calls + [c for c in logo if c.name == "add_logo"])
+    logo = [c for c in logo_calls(masked, None, assets)[0] if c.name == "add_logo"]
+    shots = [ref for ref in args["assets"] if not any(f"asset://{ref}" == c.args.get("src") for c in logo)]
+    if shots:  # the logo sits in the corner; it is not also a full-screen shot
+        calls[0].args["assets"] = shots
+    return Plan(calls=calls + logo)
 
 
 def _duration(masked: str, draft: Draft) -> list[ToolCall]:
