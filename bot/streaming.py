@@ -246,6 +246,8 @@ class StreamingMessage:
         if not self._limits.supports_buttons:
             buttons = None
         chunks = split_text(self._latest, self._limits.max_text)
+        if len(chunks) > 1 and await self._sent_as_file(buttons):
+            return self.refs
         last = len(chunks) - 1
         targets = [
             _Shown(c, tuple(buttons) if buttons and i == last else None, formatted)
@@ -258,6 +260,27 @@ class StreamingMessage:
                 await self._reply.delete(ref)
         del self._refs[len(targets) :], self._shown[len(targets) :]
         return self.refs
+
+    async def _sent_as_file(self, buttons: list[Button] | None) -> bool:
+        """An optional `send_long_text(text, buttons=)` of the reply (Discord) may take a final
+        text needing several messages as one message with the text attached; it returns None
+        when the text should be split as usual. The streamed messages are then removed."""
+        send = getattr(self._reply, "send_long_text", None)
+        if send is None:
+            return False
+        try:
+            ref = await send(self._latest, buttons=buttons)
+        except Exception as exc:
+            log.warning("long text not sent as a file (%s); splitting it", type(exc).__name__)
+            return False
+        if ref is None:
+            return False
+        for old in self._refs:
+            with contextlib.suppress(Exception):
+                await self._reply.delete(old)
+        self._refs = [ref]
+        self._shown = [_Shown(self._latest, tuple(buttons) if buttons else None, False)]
+        return True
 
     async def close(self) -> None:
         """Stop without a final delivery (the turn was cancelled)."""

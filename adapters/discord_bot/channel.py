@@ -7,6 +7,7 @@ not in: followups work there, channel messages do not.
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,16 @@ from bot.events import DeliveryError, MessageRef
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()  # the engine may echo what users typed
+
+Attachment = Path | tuple[str, bytes]  # a file on disk, or (filename, content)
+
+
+def as_file(attachment: Attachment) -> discord.File:
+    """A fresh `discord.File` (one is consumed by each send, so a retry needs a new one)."""
+    if isinstance(attachment, Path):
+        return discord.File(attachment, filename=attachment.name)
+    name, data = attachment
+    return discord.File(io.BytesIO(data), filename=name)
 
 
 class ChannelRoute:
@@ -35,7 +46,7 @@ class ChannelRoute:
         self._retry_delay = retry_delay
 
     async def send(
-        self, content: str | None, view: discord.ui.View | None, file: Path | None
+        self, content: str | None, view: discord.ui.View | None, file: Attachment | None
     ) -> discord.Message:
         """A new message; raises DeliveryError (or RetryLater) when neither place takes it."""
 
@@ -45,7 +56,7 @@ class ChannelRoute:
                 if view is not None:
                     kw["view"] = view
                 if file is not None:
-                    kw["file"] = discord.File(file, filename=file.name)
+                    kw["file"] = as_file(file)
                 return await target.send(content, **kw)
 
             return call

@@ -21,12 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, Literal
 
 import discord
 
-from adapters.discord_bot.channel import NO_MENTIONS, ChannelRoute
+from adapters.discord_bot.channel import NO_MENTIONS, Attachment, ChannelRoute, as_file
 from adapters.discord_bot.errors import send_once_more, server_error, token_gone, translate_error
 from adapters.discord_bot.views import ActionHandler, release, view_for
 from bot.events import Activity, Button, ChannelLimits, DeliveryError, MessageGone, MessageRef, VideoFile
@@ -34,6 +33,9 @@ from bot.events import Activity, Button, ChannelLimits, DeliveryError, MessageGo
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
+LONG_TEXT_MESSAGES = 3  # a final text needing more messages than this goes out as a .txt file
+LONG_TEXT_PREVIEW = 300  # characters of it shown in the message that carries the file
+LONG_TEXT_FILENAME = "answer.txt"
 TOKEN_LIFETIME = dt.timedelta(minutes=15) - dt.timedelta(seconds=30)  # a margin for a slow upload
 SERVER_ERROR_RETRY_DELAY = 1.0  # seconds; discord.py waits 1 s before its own first 5xx retry
 TYPING_REFRESH = dt.timedelta(seconds=8)  # "typing…" shows for 10 s on Discord
@@ -177,6 +179,18 @@ class DiscordReply:
             raise DeliveryError("the video file is missing")
         return await self._send(caption or None, buttons, file=video.path)
 
+    async def send_long_text(self, text: str, *, buttons: list[Button] | None = None) -> MessageRef | None:
+        """A text longer than `LONG_TEXT_MESSAGES` messages: one message with its beginning and
+        the whole text attached as `answer.txt` (None: short enough to be split into messages).
+        Called by `bot.streaming` for a final text."""
+        if len(text) <= LONG_TEXT_MESSAGES * MAX_TEXT:
+            return None
+        preview = text[:LONG_TEXT_PREVIEW]
+        cut = max(preview.rfind("\n"), preview.rfind(" "))
+        preview = (preview[:cut] if cut > LONG_TEXT_PREVIEW // 2 else preview).rstrip()
+        content = f"{preview}…\n\n📄 {LONG_TEXT_FILENAME}"
+        return await self._send(content, buttons, file=(LONG_TEXT_FILENAME, text.encode()))
+
     async def show_activity(self, activity: Activity) -> None:
         """"Bot is typing…" in the channel (Discord has no upload indicator). It shows for 10 s,
         so a call within 8 s of the last one is skipped."""
@@ -209,7 +223,7 @@ class DiscordReply:
             self._token_dead = True
 
     async def _send(
-        self, content: str | None, buttons: list[Button] | None, *, file: Path | None = None
+        self, content: str | None, buttons: list[Button] | None, *, file: Attachment | None = None
     ) -> MessageRef:
         view = view_for(buttons, self._actions)
         sent: tuple[discord.Message, Route] | None = None
@@ -233,7 +247,11 @@ class DiscordReply:
         return ref
 
     async def _send_interaction(
-        self, it: discord.Interaction, content: str | None, view: discord.ui.View | None, file: Path | None
+        self,
+        it: discord.Interaction,
+        content: str | None,
+        view: discord.ui.View | None,
+        file: Attachment | None,
     ) -> tuple[discord.Message, Route]:
         if self._pending_original and file is None:
             msg: discord.Message = await send_once_more(
@@ -248,7 +266,7 @@ class DiscordReply:
             if view is not None:
                 kw["view"] = view
             if file is not None:
-                kw["file"] = discord.File(file, filename=file.name)
+                kw["file"] = as_file(file)
             return await it.followup.send(content or "", **kw)
 
         msg = await send_once_more(followup, delay=self._retry_delay)

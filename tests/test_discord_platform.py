@@ -1,0 +1,41 @@
+"""Rows of the platform facts (docs/../spec/platforms.md) checked on the Discord bot in simcord."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.fixtures_discord import DiscordWorld
+
+
+async def test_a_very_long_answer_arrives_as_one_message_with_a_txt_attachment(
+    dc: DiscordWorld, fake_nemo: Any
+) -> None:
+    await dc.alice.slash(dc.channel, "status")  # first contact (greeting) out of the way
+    paragraph = "The shoes step into the light and the price appears in large letters. " * 20
+    long_answer = "\n\n".join(f"Scene {i}: {paragraph.strip()}" for i in range(1, 6))
+    assert len(long_answer) > 3 * 2000
+    fake_nemo.reply = long_answer
+
+    result = await dc.alice.slash(dc.channel, "video", prompt="tell me everything")
+
+    shown = [m for m in [result.response, *result.followups] if m is not None]
+    assert len(shown) == 1  # no wall of messages (the streamed ones were removed)
+    message = shown[0]
+    assert len(message.content) < 2000
+    assert message.content.startswith("Scene 1: The shoes step into the light")
+    (attachment,) = message.attachments
+    assert attachment.filename == "answer.txt"
+    assert (await attachment.read()).decode() == long_answer
+
+
+async def test_an_answer_of_two_messages_is_split_not_attached(dc: DiscordWorld, fake_nemo: Any) -> None:
+    await dc.alice.slash(dc.channel, "status")
+    paragraph = "A bright summer morning on the beach with the new sandals. " * 25
+    fake_nemo.reply = f"{paragraph.strip()}\n\n{paragraph.strip()}"
+    assert 2000 < len(fake_nemo.reply) < 4000
+
+    result = await dc.alice.slash(dc.channel, "video", prompt="describe it")
+
+    shown = [m for m in [result.response, *result.followups] if m is not None]
+    assert [m.content for m in shown] == [paragraph.strip(), paragraph.strip()]
+    assert not [a for m in shown for a in m.attachments]
