@@ -82,6 +82,29 @@ async def test_a_link_in_the_text_becomes_a_url_upload(chat: Chat, fake_nemo: Fa
     assert fake_nemo.messages == ["use this clip please"]
 
 
+async def test_a_link_the_studio_cannot_fetch_is_explained_in_place_of_the_upload_note(
+    chat: Chat, fake_nemo: FakeNemo
+) -> None:
+    fake_nemo.fail_next("/api/upload-video/*", status=422,
+                        body={"code": 422, "message": "Could not download from example.com."})
+    await chat.send("/start")
+    answers = await chat.send("https://example.com/cat.jpg")
+    assert answers == [
+        "⚠️ I couldn't download https://example.com/cat.jpg — make sure the link is public and points "
+        "straight to a photo, video or audio file, or send the file itself."
+    ]
+    assert fake_nemo.messages == []
+
+
+async def test_an_unfetchable_link_is_explained_in_chinese(chat: Chat, fake_nemo: FakeNemo) -> None:
+    chat.locale = "zh"
+    await chat.send("/start")
+    fake_nemo.fail_next("/api/upload-video/*", status=422, body={"code": 422, "message": "nope"})
+    (answer,) = await chat.send("https://example.com/x.mp4")
+    assert answer.startswith("⚠️ 无法下载 https://example.com/x.mp4——")
+    assert "went wrong" not in answer
+
+
 async def test_a_downloaded_file_handed_over_by_an_adapter_is_removed_after_upload(
     chat: Chat, fake_nemo: FakeNemo, data_dir: Path
 ) -> None:

@@ -15,7 +15,7 @@ from bot.events import Attachment, MessageRef
 from bot.flows.context import Turn
 from bot.i18n import count
 from bot.media import MediaError, is_voice_note, voice_to_m4a
-from bot.nemo.errors import FileTooLarge, UnsupportedFile
+from bot.nemo.errors import FileTooLarge, NemoError, UnsupportedFile
 from bot.nemo.filetype import ACCEPTED_EXTENSIONS, sniff_path
 
 log = logging.getLogger(__name__)
@@ -90,15 +90,26 @@ async def upload(turn: Turn, attachments: list[Attachment], urls: list[str], *, 
         return False
     what = describe(turn, kinds, len(urls))
     ack = await turn.send(turn.t("upload.receiving", what=what))
+    files_done = False
     try:
         async with turn.activity("typing"):
             if paths:
                 await turn.nemo.upload_files(paths)
+                files_done = True
             if urls:
                 await turn.nemo.upload_urls(urls)
     except (UnsupportedFile, FileTooLarge) as exc:
         await _edit(turn, ack, _refusal(turn, exc, attachments))
         return False
+    except NemoError as exc:
+        if not (urls and _link_refused(exc)):
+            raise
+        log.info("link upload refused for %s: %s", turn.user_key, exc)
+        text = turn.t("upload.link_failed", url=", ".join(urls))
+        if files_done:
+            text = f"{turn.t('upload.done', what=describe(turn, kinds, 0))}\n{text}"
+        await _edit(turn, ack, text)
+        return files_done
     finally:
         discard(turn, attachments)
     await turn.tell_if_session_renewed()
@@ -107,6 +118,11 @@ async def upload(turn: Turn, attachments: list[Attachment], urls: list[str], *, 
         done = f"{done}\n{turn.t('upload.next')}"
     await _edit(turn, ack, done)
     return True
+
+
+def _link_refused(exc: NemoError) -> bool:
+    """The backend could not fetch a link (422 / 400: unreachable, not a file, not media)."""
+    return type(exc) is NemoError and exc.status in (400, 404, 415, 422)
 
 
 def _refusal(turn: Turn, exc: Exception, attachments: list[Attachment]) -> str:
