@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -250,3 +251,15 @@ async def test_the_logo_asked_for_at_create_is_not_also_a_full_screen_shot(run_t
 async def test_a_lone_png_asked_as_logo_still_makes_the_video(run_turn: Turn) -> None:
     made = await run_turn(None, "make a video and add my logo", [logo_png()])
     assert made.draft is not None and [s["m"]["src"] for s in _shots(made.draft)] == ["asset://logo1"]
+
+
+async def test_title_cards_never_leave_the_screen_empty(run_turn: Turn) -> None:
+    named = await run_turn(None, 'Make a video announcing "Grand Opening at Luna Bakery"', [])
+    assert named.draft is not None
+    title, cta = texts(named.draft, "title")[0], texts(named.draft, "cta")[0]
+    assert (title["st"], title["st"] + title["d"]) == (0, cta["st"])
+    described = await run_turn(None, "Summer sale: 50% off all sneakers this weekend. Shop now!", [])
+    assert described.draft is not None
+    words = [seg for role in ("title", "caption", "cta") for seg in texts(described.draft, role)]
+    assert all(a["st"] + a["d"] == b["st"] for a, b in pairwise(words))
+    assert words[-1]["st"] + words[-1]["d"] == described.draft["d"]

@@ -160,10 +160,14 @@ def _layout_text(draft: Draft, total: int) -> None:
     keep = min(len(captions), span // MIN_CAPTION_MS)
     captions = captions[:keep]
     base, extra = divmod(span, keep) if keep else (0, 0)
+    shots = visual(draft)
+    cards = bool(shots) and all(kind(seg) == "color" for seg in shots)  # nothing else to look at
+    if cards and title is not None and not captions:
+        title["d"] = end  # a title card keeps its title until the call to action
     at = start
     for k, cap in enumerate(captions):  # one slot each, shown from the slot's start for at most 6 s
         slot = base + (1 if k < extra else 0)
-        cap["st"], cap["d"] = at, min(slot, MAX_CAPTION_MS)
+        cap["st"], cap["d"] = at, slot if cards else min(slot, MAX_CAPTION_MS)
         at += slot
     ordered = ([title] if title else []) + captions + ([cta] if cta else [])
     for seg in ordered:
