@@ -263,3 +263,11 @@ async def test_title_cards_never_leave_the_screen_empty(run_turn: Turn) -> None:
     words = [seg for role in ("title", "caption", "cta") for seg in texts(described.draft, role)]
     assert all(a["st"] + a["d"] == b["st"] for a, b in pairwise(words))
     assert words[-1]["st"] + words[-1]["d"] == described.draft["d"]
+
+
+async def test_captions_in_a_short_video_stay_long_enough_to_read(run_turn: Turn) -> None:
+    message = 'Make a 6 second video for "Luna Bakery". Fresh bread daily. Warm croissants. Open at seven.'
+    made = await run_turn(None, message + " Order online!", photos(2))
+    assert made.draft is not None
+    captions = texts(made.draft, "caption")
+    assert captions and all(c["d"] >= 1500 for c in captions), [(c["m"]["text"], c["d"]) for c in captions]
