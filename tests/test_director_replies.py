@@ -146,3 +146,11 @@ async def test_style_requests_the_director_cannot_do_get_help_and_keep_the_text(
 ) -> None:
     result = await run_turn(sneakers, message, [])
     assert result.reply.startswith("Sorry, I didn't get that.") and result.draft == sneakers
+
+
+async def test_create_reply_says_an_8_second_video_with_an_order_today_ending(run_turn: Turn) -> None:
+    made = await run_turn(None, "make an 8 second video for our bakery", photos(2))
+    assert made.reply.startswith("Done! I made an 8-second 16:9 video")
+    assert "an “Order today” ending" in made.reply
+    plain = await run_turn(None, "make a 15 second video for our sneakers. Shop now!", photos(2))
+    assert plain.reply.startswith("Done! I made a 15-second") and "a “Shop now” ending" in plain.reply

@@ -185,6 +185,14 @@ def _created_zh(info: dict[str, Any], more: list[str], problems: list[str]) -> s
             + ("不过" + "；".join(problems) + "。" if problems else "") + _OUTRO["zh"])
 
 
+def _article(word: str) -> str:
+    """"an" before a vowel sound ("an 8-second", "an “Order today” ending"), else "a"."""
+    whole = word.split(".")[0]
+    if whole.isdigit():
+        return "an" if whole.startswith("8") or whole in ("11", "18") else "a"
+    return "an" if word[:1].lower() in "aeio" else "a"
+
+
 def created(info: dict[str, Any], zh: bool, also: list[Change] | None = None,
             refused: list[Change] | None = None) -> str:
     """The create reply: what was made, any extra edits of the same message, then the outro."""
@@ -199,10 +207,11 @@ def created(info: dict[str, Any], zh: bool, also: list[Change] | None = None,
     extras = [f"the title “{info['title']}”" if info["title"] else "",
               _plural(info["captions"], "caption") if info["captions"] else "",
               f"{info['music']} music" if info["music"] else "",
-              f"a “{info['cta']}” ending" if info["cta"] else ""]
+              f"{_article(info['cta'])} “{info['cta']}” ending" if info["cta"] else ""]
     shown = [e for e in extras if e]
     note = _LIMITS["en"] if info["clamped"] else ""
-    return (f"Done! I made a {ms_to_text(int(info['ms']))}-second {info['aspect']} video from {source}{note}"
+    seconds = ms_to_text(int(info["ms"]))
+    return (f"Done! I made {_article(seconds)} {seconds}-second {info['aspect']} video from {source}{note}"
             + (f" with {_join(shown, False)}" if shown else "") + "."
             + (" Also, " + _join(more, False) + "." if more else "")
             + (" But " + "; ".join(problems) + "." if problems else "") + _OUTRO["en"])
