@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import imageio_ffmpeg
 import pytest
 from telegram import Bot, Update
@@ -54,6 +55,7 @@ class _Fault:
     times: int
     when: Callable[[dict[str, Any]], bool] | None
     after: int  # let this many matching calls through first
+    cause: type[httpx.TimeoutException] | None = None  # the httpx timeout under a TimedOut
 
 
 @dataclass
@@ -92,6 +94,8 @@ class TransportFaults:
             if fault is not None:
                 self.hits.append(FaultHit(api, params, 0 if fault.timeout else fault.status))
                 if fault.timeout:
+                    if fault.cause is not None:  # as PTB's HTTPXRequest raises it
+                        raise TimedOut() from fault.cause("timed out")
                     raise TimedOut("Timed out")
                 body: dict[str, Any] = {
                     "ok": False, "error_code": fault.status, "description": fault.description
@@ -142,9 +146,17 @@ class TransportFaults:
             after=after,
         )
 
-    def time_out(self, method: str, *, times: int = 1, after: int = 0) -> None:
-        """The request times out on the wire (PTB raises TimedOut)."""
-        self._faults.append(_Fault(method, 0, "", None, True, times, None, after))
+    def time_out(
+        self,
+        method: str,
+        *,
+        times: int = 1,
+        after: int = 0,
+        cause: type[httpx.TimeoutException] | None = None,
+    ) -> None:
+        """The request times out on the wire (PTB raises TimedOut, from `cause` when given:
+        httpx.ReadTimeout = Telegram had the request, httpx.ConnectTimeout = it never left)."""
+        self._faults.append(_Fault(method, 0, "", None, True, times, None, after, cause))
 
 
 def calls(client: ServerlessTelegramClient, method: str | None = None) -> list[TelegramApiCall]:

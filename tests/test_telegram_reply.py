@@ -7,6 +7,7 @@ import asyncio
 import json
 from typing import Any
 
+import httpx
 import pytest
 from tg_auto_test.test_utils.serverless_telegram_client import ServerlessTelegramClient
 
@@ -124,6 +125,39 @@ async def test_a_formatted_final_that_timed_out_is_not_resent_plain(bare_bot: Bo
     faults.time_out("sendMessage")
     stream = StreamingMessage(reply, interval=0.01)
     await stream.finish("**Video ready!**", formatted=True)
+    assert len(faults.hits) == 1 and calls(client, "sendMessage") == []
+
+
+async def test_a_final_whose_send_never_reached_telegram_is_sent_once_more(bare_bot: Bot) -> None:
+    client, faults = bare_bot
+    reply = make_reply(client)
+    faults.time_out("sendMessage", cause=httpx.ConnectTimeout)  # the request never left
+    stream = StreamingMessage(reply, interval=0.01)
+    await stream.finish("✅ Video ready!")
+    assert len(faults.hits) == 1
+    assert [c.parameters["text"] for c in calls(client, "sendMessage")] == ["✅ Video ready!"]
+
+
+async def test_a_final_that_cannot_reach_telegram_twice_is_tried_again_not_taken_as_sent(
+    bare_bot: Bot,
+) -> None:
+    client, faults = bare_bot
+    reply = make_reply(client)
+    faults.time_out("sendMessage", cause=httpx.PoolTimeout, times=2)
+    with pytest.raises(DeliveryError):
+        await reply.send_text("first try")
+    faults.time_out("sendMessage", cause=httpx.ConnectTimeout, times=2)
+    stream = StreamingMessage(reply, interval=0.01)
+    await stream.finish("✅ Video ready!")  # two lost tries, then the streaming layer's last one
+    assert [c.parameters["text"] for c in calls(client, "sendMessage")] == ["✅ Video ready!"]
+
+
+async def test_a_send_whose_answer_timed_out_is_still_not_sent_again(bare_bot: Bot) -> None:
+    client, faults = bare_bot
+    reply = make_reply(client)
+    faults.time_out("sendMessage", cause=httpx.ReadTimeout)  # Telegram had the request
+    stream = StreamingMessage(reply, interval=0.01)
+    await stream.finish("✅ Video ready!")
     assert len(faults.hits) == 1 and calls(client, "sendMessage") == []
 
 

@@ -14,7 +14,10 @@ A send that timed out may well have arrived, so it must never be sent again — 
 layer answers a failed formatted send by resending it plain. `send_text` therefore does not raise
 on a timeout: it answers an "uncertain" `MessageRef`, as if the message had arrived; editing that
 ref raises `MessageGone` (the streaming layer then posts the newer text as a new message) and
-deleting it does nothing.
+deleting it does nothing. Only a timeout that proves the request never reached Telegram (httpx's
+connect, pool or write timeout under PTB's `TimedOut`: no complete request left this process) is
+sent once more; a second such timeout is a `DeliveryError`, so the final text is tried again
+rather than taken as delivered. A read timeout (Telegram had the request) stays "uncertain".
 
 Formatted finals go out as HTML (`adapters.telegram.formatting`); when Telegram rejects the
 entities the same text is sent once more without a parse mode. Mid-stream text is always plain.
@@ -27,8 +30,9 @@ import datetime as dtm
 import logging
 import warnings
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
+import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError, TimedOut
@@ -108,6 +112,12 @@ def translate_error(exc: TelegramError, op: Operation) -> DeliveryError:
     return DeliveryError(f"Telegram refused the {op}: {type(exc).__name__}: {exc}")
 
 
+def never_sent(exc: TimedOut) -> bool:
+    """The timeout came before a whole request left us (connect, pool or write): Telegram cannot
+    have acted on it, so sending again is safe. PTB keeps httpx's exception as the cause."""
+    return isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout | httpx.WriteTimeout)
+
+
 def _is_parse_error(exc: TelegramError) -> bool:
     text = str(exc).lower()
     return isinstance(exc, BadRequest) and any(marker in text for marker in _PARSE)
@@ -159,31 +169,37 @@ class TelegramReply:
         markup = keyboard(buttons)
         if formatted:
             try:
-                msg = await self._bot.send_message(
-                    self._chat_id,
-                    markdown_to_html(text),
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                    message_thread_id=self._thread_id,
+                msg = await self._send_message(
+                    markdown_to_html(text), parse_mode=ParseMode.HTML, reply_markup=markup
                 )
                 return _ref(msg)
-            except TimedOut:
-                return self._uncertain()
+            except TimedOut as exc:
+                return self._uncertain(exc)
             except TelegramError as exc:
                 if not _is_parse_error(exc):
                     raise translate_error(exc, "send") from None
                 log.info("Telegram refused the formatting; sending the text plain")
         try:
-            msg = await self._bot.send_message(
-                self._chat_id, text, reply_markup=markup, message_thread_id=self._thread_id
-            )
-        except TimedOut:
-            return self._uncertain()
+            msg = await self._send_message(text, reply_markup=markup)
+        except TimedOut as exc:
+            return self._uncertain(exc)
         except TelegramError as exc:
             raise translate_error(exc, "send") from None
         return _ref(msg)
 
-    def _uncertain(self) -> MessageRef:
+    async def _send_message(self, text: str, **kw: Any) -> Message:
+        """sendMessage; once more after a timeout that proves the first never reached Telegram."""
+        try:
+            return await self._bot.send_message(self._chat_id, text, message_thread_id=self._thread_id, **kw)
+        except TimedOut as exc:
+            if not never_sent(exc):
+                raise
+            log.info("Telegram could not be reached in time; sending the message once more")
+        return await self._bot.send_message(self._chat_id, text, message_thread_id=self._thread_id, **kw)
+
+    def _uncertain(self, exc: TimedOut) -> MessageRef:
+        if never_sent(exc):
+            raise DeliveryError("Telegram could not be reached; the message was not sent") from None
         log.warning("Telegram timed out on a send; it may have arrived, so it is not sent again")
         return MessageRef(id=UNCERTAIN_ID, chat_id=str(self._chat_id))
 
