@@ -326,6 +326,9 @@ def main(argv: list[str]) -> int:
         except OSError as exc:
             print(f"videobot chat: cannot write logs under {settings.data_dir}: {exc}", file=sys.stderr)
             return 1
+        # the embedded studio's render workers are processes logging to this terminal's stderr:
+        # warnings only there, so no INFO worker lines land in the middle of the conversation
+        settings = settings.model_copy(update={"log_level": "WARNING"})
     user = args.user or _login_name()
     locale = args.locale or _env_locale()
     try:
