@@ -132,3 +132,15 @@ def test_description_after_a_colon_in_the_request_becomes_captions_with_the_quot
     assert brief.captions[0].startswith("Meet Aurora Bottle: a double-walled")
     assert not any(":" == c.strip()[:1] or "Meet :" in c for c in brief.captions)
     assert brief.captions[-1] == "Five bright colours"
+
+
+def test_chinese_description_inside_the_instruction_becomes_captions() -> None:
+    brief = read_brief("做一个10秒的竖屏视频，标题“极光保温杯”，保温24小时，轻巧便携，"
+                       "适合户外旅行和日常通勤使用。立即购买！")
+    assert (brief.title, brief.captions, brief.cta) == (
+        "极光保温杯", ["保温24小时，轻巧便携", "适合户外旅行和日常通勤使用"], "立即购买")
+    assert read_brief("用这些照片做一个抖音视频，配上欢快的音乐，加上我的logo").captions == []
+
+
+def test_chinese_introduce_names_the_title() -> None:
+    assert read_brief("做一个横屏视频，介绍我们的咖啡店").title == "咖啡店"

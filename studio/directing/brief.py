@@ -15,7 +15,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from studio.directing.words import alt, find_quotes, has_cjk, parse_aspect, parse_duration, parse_mood
+from studio.directing.words import (
+    alt,
+    find_quotes,
+    has_cjk,
+    mask_quotes,
+    parse_aspect,
+    parse_duration,
+    parse_mood,
+)
 
 TITLE_LATIN, TITLE_CJK = 40, 16
 LINE_LATIN, LINE_CJK = 42, 16
@@ -158,7 +166,8 @@ def product_name(sentence: str) -> str | None:
 
 def _product_zh(sentence: str) -> str | None:
     for pattern in (r"关于(.+?)的", r"(?:给|为|帮)(.+?)(?:做|生成|制作|剪)",
-                    r"(?:做|生成|制作|剪)(?:一个|个|一段|段|一条|条|一支|支)?(.+?)(?:短视频|视频|短片|片子|影片)"):
+                    r"(?:做|生成|制作|剪)(?:一个|个|一段|段|一条|条|一支|支)?(.+?)(?:短视频|视频|短片|片子|影片)",
+                    r"(?:介绍|宣传|推广|展示)(?:一下)?(.+?)(?:[，,。！!；;]|$)"):
         m = re.search(pattern, sentence)
         if not m:
             continue
@@ -169,6 +178,21 @@ def _product_zh(sentence: str) -> str | None:
         if name and name not in _GENERIC:
             return shorten(name)
     return None
+
+
+_ZH_NOT_WORDS = re.compile(alt(r"^(?:介绍|宣传|推广|展示)|标题|字幕|音乐|配乐|logo|标志|水印",
+                               r"转场|节奏|风格|画面|时长|结尾|«q\d+»"), re.I)
+
+
+def zh_description(sentence: str) -> str:
+    """The descriptive clauses of a Chinese instruction:
+    "做一个视频，保温24小时，轻巧便携" → "保温24小时，轻巧便携"."""
+    masked, _ = mask_quotes(sentence)
+    clauses = [c.strip() for c in re.split(r"[，,、；;]", masked) if c.strip()]
+    kept = [c for c in clauses if has_cjk(c) and not is_instruction(c) and not _ZH_NOT_WORDS.search(c)
+            and not parse_duration(c) and not parse_aspect(c) and not parse_mood(c)
+            and len(re.sub(_ZH_SETTINGS, "", c)) >= 2]
+    return "，".join(kept)
 
 
 def is_instruction(sentence: str) -> bool:
@@ -257,9 +281,12 @@ def read_brief(message: str) -> Brief:
                 brief.title = product_name(sentence)
             # "create a promo from my photos and description: Meet X, a ..." → the description
             _head, colon, tail = sentence.partition(":") if ":" in sentence else sentence.partition("：")
-            if not colon or not tail.strip() or is_instruction(tail.strip()):
+            if colon and tail.strip() and not is_instruction(tail.strip()):
+                sentence = tail.strip()
+            elif has_cjk(sentence) and zh_description(sentence):  # "做一个视频，保温24小时，轻巧便携"
+                sentence = zh_description(sentence)
+            else:
                 continue
-            sentence = tail.strip()
         bare = sentence
         for _s, _e, inner in quotes:
             quoted = r"[“\"「『‘']" + re.escape(inner) + r"[”\"」』’']"
