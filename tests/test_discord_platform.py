@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fixtures_discord import DiscordWorld
+from tests.fixtures_discord import DiscordWorld, make_draft
 
 
 async def test_a_very_long_answer_arrives_as_one_message_with_a_txt_attachment(
@@ -39,3 +39,39 @@ async def test_an_answer_of_two_messages_is_split_not_attached(dc: DiscordWorld,
     shown = [m for m in [result.response, *result.followups] if m is not None]
     assert [m.content for m in shown] == [paragraph.strip(), paragraph.strip()]
     assert not [a for m in shown for a in m.attachments]
+
+
+def padded(mp4: bytes, size: int) -> bytes:
+    """The same playable MP4, grown to `size` bytes by a trailing `free` box (players skip it)."""
+    pad = size - len(mp4)
+    return mp4 + pad.to_bytes(4, "big") + b"free" + bytes(pad - 8)
+
+
+TWELVE_MIB = 12 * 1024 * 1024  # over an unboosted server's 10 MiB, under the interaction's 25 MiB
+
+
+async def test_a_video_over_the_servers_upload_limit_goes_out_as_a_link_from_a_mention(
+    dc: DiscordWorld, fake_nemo: Any, fake_nemo_mp4: bytes
+) -> None:
+    await make_draft(dc)
+    fake_nemo.render_plan([("completed", 100)], mp4_bytes=padded(fake_nemo_mp4, TWELVE_MIB))
+
+    await dc.alice.send(dc.channel, f"{dc.bot.user.mention} /export")
+
+    messages = dc.bot_messages()
+    assert not [a for m in messages for a in m.attachments if a.filename.endswith(".mp4")]
+    assert any(m.content.startswith("✅ Video ready! It's too large to send here (12") for m in messages)
+
+
+async def test_a_video_within_the_interactions_upload_limit_is_attached(
+    dc: DiscordWorld, fake_nemo: Any, fake_nemo_mp4: bytes
+) -> None:
+    await make_draft(dc)
+    big = padded(fake_nemo_mp4, TWELVE_MIB)
+    fake_nemo.render_plan([("completed", 100)], mp4_bytes=big)
+
+    result = await dc.alice.slash(dc.channel, "export")  # simcord's interactions allow 25 MiB
+
+    video = result.followups[-1]
+    assert video.attachments[0].filename.endswith(".mp4")
+    assert await video.attachments[0].read() == big
