@@ -297,7 +297,7 @@ def read(path: Path) -> bytes:
 # --- the whole bot on the peer --------------------------------------------------------------------
 
 
-class TrackingApplication(Application):  # type: ignore[type-arg]
+class TrackingApplication(Application):  # type: ignore[type-arg, unused-ignore]
     """The real Application, remembering the tasks its non-blocking handlers run as, so `feed`
     waits for exactly the bot's work (a studio in the same loop has tasks that never end).
     A subclass rather than a patched method: Application's instances are slotted."""

@@ -210,6 +210,17 @@ async def test_video_goes_out_streamable_with_size_duration_and_thumbnail(
     assert json.loads(p["reply_markup"])["inline_keyboard"][0][0]["callback_data"] == "/new"
 
 
+async def test_a_caption_of_emoji_is_cut_to_what_telegram_counts_as_1024(
+    bare_bot: Bot, small_video: VideoFile
+) -> None:
+    client, _ = bare_bot
+    reply = make_reply(client)
+    await reply.send_video(small_video, "🎬 Your video " + "🎉" * 700)  # 700 characters, 1400 units
+    caption = calls(client, "sendVideo")[0].parameters["caption"]
+    assert caption.startswith("🎬 Your video 🎉") and caption.endswith("…")
+    assert 1000 <= len(caption.encode("utf-16-le")) // 2 <= 1024
+
+
 async def test_a_video_upload_that_timed_out_is_reported_not_retried(
     bare_bot: Bot, small_video: VideoFile
 ) -> None:

@@ -118,6 +118,21 @@ def never_sent(exc: TimedOut) -> bool:
     return isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout | httpx.WriteTimeout)
 
 
+def utf16_units(text: str) -> int:
+    """Length as Telegram counts it (an emoji like 🎬 counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit_caption(caption: str, limit: int = MAX_CAPTION) -> str:
+    """The caption, cut to `limit` UTF-16 units with "…" when longer."""
+    if utf16_units(caption) <= limit:
+        return caption
+    end = min(len(caption), limit - 1)
+    while end > 0 and utf16_units(caption[:end]) > limit - 1:
+        end -= 1
+    return caption[:end].rstrip() + "…"
+
+
 def _is_parse_error(exc: TelegramError) -> bool:
     text = str(exc).lower()
     return isinstance(exc, BadRequest) and any(marker in text for marker in _PARSE)
@@ -256,8 +271,7 @@ class TelegramReply:
         Files are always uploaded as bytes (never as `file://` paths, which only work when the
         local Bot API server shares our disk).
         """
-        if len(caption) > MAX_CAPTION:
-            caption = caption[: MAX_CAPTION - 1].rstrip() + "…"
+        caption = fit_caption(caption)
         thumb: IO[bytes] | None = None
         try:
             with video.path.open("rb") as body:
