@@ -259,6 +259,13 @@ async def test_operator_token_serves_everyone_with_a_session_each(
     }
 
 
+async def test_long_chinese_prompt_tip_speaks_of_characters(chat: Chat, fake_nemo: FakeNemo) -> None:
+    chat.locale = "zh"
+    await chat.send("/start")
+    answers = await chat.send("做一个关于我们家面包店七十年历史的温馨视频，" * 6)
+    assert answers[0] == "💡 小提示：描述控制在 120 字以内，生成得更快、更准确。"
+
+
 async def test_chinese_prompt_words_are_counted_for_the_tip() -> None:
     from bot.flows.chat import prompt_words
 

@@ -204,4 +204,5 @@ async def long_prompt_tip(turn: Turn, text: str) -> None:
         log.debug("tip flag unavailable: %s", type(exc).__name__)
         return
     if first:
-        await turn.say("chat.long_prompt_tip", words=words)
+        # in Chinese the tip counts characters: two of them make one word (see prompt_words)
+        await turn.say("chat.long_prompt_tip", words=words * 2 if turn.lang == "zh" else words)
