@@ -27,6 +27,8 @@ cv2.setNumThreads(1)  # frames are made by one thread per pipe, next to ffmpeg's
 
 CANVAS_SCALE = 1.12  # canvas resolution relative to the output: the deepest zoom is 1:1
 ZOOM = 1.12  # zoom at the end of zoom-in (start of zoom-out) and during pans
+FULL_MOTION_FRAMES = 120  # a shot this long (4 s) or longer moves all the way; shorter ones move less,
+# so the camera never goes faster than that (a 1 s shot drifts a quarter of the way instead of racing)
 COVER_TOLERANCE = 1.12  # aspect ratios closer than this are cropped to cover instead of contain-blur
 
 Box = tuple[float, float, float, float]
@@ -150,27 +152,30 @@ def boxes(motion: str, frames: int, canvas: tuple[int, int], out: tuple[int, int
     """The window of the canvas shown at each frame (fractional, in canvas luma pixels).
 
     Zooms interpolate the zoom factor geometrically (a constant rate to the eye) around the centre;
-    pans travel at a constant speed across the room that the zoom `ZOOM` leaves.
+    pans travel at a constant speed across the room that the zoom `ZOOM` leaves. Shots shorter than
+    `FULL_MOTION_FRAMES` cover that fraction of the way (pans centred), keeping the same top speed.
     """
     cw, ch = canvas
     aspect = out[0] / out[1]
     full_w, full_h = (cw, cw / aspect) if cw / ch <= aspect else (ch * aspect, ch)
+    reach = min(1.0, (frames - 1) / (FULL_MOTION_FRAMES - 1))
     for i in range(frames):
         f = i / (frames - 1) if frames > 1 else 0.0
         if motion in ("zoom-in", "zoom-out"):
-            zoom = ZOOM ** (f if motion == "zoom-in" else 1 - f)
+            zoom = ZOOM ** (reach * (f if motion == "zoom-in" else 1 - f))
         else:
             zoom = 1.0 if motion == "none" else ZOOM
         bw, bh = full_w / zoom, full_h / zoom
         x, y = (cw - bw) / 2, (ch - bh) / 2
+        travel = 0.5 + reach * (f - 0.5)  # 0 → 1 across the room for a full-length shot
         if motion == "pan-left":
-            x = (cw - bw) * (1 - f)
+            x = (cw - bw) * (1 - travel)
         elif motion == "pan-right":
-            x = (cw - bw) * f
+            x = (cw - bw) * travel
         elif motion == "pan-up":
-            y = (ch - bh) * (1 - f)
+            y = (ch - bh) * (1 - travel)
         elif motion == "pan-down":
-            y = (ch - bh) * f
+            y = (ch - bh) * travel
         yield (x, y, x + bw, y + bh)
 
 

@@ -72,5 +72,19 @@ def test_ken_burns_zoom_is_sub_pixel_smooth(tmp_path: Path) -> None:
     frames = read_frames(result.path, 1920, 1080, gray=True)
     # off-centre, a zoom moves the picture outwards: to the right on the right-hand side
     shifts, residual = path_residual(frames, (slice(412, 668), slice(1400, 1656)))
-    assert shifts.mean() > 0.2
+    assert shifts.mean() > 0.1  # a 2 s shot zooms half the way (the camera's speed is capped)
     assert residual <= 0.1, f"judder: {residual:.3f} px rms; shifts {np.round(shifts, 2)}"
+
+
+@pytest.mark.parametrize("motion", ["pan-left", "pan-right", "pan-up", "zoom-in", "zoom-out"])
+def test_a_short_shot_moves_no_faster_than_a_long_one(motion: str) -> None:
+    from studio.render_stills import boxes
+
+    def top_speed(frames: int) -> float:
+        b = np.array(list(boxes(motion, frames, (2150, 1210), (1920, 1080))))
+        return float(np.abs(np.diff(b, axis=0)).max())
+
+    one_second, four_seconds = top_speed(30), top_speed(120)
+    assert 0 < one_second <= four_seconds * 1.01, (one_second, four_seconds)
+    long = np.array(list(boxes(motion, 150, (2150, 1210), (1920, 1080))))
+    assert np.abs(long[-1] - long[0]).max() > 100  # a full-length shot still travels the whole way
