@@ -75,3 +75,21 @@ async def test_a_video_within_the_interactions_upload_limit_is_attached(
     video = result.followups[-1]
     assert video.attachments[0].filename.endswith(".mp4")
     assert await video.attachments[0].read() == big
+
+
+async def test_a_very_long_answer_to_a_mention_is_one_channel_message_with_the_text_attached(
+    dc: DiscordWorld, fake_nemo: Any
+) -> None:
+    await dc.alice.send(dc.channel, f"{dc.bot.user.mention} hello")  # greeting out of the way
+    idea = ("bright colours and quick cuts. " * 60).strip()
+    fake_nemo.reply = "\n\n".join(f"Idea {i}: {idea}" for i in range(5))
+    before = len(dc.bot_messages())
+
+    await dc.alice.send(dc.channel, f"{dc.bot.user.mention} give me ideas")
+
+    new = dc.bot_messages()[before:]
+    assert len(new) == 1
+    (attachment,) = new[0].attachments
+    assert attachment.filename == "answer.txt"
+    assert (await attachment.read()).decode() == fake_nemo.reply
+    assert new[0].content.startswith("Idea 0: bright colours")
