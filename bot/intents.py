@@ -49,6 +49,7 @@ COMMANDS: dict[str, Intent] = {
     "cancel": Intent.CANCEL,
     "token": Intent.TOKEN,
     "upload": Intent.UPLOAD,
+    "attach": Intent.UPLOAD,  # the terminal's file command, typed without a path
 }
 
 _COMMAND_RE = re.compile(r"^[/／]([A-Za-z][A-Za-z0-9_]*)(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$", re.DOTALL)

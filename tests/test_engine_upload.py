@@ -73,6 +73,13 @@ async def test_a_missing_file_is_answered_clearly(chat: Chat, fake_nemo: FakeNem
     assert fake_nemo.requests_to("/api/upload-video/*") == []
 
 
+async def test_attach_without_a_path_explains_how_to_send_files(chat: Chat, fake_nemo: FakeNemo) -> None:
+    await chat.send("/start")
+    (answer,) = await chat.send("/attach")
+    assert answer.startswith("📎 Send me photos, clips or audio files")
+    assert fake_nemo.requests_to("/api/upload-video/*") == []
+
+
 async def test_a_link_in_the_text_becomes_a_url_upload(chat: Chat, fake_nemo: FakeNemo) -> None:
     await chat.send("/start")
     answers = await chat.send("use this clip https://cdn.example.com/clips/surf.mp4 please")
