@@ -233,6 +233,21 @@ async def test_a_video_upload_that_timed_out_is_reported_not_retried(
     assert len(faults.hits) == 1 and calls(client, "sendVideo") == []
 
 
+async def test_a_video_upload_that_never_reached_telegram_is_sent_once_more(
+    bare_bot: Bot, small_video: VideoFile
+) -> None:
+    client, faults = bare_bot
+    reply = make_reply(client)
+    faults.time_out("sendVideo", cause=httpx.PoolTimeout)  # every connection was busy
+    await reply.send_video(small_video, "🎬 Your video")
+    (call,) = calls(client, "sendVideo")
+    assert call.file is not None and call.file.data == small_video.path.read_bytes()
+    faults.time_out("sendVideo", cause=httpx.ConnectTimeout, times=2)
+    with pytest.raises(DeliveryError):  # twice: the engine sends the download link instead
+        await reply.send_video(small_video, "🎬 Your video")
+    assert len(calls(client, "sendVideo")) == 1
+
+
 async def test_activity_shows_typing_and_uploading(bare_bot: Bot) -> None:
     client, faults = bare_bot
     reply = make_reply(client)

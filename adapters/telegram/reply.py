@@ -18,6 +18,8 @@ deleting it does nothing. Only a timeout that proves the request never reached T
 connect, pool or write timeout under PTB's `TimedOut`: no complete request left this process) is
 sent once more; a second such timeout is a `DeliveryError`, so the final text is tried again
 rather than taken as delivered. A read timeout (Telegram had the request) stays "uncertain".
+`send_video` follows the same rule; a video that still fails is a `DeliveryError` (the engine
+then sends the download link).
 
 Formatted finals go out as HTML (`adapters.telegram.formatting`); when Telegram rejects the
 entities the same text is sent once more without a parse mode. Mid-stream text is always plain.
@@ -272,6 +274,21 @@ class TelegramReply:
         local Bot API server shares our disk).
         """
         caption = fit_caption(caption)
+        try:
+            return await self._send_video_once(video, caption, buttons)
+        except TimedOut as exc:
+            if not never_sent(exc):
+                raise translate_error(exc, "send") from None
+            log.info("Telegram could not be reached in time; sending the video once more")
+        try:
+            return await self._send_video_once(video, caption, buttons)
+        except TimedOut as exc:
+            raise translate_error(exc, "send") from None
+
+    async def _send_video_once(
+        self, video: VideoFile, caption: str, buttons: list[Button] | None
+    ) -> MessageRef:
+        """One sendVideo; a `TimedOut` is left to the caller, other errors are translated."""
         thumb: IO[bytes] | None = None
         try:
             with video.path.open("rb") as body:
@@ -291,6 +308,8 @@ class TelegramReply:
                     write_timeout=VIDEO_WRITE_TIMEOUT,
                     read_timeout=VIDEO_READ_TIMEOUT,
                 )
+        except TimedOut:
+            raise
         except TelegramError as exc:
             raise translate_error(exc, "send") from None
         except OSError as exc:
