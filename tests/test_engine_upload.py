@@ -52,6 +52,18 @@ async def test_a_text_file_named_jpg_is_refused_with_nothing_uploaded(
     assert fake_nemo.requests_to("/api/upload-video/*") == []
 
 
+async def test_a_refused_file_lists_the_accepted_types_the_chinese_way(
+    chat: Chat, fake_nemo: FakeNemo, tmp_path: Path
+) -> None:
+    fake = tmp_path / "holiday.jpg"
+    fake.write_text("this is not a photo at all\n")
+    chat.locale = "zh"
+    await chat.send("/start")
+    (answer,) = await chat.send(files=[fake])
+    assert answer.startswith("⚠️ 无法使用 holiday.jpg")
+    assert "mp4、mov、" in answer and ", " not in answer
+
+
 async def test_a_201_mb_file_is_refused_with_the_limit_and_a_tip(
     chat: Chat, fake_nemo: FakeNemo, tmp_path: Path
 ) -> None:

@@ -6,6 +6,7 @@ import logging
 
 from bot import metrics
 from bot.flows.context import Turn
+from bot.flows.upload import accepted_types
 from bot.nemo.errors import (
     BackendUnavailable,
     ExportNotAllowed,
@@ -16,7 +17,6 @@ from bot.nemo.errors import (
     TokenInvalid,
     UnsupportedFile,
 )
-from bot.nemo.filetype import ACCEPTED_EXTENSIONS
 from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ async def _backend(turn: Turn, exc: NemoError) -> str:
     if isinstance(exc, BackendUnavailable):
         return turn.t("backend_down")
     if isinstance(exc, UnsupportedFile):
-        return turn.t("upload.unsupported", name="?", types=", ".join(ACCEPTED_EXTENSIONS))
+        return turn.t("upload.unsupported", name="?", types=accepted_types(turn))
     if isinstance(exc, FileTooLarge):
         return turn.t("upload.too_large", name="?", size="?", limit=turn.settings.max_upload_mb)
     return turn.t("error.generic")

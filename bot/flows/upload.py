@@ -35,13 +35,18 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.0f}"
 
 
+def accepted_types(turn: Turn) -> str:
+    """"mp4, mov, …" ("mp4、mov、…" in Chinese)."""
+    return ("、" if turn.lang == "zh" else ", ").join(ACCEPTED_EXTENSIONS)
+
+
 def check_files(turn: Turn, attachments: list[Attachment]) -> tuple[list[Path], list[str], list[str]]:
     """(paths to upload, their kinds, one friendly line per file that cannot be sent)."""
     paths: list[Path] = []
     kinds: list[str] = []
     problems: list[str] = []
     limit = turn.settings.max_upload_bytes
-    types = ", ".join(ACCEPTED_EXTENSIONS)
+    types = accepted_types(turn)
     for att in attachments:
         if att.path is None:
             continue
@@ -130,7 +135,7 @@ def _refusal(turn: Turn, exc: Exception, attachments: list[Attachment]) -> str:
     names = ", ".join(a.filename for a in attachments if a.filename) or "?"
     if isinstance(exc, FileTooLarge):
         return turn.t("upload.too_large", name=names, size="?", limit=turn.settings.max_upload_mb)
-    return turn.t("upload.unsupported", name=names, types=", ".join(ACCEPTED_EXTENSIONS))
+    return turn.t("upload.unsupported", name=names, types=accepted_types(turn))
 
 
 async def _edit(turn: Turn, ref: MessageRef, text: str) -> None:
