@@ -93,3 +93,18 @@ async def test_a_very_long_answer_to_a_mention_is_one_channel_message_with_the_t
     assert attachment.filename == "answer.txt"
     assert (await attachment.read()).decode() == fake_nemo.reply
     assert new[0].content.startswith("Idea 0: bright colours")
+
+
+async def test_a_very_long_answer_starting_with_code_keeps_its_preview_code_block_closed(
+    dc: DiscordWorld, fake_nemo: Any
+) -> None:
+    await dc.alice.slash(dc.channel, "status")
+    code = "\n".join(f"scene_{i} = render(photo_{i}, seconds=3)" for i in range(200))
+    fake_nemo.reply = f"```python\n{code}\n```"
+
+    result = await dc.alice.slash(dc.channel, "video", prompt="show me the plan as code")
+
+    (message,) = [m for m in [result.response, *result.followups] if m is not None]
+    assert message.content.startswith("```python\nscene_0 = render")
+    assert message.content.count("```") == 2  # the file name below is not swallowed by the block
+    assert message.content.endswith("```\n\n📄 answer.txt")

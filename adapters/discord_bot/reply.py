@@ -187,8 +187,10 @@ class DiscordReply:
             return None
         preview = text[:LONG_TEXT_PREVIEW]
         cut = max(preview.rfind("\n"), preview.rfind(" "))
-        preview = (preview[:cut] if cut > LONG_TEXT_PREVIEW // 2 else preview).rstrip()
-        content = f"{preview}…\n\n📄 {LONG_TEXT_FILENAME}"
+        preview = (preview[:cut] if cut > LONG_TEXT_PREVIEW // 2 else preview).rstrip() + "…"
+        if preview.count("```") % 2:  # the beginning stops inside a code block: close it
+            preview += "\n```"
+        content = f"{preview}\n\n📄 {LONG_TEXT_FILENAME}"
         return await self._send(content, buttons, file=(LONG_TEXT_FILENAME, text.encode()))
 
     async def show_activity(self, activity: Activity) -> None:
