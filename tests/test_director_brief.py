@@ -144,3 +144,15 @@ def test_chinese_description_inside_the_instruction_becomes_captions() -> None:
 
 def test_chinese_introduce_names_the_title() -> None:
     assert read_brief("做一个横屏视频，介绍我们的咖啡店").title == "咖啡店"
+
+
+def test_a_colon_inside_the_quoted_title_does_not_leak_the_title_into_captions() -> None:
+    brief = read_brief("做一个竖屏视频，标题“周末限定：手工酸面包与现烤可颂，每天早上七点新鲜出炉”，"
+                       "我们的面包全部使用有机面粉，外脆内软。欢迎光临！")
+    assert brief.title == "周末限定：手工酸面包与现烤可颂，每天早上七点新鲜出炉"
+    assert brief.captions == ["我们的面包全部使用有机面粉", "外脆内软"]
+
+
+def test_a_long_quoted_title_is_kept_whole() -> None:
+    name = "The Most Incredible Handcrafted Leather Weekender Bag You Will Ever Own"
+    assert read_brief(f'Make a vertical video from my clip called "{name}". Lifetime warranty.').title == name

@@ -266,12 +266,21 @@ def _split_long(text: str, limit: int, cjk: bool) -> list[str]:
     return [line[:limit] for line in out]
 
 
+def _split_at_colon(sentence: str) -> tuple[str, str, str]:
+    """`str.partition` at the first colon outside quotes ("标题“周末限定：…”" has none)."""
+    spans = find_quotes(sentence)
+    for n, ch in enumerate(sentence):
+        if ch in ":：" and not any(start <= n < end for start, end, _ in spans):
+            return sentence[:n], ch, sentence[n + 1:]
+    return sentence, "", ""
+
+
 def read_brief(message: str) -> Brief:
     """Everything on screen that the description asks for."""
     brief = Brief(mood=parse_mood(message))
     quotes = find_quotes(message)
     if quotes:
-        brief.title = shorten(quotes[0][2], 60, 24)
+        brief.title = shorten(quotes[0][2], 90, 32)  # the user's own words: kept whole when they fit
     found_cta = find_cta(message)
     parts = sentences(message)
     descriptive: list[str] = []
@@ -280,7 +289,7 @@ def read_brief(message: str) -> Brief:
             if n == 0 and brief.title is None:
                 brief.title = product_name(sentence)
             # "create a promo from my photos and description: Meet X, a ..." → the description
-            _head, colon, tail = sentence.partition(":") if ":" in sentence else sentence.partition("：")
+            _head, colon, tail = _split_at_colon(sentence)
             if colon and tail.strip() and not is_instruction(tail.strip()):
                 sentence = tail.strip()
             elif has_cjk(sentence) and zh_description(sentence):  # "做一个视频，保温24小时，轻巧便携"
