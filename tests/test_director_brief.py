@@ -156,3 +156,14 @@ def test_a_colon_inside_the_quoted_title_does_not_leak_the_title_into_captions()
 def test_a_long_quoted_title_is_kept_whole() -> None:
     name = "The Most Incredible Handcrafted Leather Weekender Bag You Will Ever Own"
     assert read_brief(f'Make a vertical video from my clip called "{name}". Lifetime warranty.').title == name
+
+
+def test_a_title_never_ends_on_a_dangling_number() -> None:
+    brief = read_brief("Make a square video: Meet Nova 🚀 our new smart lamp ✨ with 16 million colours.")
+    assert brief.title == "Meet Nova 🚀 our new smart lamp ✨"
+    assert brief.captions[0] == "with 16 million colours"
+
+
+def test_counted_photos_are_not_a_product_name() -> None:
+    assert read_brief("Make a 6 second TikTok of my 6 photos with energetic music. Big summer drop!").title \
+        == "Big summer drop!"

@@ -128,7 +128,8 @@ def shorten(text: str, limit_latin: int = TITLE_LATIN, limit_cjk: int = TITLE_CJ
         if len(out) + len(word) + (1 if out else 0) > limit:
             break
         out = f"{out} {word}".strip()
-    while out and out.split()[-1].lower() in _DANGLING and len(out.split()) > 1:
+    while out and len(out.split()) > 1 and (out.split()[-1].lower() in _DANGLING
+                                           or re.fullmatch(r"[\d.,%]+", out.split()[-1])):  # "with 16"
         out = out.rsplit(" ", 1)[0]
     return _clean_end(out or text[:limit])
 
@@ -159,7 +160,8 @@ def product_name(sentence: str) -> str | None:
         if stripped == name:
             break
         name = stripped
-    if not name or name.lower() in _GENERIC or parse_duration(name) or parse_aspect(name):
+    counted = re.sub(r"^(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\s+", "", name, flags=re.I | re.A)
+    if not name or counted.lower() in _GENERIC or parse_duration(name) or parse_aspect(name):
         return None
     return _title_case(shorten(name))
 
