@@ -1,0 +1,22 @@
+"""Everyday Chinese edit wordings a user types in the conversation, understood by the studio."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from studio.directing.timeline import music
+from tests.fixtures_director import Turn
+
+
+@pytest.mark.parametrize("message", ["音乐大一点", "音乐再大一点", "音乐响一些"])
+async def test_music_louder_in_everyday_chinese_turns_the_music_up(
+    run_turn: Turn, sneakers: dict[str, Any], message: str
+) -> None:
+    result = await run_turn(sneakers, message, [], "zh")
+    assert result.draft is not None
+    bed = music(result.draft)
+    assert bed is not None and bed["m"]["vol"] > 0.35
+    assert [c.name for c in result.tool_calls] == ["set_music_volume"]
+    assert "没听懂" not in result.reply
