@@ -255,6 +255,16 @@ def _resolve(future: asyncio.Future[bytes], data: bytes) -> None:
         future.set_result(data)
 
 
+def _files_in(path: Path) -> list[Path]:
+    """A folder given to /attach: the files in it, in name order (like choosing them all in a
+    file picker); anything else: none."""
+    try:
+        return sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")) \
+            if path.is_dir() else []
+    except OSError:
+        return []
+
+
 def to_incoming(line: str, *, user: str, locale: str | None) -> Incoming:
     """One input line as one message: `/attach PATH ...` carries files, anything else is text."""
     text = line.strip()
@@ -266,8 +276,9 @@ def to_incoming(line: str, *, user: str, locale: str | None) -> Incoming:
             parts = text.split()[1:]
         for part in parts:
             path = Path(part).expanduser().resolve()
-            size = path.stat().st_size if path.is_file() else None
-            attachments.append(Attachment(filename=path.name, path=path, size=size))
+            for file in _files_in(path) or [path]:
+                size = file.stat().st_size if file.is_file() else None
+                attachments.append(Attachment(filename=file.name, path=file, size=size))
         text = ""
         if not attachments:
             text = "/attach"

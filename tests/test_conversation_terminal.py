@@ -32,3 +32,13 @@ async def test_an_export_in_the_terminal_shows_no_render_worker_log_lines(tmp_pa
     assert proc.returncode == 0, stderr.decode()[-2000:]
     assert "bot: ✅ Video ready!" in stdout.decode()
     assert stderr.decode().strip() == ""  # was: the render worker's INFO lines (saq, studio.render)
+
+
+def test_attaching_a_folder_sends_the_photos_in_it_as_one_album(tmp_path: Path) -> None:
+    from adapters.console import to_incoming
+
+    photos = make_sample_photos(tmp_path / "shoot")
+    (tmp_path / "shoot" / ".DS_Store").write_bytes(b"x")
+    msg = to_incoming(f"/attach {tmp_path / 'shoot'}", user="erin", locale=None)
+    assert [a.path for a in msg.attachments] == sorted(photos)
+    assert all(a.size for a in msg.attachments)
