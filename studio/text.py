@@ -215,14 +215,32 @@ def _draw_lines(lines: list[list[tuple[str, Path]]], size: int, pad: int) -> tup
 def _layout(text: str, role: str, width: int, height: int) -> tuple[list[list[tuple[str, Path]]], int]:
     size = round(min(width, height) * _SIZE[role])
     limit = width * _WIDTH - size  # room for the plate's padding
+    most = _MAX_LINES[role] + (1 if role == "title" and height >= width else 0)  # room above and below
     lines = wrap(text, size, limit)
-    while len(lines) > _MAX_LINES[role] and size > min(width, height) * _SIZE[role] * 0.6:
+    while len(lines) > most and size > min(width, height) * _SIZE[role] * 0.6:
         size = round(size * 0.88)
         lines = wrap(text, size, limit)
-    if len(lines) > _MAX_LINES[role]:
-        lines = lines[: _MAX_LINES[role]]
-        lines[-1] = [*lines[-1][:-1], ("…", LATIN_FONT)]
+    if len(lines) > most:
+        lines = lines[:most]
+        last = lines[-1][:-1]
+        spaces = [n for n, (cluster, _f) in enumerate(last) if cluster.isspace()]
+        lines[-1] = [*_strip(last[:spaces[-1]] if spaces else last), ("…", LATIN_FONT)]  # whole words
+    elif len(lines) > 1:
+        lines = _balanced(text, size, limit, len(lines))
     return lines, size
+
+
+def _balanced(text: str, size: int, limit: float, count: int) -> list[list[tuple[str, Path]]]:
+    """The same number of lines at the narrowest width that keeps it: even lines, no lone last word
+    ("Works with Alexa and Google" / "Home" → "Works with Alexa" / "and Google Home")."""
+    lo, hi = limit / count, limit
+    while hi - lo > 2:
+        mid = (lo + hi) / 2
+        if len(wrap(text, size, mid)) <= count:
+            hi = mid
+        else:
+            lo = mid
+    return wrap(text, size, hi)
 
 
 def text_image(text: str, role: str, width: int, height: int) -> Image.Image:

@@ -94,3 +94,29 @@ def test_roles_are_placed_where_viewers_expect_them() -> None:
     assert top.y < 1080 * 0.2
     x, y = place(Image.new("RGBA", (100, 50)), "caption", "center", 1080, 1080)
     assert (x, y) == (490, 515)
+
+
+def _layout_lines(text: str, role: str, width: int, height: int) -> list[str]:
+    from studio.text import _layout
+
+    lines, _size = _layout(text, role, width, height)
+    return ["".join(cluster for cluster, _font in line) for line in lines]
+
+
+def test_a_two_line_caption_is_balanced_not_a_lonely_last_word() -> None:
+    lines = _layout_lines("Works with Alexa and Google Home", "caption", 1080, 1080)
+    assert lines == ["Works with Alexa", "and Google Home"]
+    cjk = _layout_lines("适合户外旅行和日常通勤使用的保温杯，轻巧便携", "caption", 1080, 1920)
+    assert len(cjk) == 2 and abs(len(cjk[0]) - len(cjk[1])) <= 2, cjk
+
+
+def test_a_long_title_is_shown_whole_in_vertical_and_square_frames() -> None:
+    name = "The Most Incredible Handcrafted Leather Weekender Bag You Will Ever Own"
+    for width, height in ((1080, 1920), (1080, 1080)):
+        assert " ".join(_layout_lines(name, "title", width, height)) == name
+
+
+def test_text_too_long_to_fit_ends_with_an_ellipsis_after_a_whole_word() -> None:
+    text = " ".join(["Handcrafted leather weekender bags made to last"] * 6)
+    last = _layout_lines(text, "caption", 1080, 1920)[-1]
+    assert last.endswith("…") and last[:-1].split()[-1] in text.split()
