@@ -3,9 +3,10 @@
     videobot chat [--user NAME] [--out DIR] [--transcript FILE] [--locale LOCALE]
 
 Each standard-input line is one user message; `/attach PATH [PATH ...]` sends those files as one
-message (like an album); other `/` lines are the bot's commands. The next line is read only when
-the bot has finished its turn, render delivery included. The bot's messages are printed once, when
-final, as `bot: <text>`; a delivered video is copied under `--out` and printed as `video: <path>`.
+message (like an album; a folder stands for the files in it); other `/` lines are the bot's
+commands. The next line is read only when the bot has finished its turn, render delivery
+included. The bot's messages are printed once, when final, as `bot: <text>`; a delivered video
+is copied under `--out` and printed as `video: <path>`.
 `--transcript FILE` gets one JSON line per Reply operation
 `{"t", "op": send|edit|delete|typing|video|buttons, "id", "text", "path"}`.
 End of input: exit 0 once all work is done. SIGTERM: stop cleanly (an unfinished render stays in
