@@ -9,8 +9,10 @@ import pytest
 from studio.directing.timeline import music
 from tests.fixtures_director import Turn
 
+LOUDER = ["音乐大一点", "音乐再大一点", "音乐响一些", "音量调高一点", "把音乐调高"]
 
-@pytest.mark.parametrize("message", ["音乐大一点", "音乐再大一点", "音乐响一些"])
+
+@pytest.mark.parametrize("message", LOUDER)
 async def test_music_louder_in_everyday_chinese_turns_the_music_up(
     run_turn: Turn, sneakers: dict[str, Any], message: str
 ) -> None:
