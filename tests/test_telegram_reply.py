@@ -9,9 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
+from telegram.error import TimedOut
+from telegram.request import HTTPXRequest
 from tg_auto_test.test_utils.serverless_telegram_client import ServerlessTelegramClient
 
-from adapters.telegram.reply import TelegramReply, limits_for
+from adapters.telegram.reply import TelegramReply, limits_for, never_sent
 from bot.events import Button, DeliveryError, MessageGone, MessageRef, NotModified, RetryLater, VideoFile
 from bot.streaming import StreamingMessage
 from tests.fixtures_telegram import USER_ID, TransportFaults, calls, tg_settings
@@ -266,3 +268,33 @@ async def test_deleting_a_message_already_gone_is_quiet(bare_bot: Bot) -> None:
     faults.fail("deleteMessage", "Bad Request: message to delete not found")
     await reply.delete(ref)
     assert calls(client, "deleteMessage")[0].parameters["message_id"] == ref.id
+
+
+async def test_real_ptb_timeouts_tell_a_request_that_never_left_from_a_late_answer() -> None:
+    """PTB's own HTTPXRequest against a local server that never answers: the request that got a
+    connection times out reading (it may have arrived), the one queued behind it never leaves."""
+    release = asyncio.Event()
+
+    async def silent(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await release.wait()
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    request = HTTPXRequest(connection_pool_size=1, pool_timeout=0.1, read_timeout=0.5)
+    await request.initialize()
+    url = f"http://127.0.0.1:{port}/botTEST/sendMessage"
+    try:
+        first = asyncio.create_task(request.post(url))
+        await asyncio.sleep(0.05)  # it holds the only connection
+        with pytest.raises(TimedOut) as queued:
+            await request.post(url)
+        with pytest.raises(TimedOut) as late:
+            await first
+    finally:
+        release.set()
+        await request.shutdown()
+        server.close()
+        await server.wait_closed()
+    assert never_sent(queued.value) is True
+    assert never_sent(late.value) is False
