@@ -22,3 +22,14 @@ async def test_music_louder_in_everyday_chinese_turns_the_music_up(
     assert bed is not None and bed["m"]["vol"] > 0.35
     assert [c.name for c in result.tool_calls] == ["set_music_volume"]
     assert "没听懂" not in result.reply
+
+
+@pytest.mark.parametrize(("message", "mood"), [("change the music to something calmer", "Calm"),
+                                               ("switch to happier music", "Upbeat")])
+async def test_music_asked_calmer_or_happier_gets_that_mood(
+    run_turn: Turn, sneakers: dict[str, Any], message: str, mood: str
+) -> None:
+    result = await run_turn(sneakers, message, [], "en")
+    assert result.draft is not None
+    bed = music(result.draft)
+    assert bed is not None and mood in result.reply

@@ -161,10 +161,12 @@ MOODS: dict[str, tuple[str, str]] = {
 
 def parse_mood(text: str) -> str | None:
     low = text.lower()
-    if re.search(r"\b(?:upbeat|energetic|energy|happy|fun|exciting|party|dance|lively|cheerful|pumped)\b"
+    if re.search(r"\b(?:upbeat|energetic|energy|happy|happier|fun|exciting|party|dance|lively|livelier"
+                 r"|cheerful|pumped)\b"
                  r"|欢快|动感|活力|激昂|热闹|轻快|嗨", low, re.A):
         return "upbeat"
-    if re.search(r"\b(?:calm|calming|relaxing|relaxed|chill|peaceful|soothing|gentle|ambient|quiet)\b"
+    if re.search(r"\b(?:calm|calmer|calming|relaxing|relaxed|chill|peaceful|soothing|gentle|ambient|quiet"
+                 r"|mellow)\b"
                  r"|舒缓|安静|放松|平静|柔和|轻柔", low, re.A):
         return "calm"
     if re.search(r"\blo-?\s?fi\b|低保真", low, re.A):
