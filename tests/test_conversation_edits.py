@@ -1,4 +1,4 @@
-"""Everyday Chinese edit wordings a user types in the conversation, understood by the studio."""
+"""Everyday edit wordings a user types in the conversation (Chinese and English), understood by the studio."""
 
 from __future__ import annotations
 
