@@ -33,3 +33,14 @@ async def test_music_asked_calmer_or_happier_gets_that_mood(
     assert result.draft is not None
     bed = music(result.draft)
     assert bed is not None and mood in result.reply
+
+
+@pytest.mark.parametrize("message", ["bump up the volume", "turn up the music", "a bit louder please"])
+async def test_music_louder_in_everyday_english_turns_the_music_up(
+    run_turn: Turn, sneakers: dict[str, Any], message: str
+) -> None:
+    result = await run_turn(sneakers, message, [], "en")
+    assert result.draft is not None
+    bed = music(result.draft)
+    assert bed is not None and bed["m"]["vol"] > 0.35
+    assert [c.name for c in result.tool_calls] == ["set_music_volume"]

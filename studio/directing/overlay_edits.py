@@ -23,6 +23,7 @@ _ADD = alt(r"\b(?:add|put|include|insert|give it|bring back|restore|want|need)\b
 _MUSIC = alt(r"\b(?:music|song|track|soundtrack|bgm|beat|tune|audio)\b", "音乐|配乐|BGM|歌")
 _VOL_UP = alt(r"\b(?:louder|(?:turn|pump|crank)\s+(?:it|the music|the volume|music|the song)?\s*up)\b",
               r"\b(?:raise|increase) the (?:music|volume)\b|\b(?:more volume|volume up|music up)\b",
+              r"\b(?:turn|pump|crank|bump)\s+up\s+the\s+(?:music|volume|sound)\b",
               "大声|调大|音量大|声音大|响一点|音量高一点|音乐再?大|音乐再?响|(?:音量|声音|音乐)调高")
 _VOL_DOWN = alt(r"\b(?:quieter|softer|turn\s+(?:it|the music|the volume|music|the song)?\s*down)\b",
                 r"\b(?:lower|reduce|decrease) the (?:music|volume)\b",
