@@ -44,3 +44,14 @@ async def test_music_louder_in_everyday_english_turns_the_music_up(
     bed = music(result.draft)
     assert bed is not None and bed["m"]["vol"] > 0.35
     assert [c.name for c in result.tool_calls] == ["set_music_volume"]
+
+
+@pytest.mark.parametrize(("message", "language"), [("move the title to the end", "en"),
+                                                   ("put the title at the end", "en"),
+                                                   ("把标题移到最后", "zh")])
+async def test_moving_the_title_is_not_mistaken_for_a_new_title_and_costs_nothing(
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str
+) -> None:
+    result = await run_turn(sneakers, message, [], language)
+    assert result.cost == 0 and result.tool_calls == []
+    assert "the end" not in result.reply

@@ -78,12 +78,19 @@ def prompt_of(draft: Draft) -> str:
     return str(draft["m"].get("prompt", ""))
 
 
+_PLACEMENT = alt(r"\b(?:move|put|place|show)\b[^.!?]{0,25}\b(?:to|at|in)\s+the\s+"
+                 r"(?:end|start|beginning|top|bottom|middle|centre|center)\b",
+                 "(?:移到|放到|挪到|放在)(?:最后|结尾|末尾|开头|最前|顶部|底部|中间)")
+
+
 def title_calls(masked: str, quotes: list[str], draft: Draft) -> Found:
     if not find(r"\btitle|\bheading|\bheadline|\bcall it\b|\bname it\b|标题|片名", masked):
         return [], []
     if find(alt(rf"{_KILL}[^.!?]{{0,20}}\btitle\b", r"\btitle\b[^.!?]{0,10}\b(?:off|away)\b",
                  zh_kill("标题")), masked):
         return _call("remove_title")
+    if not quotes and find(_PLACEMENT, masked):
+        return [], []  # "move the title to the end": placement is not something the director can do
     text = quotes[0] if quotes else (
         _rest_after(r"\b(?:title|heading|headline)\s*(?:to|as|:|=|is|says?|reads?|should (?:be|say))\s+"
                     r"|\b(?:call|name|title)\s+it\s+|\btitled\s+", masked, quotes)
