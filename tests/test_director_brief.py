@@ -167,3 +167,10 @@ def test_a_title_never_ends_on_a_dangling_number() -> None:
 def test_counted_photos_are_not_a_product_name() -> None:
     assert read_brief("Make a 6 second TikTok of my 6 photos with energetic music. Big summer drop!").title \
         == "Big summer drop!"
+
+
+def test_a_request_worded_as_a_video_is_not_the_title() -> None:
+    brief = read_brief("A fast-paced vertical video with wipe transitions for our gym. Train hard. Feel fit")
+    assert (brief.title, brief.captions) == ("Gym", ["Train hard", "Feel fit"])
+    story = read_brief("A short history of our family bakery, since 1952.")
+    assert story.title == "A short history of our family bakery"

@@ -40,6 +40,8 @@ _INSTRUCTION_EN = re.compile(
     r"i'd like(?: you)? to |i need |i want |let's |lets |help me )?(?:make|create|generate|produce|build|"
     r"do|turn|put together|edit|render|give me|use|add|set|include|keep|play|put|with|no|without|show|cut|"
     r"trim|start over|start again|redo|restart|try again)\b", re.I | re.A)
+_ABOUT_THE_VIDEO = re.compile(  # "A fast-paced vertical video with wipe transitions for our gym."
+    r"^\s*an?\s+(?:[\w-]+\s+){0,4}(?:video|promo|reel|clip|slideshow|montage|tiktok)\b", re.I | re.A)
 _ZH_COMMAND_START = ("请", "帮", "给", "麻烦", "我想", "我要", "用", "加", "配", "把", "要")
 _SETTING_WORDS = re.compile(
     r"\b(?:\d+(?:\.\d+)?\s*-?\s*(?:seconds?|secs?|s|minutes?|mins?)|vertical|portrait|square|landscape|horizontal|"
@@ -201,7 +203,7 @@ def is_instruction(sentence: str) -> bool:
     if has_cjk(sentence):
         return sentence.startswith(_ZH_COMMAND_START) or bool(
             re.search(r"(?:做|生成|制作|剪).{0,12}(?:视频|短片|片子)", sentence))
-    if _INSTRUCTION_EN.search(sentence):
+    if _INSTRUCTION_EN.search(sentence) or _ABOUT_THE_VIDEO.search(sentence):
         return True
     rest = _SETTING_WORDS.sub("", sentence)
     return len(re.findall(r"[A-Za-z]{2,}", rest)) < 2  # "30 seconds, vertical." says only settings
