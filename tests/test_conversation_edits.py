@@ -55,3 +55,18 @@ async def test_moving_the_title_is_not_mistaken_for_a_new_title_and_costs_nothin
     result = await run_turn(sneakers, message, [], language)
     assert result.cost == 0 and result.tool_calls == []
     assert "the end" not in result.reply
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+async def test_the_edit_the_bot_suggests_instead_of_dragging_is_one_the_studio_does(
+    run_turn: Turn, sneakers: dict[str, Any], language: str
+) -> None:
+    import re
+
+    from bot.i18n import t
+
+    offer = t(language, "chat.offer_edit")
+    example = re.search(r"[\"“]([^\"”]+)[\"”]", offer)
+    assert example is not None
+    result = await run_turn(sneakers, example.group(1), [], language)
+    assert result.tool_calls and result.cost > 0
