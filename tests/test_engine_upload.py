@@ -124,6 +124,18 @@ async def test_an_unfetchable_link_is_explained_in_chinese(chat: Chat, fake_nemo
     assert "went wrong" not in answer
 
 
+async def test_photos_the_studio_cannot_take_now_leave_no_uploading_note_standing(
+    chat: Chat, fake_nemo: FakeNemo, tmp_path: Path
+) -> None:
+    photos = make_sample_photos(tmp_path / "photos")[:2]
+    await chat.send("/start")
+    fake_nemo.fail_next("/api/upload-video/*", status=503, times=10)
+    answers = await chat.send(files=photos)
+    assert answers[0] == "⚠️ The upload didn't go through — please send the files again."
+    assert answers[1].startswith("🛠 The video studio isn't answering")
+    assert not any("uploading…" in a for a in answers)
+
+
 async def test_a_downloaded_file_handed_over_by_an_adapter_is_removed_after_upload(
     chat: Chat, fake_nemo: FakeNemo, data_dir: Path
 ) -> None:

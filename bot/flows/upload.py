@@ -106,15 +106,16 @@ async def upload(turn: Turn, attachments: list[Attachment], urls: list[str], *, 
     except (UnsupportedFile, FileTooLarge) as exc:
         await _edit(turn, ack, _refusal(turn, exc, attachments))
         return False
-    except NemoError as exc:
-        if not (urls and _link_refused(exc)):
-            raise
-        log.info("link upload refused for %s: %s", turn.user_key, exc)
-        text = turn.t("upload.link_failed", url=", ".join(urls))
-        if files_done:
-            text = f"{turn.t('upload.done', what=describe(turn, kinds, 0))}\n{text}"
-        await _edit(turn, ack, text)
-        return files_done
+    except Exception as exc:
+        files = turn.t("upload.done", what=describe(turn, kinds, 0)) if files_done else ""
+        if isinstance(exc, NemoError) and urls and _link_refused(exc):
+            log.info("link upload refused for %s: %s", turn.user_key, exc)
+            link = turn.t("upload.link_failed", url=", ".join(urls))
+            await _edit(turn, ack, f"{files}\n{link}" if files else link)
+            return files_done
+        # never leave "uploading…" standing; the cause follows as its own line
+        await _edit(turn, ack, files or turn.t("upload.failed"))
+        raise
     finally:
         discard(turn, attachments)
     await turn.tell_if_session_renewed()
