@@ -271,3 +271,24 @@ async def test_captions_in_a_short_video_stay_long_enough_to_read(run_turn: Turn
     assert made.draft is not None
     captions = texts(made.draft, "caption")
     assert captions and all(c["d"] >= 1500 for c in captions), [(c["m"]["text"], c["d"]) for c in captions]
+
+
+@pytest.mark.parametrize("message", ["谢谢", "thanks", "你好", "hello", "Hi!"])
+async def test_small_talk_before_any_video_creates_nothing_and_costs_nothing(message: str) -> None:
+    from studio.director import Asset, RuleDirector
+
+    assets = [Asset(id=f"a{i}", kind="image", name=f"p{i}.jpg", width=1200, height=1200) for i in range(3)]
+    turn = await RuleDirector().turn(None, message, assets, "en")
+    assert turn.cost == 0 and turn.draft is None and turn.tool_calls == []
+    assert "create a 30-second promotional video" in turn.reply
+
+
+async def test_the_chinese_greeting_example_makes_a_video_without_a_garbage_title() -> None:
+    from studio.director import Asset, RuleDirector
+
+    assets = [Asset(id=f"a{i}", kind="image", name=f"p{i}.jpg", width=1200, height=1200) for i in range(3)]
+    turn = await RuleDirector().turn(None, "用我的产品图片和介绍做一个 30 秒的宣传视频", assets, "zh")
+    assert turn.cost > 0 and turn.draft is not None
+    texts_ = [s for t in turn.draft["t"] if t["tt"] == 7 for s in t["sg"]]
+    titles = [s["m"]["text"] for s in texts_ if s["m"].get("role") == "title"]
+    assert not any("做一个" in t or "视频" in t for t in titles)

@@ -36,7 +36,8 @@ _CTA_EN = (r"shop now|buy now|order (?:now|today|online)|book (?:now|today|a tab
 _CTA_ZH = alt("立即购买|马上购买|立即下单|马上下单|立即预订|马上预订|立即预约|点击链接|链接在简介",
               "关注我们|了解更多|快来购买|赶快下单|立即抢购|扫码(?:购买|关注)?|欢迎光临|立即订购")
 _INSTRUCTION_EN = re.compile(
-    r"^\s*(?:please\s+|pls\s+|hey\s*,?\s*)?(?:can you |could you |would you |i want(?: you)? to |"
+    r"^\s*(?:(?:please|pls|hey|hi|hello|ok(?:ay)?|great|cool|nice|thanks|so|now|and)\b\s*[,!.]?\s*){0,3}"
+    r"(?:can you |could you |would you |i want(?: you)? to |"
     r"i'd like(?: you)? to |i need |i want |let's |lets |help me )?(?:make|create|generate|produce|build|"
     r"do|turn|put together|edit|render|give me|use|add|set|include|keep|play|put|with|no|without|show|cut|"
     r"trim|start over|start again|redo|restart|try again)\b", re.I | re.A)
@@ -179,6 +180,8 @@ def _product_zh(sentence: str) -> str | None:
         name = re.sub(r"[零〇一二两三四五六七八九十百\d.]+\s*(?:秒钟?|分钟|分半)|半分钟", "", name)
         name = re.sub(_ZH_SETTINGS, "", name)
         name = re.sub(r"^(?:我们的|我的|你的|一个|个|我们|我)", "", name).strip("的 ，,")
+        if re.search(r"做|生成|制作|视频|短片|图片|照片|素材|宣传|介绍", name):
+            continue  # "用我的产品图片和介绍做一个宣传视频" names no product
         if name and name not in _GENERIC:
             return shorten(name)
     return None

@@ -237,6 +237,9 @@ _CHAT = {
     "export": {"en": "Exporting happens outside the editor: use /export (or the Export button) and I'll "
                      "render your MP4.",
                "zh": "导出不在编辑里完成：请用 /export（或“导出”按钮），我会生成MP4。"},
+    "ready": {"en": "Hi! Your media is here. Tell me what to make, e.g. \"create a 30-second promotional "
+                    "video from my product images and description\".",
+              "zh": "你好！素材已收到。告诉我想做什么，比如“用我的产品图片和介绍做一个30秒的宣传视频”。"},
 }
 
 

@@ -32,6 +32,8 @@ THANKS = re.compile(alt(r"^\s*(?:ok(?:ay)?|thanks?|thank you|thx|great|perfect|n
                         r"looks? good|good|wow)\b",
                         r"^\s*(?:谢谢|多谢|好的|不错|很好|完美|可以了|太棒了|棒)"),
                     re.I | re.A)
+GREETING = re.compile(alt(r"^\s*(?:hi|hello|hey|yo|good (?:morning|afternoon|evening))\b",
+                           r"^\s*(?:你好|您好|嗨|哈喽)"), re.I | re.A)
 EXPORT = re.compile(alt(r"^\s*/?(?:export|render|download)\b", r"^\s*/?(?:导出|下载|渲染)"), re.I | re.A)
 CREATE = re.compile(alt(
     r"\b(?:create|make|generate|produce|build|render|do)\s+(?:me\s+|us\s+)?(?:a|an|another|new|one|my)\b"
@@ -128,6 +130,13 @@ def _duration(masked: str, draft: Draft) -> list[ToolCall]:
     return [ToolCall(name="set_duration", args={"ms": asked})] if asked is not None else []
 
 
+def _small_talk(message: str) -> bool:
+    """A greeting or a thank-you on its own (a few words), asking for nothing to be made."""
+    text = message.strip()
+    short = len(text.split()) <= 4 and len(text) <= 24
+    return short and bool(THANKS.search(text) or GREETING.search(text)) and not CREATE.search(text)
+
+
 def plan_turn(draft: Draft | None, message: str, assets: list[Asset], zh: bool) -> Plan:
     """What the message asks for, given the current draft (None: nothing made yet)."""
     language = "zh" if zh else "en"
@@ -135,6 +144,8 @@ def plan_turn(draft: Draft | None, message: str, assets: list[Asset], zh: bool) 
     if draft is None:
         if not visual and HELP.search(message):
             return Plan(help=True)
+        if _small_talk(message):  # "thanks" / "你好" before anything is made: never a paid creation
+            return Plan(chat="ready")
         if not visual and QUESTION.search(message) and not CREATE.search(message):
             return Plan(notes=[Change("no_draft", refused=True)])
         return plan_create(message, assets, language)
