@@ -128,6 +128,13 @@ def _load_logo(path: Path, name: str) -> Image.Image:
         raise RenderError(f"logo {name} could not be decoded") from None
 
 
+# The generated beds are mastered quietly (peak 0.8, about -18 LUFS at full volume), and drafts
+# play them at 35% as a background: without make-up gain a music-only promo measured about
+# -27 LUFS, far under the -14 LUFS social platforms normalise to. +8 dB brings it near -19 LUFS;
+# the limiter at the end of the mix keeps louder combinations from clipping.
+SYNTH_MAKEUP = 2.5
+
+
 def _sounds(plan: Plan, assets: Mapping[str, Path], tmp: Path) -> list[Sound]:
     sounds: list[Sound] = []
     for k, audio in enumerate(plan.audios):
@@ -142,13 +149,15 @@ def _sounds(plan: Plan, assets: Mapping[str, Path], tmp: Path) -> list[Sound]:
                 mood = "lofi"
             path = music.music_bed(mood, duration, tmp / f"music{k}.wav", seed=audio.seed)
             loop = False
+            volume = audio.volume * SYNTH_MAKEUP
         else:
             path = _asset(assets, audio.src, "audio", audio.name)
             info = probe(path)
             if not info.audio:
                 raise RenderError(f"audio {audio.name} could not be decoded")
             loop = info.duration is None or info.duration < duration
-        sounds.append(Sound(path, loop, start, duration, audio.volume, audio.fade_in, audio.fade_out))
+            volume = audio.volume
+        sounds.append(Sound(path, loop, start, duration, volume, audio.fade_in, audio.fade_out))
     return sounds
 
 

@@ -215,7 +215,7 @@ def _audio(b: _Builder, plan: Plan, sounds: Sequence[Sound]) -> str:
         mix.append(out)
     inputs = "".join(f"[{m}]" for m in mix)
     b.chains.append(f"{inputs}amix=inputs={len(mix)}:duration=first:normalize=0,"
-                    f"atrim=end={total:.6f}[aout]")
+                    f"alimiter=limit=0.89:level=false,atrim=end={total:.6f}[aout]")
     return "aout"
 
 

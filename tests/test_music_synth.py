@@ -85,3 +85,30 @@ def test_bed_is_written_as_16_bit_stereo_wav(tmp_path: Path) -> None:
         assert wav.getnframes() == 2 * SAMPLE_RATE
         pcm = np.frombuffer(wav.readframes(wav.getnframes()), "<i2")
     assert 0 < np.abs(pcm).max() < 32767
+
+
+@pytest.mark.slow
+def test_a_music_only_promo_is_loud_enough_for_social_feeds(tmp_path: Path) -> None:
+    """Integrated loudness of a rendered music-only video near -19 LUFS (social feeds normalise to
+    about -14; the old mix measured about -27), with true peak under 0 dBFS."""
+    import re
+    import subprocess
+
+    import imageio_ffmpeg
+
+    from studio.render import render_draft
+
+    draft = {"d": 6000, "m": {"width": 1080, "height": 1080, "fps": 30, "aspect": "1:1"},
+             "t": [{"tt": 0, "sg": [{"id": "c", "st": 0, "d": 6000, "kind": "color",
+                                     "m": {"kind": "color", "color": "#1e293b"}}]},
+                   {"tt": 1, "sg": [{"id": "a", "st": 0, "d": 6000,
+                                     "m": {"src": "synth://upbeat", "name": "Upbeat", "vol": 0.35}}]}]}
+    out = render_draft(draft, {}, tmp_path / "m.mp4").path
+    report = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(out),
+         "-af", "ebur128=peak=true", "-f", "null", "-"], capture_output=True, text=True, check=True,
+    ).stderr
+    loudness = float(re.findall(r"I:\s+(-?[\d.]+) LUFS", report)[-1])
+    peak = float(re.findall(r"Peak:\s+(-?[\d.]+) dBFS", report)[-1])
+    assert -23 < loudness < -14
+    assert peak < 0
