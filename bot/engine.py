@@ -9,7 +9,8 @@
     await engine.aclose()
 
 A message that arrives while the same user's turn runs is queued behind it ("⏳ Queued …");
-`/cancel` stops waiting on the running turn at once (paid backend work is never cancelled).
+`/cancel` stops waiting on the running turn at once (paid backend work is never cancelled), in
+whichever bot process runs it (`bot.cancels`).
 Repeated platform updates (`incoming.update_id`) are dropped through the store. Every failure ends
 as one friendly line from `bot.i18n` (see `bot.flows.errors`); nothing reaches the user raw.
 """
@@ -26,6 +27,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from bot import keys, metrics
+from bot.cancels import CancelRelay
 from bot.config import Settings
 from bot.events import Incoming, Reply
 from bot.flows import account, chat, export, info, upload
@@ -50,6 +52,7 @@ class Engine:
         owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.services = Services(settings, store, client, owner=owner)
         self.gate = TurnGate(max_concurrent=settings.max_concurrent_turns, remote_lock=self._remote_lock)
+        self.cancels = CancelRelay(store.redis, self.gate.cancel)
         metrics.serve(settings.metrics_port)
 
     @property
@@ -59,6 +62,7 @@ class Engine:
     async def aclose(self) -> None:
         """Stop background reads of turns the users cancelled (the store and the client belong to
         the caller)."""
+        await self.cancels.aclose()
         await chat.stop_detached()
         await self.services.followups.aclose()
 
@@ -74,6 +78,7 @@ class Engine:
     async def handle(self, incoming: Incoming, reply: Reply) -> None:
         """Handle one user message; returns when its turn (delivery included) is done."""
         lang = language_for(incoming.locale)
+        self.cancels.ensure_started()  # a /cancel received by another process reaches this one
         try:
             store = self.services.store
             if incoming.update_id is not None and not await store.claim_update(
@@ -105,6 +110,9 @@ class Engine:
 
     async def _cancel(self, incoming: Incoming, reply: Reply, lang: Lang) -> None:
         stopped = self.gate.cancel(incoming.user_key)
+        if not stopped and await self.services.store.is_locked(incoming.user_key):
+            # the turn runs in another bot process: every process listens for this
+            stopped = await self.cancels.publish(incoming.user_key) > 0
         await reply.send_text(t(lang, "cancel.done" if stopped else "cancel.nothing"))
 
     async def _turn(self, incoming: Incoming, reply: Reply, classified: Classified) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 PREFIX = "vb:"
 JOBS_ACTIVE = f"{PREFIX}jobs:active"
+CANCEL_CHANNEL = f"{PREFIX}cancel"  # pub/sub: user keys whose running turn should stop
 
 
 def _part(value: str | int) -> str:

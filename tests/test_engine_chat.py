@@ -335,3 +335,31 @@ async def test_the_next_turn_stops_the_follow_up_watch(chat: Chat, fake_nemo: Fa
     await asyncio.sleep(0.4)
     assert len(fake_nemo.requests_to("/api/state/*")) == state_calls
     assert not any("Too Late" in t for t in chat.reply.visible_texts())
+
+
+async def test_cancel_received_by_another_bot_process_stops_the_turn_where_it_runs(
+    engine_factory: Any, fake_nemo: FakeNemo
+) -> None:
+    import asyncio
+
+    from bot.events import ChannelLimits
+    from tests.recording_reply import RecordingReply
+
+    first, second = engine_factory(), engine_factory()  # two bot processes on one Redis
+    chat = Chat(first, RecordingReply(limits=ChannelLimits(edit_interval=0.02)))
+    await _ready(chat, fake_nemo, DRAFT)
+    beats: list[Any] = []
+    for _ in range(30):
+        beats += [HEARTBEAT_COMMENT, 0.1]
+    fake_nemo.script_turn([*beats, adk_text("All done.")])
+    turn = asyncio.create_task(chat.send("make it longer"))
+    await until(lambda: fake_nemo.messages)
+    await until(lambda: first.cancels.listening.is_set())
+    elsewhere = Chat(second, RecordingReply(limits=ChannelLimits(edit_interval=0.02)))
+    started = time.monotonic()
+    (answer,) = await elsewhere.send("/cancel")
+    await asyncio.wait_for(turn, 2)
+    assert time.monotonic() - started < 2  # the turn did not run its 3 s out
+    assert answer.startswith("🛑 Stopped waiting")
+    assert fake_nemo.messages == ["make it longer"]  # nothing re-sent
+    assert "All done." not in chat.all_text()
