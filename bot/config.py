@@ -98,6 +98,7 @@ class Settings(BaseSettings):
     http_retries: int = Field(3, ge=0, validation_alias=_env("VIDEOBOT_HTTP_RETRIES"))
     max_concurrent_turns: int = Field(200, ge=1, validation_alias=_env("VIDEOBOT_MAX_CONCURRENT_TURNS"))
     lock_lease_seconds: float = Field(60.0, gt=0, validation_alias=_env("VIDEOBOT_LOCK_LEASE_SECONDS"))
+    cancel_relay: bool = Field(True, validation_alias=_env("VIDEOBOT_CANCEL_RELAY"))
     album_wait_seconds: float = Field(1.0, ge=0, validation_alias=_env("VIDEOBOT_ALBUM_WAIT_SECONDS"))
     long_prompt_words: int = Field(60, ge=1, validation_alias=_env("VIDEOBOT_LONG_PROMPT_WORDS"))
 

@@ -78,7 +78,8 @@ class Engine:
     async def handle(self, incoming: Incoming, reply: Reply) -> None:
         """Handle one user message; returns when its turn (delivery included) is done."""
         lang = language_for(incoming.locale)
-        self.cancels.ensure_started()  # a /cancel received by another process reaches this one
+        if self.settings.cancel_relay:
+            self.cancels.ensure_started()  # a /cancel received by another process reaches this one
         try:
             store = self.services.store
             if incoming.update_id is not None and not await store.claim_update(
