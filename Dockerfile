@@ -12,9 +12,11 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
 COPY studio ./studio
+COPY app ./app
+COPY common ./common
 RUN python -m venv /opt/videobot \
  && /opt/videobot/bin/pip install . \
- && /opt/videobot/bin/python -c "import imageio_ffmpeg, studio.fonts; imageio_ffmpeg.get_ffmpeg_exe(); assert not studio.fonts.missing_fonts()"
+ && /opt/videobot/bin/python -c "import imageio_ffmpeg, studio.render.fonts; imageio_ffmpeg.get_ffmpeg_exe(); assert not studio.render.fonts.missing_fonts()"
 
 FROM python:3.12-slim
 ENV PATH=/opt/videobot/bin:$PATH \

@@ -31,7 +31,7 @@ from prometheus_client.registry import Collector
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.logsetup import new_request_id, request_id_var
+from common.logs import new_request_id, request_id_var
 
 log = logging.getLogger(__name__)
 

@@ -1,14 +1,14 @@
 """Running the studio: `videobot studio [--host HOST] [--port PORT]`, and `StudioServer` in-process.
 
 `StudioServer(settings).start()` serves the app with uvicorn inside the current event loop and
-returns its base URL. It binds 127.0.0.1 on a free port when `studio_port` is 0 or when the
-studio is embedded (`NEMO_API_URL` unset, the bot starting its own backend); otherwise
-`studio_host:studio_port`, unless `host`/`port` are given. It never touches signal handlers
+returns its base URL. It binds 127.0.0.1 on a free port when `settings.port` is 0 or when the
+studio is embedded (`embedded=True`: a bot process starting its own backend); otherwise
+`settings.host:settings.port`, unless `host`/`port` are given. It never touches signal handlers
 (the process that embeds it owns them).
 
 `videobot studio` (default 127.0.0.1:8700) uses REDIS_URL, or joins the embedded Redis under the
-data dir when REDIS_URL is unset (`bot.embedded.EmbeddedRedis`: shared safely with a bot using the
-same data dir; the last process to leave stops it), and stops on SIGINT / SIGTERM.
+data dir when REDIS_URL is unset (`common.embedded_redis.EmbeddedRedis`: shared safely with a bot
+using the same data dir; the last process to leave stops it), and stops on SIGINT / SIGTERM.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ from typing import Any
 import redis.asyncio as aioredis
 import uvicorn
 
-from bot.config import ConfigError, Settings, load_settings
-from bot.embedded import EmbeddedRedis
-from bot.logsetup import configure_logging
+from common.embedded_redis import EmbeddedRedis
+from common.logs import configure_logging
+from studio.api.app import create_app
+from studio.settings import ConfigError, StudioSettings
 
 log = logging.getLogger(__name__)
 
@@ -55,18 +56,19 @@ def _bind(host: str, port: int) -> socket.socket:
 class StudioServer:
     def __init__(
         self,
-        settings: Settings,
+        settings: StudioSettings,
         *,
+        embedded: bool = False,
         host: str | None = None,
         port: int | None = None,
         redis: aioredis.Redis | None = None,
         **app_options: Any,
     ) -> None:
-        """`app_options` go to `studio.app.create_app` (director, renderer, dispatcher, ...)."""
+        """`app_options` go to `studio.api.app.create_app` (director, renderer, dispatcher, ...)."""
         self.settings = settings
-        free = settings.studio_port == 0 or settings.embedded_studio
-        self.host = host or ("127.0.0.1" if free and port is None else settings.studio_host)
-        self.port = port if port is not None else (0 if free else settings.studio_port)
+        free = settings.port == 0 or embedded
+        self.host = host or ("127.0.0.1" if free and port is None else settings.host)
+        self.port = port if port is not None else (0 if free else settings.port)
         self.redis = redis
         self._own_redis = redis is None
         self.app_options = app_options
@@ -77,8 +79,6 @@ class StudioServer:
 
     async def start(self) -> str:
         """Serve in the background; returns the base URL once it accepts connections."""
-        from studio.app import create_app
-
         if self.redis is None:
             if not self.settings.redis_url:
                 raise ConfigError("the studio needs REDIS_URL (or an embedded Redis started by the caller)")
@@ -100,6 +100,11 @@ class StudioServer:
         self.url = f"http://{shown}:{port}"
         log.info("studio serving on %s", self.url)
         return self.url
+
+    @property
+    def public_url(self) -> str:
+        """Where users' links point: VIDEOBOT_STUDIO_PUBLIC_URL, else the address it serves on."""
+        return self.settings.public_url or self.url
 
     def request_stop(self) -> None:
         if self._server is not None:
@@ -128,7 +133,7 @@ class StudioServer:
             self.redis = None
 
 
-async def _serve(settings: Settings, host: str, port: int) -> int:
+async def _serve(settings: StudioSettings, host: str, port: int) -> int:
     embedded: EmbeddedRedis | None = None
     if not settings.redis_url:
         embedded = EmbeddedRedis(settings.data_dir)
@@ -155,13 +160,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, help="port (default: VIDEOBOT_STUDIO_PORT, 8700; 0: free port)")
     args = parser.parse_args(argv)
     try:
-        settings = load_settings()
+        settings = StudioSettings.load()
     except ConfigError as exc:
         print(f"videobot studio: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, json_lines=settings.log_json)
-    host = args.host or settings.studio_host
-    port = settings.studio_port if args.port is None else args.port
+    host = args.host or settings.host
+    port = settings.port if args.port is None else args.port
     try:
         return asyncio.run(_serve(settings, host, port))
     except OSError as exc:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from bot.redis_server import RedisServer
+from common.redis_server import RedisServer
 
 pytest_plugins: list[str] = [
     f"tests.{name[:-3]}"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from studio.director import Asset, DirectorTurn, RuleDirector, check_draft
+from studio.director.director import Asset, DirectorTurn, RuleDirector, check_draft
 
 Turn = Callable[..., Awaitable[DirectorTurn]]
 

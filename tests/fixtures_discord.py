@@ -36,7 +36,7 @@ import discord
 import pytest
 import simcord
 
-from bot.config import Settings
+from bot.settings import Settings
 
 SHORT_RETRY = 0.05  # seconds before a 5xx is retried (1 s in production)
 

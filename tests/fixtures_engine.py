@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
-from bot.config import Settings
-from bot.crypto import TokenCipher
-from bot.engine import Engine
-from bot.events import Attachment, ChannelLimits, Incoming
-from bot.nemo.client import NemoClient
-from bot.store import Store
-from bot.store_connect import connect_url
-from tests.fakenemo import FakeNemo
-from tests.recording_reply import RecordingReply
+from bot.backend.client import NemoClient
+from bot.channel.events import Attachment, ChannelLimits, Incoming
+from bot.engine.engine import Engine
+from bot.settings import Settings
+from bot.state.connect import connect_url
+from bot.state.crypto import TokenCipher
+from bot.state.store import Store
+from tests.kit.fakenemo import FakeNemo
+from tests.kit.recording_reply import RecordingReply
 
 FAST: dict[str, Any] = {
     "still_working_seconds": 0.4,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.media import ffmpeg_exe
+from common.ffmpeg import ffmpeg_exe
 
 
 def _ffmpeg(*args: str) -> None:

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from bot.nemo.client import NemoClient
-from bot.nemo.user import Credentials
-from tests.fakenemo import FakeNemo, FakeNemoServer, make_test_mp4
+from bot.backend.client import NemoClient
+from bot.backend.user import Credentials
+from tests.kit.fakenemo import FakeNemo, FakeNemoServer, make_test_mp4
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bot.samples import make_sample_photos
-from studio.render_ffmpeg import ffmpeg_exe
+from app.samples import make_sample_photos
+from common.ffmpeg import ffmpeg_exe
 
 
 @pytest.fixture(scope="session")

@@ -13,12 +13,12 @@ import redis.asyncio as aioredis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from bot.config import Settings
-from bot.crypto import TokenCipher
-from bot.embedded import socket_path_for
-from bot.redis_server import RedisServer
-from bot.store import Store
-from bot.store_connect import connect_url
+from bot.settings import Settings
+from bot.state.connect import connect_url
+from bot.state.crypto import TokenCipher
+from bot.state.store import Store
+from common.embedded_redis import socket_path_for
+from common.redis_server import RedisServer
 
 ISOLATED = {"redis_url": None, "nemo_api_url": None, "nemo_web_url": None, "secret_key": None}
 

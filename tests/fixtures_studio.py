@@ -26,10 +26,10 @@ import pytest
 import redis.asyncio as aioredis
 from pydantic import BaseModel, Field
 
-from bot.config import Settings
-from bot.samples import make_sample_photos
-from studio.director import DirectorTurn, ToolCall
+from app.samples import make_sample_photos
+from studio.director.director import DirectorTurn, ToolCall
 from studio.server import StudioServer
+from studio.settings import StudioSettings
 
 ATTRIBUTION = {
     "X-Skill-Source": "video-generator-online", "X-Skill-Version": "0.1.0", "X-Skill-Platform": "test",
@@ -87,7 +87,7 @@ class FakeResult(BaseModel):
 
 
 def fake_render(draft: dict[str, Any], assets: Any, out_path: Path, *, progress: Any = None) -> FakeResult:
-    """Stands in for studio.render.render_draft in API contract tests: steps progress, writes bytes."""
+    """Stands in for studio.render.render.render_draft in API contract tests: steps progress, writes bytes."""
     delay = float((draft.get("m") or {}).get("fake_seconds", 0.3))
     if pidfile := (draft.get("m") or {}).get("fake_pidfile"):
         Path(pidfile).write_text(str(os.getpid()))
@@ -149,7 +149,7 @@ class StudioUser:
 @dataclass
 class RunningStudio:
     url: str
-    settings: Settings
+    settings: StudioSettings
     redis: aioredis.Redis
     server: StudioServer
     clients: list[httpx.AsyncClient] = field(default_factory=list)
@@ -184,7 +184,7 @@ class RunningStudio:
 
 
 StudioFactory = Callable[..., Awaitable[RunningStudio]]
-_SETTING_NAMES = set(Settings.model_fields)
+_SETTING_NAMES = set(StudioSettings.model_fields)
 
 
 @pytest.fixture
@@ -192,10 +192,10 @@ async def make_studio(redis: aioredis.Redis, redis_url: str, data_dir: Path) -> 
     running: list[RunningStudio] = []
 
     async def make(**options: Any) -> RunningStudio:
-        values: dict[str, Any] = {"redis_url": redis_url, "data_dir": data_dir, "studio_port": 0,
-                                  "studio_render_workers": 1}
+        values: dict[str, Any] = {"redis_url": redis_url, "data_dir": data_dir, "port": 0,
+                                  "render_workers": 1}
         values |= {k: options.pop(k) for k in list(options) if k in _SETTING_NAMES}
-        settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        settings = StudioSettings(_env_file=None, **values)  # type: ignore[call-arg]
         server = StudioServer(settings, redis=redis, **options)
         url = await server.start()
         studio = RunningStudio(url=url, settings=settings, redis=redis, server=server)

@@ -29,8 +29,8 @@ from telegram.request import RequestData
 from tg_auto_test.test_utils.models import TelegramApiCall
 from tg_auto_test.test_utils.serverless_telegram_client import ServerlessTelegramClient
 
-from bot.config import Settings
-from bot.events import VideoFile
+from bot.channel.events import VideoFile
+from bot.settings import Settings
 
 BOT_ID = 999_999  # the tg-auto-test bot's user id
 BOT_USERNAME = "test_bot"

@@ -4,7 +4,7 @@
     handlers.py    update → Incoming (albums, size checks, downloads, /token hygiene, groups)
     incoming.py    pure helpers over PTB messages: media, mentions, commands, file-size rules
     albums.py      one media_group_id → one Incoming, collected through the store across processes
-    reply.py       bot.events.Reply on the Bot API; every telegram.error translated in one place
+    reply.py       bot.channel.events.Reply on the Bot API; every telegram.error translated in one place
     formatting.py  light Markdown → Telegram HTML
     runtime.py     embedded services, Store, NemoClient, Engine for one process
     run.py         `videobot telegram`: polling or webhook

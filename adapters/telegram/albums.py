@@ -27,7 +27,7 @@ PLATFORM = "telegram"
 
 
 class AlbumStore(Protocol):
-    """The part of `bot.store.Store` albums need."""
+    """The part of `bot.state.store.Store` albums need."""
 
     async def claim_update(self, platform: str, update_id: str | int) -> bool: ...
 

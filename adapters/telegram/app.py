@@ -28,9 +28,9 @@ from telegram.ext import (
 from adapters.telegram.handlers import Handlers
 from adapters.telegram.reply import TelegramReply, limits_for
 from adapters.telegram.texts import EN, ZH
-from bot.config import Settings, load_settings
-from bot.events import Reply
-from bot.runtime import Runtime, start_runtime
+from app.runtime import Runtime, start_runtime
+from bot.channel.events import Reply
+from bot.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 

@@ -33,11 +33,11 @@ from adapters.telegram.incoming import (
 )
 from adapters.telegram.reply import TelegramReply, limits_for
 from adapters.telegram.texts import megabytes, texts_for
-from bot.events import Attachment, Incoming
+from app.runtime import Runtime
+from bot.channel.events import Attachment, Incoming
 from bot.i18n import language_for, t
-from bot.logsetup import new_request_id
-from bot.runtime import Runtime
-from bot.store import StoreUnavailable
+from bot.state.store import StoreUnavailable
+from common.logs import new_request_id
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from telegram import Bot, Message, MessageEntity
 from telegram.constants import ChatType
 
-from bot.events import Attachment, AttachmentKind
+from bot.channel.events import Attachment, AttachmentKind
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""`bot.events.Reply` on the Telegram Bot API: one chat, the platform's limits, PTB errors translated.
+"""`bot.channel.events.Reply` on the Telegram Bot API: one chat, the platform's limits, PTB errors translated.
 
 Every `telegram.error` is translated in exactly one place, `translate_error`:
 
@@ -41,8 +41,7 @@ from telegram.error import BadRequest, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
 from adapters.telegram.formatting import markdown_to_html
-from bot.config import Settings
-from bot.events import (
+from bot.channel.events import (
     Activity,
     Button,
     ChannelLimits,
@@ -53,6 +52,7 @@ from bot.events import (
     RetryLater,
     VideoFile,
 )
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def _retry_seconds(exc: RetryAfter) -> float:
 
 
 def translate_error(exc: TelegramError, op: Operation) -> DeliveryError:
-    """The one mapping from PTB's exceptions to the conditions `bot.streaming` understands."""
+    """The one mapping from PTB's exceptions to the conditions `bot.channel.streaming` understands."""
     if isinstance(exc, RetryAfter):
         return RetryLater(_retry_seconds(exc))
     text = str(exc).lower()

@@ -20,8 +20,8 @@ from telegram import Update
 from telegram.ext import Application
 
 from adapters.telegram.app import build_application, lifecycle_of
-from bot.config import ConfigError, Settings, load_settings
-from bot.logsetup import configure_logging
+from bot.settings import ConfigError, Settings, load_settings
+from common.logs import configure_logging
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The bench's chat: a `bot.events.Reply` that records the wall time and text of every operation.
+"""The bench's chat: a `bot.channel.events.Reply` that records the wall time and text of every operation.
 
 One `BenchChat` per simulated user. It behaves like a Telegram private chat: 4096 characters a
 message, one edit a second (`ChannelLimits.edit_interval`), "not modified" for an edit to the same
@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.events import (
+from bot.channel.events import (
     Activity,
     Button,
     ChannelLimits,

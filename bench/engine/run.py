@@ -1,10 +1,10 @@
-"""The engine bench: N simulated users chatting at once through `bot.engine.Engine`.
+"""The engine bench: N simulated users chatting at once through `bot.engine.engine.Engine`.
 
     python -m bench engine [--users 200] [--events 50] [--interval-ms 40] [--turns 1]
                            [--channel-latency-ms 50] [--edit-interval 1.0]
                            [--redis-max-connections N] [--http-max-connections N] [--http-shards K]
 
-Real parts: a private redis-server (`bot.redis_server.RedisServer` in a temp dir), the real
+Real parts: a private redis-server (`common.redis_server.RedisServer` in a temp dir), the real
 `Store`, `NemoClient` and `Engine`, and the bench backend (`bench.engine.backend`) in its own
 process on 127.0.0.1. Each user has a `BenchChat` (a recording Telegram-like private chat).
 
@@ -38,15 +38,15 @@ from bench.engine.channel import BenchChat, ChatOp
 from bench.engine.process import BackendProcess, FirstFew, RssPeak, WarningCounter, cpu_seconds
 from bench.engine.report import MARKER_RE, Latencies, Result, edit_rates
 from bench.engine.transport import ShardedTransport
-from bot import keys
-from bot.config import Settings, load_settings
-from bot.crypto import TokenCipher
-from bot.engine import Engine
-from bot.events import ChannelLimits, Incoming
-from bot.nemo.client import NemoClient
-from bot.redis_server import RedisServer
-from bot.store import Store
-from bot.store_connect import connect_url
+from bot.backend.client import NemoClient
+from bot.channel.events import ChannelLimits, Incoming
+from bot.engine.engine import Engine
+from bot.settings import Settings, load_settings
+from bot.state import keys
+from bot.state.connect import connect_url
+from bot.state.crypto import TokenCipher
+from bot.state.store import Store
+from common.redis_server import RedisServer
 
 log = logging.getLogger(__name__)
 

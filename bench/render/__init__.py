@@ -1,8 +1,8 @@
 """`python -m bench render`: the studio renderer against ffmpeg baselines and MoviePy, in one run.
 
 Measured on the demo draft (30 s, 1920x1080, the three sample photos, title, captions, lo-fi bed),
-made by the real director (`studio.director`) from the sample description:
-- render: `studio.render.render_draft` in its own process (time reported by the job, peak RSS of
+made by the real director (`studio.director.director`) from the sample description:
+- render: `studio.render.render.render_draft` in its own process (time reported by the job, peak RSS of
   the process tree polled from /proc);
 - baseline A: ffmpeg encoding 30 s of one still 1080p frame (decoded once) plus the music;
 - baseline B: ffmpeg re-encoding the rendered MP4 with the same encoder settings;
@@ -56,7 +56,7 @@ def _job(engine: str, work: Path, out: Path) -> measure.Run:
 
 
 def _ffmpeg(args: list[str]) -> measure.Run:
-    from studio.render_ffmpeg import ffmpeg_exe
+    from common.ffmpeg import ffmpeg_exe
 
     return measure.run([ffmpeg_exe(), "-v", "error", "-y", *args])
 

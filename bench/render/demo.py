@@ -6,9 +6,9 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from bot.samples import SAMPLE_DESCRIPTION, make_sample_photos
-from studio import music
-from studio.render_stills import compose, load_photo
+from app.samples import SAMPLE_DESCRIPTION, make_sample_photos
+from studio.render import music
+from studio.render.stills import compose, load_photo
 
 PROMPT = "Make a 30 second 16:9 video with lo-fi music. " + SAMPLE_DESCRIPTION
 
@@ -17,7 +17,7 @@ def _by_director(photos: list[Path]) -> dict[str, Any] | None:
     try:
         from PIL import Image
 
-        from studio.director import Asset, RuleDirector
+        from studio.director.director import Asset, RuleDirector
     except ImportError:
         return None
     assets = []
@@ -96,8 +96,8 @@ def demo_draft(work: Path) -> tuple[dict[str, Any], dict[str, Path], str]:
     assets = {f"asset://p{n}": p for n, p in enumerate(photos)}
     draft = _by_director(photos)
     if draft is not None:
-        return draft, assets, "studio.director from the sample description"
-    return _by_hand(photos), assets, "hand-written (studio.director not available)"
+        return draft, assets, "studio.director.director from the sample description"
+    return _by_hand(photos), assets, "hand-written (studio.director.director not available)"
 
 
 def still_and_bed(draft: dict[str, Any], assets: dict[str, Path], work: Path) -> tuple[Path, Path]:

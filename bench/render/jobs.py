@@ -16,7 +16,7 @@ def main(argv: list[str]) -> int:
     draft = json.loads(Path(draft_file).read_text())
     assets = {k: Path(v) for k, v in json.loads(Path(assets_file).read_text()).items()}
     if engine == "studio":
-        from studio.render import render_draft
+        from studio.render.render import render_draft
 
         started = time.perf_counter()
         render_draft(draft, assets, Path(out))

@@ -14,7 +14,8 @@ BEGIN, END = "<!-- render:begin -->", "<!-- render:end -->"
 
 ABOUT = [
     "`python -m bench render [--repeat N] [--skip-moviepy] [--work DIR] [--write-readme]` renders the demo "
-    "draft with `studio.render.render_draft` in its own process and compares it, in the same run, with "
+    "draft with `studio.render.render.render_draft` in its own process and compares it, in the same run, "
+    "with "
     "baseline A (ffmpeg encoding one still 1080p frame, decoded once, for the same 30 s, plus the music), "
     "baseline B (ffmpeg re-encoding the rendered MP4 with the same settings: the cost of encoding this "
     "much motion at all) and MoviePy 2.x rendering the same draft (`bench/render/with_moviepy.py`). "
@@ -41,7 +42,7 @@ def table(results: dict[str, Any], machine: dict[str, str], how: str, subprocess
     mp: Run | None = results.get("MoviePy")
     rss: int = results["render peak RSS"]
     rows = [
-        ("render (studio.render)", f"{render.seconds:.1f} s", _mb(render.peak_rss)),
+        ("render (studio.render.render)", f"{render.seconds:.1f} s", _mb(render.peak_rss)),
         ("baseline A: one still frame + audio", f"{a.seconds:.1f} s", _mb(a.peak_rss)),
         ("baseline B: re-encode of the render", f"{b.seconds:.1f} s", _mb(b.peak_rss)),
     ]

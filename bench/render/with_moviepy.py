@@ -1,7 +1,7 @@
 """The same draft rendered the usual MoviePy 2.x way, for comparison (bench only).
 
-Same photo layout (contain-blur canvas from studio.render_stills.compose), the same text images
-(studio.text) and music bed (studio.music), Ken Burns with MoviePy's per-frame `resized` and
+Same photo layout (contain-blur canvas from studio.render.stills.compose), the same text images
+(studio.render.text) and music bed (studio.render.music), Ken Burns with MoviePy's per-frame `resized` and
 position, crossfades with CrossFadeIn, one CompositeVideoClip written with libx264 veryfast crf 23.
 """
 
@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 from moviepy import AudioFileClip, ColorClip, CompositeVideoClip, ImageClip, afx, vfx
 
-from studio import music
-from studio.render_plan import FPS, plan_from_draft
-from studio.render_stills import CANVAS_SCALE, ZOOM, compose, load_photo
-from studio.text import render_text
+from studio.render import music
+from studio.render.plan import FPS, plan_from_draft
+from studio.render.stills import CANVAS_SCALE, ZOOM, compose, load_photo
+from studio.render.text import render_text
 
 
 def _still(path: Path, name: str, motion: str, seconds: float, width: int, height: int) -> Any:

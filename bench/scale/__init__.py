@@ -25,13 +25,13 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from app.samples import make_sample_photos
 from bench.scale.cluster import Cluster
-from bot.redis_server import RedisServer
-from bot.samples import make_sample_photos
+from common.redis_server import RedisServer
 from studio import keys
-from studio.jobs import run_render_job
-from studio.queue import RenderQueue
-from studio.worker import WorkerOptions, run_worker
+from studio.jobs.dispatch import run_render_job
+from studio.jobs.queue import RenderQueue
+from studio.jobs.worker import WorkerOptions, run_worker
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BEGIN, END = "<!-- scale:begin -->", "<!-- scale:end -->"
@@ -59,7 +59,7 @@ def noop_render(draft: dict[str, Any], assets: Any, out_path: Path, *, progress:
 
 
 async def add_jobs(client: aioredis.Redis, prefix: str, n: int, photo: Path, out_dir: Path) -> list[str]:
-    """Job hashes as `studio.renders` writes them (status pending), not yet queued."""
+    """Job hashes as `studio.api.renders` writes them (status pending), not yet queued."""
     ids = []
     now = f"{time.time():.3f}"
     for i in range(n):

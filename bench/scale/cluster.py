@@ -78,7 +78,7 @@ class Cluster:
         return proc
 
     def start_studio(self, timeout: float = 60.0, **extra: str) -> str:
-        proc = self.spawn("studio", ["-m", "bot.cli", "studio", "--host", "127.0.0.1", "--port", "0"],
+        proc = self.spawn("studio", ["-m", "app.cli", "studio", "--host", "127.0.0.1", "--port", "0"],
                           VIDEOBOT_STUDIO_RENDER_WORKERS="0", **extra)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -93,7 +93,7 @@ class Cluster:
 
     def start_worker(self, name: str | None = None, *args: str) -> Proc:
         name = name or f"worker{sum(p.name.startswith('worker') for p in self.procs) + 1}"
-        return self.spawn(name, ["-m", "bot.cli", "studio-worker", *args])
+        return self.spawn(name, ["-m", "app.cli", "studio-worker", *args])
 
     def start_bot(self, users: list[str], photo: Path, log: Path, *, name: str | None = None,
                   prompt: str = "Make a 5 second square video", linger: bool = True,

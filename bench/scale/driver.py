@@ -28,12 +28,21 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from bot.config import load_settings
-from bot.engine import Engine
-from bot.events import Activity, Attachment, Button, ChannelLimits, Incoming, MessageRef, Platform, VideoFile
-from bot.logsetup import configure_logging, new_request_id
-from bot.nemo.client import NemoClient
-from bot.store import JobRecord, Store
+from bot.backend.client import NemoClient
+from bot.channel.events import (
+    Activity,
+    Attachment,
+    Button,
+    ChannelLimits,
+    Incoming,
+    MessageRef,
+    Platform,
+    VideoFile,
+)
+from bot.engine.engine import Engine
+from bot.settings import load_settings
+from bot.state.store import JobRecord, Store
+from common.logs import configure_logging, new_request_id
 
 log = logging.getLogger("bench.scale.driver")
 

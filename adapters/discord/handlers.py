@@ -1,0 +1,217 @@
+"""Interactions and messages in, one `Incoming` to the engine, a `DiscordReply` for its answers.
+
+Thin by design. Every interaction (slash command or button) is deferred with `thinking=True` before
+anything else, so it is acknowledged well inside Discord's 3 seconds; then the attachments are
+size-checked and downloaded, and the engine runs the turn (render delivery included) on a reply
+that streams into the deferred response and falls back to the channel when the token runs out.
+Per-user state is keyed by the Discord user id; the language comes from `interaction.locale`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import shutil
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import discord
+
+from adapters.discord.incoming import download, new_temp_dir, refusal, strip_mention
+from adapters.discord.reply import (
+    SERVER_ERROR_RETRY_DELAY,
+    TOKEN_LIFETIME,
+    DiscordReply,
+    limits_for,
+)
+from app.runtime import Runtime
+from bot.channel.events import Incoming
+from bot.i18n import language_for, t
+from common.logs import new_request_id
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReplyOptions:
+    """Knobs of every reply this bot makes (tests shorten them)."""
+
+    token_lifetime: dt.timedelta = TOKEN_LIFETIME
+    retry_delay: float = SERVER_ERROR_RETRY_DELAY
+
+
+@dataclass(frozen=True)
+class Source:
+    """Who wrote where, in the engine's terms."""
+
+    user: discord.abc.User
+    chat_id: int
+    update_id: str
+    locale: str | None
+    is_group: bool
+
+
+class Handlers:
+    """The bot's entry points; `runtime()` gives the services created in setup_hook."""
+
+    def __init__(self, runtime: Callable[[], Runtime], options: ReplyOptions) -> None:
+        self._runtime = runtime
+        self.options = options
+        self._turns: set[asyncio.Task[object]] = set()
+
+    async def stop_turns(self) -> None:
+        """At shutdown: cancel the turns in flight (a render being followed stays in Redis and is
+        resumed by the next start) and wait until they have let go."""
+        turns = [task for task in self._turns if not task.done()]
+        for task in turns:
+            task.cancel()
+        if turns:
+            await asyncio.gather(*turns, return_exceptions=True)
+
+    # --- interactions ---------------------------------------------------------------------------
+
+    async def command(
+        self, interaction: discord.Interaction, text: str, files: Sequence[discord.Attachment] = ()
+    ) -> None:
+        """A slash command: `text` is what the engine reads ("/export", or the prompt of /video)."""
+        new_request_id()
+        deferred = await _defer(interaction)
+        reply = self.interaction_reply(interaction, deferred=deferred)
+        source = Source(
+            user=interaction.user,
+            chat_id=interaction.channel_id or interaction.user.id,
+            update_id=str(interaction.id),
+            locale=interaction.locale.value,
+            is_group=interaction.guild_id is not None,
+        )
+        try:
+            await self._deliver(source, reply, text, files)
+        finally:
+            await reply.finish()
+
+    async def button(self, interaction: discord.Interaction, action: str) -> None:
+        """A quick-action button: the same as typing its action."""
+        await self.command(interaction, action)
+
+    def interaction_reply(self, interaction: discord.Interaction, *, deferred: bool) -> DiscordReply:
+        rt = self._runtime()
+        channel: discord.abc.Messageable | None = None
+        if isinstance(interaction.channel, discord.abc.Messageable):
+            channel = interaction.channel
+        elif interaction.channel_id is not None:
+            channel = interaction.client.get_partial_messageable(interaction.channel_id)
+        return DiscordReply(
+            limits=limits_for(rt.settings.discord_edit_interval, interaction=interaction),
+            channel=channel,
+            interaction=interaction if deferred else None,
+            user=interaction.user,
+            deferred=deferred,
+            actions=self.button,
+            token_lifetime=self.options.token_lifetime,
+            retry_delay=self.options.retry_delay,
+        )
+
+    # --- messages (mentions in servers, anything in DMs) -------------------------------------------
+
+    async def message(
+        self, message: discord.Message, me: discord.ClientUser, *, content_intent: bool
+    ) -> None:
+        if message.author.bot or message.author.id == me.id:
+            return
+        if not addressed(message, me.id, content_intent=content_intent):
+            return
+        new_request_id()
+        rt = self._runtime()
+        reply = DiscordReply(
+            limits=limits_for(rt.settings.discord_edit_interval, guild=message.guild),
+            channel=message.channel,
+            user=message.author,
+            actions=self.button,
+            retry_delay=self.options.retry_delay,
+        )
+        source = Source(
+            user=message.author,
+            chat_id=message.channel.id,
+            update_id=str(message.id),
+            locale=None,  # messages carry no locale: the engine uses the one saved for the user
+            is_group=message.guild is not None,
+        )
+        await self._deliver(source, reply, strip_mention(message.content, me.id), message.attachments)
+
+    # --- shared -----------------------------------------------------------------------------------
+
+    async def _deliver(
+        self, source: Source, reply: DiscordReply, text: str, files: Sequence[discord.Attachment]
+    ) -> None:
+        """Check sizes, download, hand one Incoming to the engine, clean up the downloads."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._turns.add(task)
+            task.add_done_callback(self._turns.discard)
+        rt = self._runtime()
+        usable = []
+        for att in files:
+            words = refusal(att, source.locale, rt.settings.max_upload_mb)
+            if words is None:
+                usable.append(att)
+            else:
+                await _quietly(reply.send_text(words))
+        if files and not usable:
+            return
+        tmp = new_temp_dir(rt.settings.data_dir)
+        try:
+            try:
+                attachments = await download(usable, tmp) if usable else []
+            except (discord.HTTPException, OSError) as exc:
+                log.warning("download from Discord failed: %s", type(exc).__name__)
+                await _quietly(reply.send_text(t(language_for(source.locale), "upload.failed")))
+                return
+            incoming = Incoming(
+                platform="discord",
+                user_id=str(source.user.id),
+                chat_id=str(source.chat_id),
+                text=text,
+                attachments=attachments,
+                locale=source.locale,
+                update_id=source.update_id,
+                is_group=source.is_group,
+                user_name=source.user.name,
+            )
+            try:
+                await rt.engine.handle(incoming, reply)
+            except Exception:  # the engine answers its own errors; this is the last line of defence
+                log.exception("the engine failed on a Discord update")
+                await _quietly(reply.send_text(t(language_for(source.locale), "error.generic")))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def addressed(message: discord.Message, bot_id: int, *, content_intent: bool) -> bool:
+    """DMs always; in servers a mention of the bot (or, with the content intent, a reply to it)."""
+    if message.guild is None:
+        return True
+    if any(user.id == bot_id for user in message.mentions):
+        return True
+    ref = message.reference
+    resolved = ref.resolved if ref is not None else None
+    return content_intent and isinstance(resolved, discord.Message) and resolved.author.id == bot_id
+
+
+async def _defer(interaction: discord.Interaction) -> bool:
+    """Acknowledge at once; False when Discord no longer knows the interaction."""
+    try:
+        await interaction.response.defer(thinking=True)
+    except discord.InteractionResponded:
+        return True
+    except discord.HTTPException as exc:
+        log.warning("interaction %s not acknowledged: %s %s", interaction.id, exc.status, exc.code)
+        return False
+    return True
+
+
+async def _quietly(aw: Awaitable[object]) -> None:
+    try:
+        await aw
+    except Exception as exc:
+        log.warning("could not tell the user: %s", type(exc).__name__)

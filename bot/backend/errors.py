@@ -1,0 +1,106 @@
+"""Every way a NemoVideo backend call can fail, as one exception tree.
+
+    NemoError                      any backend failure; `.code` is the spec's numeric code
+    ├── TokenInvalid       1001    token bad or expired (body code or HTTP 401)
+    ├── SessionNotFound    1002    session gone (body code, HTTP 404 on a session path, ADK detail)
+    ├── OutOfCredits       2001
+    ├── UnsupportedFile    4001    also raised by the client before sending (content sniffing)
+    ├── FileTooLarge       4002    also raised by the client before sending (size check)
+    ├── ClientIdMissing     400    anonymous-token call without X-Client-Id
+    ├── ExportNotAllowed    402    free plan cannot export
+    ├── RateLimited         429    `.retry_after` seconds (None when the header was absent)
+    ├── BackendUnavailable  5xx, 408, timeouts, connection errors (`.code` = HTTP status or 0;
+    │                              `.request_sent` False when it surely never reached the server)
+    ├── StreamBroken              an SSE stream ended abnormally (never re-sent)
+    ├── RenderFailed              a render ended in `failed` (or gave no URL)
+    └── ProtocolError             an answer we cannot read (`.code` = HTTP status or 0)
+
+Foreign exceptions (httpx, json) are translated in exactly one place, `bot.backend.http.translate_httpx`,
+and every answer is mapped to this tree in one function, `bot.backend.http.check_answer`; nothing from
+httpx escapes the client. Messages never contain a token (see `redact`).
+"""
+
+from __future__ import annotations
+
+from common.redact import redact
+
+
+class NemoError(Exception):
+    code: int = 0
+
+    def __init__(self, message: str = "", *, code: int | None = None, status: int | None = None) -> None:
+        message = redact(message or self.__class__.__name__)
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.status = status
+
+
+class TokenInvalid(NemoError):
+    code = 1001
+
+
+class SessionNotFound(NemoError):
+    code = 1002
+
+
+class OutOfCredits(NemoError):
+    code = 2001
+
+
+class UnsupportedFile(NemoError):
+    code = 4001
+
+
+class FileTooLarge(NemoError):
+    code = 4002
+
+
+class ClientIdMissing(NemoError):
+    code = 400
+
+
+class ExportNotAllowed(NemoError):
+    code = 402
+
+
+class RateLimited(NemoError):
+    code = 429
+
+    def __init__(self, message: str = "", *, retry_after: float | None = None, **kw: int | None) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class BackendUnavailable(NemoError):
+    code = 503
+
+    def __init__(self, message: str = "", *, request_sent: bool = True, **kw: int | None) -> None:
+        super().__init__(message, **kw)
+        self.request_sent = request_sent  # False: the request surely never reached the server
+
+
+class StreamBroken(NemoError):
+    code = 0
+
+
+class RenderFailed(NemoError):
+    code = 0
+
+
+class ProtocolError(NemoError):
+    code = 0
+
+
+ERRORS_BY_CODE: dict[int, type[NemoError]] = {
+    1001: TokenInvalid,
+    1002: SessionNotFound,
+    2001: OutOfCredits,
+    4001: UnsupportedFile,
+    4002: FileTooLarge,
+    400: ClientIdMissing,
+    401: TokenInvalid,
+    402: ExportNotAllowed,
+    429: RateLimited,
+}

@@ -1,0 +1,159 @@
+"""The platform-free event model: what adapters hand the engine, and what the engine asks back.
+
+An adapter turns a platform update into one `Incoming` (text, attachments, who, where, locale)
+and implements the `Reply` protocol: a handful of primitives (send, edit, delete, send a video,
+show activity). Throttling, splitting, "not modified", retry-after and fall-back-to-new-message
+live once in `bot.channel.streaming`, parameterised by the adapter's `ChannelLimits`.
+
+Adapters signal the three platform conditions the streaming layer must know about by raising the
+exceptions below from `edit_text` / `send_text`; anything else they raise is a delivery failure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Platform = Literal["telegram", "discord", "console"]
+AttachmentKind = Literal["image", "video", "audio", "document", "unknown"]
+Activity = Literal["typing", "upload_video"]
+
+
+class Attachment(BaseModel):
+    """One file (already on local disk) or one remote URL the user sent."""
+
+    model_config = ConfigDict(frozen=True)
+
+    filename: str
+    kind: AttachmentKind = "unknown"  # the platform's hint; the engine decides by content
+    path: Path | None = None  # downloaded file, owned by the engine once handed over
+    url: str | None = None  # a link the user pasted: becomes a URL upload
+    size: int | None = None  # bytes, when the platform told us
+    mime: str | None = None
+
+
+class Incoming(BaseModel):
+    """One user message (an album counts as one), a command, or a button press."""
+
+    model_config = ConfigDict(frozen=True)
+
+    platform: Platform
+    user_id: str
+    chat_id: str
+    text: str = ""
+    attachments: list[Attachment] = Field(default_factory=list)
+    locale: str | None = None  # platform language code, e.g. "en", "zh-hans", "zh-CN"
+    update_id: str | None = None  # platform update id, for de-duplication
+    is_group: bool = False
+    user_name: str | None = None
+
+    @property
+    def user_key(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+
+class Button(BaseModel):
+    """A quick-action button. `action` is the command it sends back, e.g. "/export" (≤ 64 bytes)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    action: str
+
+
+class MessageRef(BaseModel):
+    """An adapter's handle to a message it sent (opaque to the engine)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    chat_id: str | None = None
+
+
+class VideoFile(BaseModel):
+    """A finished MP4 on local disk, with what platforms want to know about it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: Path
+    width: int
+    height: int
+    duration: float  # seconds
+    size: int  # bytes
+    thumbnail: Path | None = None  # JPEG, ≤ 320 px on its longer side
+    url: str | None = None  # where it can also be downloaded
+
+
+class ChannelLimits(BaseModel):
+    """What one channel allows; the streaming layer and delivery honour these."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_text: int = 4096
+    max_caption: int = 1024
+    edit_interval: float = 1.0  # seconds between edits of one message
+    max_video_bytes: int | None = 50 * 1024 * 1024  # None: unlimited
+    supports_buttons: bool = True
+    supports_edit: bool = True
+
+
+# --- conditions adapters report ------------------------------------------------------------
+
+
+class DeliveryError(Exception):
+    """A platform refused an operation (base class)."""
+
+
+class NotModified(DeliveryError):
+    """The edit carried the text the message already has: harmless."""
+
+
+class MessageGone(DeliveryError):
+    """The message to edit no longer exists or can no longer be edited."""
+
+
+class RetryLater(DeliveryError):
+    """The platform rate-limited us: wait `seconds`, then send only the newest text."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds:.1f}s")
+        self.seconds = seconds
+
+
+@runtime_checkable
+class Reply(Protocol):
+    """What an adapter can do in one chat. Implemented by each adapter; used by the engine."""
+
+    @property
+    def limits(self) -> ChannelLimits: ...
+
+    async def send_text(
+        self, text: str, *, buttons: list[Button] | None = None, formatted: bool = False
+    ) -> MessageRef:
+        """Send a new message. `formatted`: the text may carry light Markdown (bold, code)."""
+        ...
+
+    async def edit_text(
+        self,
+        ref: MessageRef,
+        text: str,
+        *,
+        buttons: list[Button] | None = None,
+        formatted: bool = False,
+    ) -> MessageRef:
+        """Replace a message's text. Raises NotModified, MessageGone or RetryLater."""
+        ...
+
+    async def delete(self, ref: MessageRef) -> None: ...
+
+    async def send_video(
+        self, video: VideoFile, caption: str, *, buttons: list[Button] | None = None
+    ) -> MessageRef:
+        """Send the MP4 (the engine checked `limits.max_video_bytes` first)."""
+        ...
+
+    async def show_activity(self, activity: Activity) -> None:
+        """Show "typing…" / "sending video…"; lasts about 5 s on Telegram."""
+        ...

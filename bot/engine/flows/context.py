@@ -1,0 +1,146 @@
+"""What one turn works with: the shared services, the user's backend facade, the chat, the language.
+
+`Services` is built once per engine; `Turn` once per handled message (or resumed job). Flows talk
+to the user only through `Turn.say` / `Turn.send` (strings from `bot.i18n`, never literals) and to
+the backend only through `Turn.nemo` (the per-user `NemoUser` with its recovery rules).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.backend.client import NemoClient
+from bot.backend.user import NemoUser
+from bot.channel.events import Activity, Button, Incoming, MessageRef, Reply
+from bot.engine.flows.followup import Followups
+from bot.i18n import Lang, t
+from bot.settings import Settings
+from bot.state.store import Store
+
+log = logging.getLogger(__name__)
+
+ACTIVITY_EVERY = 4.0  # seconds: platform activity indicators last about 5 s
+
+
+@dataclass
+class Services:
+    """Everything a flow needs that outlives a turn."""
+
+    settings: Settings
+    store: Store
+    client: NemoClient
+    owner: str = "engine"  # this process's name for delivery leases
+    following: set[str] = field(default_factory=set)  # render ids this process is polling now
+    followups: Followups = field(default_factory=Followups)  # two-stage generation watches
+
+    @property
+    def lease_seconds(self) -> float:
+        return self.settings.lock_lease_seconds
+
+    @property
+    def operator_token(self) -> str | None:
+        secret = self.settings.nemo_token
+        return secret.get_secret_value() if secret is not None else None
+
+    @property
+    def out_dir(self) -> Path:
+        return self.settings.data_dir / "out"
+
+    def nemo_user(self, user_key: str) -> NemoUser:
+        return NemoUser(self.client, self.store.credentials(user_key), operator_token=self.operator_token)
+
+
+@dataclass
+class Turn:
+    """One turn of one user: who, where, in which language, and the user's backend facade."""
+
+    services: Services
+    reply: Reply
+    user_key: str
+    lang: Lang
+    nemo: NemoUser
+    incoming: Incoming | None = None
+    status_ref: MessageRef | None = None  # a status line the next answer replaces ("Setting things up…")
+    _renewal_told: bool = field(default=False, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def store(self) -> Store:
+        return self.services.store
+
+    def t(self, key: str, **kw: object) -> str:
+        return t(self.lang, key, **kw)
+
+    async def send(self, text: str, *, buttons: list[Button] | None = None) -> MessageRef:
+        """A new message; or the pending status line turned into this answer."""
+        if not self.reply.limits.supports_buttons:
+            buttons = None
+        if self.status_ref is not None:
+            ref, self.status_ref = self.status_ref, None
+            with contextlib.suppress(Exception):
+                return await self.reply.edit_text(ref, text, buttons=buttons)
+        return await self.reply.send_text(text, buttons=buttons)
+
+    async def say(self, key: str, *, buttons: list[Button] | None = None, **kw: object) -> MessageRef:
+        return await self.send(self.t(key, **kw), buttons=buttons)
+
+    def quick_buttons(self) -> list[Button] | None:
+        """🎬 Export, 📊 Status, 💳 Credits, 🆕 New project — where the channel has buttons."""
+        if not self.reply.limits.supports_buttons:
+            return None
+        return [
+            Button(label=self.t("btn.export"), action="/export"),
+            Button(label=self.t("btn.status"), action="/status"),
+            Button(label=self.t("btn.credits"), action="/credits"),
+            Button(label=self.t("btn.new"), action="/new"),
+        ]
+
+    def export_button(self) -> list[Button] | None:
+        if not self.reply.limits.supports_buttons:
+            return None
+        return [Button(label=self.t("btn.export"), action="/export")]
+
+    async def tell_if_session_renewed(self) -> None:
+        """The backend lost the session and a fresh project was started: say so once."""
+        if getattr(self.nemo, "session_renewed", False):
+            self.nemo.session_renewed = False
+            if not self._renewal_told:
+                self._renewal_told = True
+                await self.say("session.renewed")
+
+    async def registration_url(self) -> str:
+        rec = await self.store.get_user(self.user_key)
+        base = self.settings.web_url
+        return f"{base}/register?bind={rec.anon_user_id}" if rec.anon_user_id else f"{base}/register"
+
+    async def uses_anonymous_token(self) -> bool:
+        rec = await self.store.get_user(self.user_key)
+        return not rec.own_token and self.services.operator_token is None
+
+    @contextlib.asynccontextmanager
+    async def activity(self, kind: Activity) -> AsyncIterator[None]:
+        """Keep "typing…" / "sending video…" alive while the block runs (renewed every 4 s)."""
+
+        async def keep() -> None:
+            while True:
+                try:
+                    await self.reply.show_activity(kind)
+                except Exception as exc:  # an indicator is never worth failing a turn
+                    log.debug("activity %s failed: %s", kind, type(exc).__name__)
+                await asyncio.sleep(ACTIVITY_EVERY)
+
+        task = asyncio.create_task(keep())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

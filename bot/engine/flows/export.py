@@ -1,0 +1,147 @@
+"""Export: draft → render job (in Redis BEFORE the submit call) → poll → MP4 delivered.
+
+"⏳ Rendering..." → "⏳ 50%" → "✅ Video ready!" + the file. One export at a time per session; a
+failed render is retried once with a new id; 402 → the free plan cannot export (registration
+link). `resume_job` finishes a job a previous process left behind, never submitting it again
+when its render id may have reached the backend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from typing import Any
+
+from bot.backend.errors import ExportNotAllowed, NemoError
+from bot.channel.streaming import StreamingMessage
+from bot.draft.timeline import is_exportable
+from bot.engine.flows import delivery
+from bot.engine.flows.context import Turn
+from bot.engine.flows.delivery import TRANSIENT, Outcome
+from bot.engine.turns import cancelled_by_user
+from bot.state.store import JobRecord
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 2
+
+
+def new_render_id() -> str:
+    """`render_<unix ms>_<random>`: the idempotency key of one render, unique across bot processes
+    (many users export in the same millisecond on a busy deployment; the job key is the id)."""
+    return f"render_{int(time.time() * 1000)}_{secrets.token_hex(3)}"
+
+
+async def export(turn: Turn) -> None:
+    snapshot = await turn.nemo.state()
+    await turn.tell_if_session_renewed()
+    draft = snapshot.draft
+    if not is_exportable(draft):
+        await turn.say("export.not_ready")
+        return
+    assert draft is not None
+    session_id = getattr(snapshot, "session_id", None)
+    if not session_id:
+        session_id = (await turn.store.get_user(turn.user_key)).session_id
+    if await _export_running(turn, session_id):
+        await turn.say("export.busy")
+        return
+    progress = StreamingMessage(turn.reply)
+    await progress.update(turn.t("export.rendering"))
+    async with turn.activity("upload_video"):
+        await render(turn, draft, session_id, progress, attempt=1)
+
+
+async def _export_running(turn: Turn, session_id: str | None) -> bool:
+    """Another export of this session is still being followed (by any process)."""
+    fresh_after = time.time() - turn.settings.render_timeout_seconds
+    for job in await turn.store.active_jobs():
+        if job.user_key == turn.user_key and job.session_id == session_id and job.updated >= fresh_after:
+            return True
+    return False
+
+
+async def render(
+    turn: Turn, draft: dict[str, Any], session_id: str | None, progress: StreamingMessage, *, attempt: int
+) -> bool:
+    """Submit and follow renders of `draft` (a failed one retried once with a new id)."""
+    incoming = turn.incoming
+    while True:
+        job = JobRecord(
+            render_id=new_render_id(),
+            user_key=turn.user_key,
+            platform=incoming.platform if incoming else turn.user_key.split(":", 1)[0],
+            chat_id=incoming.chat_id if incoming else turn.user_key.split(":", 1)[1],
+            session_id=session_id,
+            status="submitting",
+            attempts=attempt,
+            language=turn.lang,
+        )
+        await turn.store.claim_job(job.render_id, turn.services.owner, turn.services.lease_seconds)
+        await turn.store.save_job(job)  # before the submit call: a crash now is resumable
+        if not await _submit(turn, job, draft, progress):
+            return False
+        outcome = await delivery.follow(turn, job, progress)
+        if outcome is Outcome.DELIVERED:
+            return True
+        if outcome is Outcome.GAVE_UP:
+            return False
+        if attempt >= MAX_ATTEMPTS:
+            await progress.finish(turn.t("export.failed"))
+            return False
+        attempt += 1
+        await progress.update(turn.t("export.retrying"))
+
+
+async def _submit(turn: Turn, job: JobRecord, draft: dict[str, Any], progress: StreamingMessage) -> bool:
+    try:
+        await turn.nemo.submit_render(draft, job.render_id)
+    except ExportNotAllowed:
+        await turn.store.finish_job(job.render_id, "failed")
+        await progress.finish(turn.t("export.not_allowed", url=await turn.registration_url()))
+        return False
+    except asyncio.CancelledError:
+        if cancelled_by_user():
+            await asyncio.shield(turn.store.finish_job(job.render_id, "cancelled"))
+        raise  # shutdown: the job stays "submitting" and the next start checks it once
+    except BaseException:
+        await progress.close()
+        await turn.store.finish_job(job.render_id, "failed")
+        raise
+    job.status = "pending"
+    await turn.store.save_job(job)
+    return True
+
+
+async def resume_job(turn: Turn, job: JobRecord) -> bool:
+    """Finish a job left by a previous process; True when the video was delivered."""
+    progress = StreamingMessage(turn.reply)
+    await progress.update(turn.t("export.resumed"))
+    if job.status == "submitting":  # a crash between the write and the submit: ask the backend once
+        try:
+            await turn.nemo.poll_render(job.render_id)
+        except TRANSIENT as exc:
+            log.info("cannot check render %s now (%s); left for later", job.render_id, type(exc).__name__)
+            await progress.finish(turn.t("backend_down"))
+            return False
+        except NemoError:
+            log.info("render %s never reached the backend", job.render_id)
+            await turn.store.finish_job(job.render_id, "failed")
+            await progress.finish(turn.t("export.resume_lost"), buttons=turn.export_button())
+            return False
+    async with turn.activity("upload_video"):
+        outcome = await delivery.follow(turn, job, progress)
+        if outcome is not Outcome.FAILED:
+            return outcome is Outcome.DELIVERED
+        if job.attempts >= MAX_ATTEMPTS:
+            await progress.finish(turn.t("export.failed"))
+            return False
+        snapshot = await turn.nemo.state()
+        if not is_exportable(snapshot.draft):
+            await progress.finish(turn.t("export.failed"))
+            return False
+        assert snapshot.draft is not None
+        await progress.update(turn.t("export.retrying"))
+        return await render(turn, snapshot.draft, job.session_id, progress, attempt=job.attempts + 1)

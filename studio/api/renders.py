@@ -1,0 +1,153 @@
+"""Export: `POST /api/render/proxy/lambda`, its poll, and the authenticated download.
+
+A render is a job hash in Redis (`studio:render:<user_id>:<render id>`, see `studio.keys`),
+created once: submitting the same id again answers the existing job and renders nothing. The
+job carries the draft, the asset map and the output path; `studio.jobs.dispatch` renders it off the
+event loop and writes status and progress back. Export costs no credits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import redis.asyncio as aioredis
+from pydantic import BaseModel, ConfigDict, Field
+
+from studio import keys
+from studio.api import errors
+from studio.api.sessions import Session
+from studio.api.state import add_generated, load_state
+from studio.jobs.dispatch import JobDispatcher, fail_job
+from studio.storage import MediaStore
+
+log = logging.getLogger(__name__)
+
+ASSET_SCHEME = "asset://"
+
+_CREATE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
+return 1
+"""
+
+
+async def _is_file(path: str) -> bool:
+    return bool(path) and await asyncio.to_thread(os.path.isfile, path)
+
+
+class RenderBody(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.\-]{1,80}$")
+    session_id: str = Field(alias="sessionId", min_length=1, max_length=64)
+    draft: dict[str, Any] | None = None
+    output: dict[str, Any] | None = None
+
+
+def asset_refs(node: Any) -> set[str]:
+    """Every `asset://<id>` string anywhere in a draft."""
+    if isinstance(node, str):
+        return {node} if node.startswith(ASSET_SCHEME) else set()
+    if isinstance(node, dict):
+        return set().union(*(asset_refs(v) for v in node.values())) if node else set()
+    if isinstance(node, list):
+        return set().union(*(asset_refs(v) for v in node)) if node else set()
+    return set()
+
+
+def draft_ready(draft: dict[str, Any] | None) -> bool:
+    tracks = (draft or {}).get("t")
+    return isinstance(tracks, list) and any(isinstance(t, dict) and t.get("sg") for t in tracks)
+
+
+class Renders:
+    def __init__(self, redis: aioredis.Redis, store: MediaStore, dispatcher: JobDispatcher) -> None:
+        self.redis = redis
+        self.store = store
+        self.dispatcher = dispatcher
+
+    async def _assets(self, user_id: str, draft: dict[str, Any]) -> tuple[dict[str, str], str | None]:
+        """The draft's asset map, and the first problem (a missing or foreign asset), if any."""
+        mapping: dict[str, str] = {}
+        for ref in sorted(asset_refs(draft)):
+            asset_id = ref[len(ASSET_SCHEME):]
+            raw = await self.redis.hgetall(keys.asset(asset_id)) if asset_id.isascii() else {}
+            record = keys.text_hash(raw)
+            if record.get("user_id") != user_id or not await _is_file(record.get("path", "")):
+                return mapping, f"The file {asset_id} is no longer available. Please upload it again."
+            mapping[ref] = record["path"]
+        return mapping, None
+
+    async def submit(self, session: Session, body: RenderBody, base_url: str) -> dict[str, Any]:
+        job_id = keys.render_job_id(session.user_id, body.id)
+        if await self.redis.exists(keys.render(job_id)):
+            return await self.view(session.user_id, body.id, base_url)
+        draft = body.draft
+        if not draft_ready(draft):
+            draft = (await load_state(self.redis, session.session_id)).draft
+        if draft is None or not draft_ready(draft):
+            raise errors.invalid_request("Nothing to render yet: the draft has no tracks.")
+        assets, problem = await self._assets(session.user_id, draft)
+        out_path = self.store.new_path(session.user_id, body.id, "mp4")
+        now = f"{time.time():.3f}"
+        record: dict[str, Any] = {
+            "render_id": body.id, "user_id": session.user_id, "session_id": session.session_id,
+            "status": "failed" if problem else "pending", "progress": 0, "error": problem or "",
+            "created": now, "updated": now, "draft": json.dumps(draft), "assets": json.dumps(assets),
+            "out_path": str(out_path), "title": str((draft.get("m") or {}).get("title") or ""),
+        }
+        args = [keys.RENDER_TTL, *[x for kv in record.items() for x in kv]]
+        created = await self.redis.eval(_CREATE, 1, keys.render(job_id), *args)
+        if created and not problem:
+            log.info("render %s submitted for session %s", body.id, session.session_id)
+            try:
+                await self.dispatcher.submit(job_id)
+            except Exception:
+                log.exception("render %s could not be dispatched", body.id)
+                await fail_job(self.redis, job_id, "The render could not be started. Please try again.")
+        return await self.view(session.user_id, body.id, base_url)
+
+    async def _job(self, user_id: str, render_id: str) -> dict[str, str]:
+        if not render_id or len(render_id) > 80:
+            raise errors.not_found("Render not found.")
+        raw = await self.redis.hgetall(keys.render(keys.render_job_id(user_id, render_id)))
+        if not raw:
+            raise errors.not_found("Render not found.")
+        return keys.text_hash(raw)
+
+    async def view(self, user_id: str, render_id: str, base_url: str) -> dict[str, Any]:
+        """The poll answer: id, status, progress, and `output.url` once completed / `error` once failed."""
+        job = await self._job(user_id, render_id)
+        status = job.get("status") or "pending"
+        progress = int(job.get("progress") or 0)
+        answer: dict[str, Any] = {"id": render_id, "status": status, "progress": progress}
+        if status == "completed":
+            path = Path(job["out_path"])
+            url = base_url + self.store.url_path(path)
+            output = {"url": url, "format": "mp4", "width": int(job.get("width") or 0),
+                      "height": int(job.get("height") or 0), "duration": float(job.get("duration") or 0),
+                      "size": int(job.get("size") or 0)}
+            answer["output"] = output
+            if not job.get("recorded"):
+                await add_generated(self.redis, job["session_id"], {
+                    "id": render_id, "type": "video", "url": self.store.url_path(path),
+                    **{k: output[k] for k in ("width", "height", "duration", "size")}})
+                await self.redis.hset(keys.render(keys.render_job_id(user_id, render_id)), "recorded", "1")
+        elif status == "failed":
+            answer["error"] = job.get("error") or "The render failed."
+        return answer
+
+    async def output_file(self, user_id: str, render_id: str) -> tuple[Path, str]:
+        """The finished MP4 of a render and a download name; 404 until it is completed."""
+        job = await self._job(user_id, render_id)
+        path = Path(job.get("out_path", ""))
+        if job.get("status") != "completed" or not await _is_file(str(path)):
+            raise errors.not_found("Render not found or not finished.")
+        return path, f"{render_id}.mp4"

@@ -1,0 +1,266 @@
+"""Edits to the timeline: length, format, shot order, removals, added media, transitions, pace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from studio.director.director import EDIT_COST
+from studio.director.timeline import texts, visual
+from tests.fixtures_director import Turn, clip, photos
+
+
+def _order(draft: dict[str, Any] | None) -> list[str]:
+    assert draft is not None
+    return [s["m"]["src"].removeprefix("asset://") for s in visual(draft)]
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "ms", "reply"),
+    [
+        ("make it 30 seconds", "en", 30000, "the video is now 30 seconds long"),
+        ("改成30秒", "zh", 30000, "视频现在是30秒"),
+        ("make it one minute", "en", 60000, "60 seconds"),
+        ("half a minute please", "en", 30000, "30 seconds"),
+        ("一分钟", "zh", 60000, "60秒"),
+        ("make it shorter", "en", 11250, "11.2 seconds"),
+        ("长一点", "zh", 20000, "20秒"),
+        ("make it 3 minutes", "en", 120000, "5 seconds to 2 minutes"),
+    ],
+)
+async def test_duration_edits_rescale_the_shots_to_the_new_length(
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, ms: int, reply: str
+) -> None:
+    result = await run_turn(sneakers, message, [], language)
+    assert result.draft is not None and result.draft["d"] == ms
+    assert [c.name for c in result.tool_calls] == ["set_duration"]
+    assert reply in result.reply.lower() and result.cost == EDIT_COST
+    assert _order(result.draft) == ["p1", "p2", "p3"]
+    cta = texts(result.draft, "cta")[0]
+    assert cta["st"] + cta["d"] == ms  # the call to action still closes the video
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "aspect", "size"),
+    [
+        ("make it vertical", "en", "9:16", (1080, 1920)),
+        ("for TikTok please", "en", "9:16", (1080, 1920)),
+        ("改成竖屏", "zh", "9:16", (1080, 1920)),
+        ("make it square", "en", "1:1", (1080, 1080)),
+        ("方形", "zh", "1:1", (1080, 1080)),
+    ],
+)
+async def test_aspect_edits_change_the_output_size(
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, aspect: str, size: tuple[int, int]
+) -> None:
+    result = await run_turn(sneakers, message, [], language)
+    assert result.draft is not None
+    assert (result.draft["m"]["aspect"], result.draft["m"]["width"], result.draft["m"]["height"]) == (
+        aspect,
+        *size,
+    )
+    assert result.draft["d"] == sneakers["d"]
+
+
+async def test_asking_for_the_current_format_changes_nothing_and_costs_nothing(
+    run_turn: Turn, sneakers: dict[str, Any]
+) -> None:
+    result = await run_turn(sneakers, "landscape", [])
+    assert result.cost == 0 and result.draft == sneakers
+    assert result.reply == "The video is already 16:9."
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "order", "calls"),
+    [
+        ("move shot 3 first", "en", ["p3", "p1", "p2"], ["move_shot"]),
+        ("move the first photo to the end", "en", ["p2", "p3", "p1"], ["move_shot"]),
+        ("put shot 1 after shot 2", "en", ["p2", "p1", "p3"], ["move_shot"]),
+        ("move photo 3 before photo 2", "en", ["p1", "p3", "p2"], ["move_shot"]),
+        ("move shot 1 to position 2", "en", ["p2", "p1", "p3"], ["move_shot"]),
+        ("make the last one first", "en", ["p3", "p1", "p2"], ["move_shot"]),
+        ("swap shots 1 and 2", "en", ["p2", "p1", "p3"], ["swap_shots"]),
+        ("swap the first and last photos", "en", ["p3", "p2", "p1"], ["swap_shots"]),
+        ("switch shot 1 with shot 3", "en", ["p3", "p2", "p1"], ["swap_shots"]),
+        ("把第二个镜头放到最后", "zh", ["p1", "p3", "p2"], ["move_shot"]),
+        ("把第3个镜头移到第一个", "zh", ["p3", "p1", "p2"], ["move_shot"]),
+        ("把最后一张照片放到最前面", "zh", ["p3", "p1", "p2"], ["move_shot"]),
+        ("交换第1和第3个镜头", "zh", ["p3", "p2", "p1"], ["swap_shots"]),
+        ("remove the second photo", "en", ["p1", "p3"], ["remove_shot"]),
+        ("delete the last shot", "en", ["p1", "p2"], ["remove_shot"]),
+        ("remove photos 1 and 3", "en", ["p2"], ["remove_shot", "remove_shot"]),
+        ("删除第3个镜头", "zh", ["p1", "p2"], ["remove_shot"]),
+        ("去掉第一张照片", "zh", ["p2", "p3"], ["remove_shot"]),
+    ],
+)
+async def test_shots_are_reordered_or_removed_and_the_length_is_kept(
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, order: list[str], calls: list[str]
+) -> None:
+    result = await run_turn(sneakers, message, [], language)
+    assert [c.name for c in result.tool_calls] == calls
+    assert _order(result.draft) == order
+    assert result.draft is not None and result.draft["d"] == 15000
+    motions = [s["m"]["motion"] for s in visual(result.draft)]
+    assert motions == ["zoom-in", "pan-left", "zoom-out"][: len(motions)]  # still alternating from the start
+
+
+async def test_the_second_clip_means_the_second_video_not_the_second_shot(run_turn: Turn) -> None:
+    assets = [photos(1)[0], clip("c1", 20000), clip("c2", 20000)]
+    made = await run_turn(None, "a video", assets)
+    result = await run_turn(made.draft, "remove the second clip", assets)
+    assert _order(result.draft) == ["p1", "c1"]
+
+
+@pytest.mark.parametrize(
+    ("message", "reply"),
+    [
+        ("remove shot 7", "There is no such shot (the video has 3)."),
+        ("move shot 9 first", "There is no such shot (the video has 3)."),
+    ],
+)
+async def test_shots_that_do_not_exist_are_reported(
+    run_turn: Turn, sneakers: dict[str, Any], message: str, reply: str
+) -> None:
+    result = await run_turn(sneakers, message, [])
+    assert result.reply == reply and result.cost == 0 and result.draft == sneakers
+
+
+async def test_the_only_shot_cannot_be_removed(run_turn: Turn) -> None:
+    made = await run_turn(None, "a video", photos(1))
+    result = await run_turn(made.draft, "remove the first photo", photos(1))
+    assert result.reply == "I can't remove the only shot." and result.cost == 0
+
+
+async def test_new_uploads_are_added_as_shots_on_request(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    result = await run_turn(sneakers, "add the new photos", photos(5))
+    assert _order(result.draft) == ["p1", "p2", "p3", "p4", "p5"]
+    assert result.draft is not None and result.draft["d"] == 15000
+    nothing = await run_turn(sneakers, "add the new photos", photos(3))
+    assert nothing.cost == 0 and "no new photos" in nothing.reply
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "style", "overlap"),
+    [
+        ("use wipe transitions", "en", "wipe", 600),
+        ("slide transitions please", "en", "slide", 600),
+        ("no transitions", "en", "cut", 0),
+        ("hard cuts", "en", "cut", 0),
+        ("用擦除转场", "zh", "wipe", 600),
+        ("不要转场", "zh", "cut", 0),
+        ("滑动转场", "zh", "slide", 600),
+    ],
+)
+async def test_transition_style_changes_overlaps_and_keeps_the_length(
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, style: str, overlap: int
+) -> None:
+    result = await run_turn(sneakers, message, [], language)
+    assert result.draft is not None and result.draft["m"]["transition"] == style
+    shots = visual(result.draft)
+    assert all(s["m"]["transition"] == {"type": style, "d": overlap} for s in shots)
+    assert shots[1]["st"] == shots[0]["d"] - overlap
+    assert result.draft["d"] == 15000
+
+
+async def test_crossfade_brings_back_fades_after_hard_cuts(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    cut = await run_turn(sneakers, "hard cuts", [])
+    faded = await run_turn(cut.draft, "use crossfades", [])
+    assert faded.draft is not None and faded.draft["m"]["transition"] == "fade"
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "pace"),
+    [
+        ("faster", "en", "fast"),
+        ("speed it up", "en", "fast"),
+        ("快一点", "zh", "fast"),
+        ("slower", "en", "slow"),
+        ("慢一点", "zh", "slow"),
+    ],
+)
+async def test_pace_changes_shot_lengths_but_keeps_the_total(
+    run_turn: Turn, sneakers: dict[str, Any], message: str, language: str, pace: str
+) -> None:
+    result = await run_turn(sneakers, message, [], language)
+    assert result.draft is not None and result.draft["m"]["pace"] == pace
+    assert result.draft["d"] == 15000
+    shots = visual(result.draft)
+    if pace == "fast":
+        assert len(shots) > 3 and max(s["d"] for s in shots) < min(s["d"] for s in visual(sneakers))
+    assert {s["m"]["src"] for s in shots} == {"asset://p1", "asset://p2", "asset://p3"}  # every photo stays
+
+
+async def test_pace_with_a_length_uses_the_length(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    result = await run_turn(sneakers, "faster, and make it 20 seconds", [])
+    assert [c.name for c in result.tool_calls] == ["set_duration", "set_pace"]
+    assert result.draft is not None and result.draft["d"] == 20000 and result.draft["m"]["pace"] == "fast"
+
+
+async def test_faster_than_fast_is_explained(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    fast = await run_turn(sneakers, "faster", [])
+    again = await run_turn(fast.draft, "faster", [])
+    assert again.cost == 0 and again.reply == "The pace is already fast."
+
+
+async def test_quoted_words_are_content_not_commands(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    result = await run_turn(sneakers, "change the title to 'Faster in 30s, vertical'", [])
+    assert [c.name for c in result.tool_calls] == ["set_title"]
+    assert result.draft is not None
+    assert (result.draft["d"], result.draft["m"]["pace"], result.draft["m"]["aspect"]) == (
+        15000,
+        "normal",
+        "16:9",
+    )
+    assert result.draft["m"]["title"] == "Faster in 30s, vertical"
+
+
+async def test_several_edits_in_one_message_are_all_applied(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    result = await run_turn(sneakers, "make it vertical, 20 seconds, with upbeat music", [])
+    assert sorted(c.name for c in result.tool_calls) == ["set_aspect", "set_duration", "set_music"]
+    assert result.reply.startswith("Done! ") and "9:16" in result.reply and "20 seconds" in result.reply
+    assert "Upbeat" in result.reply and result.cost == EDIT_COST
+
+
+@pytest.mark.parametrize(
+    ("message", "order"),
+    [
+        ("I don't like the second photo, get rid of it", ["p1", "p3"]),
+        ("第二张照片删掉", ["p1", "p3"]),
+        ("the last shot can go", ["p1", "p2"]),
+    ],
+)
+async def test_removal_said_after_the_shot_is_understood(
+    run_turn: Turn, sneakers: dict[str, Any], message: str, order: list[str]
+) -> None:
+    result = await run_turn(sneakers, message, [], "zh" if "照片" in message else "en")
+    assert _order(result.draft) == order
+
+
+async def test_the_clip_means_the_only_clip(run_turn: Turn) -> None:
+    assets = [*photos(2), clip("c1", 20000)]
+    made = await run_turn(None, "a video", assets)
+    result = await run_turn(made.draft, "put the video clip at the start", assets)
+    assert _order(result.draft) == ["c1", "p1", "p2"]
+
+
+async def test_a_length_after_the_word_video_is_a_length_not_a_shot(
+    run_turn: Turn, sneakers: dict[str, Any]
+) -> None:
+    result = await run_turn(sneakers, "make the music a bit quieter and the video 25 seconds", [])
+    assert [c.name for c in result.tool_calls] == ["set_music_volume", "set_duration"]
+    assert result.draft is not None and result.draft["d"] == 25000
+
+
+async def test_chinese_swap_by_position_words(run_turn: Turn, sneakers: dict[str, Any]) -> None:
+    result = await run_turn(sneakers, "第一张和第二张照片换一下位置", [], "zh")
+    assert _order(result.draft) == ["p2", "p1", "p3"]
+
+
+async def test_starting_over_keeps_the_words_and_takes_the_new_format(
+    run_turn: Turn, sneakers: dict[str, Any]
+) -> None:
+    result = await run_turn(sneakers, "start over with a square video", photos(3))
+    assert result.draft is not None and [c.name for c in result.tool_calls] == ["create_draft"]
+    assert result.draft["m"]["aspect"] == "1:1" and result.draft["m"]["title"] == "Summer Sneakers"
+    assert result.draft["m"]["prompt"] == sneakers["m"]["prompt"]
