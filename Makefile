@@ -32,8 +32,9 @@ bench: $(STAMP)
 	$(PY) -m bench
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check bot adapters studio tests bench
-	$(VENV)/bin/mypy bot adapters studio
+	$(VENV)/bin/ruff check app common bot adapters studio tests bench
+	$(VENV)/bin/mypy app common bot adapters studio
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
