@@ -23,8 +23,8 @@ from common.draft import TRACK_ORDER, TrackKind, track_kind
 
 __all__ = [
     "ASPECTS", "CANVAS", "FONTS", "FPS", "STYLES", "TRANSITIONS", "Aspect", "Brand", "Draft", "DraftMeta",
-    "EndCard", "Logo", "MusicMeta", "MusicSegment", "MusicTrack", "OtherTrack", "Segment", "TextMeta",
-    "TextSegment", "TextTrack", "Track", "TrackKind", "Transition", "VisualMeta", "VisualSegment",
+    "EndCard", "Logo", "hex_color", "MusicMeta", "MusicSegment", "MusicTrack", "OtherTrack", "Segment", "TextMeta",
+    "TextSegment", "TextStyle", "TextTrack", "Track", "TrackKind", "Transition", "VisualMeta", "VisualSegment",
     "VisualTrack", "VoiceMeta", "VoiceSegment", "VoiceTrack",
 ]
 
@@ -57,7 +57,8 @@ _HEX = re.compile(r"^#[0-9a-f]{6}$")
 Ms = Annotated[int, Field(ge=0)]
 
 
-def _hex(value: str | None) -> str | None:
+def hex_color(value: str | None) -> str | None:
+    """'#FFF', '#ffffff' → '#ffffff'; anything else raises ValueError (None passes)."""
     if value is None:
         return None
     value = value.strip().lower()
@@ -87,16 +88,21 @@ class VisualMeta(_Wire):
     name: str = ""
     motion: str | None = None  # None: the renderer plans the moves; or zoom-in, zoom-out, pan-left, ...
     transition: Transition | None = None
-    trim_in: Ms = Field(0, alias="in")  # video: trim start in the source
+    trim_in: Ms | None = Field(None, alias="in")  # video: where the clip starts in its source (0 when absent)
+    trim_out: Ms | None = Field(None, alias="out")  # video: where it must end at the latest (the user's trim)
     vol: float | None = None  # video: the clip's own sound (0 under music)
     src_d: Ms | None = None  # video: the source's length
     color: str | None = None  # color cards: "#rrggbb"
     weight: float | None = Field(None, gt=0, le=8)  # share of the length relative to the other shots (1)
 
+    @property
+    def start_in(self) -> int:
+        return self.trim_in or 0
+
     @field_validator("color")
     @classmethod
     def _color(cls, v: str | None) -> str | None:
-        return _hex(v)
+        return hex_color(v)
 
 
 class TextMeta(_Wire):
@@ -116,7 +122,7 @@ class TextMeta(_Wire):
     @field_validator("color")
     @classmethod
     def _color(cls, v: str | None) -> str | None:
-        return _hex(v)
+        return hex_color(v)
 
 
 class MusicMeta(_Wire):
@@ -126,7 +132,7 @@ class MusicMeta(_Wire):
     fade_in: Ms = 500
     fade_out: Ms = 1500
     src_d: Ms | None = None  # an uploaded song's length
-    seed: int = 0  # generated beds: which variation
+    seed: int | None = None  # generated beds: which variation (0 when absent)
 
 
 class VoiceMeta(_Wire):
@@ -204,6 +210,25 @@ _TRACK_CLASS: dict[TrackKind, type[VisualTrack | MusicTrack | VoiceTrack | TextT
 }
 
 
+class TextStyle(_Wire):
+    """The look of one text role (`DraftMeta.text_styles`): what a new segment of that role starts with."""
+
+    color: str | None = None
+    size: TextSize | None = None
+    font: Font | None = None
+    bold: bool | None = None
+    italic: bool | None = None
+    upper: bool | None = None
+    anim: Animation | None = None
+    bg: Backing | None = None
+    pos: Position | None = None
+
+    @field_validator("color")
+    @classmethod
+    def _color(cls, v: str | None) -> str | None:
+        return hex_color(v)
+
+
 class Logo(_Wire):
     src: str  # asset://<id>
     pos: Corner = "top-right"
@@ -219,7 +244,7 @@ class Brand(_Wire):
     @field_validator("colors")
     @classmethod
     def _colors(cls, v: list[str]) -> list[str]:
-        return [c for c in (_hex(x) for x in v) if c][:4]
+        return [c for c in (hex_color(x) for x in v) if c][:4]
 
 
 class EndCard(_Wire):
@@ -241,6 +266,7 @@ class DraftMeta(_Wire):
     brand: Brand | None = None
     logo: Logo | None = None
     end_card: EndCard | None = None
+    text_styles: dict[str, TextStyle] | None = None  # role (or "all") -> the look the user asked for
     language: str = "en"
     prompt: str = ""
 
