@@ -89,9 +89,12 @@ def place_only(items: list[Item]) -> bool:
     return bool(meaningful) and all(it.has("dest") or it.has("rel") for it in meaningful)
 
 
-def _next_part_is_request(items: list[Item], k: int) -> bool:
-    """The part starting at item k (to the next separator) asks for something."""
+def _next_part_is_request(items: list[Item], k: int, *, leading: bool = False) -> bool:
+    """The part starting at item k (to the next separator) asks for something (`leading`: it starts
+    with the request, as a new sentence does; "当天现做" is a caption, "改成竖屏" a request)."""
     for it in items[k:]:
+        if leading and not (is_head(it) or it.has("conj") or is_filler(it)):
+            return False
         if is_sep(it, SENTENCE_END | CLAUSE_END):
             return False
         if it.has("conj"):
@@ -110,7 +113,7 @@ def _end(message: Message, start: int, *, runs_on: bool, free: bool) -> int:
     while k < len(items):
         it = items[k]
         if is_sep(it, SENTENCE_END):
-            if not runs_on or k + 1 >= len(items) or _next_part_is_request(items, k + 1):
+            if not runs_on or k + 1 >= len(items) or _next_part_is_request(items, k + 1, leading=True):
                 return k
         elif is_sep(it, CLAUSE_END) or it.has("conj"):
             if _next_part_is_request(items, k + 1):
@@ -185,6 +188,9 @@ def capture(message: Message) -> list[Content]:
         named = role is not None  # "titled", "called", "end with", 标题叫 ...
         if named:
             start: int | None = k + 1
+            while start < len(items) and (text_role(items[start]) == role or is_filler(items[start])
+                                          and not items[start].has("to")):
+                start += 1  # "加一句文字：…": the phrase and the word for the text
         else:
             role = text_role(it)
             if role is None or role == "price":  # a price is a number: the grammar reads it

@@ -174,6 +174,8 @@ def _request_follows(items: list[Item], k: int) -> bool:
     for it in items[k:]:
         if is_sep(it, SENTENCE_END | CLAUSE_END) or it.has("conj"):
             return False
+        if it.has("emphasis"):  # "white and bold": a second look, not a second request
+            continue
         if is_head(it) or it.has("words") or it.has("mood") or it.has("volume") or it.has("style") \
                 or it.has("relative", "longer") or it.has("relative", "shorter"):
             return True
