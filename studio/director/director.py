@@ -26,7 +26,7 @@ from studio.director import replies, segment
 from studio.director.copywriter import copy_text
 from studio.director.history import History
 from studio.director.models import Asset, Change, DirectorTurn, HistoryMove, ToolCall
-from studio.director.ops import apply_call
+from studio.director.ops import apply_call, apply_calls
 from studio.director.summary import summary
 from studio.director.timeline import check_draft, normalize
 from studio.director.understand import Context, Understanding, understand
@@ -158,12 +158,9 @@ class RuleDirector:
                      HistoryMove(kind="restore", to=version.n))
 
     def _apply(self, u: Understanding, current: Draft | None, assets: list[Asset], zh: bool) -> DirectorTurn:
-        work = current
-        applied: list[tuple[ToolCall, Change]] = []
-        refused: list[Change] = list(u.notes)
-        for tool_call in u.calls:
-            work, change = apply_call(work, tool_call, list(assets))
-            (refused.append(change) if change.refused else applied.append((tool_call, change)))
+        work, outcomes = apply_calls(current, u.calls, list(assets))
+        applied = [(c, change) for c, change in outcomes if not change.refused]
+        refused: list[Change] = list(u.notes) + [change for _, change in outcomes if change.refused]
         if not applied:
             if not refused and not u.cannot:
                 return DirectorTurn(draft=current, tool_calls=[], reply=replies.help_text(zh, understood=False),

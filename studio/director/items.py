@@ -32,12 +32,17 @@ class Item:
     value: Any = None
     text: str = ""
 
+    def __post_init__(self) -> None:
+        self._cats = frozenset(m.cat for m in self.meanings)
+
     @property
     def cat(self) -> str:
         return self.meanings[0].cat if self.meanings else "word"
 
     def has(self, cat: str, key: str | None = None) -> bool:
-        return any(m.cat == cat and (key is None or m.key == key) for m in self.meanings)
+        if cat not in self._cats:
+            return False
+        return key is None or any(m.cat == cat and m.key == key for m in self.meanings)
 
     def key(self, cat: str) -> str | None:
         return next((m.key for m in self.meanings if m.cat == cat), None)
