@@ -61,7 +61,11 @@ def run_turn(rule_director: RuleDirector) -> Turn:
     """`await run_turn(draft, message, assets, language="en")`, checking every returned draft."""
 
     async def run(
-        draft: Draft | dict[str, Any] | None, message: str, assets: list[Asset], language: str = "en", **kw: Any
+        draft: Draft | dict[str, Any] | None,
+        message: str,
+        assets: list[Asset],
+        language: str = "en",
+        **kw: Any,
     ) -> DirectorTurn:
         result = await rule_director.turn(draft, message, assets, language, **kw)
         if result.draft is not None:

@@ -61,7 +61,12 @@ class TurnResult(Protocol):
 
 class DirectorLike(Protocol):
     async def turn(
-        self, draft: dict[str, Any] | None, message: str, assets: list[Any], language: str, *,
+        self,
+        draft: dict[str, Any] | None,
+        message: str,
+        assets: list[Any],
+        language: str,
+        *,
         history: History | None = None,
     ) -> Any: ...
 
@@ -137,8 +142,12 @@ class ChatRunner:
         language = session.language.split("-")[0].lower() or "en"
         zh = _zh(language)
         try:
-            async with turn_lock(self.redis, session.session_id, wait=self.busy_wait_seconds,
-                                 ttl=self.turn_timeout_seconds + 30):
+            async with turn_lock(
+                self.redis,
+                session.session_id,
+                wait=self.busy_wait_seconds,
+                ttl=self.turn_timeout_seconds + 30,
+            ):
                 return await self._locked(session, message, language)
         except Busy:
             log.info("turn refused as busy in session %s", session.session_id)
@@ -150,8 +159,9 @@ class ChatRunner:
         history = await load_history(self.redis, session.session_id)
         try:
             turn: TurnResult = await asyncio.wait_for(
-                self.director().turn(state.draft, message, director_assets(state.assets), language,
-                                     history=history),
+                self.director().turn(
+                    state.draft, message, director_assets(state.assets), language, history=history
+                ),
                 self.turn_timeout_seconds,
             )
         except TimeoutError:
@@ -171,20 +181,24 @@ class ChatRunner:
         try:
             left = await credits.charge(self.redis, session.user_id, cost)
         except credits.InsufficientCredits as exc:
-            return Outcome(error_code="2001", error_message=reply_text(
-                "out_of_credits", zh, cost=exc.cost, left=exc.available))
+            return Outcome(
+                error_code="2001",
+                error_message=reply_text("out_of_credits", zh, cost=exc.cost, left=exc.available),
+            )
         draft = _wire(turn.draft)
         if draft is not None and draft != state.draft:
             await set_draft(self.redis, session.session_id, draft)
             if turn.tool_calls:
                 label = getattr(turn, "label", "") or ", ".join(str(c.name) for c in turn.tool_calls)
-                await record_version(self.redis, session.session_id, draft, label, list(turn.tool_calls),
-                                     before=state.draft)
+                await record_version(
+                    self.redis, session.session_id, draft, label, list(turn.tool_calls), before=state.draft
+                )
         reply = turn.reply or ""
         if cost > 0:
             reply = (reply + "\n" if reply else "") + charge_line(cost, left, language)
-        log.info("turn done in session %s: %d tool calls, cost %s", session.session_id,
-                 len(turn.tool_calls), cost)
+        log.info(
+            "turn done in session %s: %d tool calls, cost %s", session.session_id, len(turn.tool_calls), cost
+        )
         return Outcome(turn=Reply(reply, list(turn.tool_calls), cost))
 
     def start(self, session: Session, message: str) -> asyncio.Task[Outcome]:

@@ -167,7 +167,8 @@ async def record_version(redis: aioredis.Redis, session_id: str, draft: dict[str
         drafts[n] = before
     n, dropped = history.record(label, calls, LIMIT)
     drafts[n] = draft
-    await _save_history(redis, session_id, history, {k: v for k, v in drafts.items() if k not in dropped}, dropped)
+    kept = {k: v for k, v in drafts.items() if k not in dropped}
+    await _save_history(redis, session_id, history, kept, dropped)
     return history
 
 
@@ -200,7 +201,9 @@ _local: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictio
 
 
 @asynccontextmanager
-async def turn_lock(redis: aioredis.Redis, session_id: str, *, wait: float, ttl: float) -> AsyncIterator[None]:
+async def turn_lock(
+    redis: aioredis.Redis, session_id: str, *, wait: float, ttl: float
+) -> AsyncIterator[None]:
     """Hold the session's turn lock (in this process, then across processes); raises `Busy` after
     `wait` seconds. `ttl` bounds a lock whose holder died."""
     local = _local.get(session_id)

@@ -33,7 +33,20 @@ from studio.director.segment import warm_up
 from studio.director.timeline import check_draft
 
 __all__ = [
-    "CREATE_COST", "EDIT_COST", "MAX_MESSAGE_CHARS", "Asset", "Change", "Director", "DirectorTurn", "History",
-    "HistoryMove", "RuleDirector", "ToolCall", "apply_call", "charge_line", "check_draft", "tool_schema",
+    "CREATE_COST",
+    "EDIT_COST",
+    "MAX_MESSAGE_CHARS",
+    "Asset",
+    "Change",
+    "Director",
+    "DirectorTurn",
+    "History",
+    "HistoryMove",
+    "RuleDirector",
+    "ToolCall",
+    "apply_call",
+    "charge_line",
+    "check_draft",
+    "tool_schema",
     "warm_up",
 ]

@@ -36,8 +36,8 @@ class MusicSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     src: str = Field(pattern=r"^(synth|asset)://[\w.-]+$", description="synth://<mood> or asset://<id>")
     name: str = "Music"
-    vol: float = Field(SYNTH_VOL, ge=0.0, le=1.0)
-    src_d: int | None = Field(None, ge=1, description="an uploaded song's length, ms")
+    vol: float = Field(default=SYNTH_VOL, ge=0.0, le=1.0)
+    src_d: int | None = Field(default=None, ge=1, description="an uploaded song's length, ms")
 
 
 class CreateArgs(BaseModel):
@@ -45,17 +45,17 @@ class CreateArgs(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     assets: list[str] = Field(default_factory=list, description="ids of the photos and clips, in order")
-    duration_ms: int | None = Field(None, ge=1, description="length in ms (null: the default for the shots)")
-    asked_ms: int | None = Field(None, description="the length the user asked for, before clamping")
+    duration_ms: int | None = Field(default=None, ge=1, description="length in ms (none: the shots' default)")
+    asked_ms: int | None = Field(default=None, description="the length the user asked for, before clamping")
     aspect: Aspect = "16:9"
-    title: str | None = Field(None, max_length=TEXT_MAX)
-    subtitle: str | None = Field(None, max_length=TEXT_MAX)
+    title: str | None = Field(default=None, max_length=TEXT_MAX)
+    subtitle: str | None = Field(default=None, max_length=TEXT_MAX)
     captions: list[str] = Field(default_factory=list)
-    cta: str | None = Field(None, max_length=TEXT_MAX)
-    offer: str | None = Field(None, max_length=TEXT_MAX)
-    price: str | None = Field(None, max_length=40)
+    cta: str | None = Field(default=None, max_length=TEXT_MAX)
+    offer: str | None = Field(default=None, max_length=TEXT_MAX)
+    price: str | None = Field(default=None, max_length=40)
     music: MusicSpec | None = None
-    prompt: str = Field("", max_length=4000, description="the description the video was made from")
+    prompt: str = Field(default="", max_length=4000, description="the description the video was made from")
     language: Literal["en", "zh"] = "en"
 
 
@@ -77,9 +77,9 @@ def shot_segment(seg_id: str, asset: Asset) -> VisualSegment:
 
 
 def card_segment(seg_id: str, color: str) -> VisualSegment:
-    seg = VisualSegment(id=seg_id, st=0, d=0, m=VisualMeta(kind="color", color=color, name="Title card"))
-    seg.kind = "color"  # type: ignore[attr-defined]  (the first contract's readers look here)
-    return seg
+    # `kind` also at the segment level: the first contract's readers look there
+    meta = VisualMeta(kind="color", color=color, name="Title card")
+    return VisualSegment.model_validate({"id": seg_id, "st": 0, "d": 0, "kind": "color", "m": meta})
 
 
 def text_segment(draft: Draft, role: str, text: str, pos: str | None) -> TextSegment:

@@ -1,4 +1,5 @@
-"""Finding the words a text is given: "change the title TO Summer Sale", "captions: A. B. C.", "标题改为：秋季限定".
+"""Finding the words a text is given: "change the title TO Summer Sale", "captions: A. B. C.",
+"标题改为：秋季限定".
 
 A capture starts at a text target followed by an introducer ("to", "should say", ":", 改成, 是, ...)
 or at a phrase that is both ("titled", "called", "end with", 标题叫), or at a quote next to a text
@@ -17,7 +18,6 @@ import re
 from dataclasses import dataclass, field
 
 from studio.director.items import Item, Message
-from studio.director.lexicon import Meaning
 
 TEXT_ROLES = ("title", "subtitle", "caption", "cta", "text", "price", "offer")
 SENTENCE_END = {".", "!", "?", ";", "。", "！", "？", "；"}
@@ -27,8 +27,25 @@ STYLE_TARGETS = {"color", "size", "font", "style"}
 # what makes a following clause a new request (and so ends the content before it)
 HEAD_CATS = {"aspect", "platform", "pace", "transition", "dur", "ratio", "unsupported"}
 HEAD_INTENTS = {"undo", "redo", "versions", "new_video", "copy"}
-HEAD_TARGETS = {"title", "subtitle", "caption", "cta", "text", "price", "offer", "all_text", "music", "volume",
-                "logo", "transition", "end_card", "brand", "font", "handle", "url"}
+HEAD_TARGETS = {
+    "title",
+    "subtitle",
+    "caption",
+    "cta",
+    "text",
+    "price",
+    "offer",
+    "all_text",
+    "music",
+    "volume",
+    "logo",
+    "transition",
+    "end_card",
+    "brand",
+    "font",
+    "handle",
+    "url",
+}
 HEAD_VERBS = {"add", "remove", "change", "move", "swap", "duplicate", "trim", "create", "write"}
 
 
@@ -73,18 +90,27 @@ def is_style(item: Item) -> bool:
 def is_filler(item: Item) -> bool:
     if not item.meanings:
         return False
-    return all(m.cat in ("filler", "to", "polite", "question", "generic", "about", "conj") for m in item.meanings)
+    return all(
+        m.cat in ("filler", "to", "polite", "question", "generic", "about", "conj") for m in item.meanings
+    )
 
 
 def style_only(items: list[Item]) -> bool:
     looks = [it for it in items if is_style(it) and not it.has("dest")]
-    rest = [it for it in items if not is_style(it) and not is_filler(it) and not it.has("punct")
-            and not it.has("relative", "more") and not it.has("verb", "change")]
+    rest = [
+        it
+        for it in items
+        if not is_style(it)
+        and not is_filler(it)
+        and not it.has("punct")
+        and not it.has("relative", "more")
+        and not it.has("verb", "change")
+    ]
     return bool(looks) and not rest
 
 
 def place_only(items: list[Item]) -> bool:
-    """"to the end", "最后": a place in time, not words for the screen."""
+    """ "to the end", "最后": a place in time, not words for the screen."""
     meaningful = [it for it in items if not is_filler(it) and not it.has("punct")]
     return bool(meaningful) and all(it.has("dest") or it.has("rel") for it in meaningful)
 
@@ -120,8 +146,14 @@ def _end(message: Message, start: int, *, runs_on: bool, free: bool) -> int:
                 return k
         elif k > start and it.has("quote"):
             return k
-        elif free and k > start and (any(it.has(c) for c in ("dur", "aspect", "platform", "ratio", "pace"))
-                                     or (it.has("about") and _lower_tail(message, k))):
+        elif (
+            free
+            and k > start
+            and (
+                any(it.has(c) for c in ("dur", "aspect", "platform", "ratio", "pace"))
+                or (it.has("about") and _lower_tail(message, k))
+            )
+        ):
             return k
         k += 1
     return k
@@ -137,8 +169,12 @@ def _strip_tail(items: list[Item], i: int, j: int) -> int:
     """Move a trailing position out of the content ("limited stock | in the bottom left", "Summer
     Sale | on top"); a trailing word that only looks like a colour stays ("good coffee")."""
     k = j
-    while k > i and (is_style(items[k - 1]) or is_filler(items[k - 1]) or items[k - 1].has("dest")
-                     or is_sep(items[k - 1], SENTENCE_END | CLAUSE_END)):
+    while k > i and (
+        is_style(items[k - 1])
+        or is_filler(items[k - 1])
+        or items[k - 1].has("dest")
+        or is_sep(items[k - 1], SENTENCE_END | CLAUSE_END)
+    ):
         k -= 1
     if k == i:
         return j
@@ -186,11 +222,13 @@ def capture(message: Message) -> list[Content]:
         it = items[k]
         role = it.key("content")
         named = role is not None  # "titled", "called", "end with", 标题叫 ...
+        found: int | None
         if named:
-            start: int | None = k + 1
-            while start < len(items) and (text_role(items[start]) == role or is_filler(items[start])
-                                          and not items[start].has("to")):
-                start += 1  # "加一句文字：…": the phrase and the word for the text
+            found = k + 1
+            while found < len(items) and (
+                text_role(items[found]) == role or (is_filler(items[found]) and not items[found].has("to"))
+            ):
+                found += 1  # "加一句文字：…": the phrase and the word for the text
         else:
             role = text_role(it)
             if role is None or role == "price":  # a price is a number: the grammar reads it
@@ -198,13 +236,16 @@ def capture(message: Message) -> list[Content]:
                     out.append(Content("", str(it.value), quoted=True, i=k, j=k + 1))
                 k += 1
                 continue
-            start = _introducer(items, k, message.has_cjk)
-        if start is None or start >= len(items):
+            found = _introducer(items, k, message.has_cjk)
+        if found is None or found >= len(items):
             k += 1
             continue
+        start = found
         colon = False
-        while start < len(items) and (items[start].text in (":", "-", "=")
-                                      or items[start].has("to") and items[start].text in ("to", "as")):
+        while start < len(items) and (
+            items[start].text in (":", "-", "=")
+            or (items[start].has("to") and items[start].text in ("to", "as"))
+        ):
             colon = colon or items[start].text == ":"
             start += 1
         colon = colon or items[start - 1].text == ":"

@@ -28,14 +28,42 @@ from studio.director.units import is_cjk
 TITLE_LATIN, TITLE_CJK = 40, 16
 LINE_LATIN, LINE_CJK = 42, 16
 _SMALL = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
-_DANGLING = _SMALL | {"my", "our", "your", "their", "his", "her", "this", "that", "these", "those", "is", "are",
-                      "will", "so", "but"}
+_DANGLING = _SMALL | {
+    "my",
+    "our",
+    "your",
+    "their",
+    "his",
+    "her",
+    "this",
+    "that",
+    "these",
+    "those",
+    "is",
+    "are",
+    "will",
+    "so",
+    "but",
+}
 _ZH_COMMAND_START = ("请", "帮", "给", "麻烦", "我想", "我要", "用", "加", "配", "把", "要")
 _ZH_VIDEO = "短视频|视频|短片|片子|影片|宣传片|宣传视频|广告片|广告|vlog"
 _ZH_CREATE = "做|生成|制作|剪|弄|搞|拍|出"
-_ZH_NOT_WORDS = re.compile(r"^(?:介绍|宣传|推广|展示)|标题|字幕|音乐|配乐|logo|标志|水印|价格|副标题|转场|节奏|"
-                           r"风格|画面|时长|结尾|片尾|品牌|«q\d+»", re.I)
-_SETTING_CATS = ("dur", "aspect", "platform", "ratio", "pace", "transition", "transition_word", "mood", "style")
+_ZH_NOT_WORDS = re.compile(
+    r"^(?:介绍|宣传|推广|展示)|标题|字幕|音乐|配乐|logo|标志|水印|价格|副标题|转场|节奏|"
+    r"风格|画面|时长|结尾|片尾|品牌|«q\d+»",
+    re.I,
+)
+_SETTING_CATS = (
+    "dur",
+    "aspect",
+    "platform",
+    "ratio",
+    "pace",
+    "transition",
+    "transition_word",
+    "mood",
+    "style",
+)
 
 
 @dataclass
@@ -60,12 +88,14 @@ def _clean_end(text: str) -> str:
 
 def title_case(text: str) -> str:
     words = text.split()
-    return " ".join(w if (i and w.lower() in _SMALL) or not w[:1].islower() else w[:1].upper() + w[1:]
-                    for i, w in enumerate(words))
+    return " ".join(
+        w if (i and w.lower() in _SMALL) or not w[:1].islower() else w[:1].upper() + w[1:]
+        for i, w in enumerate(words)
+    )
 
 
 def sentence_case(text: str) -> str:
-    """"lavender and cedar" → "Lavender and cedar"; a line that continues a sentence stays as it is
+    """ "lavender and cedar" → "Lavender and cedar"; a line that continues a sentence stays as it is
     ("with 16 million colours")."""
     first = text.split(" ", 1)[0].lower()
     if not text[:1].islower() or first in _SMALL:
@@ -90,8 +120,11 @@ def shorten(text: str, limit_latin: int = TITLE_LATIN, limit_cjk: int = TITLE_CJ
         if len(out) + len(word) + (1 if out else 0) > limit:
             break
         out = f"{out} {word}".strip()
-    while out and len(out.split()) > 1 and (out.split()[-1].lower() in _DANGLING
-                                           or re.fullmatch(r"[\d.,%]+", out.split()[-1])):  # "with 16"
+    while (
+        out
+        and len(out.split()) > 1
+        and (out.split()[-1].lower() in _DANGLING or re.fullmatch(r"[\d.,%]+", out.split()[-1]))
+    ):  # "with 16"
         out = out.rsplit(" ", 1)[0]
     return _clean_end(out or text[:limit])
 
@@ -179,7 +212,7 @@ def _split_long(text: str, limit: int, cjk: bool) -> list[str]:
 def _cjk_words(text: str) -> list[str]:
     message = tokens.read(text)
     words, current = [], ""
-    for n, unit in enumerate(message.units):
+    for n in range(len(message.units)):
         piece = message.orig(n, n + 1)
         if message.boundary[n] and current:
             words.append(current)
@@ -244,8 +277,9 @@ def _join_items(message: Message, items: list[Item]) -> str:
     for it in items:
         piece = message.orig(it.i, it.j)
         if prev is not None:
-            gap = message.original[message.to_orig[message.units[prev.j - 1].end]:
-                                   message.to_orig[message.units[it.i].start]]
+            gap = message.original[
+                message.to_orig[message.units[prev.j - 1].end] : message.to_orig[message.units[it.i].start]
+            ]
             out += gap if prev.j == it.i else " "
         out += piece
         prev = it
@@ -253,24 +287,43 @@ def _join_items(message: Message, items: list[Item]) -> str:
 
 
 def _is_setting(item: Item) -> bool:
-    return any(item.has(c) for c in _SETTING_CATS) or item.has("target", "music") or item.has("target", "video")
+    return (
+        any(item.has(c) for c in _SETTING_CATS) or item.has("target", "music") or item.has("target", "video")
+    )
 
 
 def is_instruction(sentence: str) -> bool:
     if has_cjk(sentence):
         first = next((it for it in tokens.read(sentence).items if not is_filler(it)), None)
-        return sentence.startswith(_ZH_COMMAND_START) or bool(
-            re.search(rf"(?:{_ZH_CREATE}).{{0,12}}(?:{_ZH_VIDEO})", sentence)) or (
-            first is not None and (first.has("verb", "create") or first.has("verb", "write")
-                                   or first.has("intent", "copy")))
+        return (
+            sentence.startswith(_ZH_COMMAND_START)
+            or bool(re.search(rf"(?:{_ZH_CREATE}).{{0,12}}(?:{_ZH_VIDEO})", sentence))
+            or (
+                first is not None
+                and (first.has("verb", "create") or first.has("verb", "write") or first.has("intent", "copy"))
+            )
+        )
     items = [it for it in tokens.read(sentence).items if not it.has("punct")]
-    lead = [it for it in items if not (it.has("intent", "greet") or it.has("intent", "ack") or it.has("polite")
-                                       or (is_filler(it) and not it.has("verb")))]
+    lead = [
+        it
+        for it in items
+        if not (
+            it.has("intent", "greet")
+            or it.has("intent", "ack")
+            or it.has("polite")
+            or (is_filler(it) and not it.has("verb"))
+        )
+    ]
     if not lead:
         return True
     first = lead[0]
-    if first.has("verb") or first.has("platform") or first.has("target", "video") or first.has("dur") \
-            or first.has("aspect"):
+    if (
+        first.has("verb")
+        or first.has("platform")
+        or first.has("target", "video")
+        or first.has("dur")
+        or first.has("aspect")
+    ):
         return True
     words = [it for it in items[:6]]
     if words and words[0].text in ("a", "an") and any(it.has("target", "video") for it in words[1:6]):
@@ -284,8 +337,11 @@ def _strip_settings(message: Message, items: list[Item]) -> list[Item]:
     out: list[Item] = []
     skip = False
     for n, it in enumerate(items):
-        if it.has("about") and n + 1 < len(items) and (items[n + 1].has("platform")
-                                                       or items[n + 1].has("aspect")):
+        if (
+            it.has("about")
+            and n + 1 < len(items)
+            and (items[n + 1].has("platform") or items[n + 1].has("aspect"))
+        ):
             skip = True
             continue
         if skip and (it.has("platform") or it.has("aspect") or is_filler(it)):
@@ -307,7 +363,7 @@ def product_name(sentence: str) -> tuple[str | None, str | None]:
     for n, it in enumerate(items):
         if it.has("about") and not it.has("target"):
             nxt = items[n + 1] if n + 1 < len(items) else None
-            if nxt is None or nxt.has("platform") or (nxt.has("generic") and _all_generic(items[n + 1:])):
+            if nxt is None or nxt.has("platform") or (nxt.has("generic") and _all_generic(items[n + 1 :])):
                 continue
             start = n + 1
             break
@@ -321,18 +377,46 @@ def product_name(sentence: str) -> tuple[str | None, str | None]:
                 break
             offer.append(it)
             continue
-        if it.has("punct") or it.has("cta") or it.has("dur") or it.has("ratio") or it.has("quote") \
-                or it.text in _PRODUCT_STOPS or (phrase and it.has("verb") and _starts_request(items, it)):
+        if (
+            it.has("punct")
+            or it.has("cta")
+            or it.has("dur")
+            or it.has("ratio")
+            or it.has("quote")
+            or it.text in _PRODUCT_STOPS
+            or (phrase and it.has("verb") and _starts_request(items, it))
+        ):
             break
         if it.has("pct") and phrase:
             offer.append(it)
             continue
         phrase.append(it)
-    while phrase and (phrase[0].text in ("my", "our", "the", "a", "an", "this", "these", "those", "his", "her",
-                                         "their", "your", "some", "all") or phrase[0].has("num")):
+    while phrase and (
+        phrase[0].text
+        in (
+            "my",
+            "our",
+            "the",
+            "a",
+            "an",
+            "this",
+            "these",
+            "those",
+            "his",
+            "her",
+            "their",
+            "your",
+            "some",
+            "all",
+        )
+        or phrase[0].has("num")
+    ):
         phrase = phrase[1:]
-    while phrase and (is_filler(phrase[-1]) and not phrase[-1].has("business") or phrase[-1].has("other")
-                      or phrase[-1].has("sym")):
+    while phrase and (
+        (is_filler(phrase[-1]) and not phrase[-1].has("business"))
+        or phrase[-1].has("other")
+        or phrase[-1].has("sym")
+    ):
         phrase = phrase[:-1]
     if not phrase:
         return None, None
@@ -343,21 +427,40 @@ def product_name(sentence: str) -> tuple[str | None, str | None]:
     return title_case(shorten(name)), offer_text
 
 
-_PRODUCT_STOPS = {"with", "using", "that", "which", "where", "and", "set", "in", "on", "featuring", "selling",
-                  "starting", "n", "&", "plus", "including"}
+_PRODUCT_STOPS = {
+    "with",
+    "using",
+    "that",
+    "which",
+    "where",
+    "and",
+    "set",
+    "in",
+    "on",
+    "featuring",
+    "selling",
+    "starting",
+    "n",
+    "&",
+    "plus",
+    "including",
+}
 
 
 def _starts_request(items: list[Item], verb: Item) -> bool:
-    """"for my coffee shop | make it vertical": a verb followed by what it acts on."""
+    """ "for my coffee shop | make it vertical": a verb followed by what it acts on."""
     n = items.index(verb)
     nxt = items[n + 1] if n + 1 < len(items) else None
-    return nxt is not None and (nxt.text in ("it", "the", "this", "a", "an", "my", "our") or nxt.has("target")
-                                or nxt.has("aspect"))
+    return nxt is not None and (
+        nxt.text in ("it", "the", "this", "a", "an", "my", "our") or nxt.has("target") or nxt.has("aspect")
+    )
 
 
 @cache
 def _generic_words() -> frozenset[str]:
-    return frozenset(" ".join(p) for p, ms in lexicon().phrases.items() if any(m.cat == "generic" for m in ms))
+    return frozenset(
+        " ".join(p) for p, ms in lexicon().phrases.items() if any(m.cat == "generic" for m in ms)
+    )
 
 
 def _all_generic(items: list[Item]) -> bool:
@@ -366,16 +469,29 @@ def _all_generic(items: list[Item]) -> bool:
 
 
 def _product_zh(sentence: str) -> str | None:
-    for pattern in (r"关于(.+?)的", rf"(?:给|为|帮)(.+?)(?:{_ZH_CREATE})",
-                    rf"(?:{_ZH_CREATE})(?:一个|个|一段|段|一条|条|一支|支)?(.+?)(?:{_ZH_VIDEO})",
-                    r"(?:介绍|宣传|推广|展示)(?:一下)?(.+?)(?:[，,。！!；;]|$)"):
+    for pattern in (
+        r"关于(.+?)的",
+        rf"(?:给|为|帮)(.+?)(?:{_ZH_CREATE})",
+        rf"(?:{_ZH_CREATE})(?:一个|个|一段|段|一条|条|一支|支)?(.+?)(?:{_ZH_VIDEO})",
+        r"(?:介绍|宣传|推广|展示)(?:一下)?(.+?)(?:[，,。！!；;]|$)",
+    ):
         m = re.search(pattern, sentence)
         if not m:
             continue
         name = m.group(1)
         message = tokens.read(name)
-        keep = [it for it in message.items if not (it.has("dur") or it.has("aspect") or it.has("platform")
-                                                    or it.has("ratio") or it.has("style") or it.has("mood"))]
+        keep = [
+            it
+            for it in message.items
+            if not (
+                it.has("dur")
+                or it.has("aspect")
+                or it.has("platform")
+                or it.has("ratio")
+                or it.has("style")
+                or it.has("mood")
+            )
+        ]
         name = _join_items(message, keep) if keep else ""
         name = re.sub(r"(?:的)?(?:宣传|广告|推广|介绍)$", "", name)
         name = re.sub(r"^(?:我们的|我的|你的|一个|个|我们|我)", "", name).strip("的 ，,：:")
@@ -411,7 +527,7 @@ def _split_at_colon(sentence: str) -> tuple[str, str, str]:
     spans = find_quotes(sentence)
     for n, ch in enumerate(sentence):
         if ch in ":：" and not any(start <= n < end for start, end, _ in spans):
-            return sentence[:n], ch, sentence[n + 1:]
+            return sentence[:n], ch, sentence[n + 1 :]
     return sentence, "", ""
 
 
@@ -421,8 +537,11 @@ def _instruction_tail_en(sentence: str) -> list[str]:
     out = []
     for clause in clauses(sentence)[1:]:
         items = [it for it in tokens.read(clause).items if not it.has("punct")]
-        meaningful = [it for it in items if not (is_filler(it) or _is_setting(it) or it.has("cta")
-                                                 or it.has("sym") or it.has("other"))]
+        meaningful = [
+            it
+            for it in items
+            if not (is_filler(it) or _is_setting(it) or it.has("cta") or it.has("sym") or it.has("other"))
+        ]
         if not meaningful or is_instruction(clause):
             continue
         out.append(clause)
@@ -444,8 +563,9 @@ def _without_settings(sentence: str) -> str:
 
 def _is_offer(clause: str) -> bool:
     items = tokens.read(clause).items
-    return any(it.has("offer") or it.has("pct") for it in items) and not all(it.has("cta") for it in items
-                                                                            if not it.has("punct"))
+    return any(it.has("offer") or it.has("pct") for it in items) and not all(
+        it.has("cta") for it in items if not it.has("punct")
+    )
 
 
 def _price(text: str) -> str | None:
@@ -455,8 +575,9 @@ def _price(text: str) -> str | None:
 def read_brief(message: str) -> Brief:
     """Everything on screen that the description asks for."""
     read = tokens.read(message)
-    brief = Brief(mood=next((it.key("mood") for it in read.items if it.has("mood") and not it.has("style")),
-                            None))
+    brief = Brief(
+        mood=next((it.key("mood") for it in read.items if it.has("mood") and not it.has("style")), None)
+    )
     unquoted = message
     for start, end, inner in reversed(find_quotes(message)):
         unquoted = unquoted[:start] + " " + inner + " " + unquoted[end:]
@@ -500,20 +621,24 @@ def read_brief(message: str) -> Brief:
             joiner = "，" if has_cjk(kept[0]) else ", "
             kept = ([joiner.join(first[1:])] if first[1:] else []) + kept[1:]
     if brief.title is None and kept:
-        first = kept[0]
-        pieces = clauses(_clean_end(first))
+        opening = kept[0]
+        pieces = clauses(_clean_end(opening))
         if len(pieces) > 1 and len(pieces[0]) >= 4 and not _is_offer(pieces[0]):
             brief.title = shorten(pieces[0])
         else:
-            brief.title = shorten(first)
-        rest = _clean_end(first)[len(brief.title):].strip(" ,，、;；:：-—–")
+            brief.title = shorten(opening)
+        rest = _clean_end(opening)[len(brief.title) :].strip(" ,，、;；:：-—–")
         kept = ([rest] if rest and len(rest) > 3 else []) + kept[1:]
     lines: list[str] = []
     for sentence in kept:
         pieces = clauses(sentence) if re.search(r"[,，、;；]", sentence) else [sentence]
         if brief.offer is None:
             offers = [c for c in pieces if _is_offer(c)]
-            if offers and len(offers) < len(pieces) or offers and len(kept) > 1 or offers and brief.title:
+            if (
+                (offers and len(offers) < len(pieces))
+                or (offers and len(kept) > 1)
+                or (offers and brief.title)
+            ):
                 brief.offer = sentence_case(_clean_end(offers[0]))
                 pieces = [c for c in pieces if c != offers[0]]
                 joiner = "，" if has_cjk(sentence) else ", "

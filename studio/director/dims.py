@@ -3,15 +3,15 @@
 Like Duckling, but small: it reads a message's units (`tokens.read`) and returns one item per
 dimension found, with its value:
 
-| kind | examples | value |
-|---|---|---|
-| `dur` | "15s", "30-second", "1:30", "half a minute", "a minute and a half", "1m30s", 十五秒, 一分钟, 一分半, 1分30秒, 半分钟 | ms |
-| `ord` | "first", "3rd", "second to last", "last", 第三个, 第2张, 最后一段, 第3版 | n (1-based; -1 last, -2 second to last); `Meaning.key` is the measure word's kind (`image`, `video`, `version`, `any`) |
-| `ratio` | "9:16", "16 by 9", "4x5", "1080x1920", 3比4 | "9:16" (only the five canvases) |
-| `pct` | "20%", "50 percent", 百分之五十 | float |
-| `price` | "$24", "€35", "24 dollars", "99元", "¥199" | the text as written |
-| `mult` | "2x", "1.5x", "3 times" | float |
-| `num` | "3", "twenty-five", 十五 (before a measure word), 两张 | float; `key`: the measure word's kind |
+- `dur` (ms): "15s", "30-second", "1:30", "half a minute", "a minute and a half", "1m30s",
+  十五秒, 一分钟, 一分半, 1分30秒, 半分钟;
+- `ord` (1-based; -1 last, -2 second to last): "first", "3rd", "second to last", "last", 第三个,
+  第2张, 最后一段, 第3版; `Meaning.key` is the measure word's kind (`image`, `video`, `version`, `any`);
+- `ratio` ("9:16", only the five canvases): "9:16", "16 by 9", "4x5", "1080x1920", 3比4;
+- `pct` (float): "20%", "50 percent", 百分之五十;
+- `price` (the text as written): "$24", "€35", "24 dollars", "99元", "¥199";
+- `mult` (float): "2x", "1.5x", "3 times";
+- `num` (float; `key`: the measure word's kind): "3", "twenty-five", 两张.
 
 The words (number names, units, ordinals, currencies, measure words) come from the lexicons; the
 rules are the few grammar shapes in this file. Nothing here guesses: text that is not a dimension
@@ -28,8 +28,19 @@ from studio.director.units import join_texts
 
 ASPECT_PAIRS = {(9, 16), (16, 9), (1, 1), (4, 5), (3, 4)}
 _ZH_NUMERALS = set("零〇一二两三四五六七八九十百俩仨")
-_MEASURE = {"个": "any", "张": "image", "幅": "image", "段": "video", "条": "video", "支": "video", "版": "version",
-            "稿": "version", "位": "any", "次": "any", "部": "any"}
+_MEASURE = {
+    "个": "any",
+    "张": "image",
+    "幅": "image",
+    "段": "video",
+    "条": "video",
+    "支": "video",
+    "版": "version",
+    "稿": "version",
+    "位": "any",
+    "次": "any",
+    "部": "any",
+}
 _SUFFIX = {"st", "nd", "rd", "th"}
 _RATIO_SEP = {":", "x", "/", "by", "比", "×", "*"}
 
@@ -84,8 +95,12 @@ class _Reader:
             return float(unit.text), k + 1
         if unit.kind == "cjk":
             end = k
-            while end < self.n and self.u[end].kind == "cjk" and self.t[end] in _ZH_NUMERALS \
-                    and (end == k or self.attached(end)):
+            while (
+                end < self.n
+                and self.u[end].kind == "cjk"
+                and self.t[end] in _ZH_NUMERALS
+                and (end == k or self.attached(end))
+            ):
                 end += 1
             if end == k:
                 return None
@@ -105,8 +120,12 @@ class _Reader:
         if 20 <= value < 100 and value % 10 == 0:  # "twenty five", "twenty-five"
             nxt = end + 1 if self.text(end) == "-" else end
             unit_value = self.lex.numbers.get(self.text(nxt))
-            if unit_value is not None and 0 < unit_value < 10 and self.u[nxt].kind == "word" \
-                    and self.text(nxt) not in ("a", "an"):
+            if (
+                unit_value is not None
+                and 0 < unit_value < 10
+                and self.u[nxt].kind == "word"
+                and self.text(nxt) not in ("a", "an")
+            ):
                 return float(value + unit_value), nxt + 1
         if value == 100 and k > 0:
             return None
@@ -131,7 +150,11 @@ class _Reader:
         return None
 
     def _ends(self, k: int) -> bool:
-        return k >= self.n or self.u[k].kind in ("punct", "cjk") or self.text(k) in ("and", "long", "video", "vid")
+        return (
+            k >= self.n
+            or self.u[k].kind in ("punct", "cjk")
+            or self.text(k) in ("and", "long", "video", "vid")
+        )
 
     def _minute_char(self, k: int) -> bool:
         """分 alone is a minute only as 分钟, 分半 or 分 + N秒 ("十分好看" is "very nice")."""
@@ -200,8 +223,10 @@ class _Reader:
         word = self.text(j)
         if word in ("video", "videos", "vid", "vids", "视频"):
             return False  # "a video 5 min long" is a length
-        return j >= 0 and any(m.cat == "target" and m.key in ("shot", "photo", "clip")
-                              for m in self.lex.phrases.get((word,), ()))
+        return j >= 0 and any(
+            m.cat == "target" and m.key in ("shot", "photo", "clip")
+            for m in self.lex.phrases.get((word,), ())
+        )
 
     def ratio(self, k: int) -> Item | None:
         first = self.number(k)
@@ -217,8 +242,13 @@ class _Reader:
         pair = (a // g, b // g)
         if pair not in ASPECT_PAIRS:
             return None
-        return Item(k, second[1], (Meaning("ratio", f"{pair[0]}:{pair[1]}"),), value=f"{pair[0]}:{pair[1]}",
-                    text=join_texts(self.t[k:second[1]]))
+        return Item(
+            k,
+            second[1],
+            (Meaning("ratio", f"{pair[0]}:{pair[1]}"),),
+            value=f"{pair[0]}:{pair[1]}",
+            text=join_texts(self.t[k : second[1]]),
+        )
 
     def percent(self, k: int) -> Item | None:
         if self.text(k) == "百" and self.text(k + 1) == "分" and self.text(k + 2) == "之":
@@ -283,9 +313,13 @@ class _Reader:
         if unit is not None and unit.kind == "num" and self.text(k + 1) in _SUFFIX and self.attached(k + 1):
             return self._ord(k, k + 2, int(float(unit.text)), "any")
         for length in (4, 3, 2, 1):
-            phrase = tuple(self.t[k:k + length])
-            if len(phrase) == length and phrase in self.lex.ordinals and self.m.boundary[k] \
-                    and self.m.boundary[k + length]:
+            phrase = tuple(self.t[k : k + length])
+            if (
+                len(phrase) == length
+                and phrase in self.lex.ordinals
+                and self.m.boundary[k]
+                and self.m.boundary[k + length]
+            ):
                 if phrase == ("second",) and self._is_time_unit(k):
                     return None
                 extra = tuple(m for m in self.lex.phrases.get(phrase, ()) if m.cat != "ordinal")
@@ -304,7 +338,9 @@ class _Reader:
             return None
         j = num[1]
         if (self.text(j) == "x" and self.attached(j)) or self.text(j) == "times":
-            return Item(k, j + 1, (Meaning("mult", "mult"),), value=num[0], text=join_texts(self.t[k:j + 1]))
+            return Item(
+                k, j + 1, (Meaning("mult", "mult"),), value=num[0], text=join_texts(self.t[k : j + 1])
+            )
         return None
 
     def plain(self, k: int) -> Item | None:
@@ -316,7 +352,7 @@ class _Reader:
         if self.u[k].kind == "cjk":
             if kind is None:
                 return None  # a bare Chinese numeral is part of a word (一下, 十分, 一起)
-            return Item(k, j + 1, (Meaning("num", kind),), value=value, text=join_texts(self.t[k:j + 1]))
+            return Item(k, j + 1, (Meaning("num", kind),), value=value, text=join_texts(self.t[k : j + 1]))
         return Item(k, j, (Meaning("num", "any"),), value=value, text=join_texts(self.t[k:j]))
 
     def _item(self, i: int, j: int, ms: int) -> Item:
@@ -333,12 +369,20 @@ def find(message: Message, taken: list[bool] | None = None) -> list[Item]:
     reader = _Reader(message, lexicon())
     out: list[Item] = []
     k = 0
-    kinds = (reader.duration, reader.ratio, reader.percent, reader.price, reader.ordinal, reader.multiplier,
-             reader.plain)
+    kinds = (
+        reader.duration,
+        reader.ratio,
+        reader.percent,
+        reader.price,
+        reader.ordinal,
+        reader.multiplier,
+        reader.plain,
+    )
     while k < reader.n:
         unit = message.units[k]
-        if unit.kind in ("punct", "quote", "file", "url", "handle", "hex") or not message.boundary[k] \
-                and unit.kind != "cjk":
+        if unit.kind in ("punct", "quote", "file", "url", "handle", "hex") or (
+            not message.boundary[k] and unit.kind != "cjk"
+        ):
             k += 1
             continue
         if taken is not None and taken[k]:
@@ -346,7 +390,7 @@ def find(message: Message, taken: list[bool] | None = None) -> list[Item]:
             continue
         for parse in kinds:
             item = parse(k)
-            if item is not None and (taken is None or not any(taken[item.i:item.j])):
+            if item is not None and (taken is None or not any(taken[item.i : item.j])):
                 out.append(item)
                 k = item.j
                 break

@@ -32,8 +32,18 @@ from studio.director.timeline import check_draft, normalize
 from studio.director.understand import Context, Understanding, understand
 from studio.draft import Draft
 
-__all__ = ["CREATE_COST", "EDIT_COST", "MAX_MESSAGE_CHARS", "Asset", "Director", "DirectorTurn",
-           "RuleDirector", "ToolCall", "apply_call", "check_draft"]
+__all__ = [
+    "CREATE_COST",
+    "EDIT_COST",
+    "MAX_MESSAGE_CHARS",
+    "Asset",
+    "Director",
+    "DirectorTurn",
+    "RuleDirector",
+    "ToolCall",
+    "apply_call",
+    "check_draft",
+]
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +66,15 @@ class Director(Protocol):
     unreachable, so a user never waits on a broken backend.
     """
 
-    async def turn(self, draft: Draft | dict[str, Any] | None, message: str, assets: list[Asset],
-                   language: str, *, history: History | None = None) -> DirectorTurn: ...
+    async def turn(
+        self,
+        draft: Draft | dict[str, Any] | None,
+        message: str,
+        assets: list[Asset],
+        language: str,
+        *,
+        history: History | None = None,
+    ) -> DirectorTurn: ...
 
 
 def _is_zh(language: str) -> bool:
@@ -71,35 +88,58 @@ class RuleDirector:
         self.deadline_seconds = deadline_seconds
         segment.warm_up()
 
-    async def turn(self, draft: Draft | dict[str, Any] | None, message: str, assets: list[Asset],
-                   language: str, *, history: History | None = None) -> DirectorTurn:
+    async def turn(
+        self,
+        draft: Draft | dict[str, Any] | None,
+        message: str,
+        assets: list[Asset],
+        language: str,
+        *,
+        history: History | None = None,
+    ) -> DirectorTurn:
         loop = asyncio.get_running_loop()
         work = loop.run_in_executor(_EXECUTOR, self.run, draft, message, list(assets), language, history)
         try:
             return await asyncio.wait_for(asyncio.shield(work), self.deadline_seconds)
         except TimeoutError:
-            log.warning("director turn over its %.1f s deadline (%d characters)", self.deadline_seconds,
-                        len(message or ""))
+            log.warning(
+                "director turn over its %.1f s deadline (%d characters)",
+                self.deadline_seconds,
+                len(message or ""),
+            )
             zh = _is_zh(language)
             current = normalize(draft) if draft is not None else None
             return DirectorTurn(draft=current, tool_calls=[], reply=replies.chat("timeout", zh), cost=0)
 
     # --- the turn, synchronously ----------------------------------------------------------------
-    def run(self, draft: Draft | dict[str, Any] | None, message: str, assets: list[Asset], language: str,
-            history: History | None = None) -> DirectorTurn:
+    def run(
+        self,
+        draft: Draft | dict[str, Any] | None,
+        message: str,
+        assets: list[Asset],
+        language: str,
+        history: History | None = None,
+    ) -> DirectorTurn:
         zh = _is_zh(language)
         message = message or ""
         current = normalize(draft) if draft is not None else None
         if len(message) > MAX_MESSAGE_CHARS:
             text = replies.chat("too_long", zh, count=len(message), limit=MAX_MESSAGE_CHARS)
             return DirectorTurn(draft=current, tool_calls=[], reply=text, cost=0)
-        ctx = Context(current, list(assets), zh,
-                      undo=history.undo_to if history else None, redo=history.redo_to if history else None)
+        ctx = Context(
+            current,
+            list(assets),
+            zh,
+            undo=history.undo_to if history else None,
+            redo=history.redo_to if history else None,
+        )
         if history is not None and history.head is None and current is not None:
             ctx.undo = None
         u = understand(message, ctx)
         if u.kind == "answer":
-            return DirectorTurn(draft=current, tool_calls=[], reply=self._answer(u, current, assets, zh), cost=0)
+            return DirectorTurn(
+                draft=current, tool_calls=[], reply=self._answer(u, current, assets, zh), cost=0
+            )
         if u.kind == "history":
             return self._history(u, current, history, zh)
         return self._apply(u, current, assets, zh)
@@ -115,13 +155,17 @@ class RuleDirector:
             return replies.help_text(zh)
         if key in ("describe", "status"):
             if current is None:
-                return replies.phrase(Change("no_draft", refused=True), zh).capitalize() + ("。" if zh else ".")
+                return replies.phrase(Change("no_draft", refused=True), zh).capitalize() + (
+                    "。" if zh else "."
+                )
             return replies.describe(summary(current), zh)
         if key == "cost":
             return replies.chat("cost", zh, create=CREATE_COST, edit=EDIT_COST)
         return replies.chat(key, zh)
 
-    def _history(self, u: Understanding, current: Draft | None, history: History | None, zh: bool) -> DirectorTurn:
+    def _history(
+        self, u: Understanding, current: Draft | None, history: History | None, zh: bool
+    ) -> DirectorTurn:
         def reply(text: str, move: HistoryMove | None = None) -> DirectorTurn:
             return DirectorTurn(draft=current, tool_calls=[], reply=text, cost=0, history=move)
 
@@ -140,22 +184,29 @@ class RuleDirector:
             to = log_.undo_to
             if to is None or log_.version(to) is None:
                 return reply(replies.history("nothing_to_undo", zh))
-            label = log_.version(log_.head).label if log_.head and log_.version(log_.head) else ""
+            head = log_.version(log_.head) if log_.head is not None else None
+            label = head.label if head is not None else ""
             return reply(replies.history("undone", zh, n=to, label=label), HistoryMove(kind="undo", to=to))
         if u.history == "redo":
             to = log_.redo_to
             if to is None or log_.version(to) is None:
                 return reply(replies.history("nothing_to_redo", zh))
-            return reply(replies.history("redone", zh, n=to, label=log_.version(to).label),  # type: ignore[union-attr]
-                         HistoryMove(kind="redo", to=to))
+            return reply(
+                replies.history("redone", zh, n=to, label=log_.version(to).label),  # type: ignore[union-attr]
+                HistoryMove(kind="redo", to=to),
+            )
         version = log_.version(u.version or 0)
         if version is None:
-            return reply(replies.phrase(Change("no_version", {"version": u.version}, refused=True), zh)
-                         .capitalize() + ("。" if zh else "."))
+            return reply(
+                replies.phrase(Change("no_version", {"version": u.version}, refused=True), zh).capitalize()
+                + ("。" if zh else ".")
+            )
         if version.n == log_.head:
             return reply(replies.history("restored", zh, n=version.n, label=replies.history("current", zh)))
-        return reply(replies.history("restored", zh, n=version.n, label=version.label),
-                     HistoryMove(kind="restore", to=version.n))
+        return reply(
+            replies.history("restored", zh, n=version.n, label=version.label),
+            HistoryMove(kind="restore", to=version.n),
+        )
 
     def _apply(self, u: Understanding, current: Draft | None, assets: list[Asset], zh: bool) -> DirectorTurn:
         work, outcomes = apply_calls(current, u.calls, list(assets))
@@ -163,8 +214,9 @@ class RuleDirector:
         refused: list[Change] = list(u.notes) + [change for _, change in outcomes if change.refused]
         if not applied:
             if not refused and not u.cannot:
-                return DirectorTurn(draft=current, tool_calls=[], reply=replies.help_text(zh, understood=False),
-                                    cost=0)
+                return DirectorTurn(
+                    draft=current, tool_calls=[], reply=replies.help_text(zh, understood=False), cost=0
+                )
             text = replies.edited([], refused, zh, missed=u.missed, cannot=u.cannot)
             return DirectorTurn(draft=current, tool_calls=[], reply=text, cost=0)
         assert work is not None
@@ -178,7 +230,10 @@ class RuleDirector:
             extra = [c for _, c in applied if c.key != "created"]
             text = replies.created(created.params, zh, extra, refused, cannot=u.cannot, missed=u.missed)
             cost = CREATE_COST
-            label = replies.history("created", zh) + f" ({created.params['ms'] // 1000}s {created.params['aspect']})"
+            label = (
+                replies.history("created", zh)
+                + f" ({created.params['ms'] // 1000}s {created.params['aspect']})"
+            )
             if extra:
                 label += "; " + "; ".join(replies.phrase(c, zh) for c in extra)
         else:

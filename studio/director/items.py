@@ -9,7 +9,9 @@ from typing import Any
 from studio.director.lexicon import Meaning
 from studio.director.units import Unit
 
-_QUOTES = re.compile("“([^”]+)”" r'|"([^"]+)"' "|「([^」]+)」|『([^』]+)』|‘([^’]+)’" r"|(?<![\w'])'([^']+)'(?![\w])")
+_QUOTES = re.compile(
+    "“([^”]+)”" r'|"([^"]+)"' "|「([^」]+)」|『([^』]+)』|‘([^’]+)’" r"|(?<![\w'])'([^']+)'(?![\w])"
+)
 
 
 def find_quotes(text: str) -> list[tuple[int, int, str]]:

@@ -27,14 +27,45 @@ LEXICON_DIR = Path(__file__).with_name("lexicon")
 LANGUAGES = ("en", "zh")
 
 # tables whose keys are meanings and whose values are phrase lists
-_TABLES = ("intent", "verb", "content", "target", "aspect", "mood", "color", "position", "font", "size",
-           "emphasis", "anim", "style", "transition", "transition_word", "pace", "volume", "relative", "dest",
-           "rel", "units", "unsupported")
+_TABLES = (
+    "intent",
+    "verb",
+    "content",
+    "target",
+    "aspect",
+    "mood",
+    "color",
+    "position",
+    "font",
+    "size",
+    "emphasis",
+    "anim",
+    "style",
+    "transition",
+    "transition_word",
+    "pace",
+    "volume",
+    "relative",
+    "dest",
+    "rel",
+    "units",
+    "unsupported",
+)
 # tables that are one plain list of phrases: (table, list key, meaning cat)
-_LISTS = (("to", "words", "to"), ("conj", "words", "conj"), ("offer", "words", "offer"),
-          ("cta", "phrases", "cta"), ("filler", "words", "filler"), ("question", "starts", "question"),
-          ("question", "polite", "polite"), ("generic", "words", "generic"), ("about", "words", "about"),
-          ("currency", "symbols", "currency"), ("currency", "words", "currency_word"), ("names", "words", "name"))
+_LISTS = (
+    ("to", "words", "to"),
+    ("conj", "words", "conj"),
+    ("offer", "words", "offer"),
+    ("cta", "phrases", "cta"),
+    ("filler", "words", "filler"),
+    ("question", "starts", "question"),
+    ("question", "polite", "polite"),
+    ("generic", "words", "generic"),
+    ("about", "words", "about"),
+    ("currency", "symbols", "currency"),
+    ("currency", "words", "currency_word"),
+    ("names", "words", "name"),
+)
 
 
 @dataclass(frozen=True)

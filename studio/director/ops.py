@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from studio.director.build import SYNTH_VOL, CreateArgs, MusicSpec, build_draft, shot_segment, text_segment
+from studio.director.build import SYNTH_VOL, CreateArgs, build_draft, shot_segment, text_segment
 from studio.director.models import Asset, Change, ToolCall
 from studio.director.summary import summary
 from studio.director.timeline import clamp_total, fit, refit, retime, set_aspect
@@ -148,10 +148,10 @@ class SetBrand(Op):
     the end card. Fields left out keep their value."""
 
     name: ClassVar[str] = "set_brand"
-    colors: list[str] | None = Field(None, max_length=4, description='"#rrggbb", primary first')
-    brand_name: str | None = Field(None, alias="name", max_length=60)
-    handle: str | None = Field(None, max_length=40, pattern=r"^@\S+$")
-    url: str | None = Field(None, max_length=100)
+    colors: list[str] | None = Field(default=None, max_length=4, description='"#rrggbb", primary first')
+    brand_name: str | None = Field(default=None, alias="name", max_length=60)
+    handle: str | None = Field(default=None, max_length=40, pattern=r"^@\S+$")
+    url: str | None = Field(default=None, max_length=100)
 
     @field_validator("colors")
     @classmethod
@@ -168,8 +168,9 @@ class SetBrand(Op):
         if brand == draft.m.brand or not (self.colors or self.brand_name or self.handle or self.url):
             return Change("same_brand", refused=True)
         draft.m.brand = brand
-        return Change("brand", {"colors": brand.colors, "name": self.brand_name, "handle": self.handle,
-                                "url": self.url})
+        return Change(
+            "brand", {"colors": brand.colors, "name": self.brand_name, "handle": self.handle, "url": self.url}
+        )
 
 
 class SetEndCard(Op):
@@ -426,7 +427,7 @@ class StyleText(Op):
     name: ClassVar[str] = "style_text"
     invalid: ClassVar[str] = "bad_style_text"
     target: TextTarget = Field(description="which text: a role, or all")
-    color: str | None = Field(None, description='"#rrggbb"')
+    color: str | None = Field(default=None, description='"#rrggbb"')
     size: TextSize | None = None
     font: Font | None = None
     bold: bool | None = None
@@ -535,7 +536,7 @@ class DuplicateShot(_ShotOp):
 
     name: ClassVar[str] = "duplicate_shot"
     index: int = Field(ge=1)
-    to: int | None = Field(None, ge=1, description="where the copy ends up (1-based; default: after it)")
+    to: int | None = Field(default=None, ge=1, description="where the copy ends up (1-based; default: next)")
 
     def apply(self, draft: Draft, assets: list[Asset]) -> Change:
         i = _index(draft, self.index)
@@ -576,8 +577,8 @@ class TrimShot(_ShotOp):
 
     name: ClassVar[str] = "trim_shot"
     index: int = Field(ge=1)
-    start_ms: int | None = Field(None, ge=0)
-    end_ms: int | None = Field(None, ge=1)
+    start_ms: int | None = Field(default=None, ge=0)
+    end_ms: int | None = Field(default=None, ge=1)
 
     def apply(self, draft: Draft, assets: list[Asset]) -> Change:
         i = _index(draft, self.index)
@@ -629,9 +630,9 @@ class SetMusic(Op):
     name: ClassVar[str] = "set_music"
     invalid: ClassVar[str] = "bad_music"
     src: str = Field(pattern=r"^(synth|asset)://[\w.-]+$")
-    music_name: str = Field("Music", alias="name")
-    vol: float | None = Field(None, ge=0.0, le=1.0)
-    src_d: int | None = Field(None, ge=1)
+    music_name: str = Field(default="Music", alias="name")
+    vol: float | None = Field(default=None, ge=0.0, le=1.0)
+    src_d: int | None = Field(default=None, ge=1)
 
     def apply(self, draft: Draft, assets: list[Asset]) -> Change:
         old = draft.music
@@ -685,7 +686,7 @@ class AddLogo(Op):
     invalid: ClassVar[str] = "no_logo_asset"
     src: str = Field(pattern=r"^asset://[\w.-]+$")
     pos: Corner = "top-right"
-    scale: float = Field(0.12, gt=0, le=0.5)
+    scale: float = Field(default=0.12, gt=0, le=0.5)
 
     def apply(self, draft: Draft, assets: list[Asset]) -> Change:
         logo = Logo(src=self.src, pos=self.pos, scale=self.scale)
@@ -741,22 +742,84 @@ class ListVersions(Op):
 
 
 OPERATIONS: tuple[type[Op], ...] = (
-    CreateDraft, SetDuration, SetAspect, SetPace, SetTransition, SetStyle, SetBrand, SetEndCard,
-    SetTitle, RemoveTitle, SetSubtitle, RemoveSubtitle, SetCaptions, RemoveCaptions, SetCta, RemoveCta,
-    SetOffer, RemoveOffer, SetPrice, RemovePrice, AddText, RemoveText, StyleText,
-    MoveShot, SwapShots, RemoveShot, DuplicateShot, SetShotWeight, TrimShot, AddShots,
-    SetMusic, RemoveMusic, SetMusicVolume, AddLogo, RemoveLogo,
-    Undo, Redo, RestoreVersion, ListVersions,
+    CreateDraft,
+    SetDuration,
+    SetAspect,
+    SetPace,
+    SetTransition,
+    SetStyle,
+    SetBrand,
+    SetEndCard,
+    SetTitle,
+    RemoveTitle,
+    SetSubtitle,
+    RemoveSubtitle,
+    SetCaptions,
+    RemoveCaptions,
+    SetCta,
+    RemoveCta,
+    SetOffer,
+    RemoveOffer,
+    SetPrice,
+    RemovePrice,
+    AddText,
+    RemoveText,
+    StyleText,
+    MoveShot,
+    SwapShots,
+    RemoveShot,
+    DuplicateShot,
+    SetShotWeight,
+    TrimShot,
+    AddShots,
+    SetMusic,
+    RemoveMusic,
+    SetMusicVolume,
+    AddLogo,
+    RemoveLogo,
+    Undo,
+    Redo,
+    RestoreVersion,
+    ListVersions,
 )
 BY_NAME: dict[str, type[Op]] = {op.name: op for op in OPERATIONS}
 
 # the order a turn's edits are applied and reported in (shots first, the canvas last)
 ORDER: tuple[str, ...] = (
-    "create_draft", "add_shots", "remove_shot", "move_shot", "swap_shots", "duplicate_shot", "trim_shot",
-    "set_shot_weight", "set_title", "remove_title", "set_subtitle", "remove_subtitle", "set_captions",
-    "remove_captions", "add_text", "remove_text", "set_price", "remove_price", "set_offer", "remove_offer",
-    "set_cta", "remove_cta", "style_text", "set_music", "remove_music", "set_music_volume", "add_logo",
-    "remove_logo", "set_brand", "set_style", "set_end_card", "set_transition", "set_duration", "set_pace",
+    "create_draft",
+    "add_shots",
+    "remove_shot",
+    "move_shot",
+    "swap_shots",
+    "duplicate_shot",
+    "trim_shot",
+    "set_shot_weight",
+    "set_title",
+    "remove_title",
+    "set_subtitle",
+    "remove_subtitle",
+    "set_captions",
+    "remove_captions",
+    "add_text",
+    "remove_text",
+    "set_price",
+    "remove_price",
+    "set_offer",
+    "remove_offer",
+    "set_cta",
+    "remove_cta",
+    "style_text",
+    "set_music",
+    "remove_music",
+    "set_music_volume",
+    "add_logo",
+    "remove_logo",
+    "set_brand",
+    "set_style",
+    "set_end_card",
+    "set_transition",
+    "set_duration",
+    "set_pace",
     "set_aspect",
 )
 
@@ -798,8 +861,9 @@ def apply_call(draft: Draft | None, call: ToolCall, assets: list[Asset]) -> tupl
     return (draft if change.refused else work), change
 
 
-def apply_calls(draft: Draft | None, calls: list[ToolCall], assets: list[Asset]
-                ) -> tuple[Draft | None, list[tuple[ToolCall, Change]]]:
+def apply_calls(
+    draft: Draft | None, calls: list[ToolCall], assets: list[Asset]
+) -> tuple[Draft | None, list[tuple[ToolCall, Change]]]:
     """Apply a turn's calls in order on one copy (what `apply_call` one by one would give, without a
     copy per call: an operation that refuses has not touched the draft)."""
     work = draft.model_copy(deep=True) if draft is not None else None
@@ -838,8 +902,11 @@ def _inline(schema: dict[str, Any]) -> dict[str, Any]:
                 other = next(o for o in options if o != {"type": "null"})
                 rest = {k: v for k, v in node.items() if k != "anyOf" and not (k == "default" and v is None)}
                 return walk(rest | other)
-            return {k: walk(v, names=not names and k == "properties") for k, v in node.items()
-                    if names or not (k == "title" and isinstance(v, str))}
+            return {
+                k: walk(v, names=not names and k == "properties")
+                for k, v in node.items()
+                if names or not (k == "title" and isinstance(v, str))
+            }
         if isinstance(node, list):
             return [walk(v) for v in node]
         return node
@@ -857,6 +924,11 @@ def _description(op: type[Op]) -> str:
 
 def tool_schema() -> list[dict[str, Any]]:
     """Every operation as a tool declaration: `[{"name", "description", "parameters"}]`."""
-    return [{"name": op.name, "description": _description(op),
-             "parameters": _inline(op.model_json_schema(by_alias=True))} for op in OPERATIONS]
-
+    return [
+        {
+            "name": op.name,
+            "description": _description(op),
+            "parameters": _inline(op.model_json_schema(by_alias=True)),
+        }
+        for op in OPERATIONS
+    ]

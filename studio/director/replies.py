@@ -77,7 +77,7 @@ def _secs(ms: int | float) -> str:
 
 
 def _look(values: dict[str, Any], zh: bool) -> str:
-    """"now white, big and bold" / "改成白色，变大了"."""
+    """ "now white, big and bold" / "改成白色，变大了"."""
     parts: list[str] = []
     for key in ("color", "size", "font", "bold", "italic", "upper", "anim", "pos"):
         if key not in values:
@@ -123,8 +123,11 @@ def phrase(change: Change, zh: bool) -> str:
         values["secs"] = _secs(int(p.get("ms", 0)))
     elif key == "shot_trimmed":
         span = []
-        span.append(t(zh, "words", "from", start=_secs(p.get("start") or 0)) if p.get("start")
-                    else t(zh, "words", "whole"))
+        span.append(
+            t(zh, "words", "from", start=_secs(p.get("start") or 0))
+            if p.get("start")
+            else t(zh, "words", "whole")
+        )
         if p.get("end"):
             span.append(t(zh, "words", "until", end=_secs(p["end"])))
         values["span"] = ("，" if zh else " ").join(span)
@@ -145,8 +148,11 @@ def phrase(change: Change, zh: bool) -> str:
             if p.get(field):
                 what.append(t(zh, "words", field, **{field: p[field]}))
         values["what"] = ("，" if zh else ", ").join(what)
-    text = t(zh, section, key, **values) if key in _texts(lang_of(zh)).get(section, {}) else (
-        t(zh, "refused" if section == "done" else "done", key, **values))
+    text = (
+        t(zh, section, key, **values)
+        if key in _texts(lang_of(zh)).get(section, {})
+        else (t(zh, "refused" if section == "done" else "done", key, **values))
+    )
     if key == "duration" and p.get("asked") != p.get("ms"):
         text += t(zh, "text", "limits")
     if key == "captions" and p.get("dropped"):
@@ -162,8 +168,14 @@ def not_understood(part: str, zh: bool) -> str:
     return t(zh, "text", "not_understood", part=part)
 
 
-def edited(applied: list[Change], refused: list[Change], zh: bool, *, missed: list[str] | None = None,
-           cannot: list[str] | None = None) -> str:
+def edited(
+    applied: list[Change],
+    refused: list[Change],
+    zh: bool,
+    *,
+    missed: list[str] | None = None,
+    cannot: list[str] | None = None,
+) -> str:
     """The edit reply: what changed, what could not be done (and why), what was not understood."""
     done = [phrase(c, zh) for c in applied]
     problems = [phrase(c, zh) for c in refused] + [unsupported(k, zh) for k in cannot or []]
@@ -181,7 +193,7 @@ def edited(applied: list[Change], refused: list[Change], zh: bool, *, missed: li
 
 
 def _article(word_: str) -> str:
-    """"an" before a vowel sound ("an 8-second", "an “Order today” ending"), else "a"."""
+    """ "an" before a vowel sound ("an 8-second", "an “Order today” ending"), else "a"."""
     whole = word_.split(".")[0]
     if whole.isdigit():
         return "an" if whole.startswith("8") or whole in ("11", "18") else "a"
@@ -192,31 +204,52 @@ def _count(zh: bool, section: str, key: str, n: int) -> str:
     return t(zh, section, key if n == 1 else f"{key}_many", n=n)
 
 
-def created(info: dict[str, Any], zh: bool, also: list[Change] | None = None,
-            refused: list[Change] | None = None, *, cannot: list[str] | None = None,
-            missed: list[str] | None = None) -> str:
+def created(
+    info: dict[str, Any],
+    zh: bool,
+    also: list[Change] | None = None,
+    refused: list[Change] | None = None,
+    *,
+    cannot: list[str] | None = None,
+    missed: list[str] | None = None,
+) -> str:
     """The create reply: what was made, any extra edits of the same message, then the outro."""
     more = [phrase(c, zh) for c in also or []]
     problems = [phrase(c, zh) for c in refused or []] + [unsupported(k, zh) for k in cannot or []]
     problems += [not_understood(p, zh) for p in missed or []]
-    media = [_count(zh, "create", "photos", info["photos"]) if info["photos"] else "",
-             _count(zh, "create", "clips", info["clips"]) if info["clips"] else ""]
+    media = [
+        _count(zh, "create", "photos", info["photos"]) if info["photos"] else "",
+        _count(zh, "create", "clips", info["clips"]) if info["clips"] else "",
+    ]
     joiner = "和" if zh else " and "
-    source = t(zh, "create", "source", media=joiner.join(m for m in media if m)) \
-        if info["photos"] or info["clips"] else t(zh, "create", "cards")
+    source = (
+        t(zh, "create", "source", media=joiner.join(m for m in media if m))
+        if info["photos"] or info["clips"]
+        else t(zh, "create", "cards")
+    )
     music = music_name(info["music"], info.get("music_src"), zh) if info["music"] else ""
-    extras = [t(zh, "create", "title", text=info["title"]) if info["title"] else "",
-              t(zh, "create", "subtitle", text=info["subtitle"]) if info.get("subtitle") else "",
-              _count(zh, "create", "captions", info["captions"]) if info["captions"] else "",
-              t(zh, "create", "offer", text=info["offer"]) if info.get("offer") else "",
-              t(zh, "create", "price", text=info["price"]) if info.get("price") else "",
-              t(zh, "create", "music", name=music) if music else "",
-              t(zh, "create", "cta", text=info["cta"], article=_article(info["cta"])) if info["cta"] else ""]
+    extras = [
+        t(zh, "create", "title", text=info["title"]) if info["title"] else "",
+        t(zh, "create", "subtitle", text=info["subtitle"]) if info.get("subtitle") else "",
+        _count(zh, "create", "captions", info["captions"]) if info["captions"] else "",
+        t(zh, "create", "offer", text=info["offer"]) if info.get("offer") else "",
+        t(zh, "create", "price", text=info["price"]) if info.get("price") else "",
+        t(zh, "create", "music", name=music) if music else "",
+        t(zh, "create", "cta", text=info["cta"], article=_article(info["cta"])) if info["cta"] else "",
+    ]
     shown = [e for e in extras if e]
     note = t(zh, "text", "limits") if info["clamped"] else ""
     seconds = _secs(int(info["ms"]))
-    text = t(zh, "create", "intro", article=_article(seconds), seconds=seconds, aspect=info["aspect"],
-             source=source, note=note)
+    text = t(
+        zh,
+        "create",
+        "intro",
+        article=_article(seconds),
+        seconds=seconds,
+        aspect=info["aspect"],
+        source=source,
+        note=note,
+    )
     if shown:
         text += t(zh, "create", "with") + _join(shown, zh)
     text += "。" if zh else "."
@@ -233,16 +266,22 @@ def describe(info: dict[str, Any], zh: bool) -> str:
     shots = _count(zh, "describe", "shots", info["shots"])
     shots += (f"（{names}）" if zh else f" ({names})") if names else t(zh, "describe", "cards")
     music = music_name(info["music"], info.get("music_src"), zh)
-    parts = [t(zh, "describe", "seconds", s=s),
-             f"{info['aspect']}（{info['w']}x{info['h']}）" if zh else f"{info['aspect']} ({info['w']}x{info['h']})",
-             shots,
-             t(zh, "describe", "title", text=info["title"]) if info["title"] else t(zh, "describe", "no_title"),
-             _count(zh, "describe", "captions", info["captions"]) if info["captions"]
-             else t(zh, "describe", "no_captions"),
-             t(zh, "describe", "music", name=music, volume=info["volume"]) if info["music"]
-             else t(zh, "describe", "no_music"),
-             t(zh, "describe", "transition", type=word(info["transition"], zh)),
-             t(zh, "describe", "pace", pace=word(info["pace"], zh))]
+    parts = [
+        t(zh, "describe", "seconds", s=s),
+        f"{info['aspect']}（{info['w']}x{info['h']}）"
+        if zh
+        else f"{info['aspect']} ({info['w']}x{info['h']})",
+        shots,
+        t(zh, "describe", "title", text=info["title"]) if info["title"] else t(zh, "describe", "no_title"),
+        _count(zh, "describe", "captions", info["captions"])
+        if info["captions"]
+        else t(zh, "describe", "no_captions"),
+        t(zh, "describe", "music", name=music, volume=info["volume"])
+        if info["music"]
+        else t(zh, "describe", "no_music"),
+        t(zh, "describe", "transition", type=word(info["transition"], zh)),
+        t(zh, "describe", "pace", pace=word(info["pace"], zh)),
+    ]
     if info.get("style"):
         parts.append(t(zh, "describe", "style", style=word(info["style"], zh)))
     if info["cta"]:

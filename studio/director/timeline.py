@@ -14,18 +14,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.draft import CANVAS, Draft, TextSegment, Transition, VisualSegment
 from studio.director.units import is_cjk
+from studio.draft import CANVAS, Draft, TextSegment, Transition, VisualSegment
 
 MIN_TOTAL_MS, MAX_TOTAL_MS = 5000, 120000
 MAX_SHOTS = 120
 TITLE_MS, CTA_MS, MIN_CAPTION_MS, MAX_CAPTION_MS = 3000, 3000, 1500, 6000  # 1.5 s: time to read a line
-TRANSITION_MS: dict[str, int] = {"cut": 0, "fade": 600, "dissolve": 800, "slide": 600, "wipe": 600, "whip": 300,
-                                 "zoom": 400, "flash": 300}
+TRANSITION_MS: dict[str, int] = {
+    "cut": 0,
+    "fade": 600,
+    "dissolve": 800,
+    "slide": 600,
+    "wipe": 600,
+    "whip": 300,
+    "zoom": 400,
+    "flash": 300,
+}
 DEFAULT_TRANSITION = "fade"
 MOTIONS = ("zoom-in", "pan-left", "zoom-out", "pan-right")
-TEXT_POS = {"title": "center", "subtitle": "center", "caption": "bottom", "cta": "bottom", "text": "top",
-            "price": "top-left", "offer": "center"}
+TEXT_POS = {
+    "title": "center",
+    "subtitle": "center",
+    "caption": "bottom",
+    "cta": "bottom",
+    "text": "top",
+    "price": "top-left",
+    "offer": "center",
+}
 TEXT_ORDER = ("title", "subtitle", "caption", "text", "price", "offer", "cta")  # paint order on the track
 OVERLAY_ROLES = ("text", "price", "offer")  # shown over the body of the video, beside the captions
 
@@ -247,8 +262,9 @@ def check_draft(draft: Draft | dict[str, Any]) -> list[str]:
         limit = cap(seg)
         if limit is not None and seg.d > limit:
             problems.append(f"{seg.id}: longer than its source clip")
-    expected_total = (segs[-1].st + segs[-1].d) if segs else max(
-        [s.st + s.d for tr in draft.t for s in tr.sg] or [0])
+    expected_total = (
+        (segs[-1].st + segs[-1].d) if segs else max([s.st + s.d for tr in draft.t for s in tr.sg] or [0])
+    )
     if draft.d != expected_total:
         problems.append(f"d {draft.d} != {expected_total}")
     for tr in draft.t:

@@ -25,6 +25,7 @@ from studio.director.items import Item, Message, find_quotes
 from studio.director.lexicon import Lexicon, Meaning, lexicon
 from studio.director.units import Unit, is_cjk, join_texts, split
 
+
 def _normalise(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     to_orig: list[int] = []
@@ -47,9 +48,11 @@ def _boundaries(norm: str, units: list[Unit]) -> list[bool]:
             n += 1
             continue
         end = n
-        while end + 1 < len(units) and units[end + 1].kind == "cjk" and units[end + 1].start == units[end].end:
+        while (
+            end + 1 < len(units) and units[end + 1].kind == "cjk" and units[end + 1].start == units[end].end
+        ):
             end += 1
-        run = norm[units[n].start:units[end].end]
+        run = norm[units[n].start : units[end].end]
         at = n
         for word in segment.cut(run):
             for k in range(1, len(word)):
@@ -64,7 +67,7 @@ def _typo_index() -> dict[str, str]:
     index: dict[str, str] = {}
     for word in sorted(lexicon().typo_targets):
         for k in range(len(word)):
-            index.setdefault(word[:k] + word[k + 1:], word)
+            index.setdefault(word[:k] + word[k + 1 :], word)
     return index
 
 
@@ -76,7 +79,7 @@ def correct(word: str, lex: Lexicon) -> str:
     targets = lex.typo_targets
     if word in index:  # a letter left out
         return index[word]
-    deletes = [word[:k] + word[k + 1:] for k in range(len(word))]
+    deletes = [word[:k] + word[k + 1 :] for k in range(len(word))]
     for d in deletes:  # a letter too many
         if d in targets:
             return d
@@ -155,8 +158,16 @@ def _protected(message: Message, lex: Lexicon) -> list[Item]:
     return out
 
 
-_KIND_ITEMS = {"file": "file", "url": "url", "handle": "handle", "hex": "hex", "punct": "punct", "sym": "sym",
-               "other": "other", "quote": "quote"}
+_KIND_ITEMS = {
+    "file": "file",
+    "url": "url",
+    "handle": "handle",
+    "hex": "hex",
+    "punct": "punct",
+    "sym": "sym",
+    "other": "other",
+    "quote": "quote",
+}
 
 
 def _phrases(message: Message, taken: list[bool], lex: Lexicon) -> list[Item]:
@@ -189,18 +200,22 @@ def _phrases(message: Message, taken: list[bool], lex: Lexicon) -> list[Item]:
             continue
         if kind == "quote":
             index = int(unit.text[2:-1])
-            out.append(Item(n, n + 1, (Meaning("quote", str(index)),), value=message.quotes[index],
-                            text=unit.text))
+            out.append(
+                Item(n, n + 1, (Meaning("quote", str(index)),), value=message.quotes[index], text=unit.text)
+            )
         elif kind in _KIND_ITEMS:
-            out.append(Item(n, n + 1, (Meaning(_KIND_ITEMS[kind], texts[n]),), value=unit.text, text=texts[n]))
+            out.append(
+                Item(n, n + 1, (Meaning(_KIND_ITEMS[kind], texts[n]),), value=unit.text, text=texts[n])
+            )
         else:
             out.append(Item(n, n + 1, (), text=texts[n]))
         n += 1
     return out
 
 
-def _longest(message: Message, taken: list[bool], lex: Lexicon, n: int,
-             limit: int = 0) -> tuple[int, list[Meaning]] | None:
+def _longest(
+    message: Message, taken: list[bool], lex: Lexicon, n: int, limit: int = 0
+) -> tuple[int, list[Meaning]] | None:
     """(end, meanings) of the longest lexicon phrase at unit n (at most `limit` units when set)."""
     units, texts, boundary = message.units, message.texts, message.boundary
     if n >= len(units) or not boundary[n] or taken[n]:

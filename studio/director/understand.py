@@ -51,8 +51,11 @@ from studio.director.models import Asset, Change, ToolCall
 from studio.director.ops import BY_NAME, ORDER, call
 from studio.draft import Draft
 
-MOODS: dict[str, tuple[str, str]] = {"upbeat": ("synth://upbeat", "Upbeat"), "calm": ("synth://calm", "Calm"),
-                                     "lofi": ("synth://lofi", "Lo-fi")}
+MOODS: dict[str, tuple[str, str]] = {
+    "upbeat": ("synth://upbeat", "Upbeat"),
+    "calm": ("synth://calm", "Calm"),
+    "lofi": ("synth://lofi", "Lo-fi"),
+}
 SIZES = ("s", "m", "l", "xl")
 PACES = ("slow", "normal", "fast")
 LOUDER, QUIETER = 1.5, 0.6  # the volume after "louder" / "quieter"
@@ -117,15 +120,19 @@ class Clause:
         return self.message.orig(self.items[0].i, self.items[-1].j).strip(" ,，.。!！")
 
     def meaningful(self) -> list[Item]:
-        return [it for it in self.items if not is_filler(it) and not it.has("punct") and not it.has("sym")
-                and not it.has("other")]
+        return [
+            it
+            for it in self.items
+            if not is_filler(it) and not it.has("punct") and not it.has("sym") and not it.has("other")
+        ]
 
 
 def _content_item(content: Content, items: list[Item]) -> Item:
     first = items[content.i]
     last = items[content.j - 1]
-    return Item(first.i, last.j, (Meaning("words", content.role or "free"),), value=content,
-                text=content.text)
+    return Item(
+        first.i, last.j, (Meaning("words", content.role or "free"),), value=content, text=content.text
+    )
 
 
 def _with_contents(message: Message, contents: list[Content]) -> list[Item]:
@@ -158,9 +165,17 @@ def _clauses(message: Message, items: list[Item]) -> list[Clause]:
         if is_sep(it, SENTENCE_END | CLAUSE_END):
             parts.append(current)
             current = []
-        elif it.has("conj") and not it.has("target") and _request_follows(items, k + 1) and not (
-                k > 0 and (items[k - 1].has("ord") or items[k - 1].has("num"))
-                and k + 1 < len(items) and (items[k + 1].has("ord") or items[k + 1].has("num"))):
+        elif (
+            it.has("conj")
+            and not it.has("target")
+            and _request_follows(items, k + 1)
+            and not (
+                k > 0
+                and (items[k - 1].has("ord") or items[k - 1].has("num"))
+                and k + 1 < len(items)
+                and (items[k + 1].has("ord") or items[k + 1].has("num"))
+            )
+        ):
             parts.append(current)
             current = []
         else:
@@ -176,8 +191,15 @@ def _request_follows(items: list[Item], k: int) -> bool:
             return False
         if it.has("emphasis"):  # "white and bold": a second look, not a second request
             continue
-        if is_head(it) or it.has("words") or it.has("mood") or it.has("volume") or it.has("style") \
-                or it.has("relative", "longer") or it.has("relative", "shorter"):
+        if (
+            is_head(it)
+            or it.has("words")
+            or it.has("mood")
+            or it.has("volume")
+            or it.has("style")
+            or it.has("relative", "longer")
+            or it.has("relative", "shorter")
+        ):
             return True
     return False
 
@@ -193,17 +215,21 @@ def _merge(clauses: list[Clause]) -> list[Clause]:
         pending = []
         clause = Clause(items, clause.contents, clause.message)
         only_targets = bool(clause.meaningful()) and all(
-            it.has("target") and not it.has("verb") and not it.has("neg") for it in clause.meaningful())
+            it.has("target") and not it.has("verb") and not it.has("neg") for it in clause.meaningful()
+        )
         if only_targets:
             nxt = clauses[n + 1] if n + 1 < len(clauses) else None
             if nxt is not None and _look(nxt) and not nxt.verbs():
-                pending = items + [Item(items[-1].j, items[-1].j, (Meaning("conj", "and"),), text="and")]
+                pending = [*items, Item(items[-1].j, items[-1].j, (Meaning("conj", "and"),), text="and")]
                 continue
             if out and (out[-1].verbs() or out[-1].has("neg")):
                 verbs = [it for it in out[-1].items if it.has("verb") or it.has("neg")]
                 clause = Clause(verbs + items, clause.contents, clause.message)
-        values_only = clause.meaningful() and out and all(
-            it.has("color") or it.has("hex") for it in clause.meaningful())
+        values_only = (
+            clause.meaningful()
+            and out
+            and all(it.has("color") or it.has("hex") for it in clause.meaningful())
+        )
         if values_only and out[-1].has("target", "brand"):
             out[-1] = Clause(out[-1].items + items, out[-1].contents, clause.message)
             continue
@@ -215,8 +241,14 @@ def _merge(clauses: list[Clause]) -> list[Clause]:
 
 # --- the message kinds -----------------------------------------------------------------------------
 def _meaningful(items: list[Item]) -> list[Item]:
-    return [it for it in items if not it.has("punct") and not it.has("other") and not it.has("sym")
-            and not (is_filler(it) and not it.has("intent"))]
+    return [
+        it
+        for it in items
+        if not it.has("punct")
+        and not it.has("other")
+        and not it.has("sym")
+        and not (is_filler(it) and not it.has("intent"))
+    ]
 
 
 def _is_question(message: Message) -> bool:
@@ -249,11 +281,26 @@ def _answer_for(message: Message, items: list[Item], ctx: Context) -> str | None
     intents = _intents(meaningful)
     if not meaningful:
         return "ack"
-    rest = [it for it in meaningful if not (it.has("intent") or it.has("question") or it.has("polite")
-                                            or it.has("filler"))]
+    rest = [
+        it
+        for it in meaningful
+        if not (it.has("intent") or it.has("question") or it.has("polite") or it.has("filler"))
+    ]
     if not rest:
-        for key in ("cost", "credits", "help", "upload", "export", "describe", "status", "who", "thanks",
-                    "greet", "laugh", "ack"):
+        for key in (
+            "cost",
+            "credits",
+            "help",
+            "upload",
+            "export",
+            "describe",
+            "status",
+            "who",
+            "thanks",
+            "greet",
+            "laugh",
+            "ack",
+        ):
             if key in intents:
                 return key
     if _is_question(message):
@@ -285,8 +332,9 @@ def _history(items: list[Item]) -> tuple[str, int | None] | None:
                 number = int(meaningful[n + 1].value)
             if it.has("word") is False and re.fullmatch(r"v\d+", it.text):
                 number = int(it.text[1:])
-    if number is not None and ("restore" in intents or "undo" in intents or any(
-            it.has("target", "version") for it in meaningful)):
+    if number is not None and (
+        "restore" in intents or "undo" in intents or any(it.has("target", "version") for it in meaningful)
+    ):
         return "restore", number
     if "versions" in intents:
         return "versions", None
@@ -303,10 +351,13 @@ def _wants_new_video(message: Message, items: list[Item]) -> bool:
         return True
     for n, it in enumerate(meaningful):
         if it.text in ("new", "another", "different", "fresh", "新的", "另一个") and any(
-                x.has("target", "video") for x in meaningful[n + 1:n + 4]):
+            x.has("target", "video") for x in meaningful[n + 1 : n + 4]
+        ):
             return True
     verbs = [it for it in meaningful if it.has("verb", "create")]
-    video = [it for it in meaningful if it.has("target", "video") and it.text not in ("it", "this", "它", "这个")]
+    video = [
+        it for it in meaningful if it.has("target", "video") and it.text not in ("it", "this", "它", "这个")
+    ]
     if verbs and video and verbs[0].i < video[0].i:
         name, _offer = product_name(message.original)
         return name is not None
@@ -363,7 +414,7 @@ class _Reader:
                 self.missed.append(clause.text)
 
     def _only_refs(self, clause: Clause) -> bool:
-        """"i don't like the second photo," — a shot named for the next clause to act on."""
+        """ "i don't like the second photo," — a shot named for the next clause to act on."""
         return bool(self.pending_refs) and not any(it.has("verb") for it in clause.meaningful())
 
     # words given to texts ---------------------------------------------------------------------
@@ -374,8 +425,10 @@ class _Reader:
         for content in clause.contents:
             role = content.role
             if not role:
-                role = next((t for t in targets if t in TEXT_ROLES and not any(
-                    c.role == t for c in clause.contents)), "")
+                role = next(
+                    (t for t in targets if t in TEXT_ROLES and not any(c.role == t for c in clause.contents)),
+                    "",
+                )
                 if not role:
                     verbs = clause.verbs()
                     if self.create:
@@ -392,8 +445,9 @@ class _Reader:
                     text = title_case(text)
                 self.emit("set_title", text=text)
             elif role == "caption":
-                lines = content.lines or ([text] if content.quoted and not re.search(r"[.!?。！？]", text)
-                                          else split_lines(text))
+                lines = content.lines or (
+                    [text] if content.quoted and not re.search(r"[.!?。！？]", text) else split_lines(text)
+                )
                 if self._appends(clause):
                     lines = self.texts("caption") + lines
                 lines = [sentence_case(x) if not content.quoted else x for x in lines]
@@ -411,7 +465,9 @@ class _Reader:
             return False
         if any(it.text in _ONE_MORE for it in clause.items):
             return True
-        singular = any(it.has("target", "caption") and it.text in ("caption", "line", "字幕") for it in clause.items)
+        singular = any(
+            it.has("target", "caption") and it.text in ("caption", "line", "字幕") for it in clause.items
+        )
         return singular and "add" in clause.verbs() and not clause.has("verb", "change")
 
     # shots ------------------------------------------------------------------------------------
@@ -422,14 +478,24 @@ class _Reader:
         refs, dest_items = _shot_refs(clause, draft, self.ctx.assets)
         verbs = clause.verbs()
         removing = "remove" in verbs or clause.has("neg")
-        acts = removing or verbs & {"swap", "duplicate", "trim", "move"} or clause.has("dest") or \
-            clause.has("rel") or clause.has("relative") or clause.has("mult")
+        acts = (
+            removing
+            or verbs & {"swap", "duplicate", "trim", "move"}
+            or clause.has("dest")
+            or clause.has("rel")
+            or clause.has("relative")
+            or clause.has("mult")
+        )
         if not refs:
-            if acts and self.pending_refs and any(it.text in ("it", "that", "that one", "this one", "them", "它",
-                                                              "这个")
-                                                  for it in clause.items) or (
-                    self.pending_refs and removing and not clause.targets()):
-                refs = [(ix, None) for ix in self.pending_refs]
+            if (
+                acts
+                and self.pending_refs
+                and any(
+                    it.text in ("it", "that", "that one", "this one", "them", "它", "这个")
+                    for it in clause.items
+                )
+            ) or (self.pending_refs and removing and not clause.targets()):
+                refs = [(ix, clause.items[0]) for ix in self.pending_refs]
                 self.pending_refs = []
             else:
                 return False
@@ -450,14 +516,17 @@ class _Reader:
             self.note("no_shot", count=count)
             return True
         if removing and not verbs & {"trim", "move"}:
-            trimmed = self._trim(clause, indexes[0], draft)  # "cut the first 2 seconds of clip 1"
+            first = indexes[0]
+            assert first is not None
+            trimmed = self._trim(clause, first, draft)  # "cut the first 2 seconds of clip 1"
             if not trimmed:
                 self.removals.extend(ix for ix in indexes if ix is not None)
             return True
         src = indexes[0]
         assert src is not None
-        if "trim" in verbs or (draft.visuals[src].m.kind == "video" and clause.has("dur")
-                               and not clause.has("relative")):
+        if "trim" in verbs or (
+            draft.visuals[src].m.kind == "video" and clause.has("dur") and not clause.has("relative")
+        ):
             if self._trim(clause, src, draft):
                 return True
             if "trim" in verbs and draft.visuals[src].m.kind != "video":
@@ -485,11 +554,15 @@ class _Reader:
         if seg.m.kind != "video" or not durs:
             return False
         text = [it.text for it in clause.items]
-        first = any(it.has("ord") and it.value == 1 and n + 1 < len(clause.items) and clause.items[n + 1].has("dur")
-                    for n, it in enumerate(clause.items))
+        first = any(
+            it.has("ord") and it.value == 1 and n + 1 < len(clause.items) and clause.items[n + 1].has("dur")
+            for n, it in enumerate(clause.items)
+        )
         verbs = clause.verbs()
         ms = durs[0]
-        if first and ("remove" in verbs or "trim" in verbs and any(w in ("cut", "skip", "cut off") for w in text)):
+        if first and (
+            "remove" in verbs or ("trim" in verbs and any(w in ("cut", "skip", "cut off") for w in text))
+        ):
             self.emit("trim_shot", index=index + 1, start_ms=ms)  # "cut the first 2 seconds"
         elif any(w in ("start", "begin", "from", "从", "开始") for w in text):
             self.emit("trim_shot", index=index + 1, start_ms=ms)  # "start the second clip at 5s"
@@ -523,12 +596,15 @@ class _Reader:
             if look:
                 self._style(clause, target, look)
                 continue
-            if clause.has("verb", "move") and (clause.has("dest") or clause.has("rel")) or \
-                    clause.has("unsupported", "text_timing"):
+            if (clause.has("verb", "move") and (clause.has("dest") or clause.has("rel"))) or clause.has(
+                "unsupported", "text_timing"
+            ):
                 if "text_timing" not in self.cannot:
                     self.cannot.append("text_timing")
                 continue
-            if "add" in verbs or (clause.has("verb", "change") and role == "title" and not self.texts("title")):
+            if "add" in verbs or (
+                clause.has("verb", "change") and role == "title" and not self.texts("title")
+            ):
                 self._add_default(role)
 
     def _target_of(self, role: str) -> str:
@@ -539,8 +615,15 @@ class _Reader:
         return role
 
     def _remove_text(self, role: str) -> None:
-        names = {"title": "remove_title", "subtitle": "remove_subtitle", "caption": "remove_captions",
-                 "cta": "remove_cta", "text": "remove_text", "price": "remove_price", "offer": "remove_offer"}
+        names = {
+            "title": "remove_title",
+            "subtitle": "remove_subtitle",
+            "caption": "remove_captions",
+            "cta": "remove_cta",
+            "text": "remove_text",
+            "price": "remove_price",
+            "offer": "remove_offer",
+        }
         if role in names:
             self.emit(names[role])
 
@@ -563,8 +646,14 @@ class _Reader:
             text = business_cta(kind, "zh" if zh else "en") if kind else None
             self.emit("set_cta", text=text or ("立即购买" if zh else "Shop now"))
         else:
-            self.note({"subtitle": "need_subtitle_text", "text": "need_text", "price": "need_price_text",
-                       "offer": "need_offer_text"}.get(role, "need_text"))
+            self.note(
+                {
+                    "subtitle": "need_subtitle_text",
+                    "text": "need_text",
+                    "price": "need_price_text",
+                    "offer": "need_offer_text",
+                }.get(role, "need_text")
+            )
 
     def _style(self, clause: Clause, target: str, look: dict[str, object]) -> None:
         values = dict(look)
@@ -577,7 +666,11 @@ class _Reader:
             self.emit("style_text", target=target, **values)
 
     def _step_size(self, target: str, rel: str) -> str:
-        segs = [] if self.draft is None else (self.draft.texts() if target == "all" else self.draft.texts(target))
+        segs = (
+            []
+            if self.draft is None
+            else (self.draft.texts() if target == "all" else self.draft.texts(target))
+        )
         now = next((s.m.size for s in segs if s.m.size), None) or "m"
         n = SIZES.index(now) + (1 if rel == "bigger" else -1)
         return SIZES[max(0, min(len(SIZES) - 1, n))]
@@ -588,8 +681,10 @@ class _Reader:
         audio = [a for a in self.ctx.assets if a.kind == "audio"]
         named = _named_audio(clause, audio)
         current = self.draft.music if self.draft else None
-        removing = ("remove" in clause.verbs() or clause.has("neg")) and (music_target or clause.text in (
-            "mute", "静音")) or any(it.text in ("mute", "静音", "mute the music") for it in clause.items)
+        removing = (
+            ("remove" in clause.verbs() or clause.has("neg"))
+            and (music_target or clause.text in ("mute", "静音"))
+        ) or any(it.text in ("mute", "静音", "mute the music") for it in clause.items)
         if removing and named is None:
             self.emit("remove_music")
             return
@@ -613,10 +708,12 @@ class _Reader:
         if named is not None:
             self.emit("set_music", **_music_args(named))
             return
-        said = clause.message.norm[clause.message.units[clause.items[0].i].start:
-                                   clause.message.units[clause.items[-1].j - 1].end]
-        own = music_target and (any(it.text in _OWN for it in clause.items)
-                                or any(w in said for w in _OWN if not w.isascii()))
+        said = clause.message.norm[
+            clause.message.units[clause.items[0].i].start : clause.message.units[clause.items[-1].j - 1].end
+        ]
+        own = music_target and (
+            any(it.text in _OWN for it in clause.items) or any(w in said for w in _OWN if not w.isascii())
+        )
         if own:
             if not audio:
                 self.note("no_audio_asset")
@@ -633,23 +730,26 @@ class _Reader:
             return
         if music_target and not self._looks_like_text(clause):
             verbs = clause.verbs()
-            if verbs & {"change", "swap", "add"} or any(it.text in ("another", "different", "other", "换个", "换一个",
-                                                                    "别的") for it in clause.items):
+            if verbs & {"change", "swap", "add"} or any(
+                it.text in ("another", "different", "other", "换个", "换一个", "别的") for it in clause.items
+            ):
                 if current is not None and (verbs & {"change", "swap"} or "add" not in verbs):
-                    now = MOOD_KEYS.get(current.m.src)
+                    playing = MOOD_KEYS.get(current.m.src)
                     order = list(MOODS)
-                    mood = order[(order.index(now) + 1) % len(order)] if now in order else "lofi"
+                    mood = order[(order.index(playing) + 1) % len(order)] if playing in order else "lofi"
                     src, name = MOODS[mood]
                     self.emit("set_music", src=src, name=name)
                 elif current is None:
                     self.emit("set_music", src=MOODS["lofi"][0], name=MOODS["lofi"][1])
                 else:
-                    self.notes.append(Change("same_music", {"name": current.m.name, "src": current.m.src},
-                                             refused=True))
+                    self.notes.append(
+                        Change("same_music", {"name": current.m.name, "src": current.m.src}, refused=True)
+                    )
 
     def _looks_like_text(self, clause: Clause) -> bool:
         return any(k in TEXT_ROLES or k in ("all_text", "logo", "font") for k in clause.targets()) or bool(
-            _shot_refs(clause, self.draft, self.ctx.assets)[0] if self.draft else False)
+            _shot_refs(clause, self.draft, self.ctx.assets)[0] if self.draft else False
+        )
 
     # logo, end card, brand --------------------------------------------------------------------
     def _logo(self, clause: Clause) -> None:
@@ -664,7 +764,8 @@ class _Reader:
         size = clause.keys("size")
         images = [a for a in self.ctx.assets if a.kind == "image"]
         named = [a for a in images if re.search("logo|标志|商标", a.name, re.I)] or [
-            a for a in images if a.name.lower().endswith(".png")]
+            a for a in images if a.name.lower().endswith(".png")
+        ]
         if current is not None:
             scale = current.scale
             if "bigger" in size or "l" in size or "xl" in size:
@@ -721,9 +822,9 @@ class _Reader:
         lex = lexicon()
         said = [str(it.value) for it in clause.items if it.has("ratio")] + clause.keys("aspect")
         platforms = [lex.platforms[k] for k in clause.keys("platform")]
-        aspect = (said or platforms or [None])[-1]
-        if aspect is not None:
-            self.emit("set_aspect", aspect=aspect)
+        choices = said or platforms
+        if choices:
+            self.emit("set_aspect", aspect=choices[-1])
 
     def _duration(self, clause: Clause) -> None:
         durs = [int(it.value) for it in clause.items if it.has("dur")]
@@ -778,7 +879,11 @@ class _Reader:
             return
         if clause.targets() and not clause.has("target", "offer"):
             return
-        words = [it for it in clause.items if not (it.has("verb", "add") or is_filler(it) and not it.has("offer"))]
+        words = [
+            it
+            for it in clause.items
+            if not (it.has("verb", "add") or (is_filler(it) and not it.has("offer")))
+        ]
         if not words:
             return
         text = clause.message.orig(words[0].i, words[-1].j).strip(" ,，.。")
@@ -790,8 +895,13 @@ class _Reader:
         if not (clause.verbs() & {"add", "change"}) or clause.has("target", "logo"):
             return
         used = {s.m.src for s in self.draft.visuals}
-        new = [a.id for a in self.ctx.assets if a.kind in ("image", "video") and a.ref not in used
-               and not re.search("logo|标志|商标", a.name, re.I)]
+        new = [
+            a.id
+            for a in self.ctx.assets
+            if a.kind in ("image", "video")
+            and a.ref not in used
+            and not re.search("logo|标志|商标", a.name, re.I)
+        ]
         if new:
             self.emit("add_shots", assets=new)
         else:
@@ -863,8 +973,12 @@ def _look(clause: Clause) -> dict[str, object]:
         pos = it.key("position")
         if pos is not None and not it.has("dest") and not it.has("volume"):
             look["pos"] = pos
-        elif pos is not None and clause.has("verb", "move") and pos in ("top", "bottom") and it.text not in (
-                "up", "down", "lower", "higher"):
+        elif (
+            pos is not None
+            and clause.has("verb", "move")
+            and pos in ("top", "bottom")
+            and it.text not in ("up", "down", "lower", "higher")
+        ):
             look["pos"] = pos
     return look
 
@@ -918,14 +1032,22 @@ def _resolve(draft: Draft, number: int, kind: str | None) -> int | None:
     return pool[number - 1] if 1 <= number <= len(pool) else None
 
 
-def _shot_refs(clause: Clause, draft: Draft, assets: list[Asset]) -> tuple[list[tuple[int | None, Item]], list[Item]]:
+def _shot_refs(
+    clause: Clause, draft: Draft, assets: list[Asset]
+) -> tuple[list[tuple[int | None, Item]], list[Item]]:
     """The shots a clause names, in order, and the items left for a destination."""
     items = clause.items
     refs: list[tuple[int | None, Item]] = []
     used: set[int] = set()
     n = len(items)
-    move_at = next((k for k, it in enumerate(items) if it.has("verb", "move") or it.has("verb", "add")
-                    and it.text in ("放到", "移到", "放在")), None)
+    move_at = next(
+        (
+            k
+            for k, it in enumerate(items)
+            if it.has("verb", "move") or (it.has("verb", "add") and it.text in ("放到", "移到", "放在"))
+        ),
+        None,
+    )
     for k, it in enumerate(items):
         if k in used:
             continue
@@ -957,7 +1079,11 @@ def _shot_refs(clause: Clause, draft: Draft, assets: list[Asset]) -> tuple[list[
                 refs.append((_resolve(draft, int(it.value), kind), it))
                 used.add(k)
                 continue
-            if kind == "any" and it.text.startswith("第") and not (move_at is not None and k > move_at and refs):
+            if (
+                kind == "any"
+                and it.text.startswith("第")
+                and not (move_at is not None and k > move_at and refs)
+            ):
                 refs.append((_resolve(draft, int(it.value), None), it))
                 used.add(k)
                 continue
@@ -967,7 +1093,9 @@ def _shot_refs(clause: Clause, draft: Draft, assets: list[Asset]) -> tuple[list[
             if m < n and (items[m].text in ("#", "number", "no") or items[m].has("sym")):
                 m += 1
             nums: list[Item] = []
-            while m < n and (items[m].has("num") or (items[m].has("conj") and m + 1 < n and items[m + 1].has("num"))):
+            while m < n and (
+                items[m].has("num") or (items[m].has("conj") and m + 1 < n and items[m + 1].has("num"))
+            ):
                 if items[m].has("num"):
                     nums.append(items[m])
                 m += 1
@@ -988,15 +1116,18 @@ def _shot_refs(clause: Clause, draft: Draft, assets: list[Asset]) -> tuple[list[
 
 
 def _named_shots(clause: Clause, draft: Draft, assets: list[Asset]) -> list[tuple[int | None, Item]]:
-    """"the beach clip", "the surf clip": an upload named by its file name."""
+    """ "the beach clip", "the surf clip": an upload named by its file name."""
     if not any(_noun_kind(it)[0] for it in clause.items):
         return []
     text = re.sub(r"[-_]+", " ", clause.message.norm)
     out: list[tuple[int | None, Item]] = []
     for index, seg in enumerate(draft.visuals):
         stem = _stem(seg.m.name)
-        if len(stem) >= 3 and not re.fullmatch(r"(photo|clip|image|img|pic|video)\s*\d*", stem) and re.search(
-                rf"(?<![\w]){re.escape(stem)}(?![\w])", text):
+        if (
+            len(stem) >= 3
+            and not re.fullmatch(r"(photo|clip|image|img|pic|video)\s*\d*", stem)
+            and re.search(rf"(?<![\w]){re.escape(stem)}(?![\w])", text)
+        ):
             item = next(it for it in clause.items if _noun_kind(it)[0])
             out.append((index, item))
             break
@@ -1004,7 +1135,7 @@ def _named_shots(clause: Clause, draft: Draft, assets: list[Asset]) -> list[tupl
 
 
 def _lone_shot(clause: Clause, draft: Draft) -> tuple[int | None, Item] | None:
-    """"the clip" / "the photo" when there is only one of that kind."""
+    """ "the clip" / "the photo" when there is only one of that kind."""
     for it in clause.items:
         is_noun, kind = _noun_kind(it)
         if not is_noun or kind is None or it.text in ("one", "ones", "video", "videos", "视频"):
@@ -1015,8 +1146,15 @@ def _lone_shot(clause: Clause, draft: Draft) -> tuple[int | None, Item] | None:
     return None
 
 
-def _destination(clause: Clause, rest: list[Item], draft: Draft, src: int,
-                 refs: list[tuple[int | None, Item]], *, copying: bool = False) -> int | None:
+def _destination(
+    clause: Clause,
+    rest: list[Item],
+    draft: Draft,
+    src: int,
+    refs: list[tuple[int | None, Item]],
+    *,
+    copying: bool = False,
+) -> int | None:
     """The final 1-based position the clause names for a shot (None: none it can name)."""
     count = len(draft.visuals) + (1 if copying else 0)
     for it in rest:
@@ -1025,8 +1163,11 @@ def _destination(clause: Clause, rest: list[Item], draft: Draft, src: int,
             if not other or other[0] is None or other[0] == src:
                 return None
             target = other[0]
-            order = [i for i in range(len(draft.visuals)) if i != src] if not copying else list(
-                range(len(draft.visuals)))
+            order = (
+                [i for i in range(len(draft.visuals)) if i != src]
+                if not copying
+                else list(range(len(draft.visuals)))
+            )
             pos = order.index(target) + (0 if it.has("rel", "before") else 1)
             return pos + 1
     for it in rest:
@@ -1037,8 +1178,11 @@ def _destination(clause: Clause, rest: list[Item], draft: Draft, src: int,
     for k, it in enumerate(rest):
         if it.has("ord") and int(it.value) > 0:
             return int(it.value) if int(it.value) <= count else None
-        if (it.text in ("position", "place", "spot", "slot", "number", "to") or it.has("verb", "move")) and \
-                k + 1 < len(rest) and rest[k + 1].has("num"):
+        if (
+            (it.text in ("position", "place", "spot", "slot", "number", "to") or it.has("verb", "move"))
+            and k + 1 < len(rest)
+            and rest[k + 1].has("num")
+        ):
             value = int(rest[k + 1].value)
             return value if 1 <= value <= count else None
     if copying:
@@ -1072,17 +1216,29 @@ def understand(text: str, ctx: Context) -> Understanding:
         reader.read(clause, previous)
         previous = clause
     reader.finish()
-    return Understanding("edit", calls=_ordered(reader.calls), notes=reader.notes, missed=reader.missed,
-                         cannot=list(dict.fromkeys(reader.cannot)))
+    return Understanding(
+        "edit",
+        calls=_ordered(reader.calls),
+        notes=reader.notes,
+        missed=reader.missed,
+        cannot=list(dict.fromkeys(reader.cannot)),
+    )
 
 
 def _ordered(calls: list[ToolCall]) -> list[ToolCall]:
     """One call per operation kind and target (the last said wins), in the canonical order."""
     last: dict[tuple[str, str], ToolCall] = {}
     for c in calls:
-        key = (c.name, str(c.args.get("target", "")) if c.name == "style_text" else (
-            str(c.args.get("index", "")) if c.name in ("remove_shot", "set_shot_weight", "trim_shot") else (
-                str(c.args.get("text", "")) if c.name == "add_text" else "")))
+        key = (
+            c.name,
+            str(c.args.get("target", ""))
+            if c.name == "style_text"
+            else (
+                str(c.args.get("index", ""))
+                if c.name in ("remove_shot", "set_shot_weight", "trim_shot")
+                else (str(c.args.get("text", "")) if c.name == "add_text" else "")
+            ),
+        )
         if c.name == "style_text" and key in last:
             merged = {**last[key].args, **c.args}
             last[key] = ToolCall(name=c.name, args=merged)
@@ -1140,8 +1296,11 @@ def _create(message: Message, clauses: list[Clause], contents: list[Content], ct
         src, name = MOODS[brief.mood or "lofi"]
         music = {"src": src, "name": name, "vol": SYNTH_VOL}
     asked = int(calls["set_duration"].args["ms"]) if "set_duration" in calls else None
-    aspect = calls["set_aspect"].args["aspect"] if "set_aspect" in calls else (
-        base.m.aspect if base is not None else "16:9")
+    aspect = (
+        calls["set_aspect"].args["aspect"]
+        if "set_aspect" in calls
+        else (base.m.aspect if base is not None else "16:9")
+    )
     logo = calls.get("add_logo")
     shots = [a.id for a in visual if logo is None or logo.args.get("src") != a.ref]
     if not shots:
@@ -1165,23 +1324,45 @@ def _create(message: Message, clauses: list[Clause], contents: list[Content], ct
         "language": language,
     }
     create = call("create_draft", **{k: v for k, v in args.items() if v is not None or k == "music"})
-    folded = {"set_title", "set_subtitle", "set_captions", "set_cta", "set_offer", "set_price", "set_music",
-              "remove_music", "set_duration", "set_aspect", "set_music_volume"}
+    folded = {
+        "set_title",
+        "set_subtitle",
+        "set_captions",
+        "set_cta",
+        "set_offer",
+        "set_price",
+        "set_music",
+        "remove_music",
+        "set_duration",
+        "set_aspect",
+        "set_music_volume",
+    }
     follow = [c for c in reader.calls if c.name not in folded and BY_NAME[c.name].session is False]
-    order = ("set_transition", "set_pace", "set_style", "set_brand", "style_text", "add_text", "add_logo",
-             "set_end_card")
+    order = (
+        "set_transition",
+        "set_pace",
+        "set_style",
+        "set_brand",
+        "style_text",
+        "add_text",
+        "add_logo",
+        "set_end_card",
+    )
     follow = [c for name in order for c in follow if c.name == name]
     if "set_pace" in {c.name for c in follow}:
         follow = [c for c in follow if not (c.name == "set_pace" and c.args.get("pace") == "normal")]
-    return Understanding("create", calls=[create, *follow], notes=[n for n in reader.notes
-                                                                     if n.key not in ("no_music",)],
-                         cannot=list(dict.fromkeys(reader.cannot)))
+    return Understanding(
+        "create",
+        calls=[create, *follow],
+        notes=[n for n in reader.notes if n.key not in ("no_music",)],
+        cannot=list(dict.fromkeys(reader.cannot)),
+    )
 
 
 def _copy(message: Message, clauses: list[Clause], contents: list[Content], ctx: Context) -> Understanding:
-    """"generate a short product description for …": write the words, and put them on the video."""
+    """ "generate a short product description for …": write the words, and put them on the video."""
     text = message.original
-    head, colon, tail = text.partition(":") if ":" in text else text.partition("：")
+    _head, colon, tail = text.partition(":") if ":" in text else text.partition("：")
     description = tail if colon and tail.strip() else text
     brief = read_brief(description)
     if not colon:

@@ -24,10 +24,12 @@ def parse_aspect(text: str) -> str | None:
     """'vertical', 'TikTok', '9:16', '竖屏' → '9:16'; 'square' → '1:1'; 'YouTube', '横屏' → '16:9';
     'Instagram feed' → '4:5'; '小红书' → '3:4'. A ratio or a shape word beats a platform."""
     items = tokens.read(text).items
-    said = [str(it.value) for it in items if it.has("ratio")] + [str(it.key("aspect")) for it in items
-                                                                  if it.has("aspect")]
+    said = [str(it.value) for it in items if it.has("ratio")] + [
+        str(it.key("aspect")) for it in items if it.has("aspect")
+    ]
     platforms = [lexicon().platforms[str(it.key("platform"))] for it in items if it.has("platform")]
-    return (said or platforms or [None])[0]
+    choices = said or platforms
+    return choices[0] if choices else None
 
 
 def parse_mood(text: str) -> str | None:

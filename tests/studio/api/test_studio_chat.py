@@ -223,7 +223,8 @@ async def test_a_session_with_the_real_director_keeps_versions_undoes_redoes_and
     redone = reply_of((await user.chat(sid, "redo")).text)
     assert redone.startswith("Redone: version 3")
     listed = reply_of((await user.chat(sid, "show versions")).text)
-    assert listed.splitlines()[1:4] == ["1. Created the video (15s 16:9)", "2. the format is now 9:16 (1080x1920)",
+    assert listed.splitlines()[1:4] == ["1. Created the video (15s 16:9)",
+                                        "2. the format is now 9:16 (1080x1920)",
                                         "3. the music is now Upbeat ← now"]
     back = reply_of((await user.chat(sid, "go back to version 1")).text)
     assert back.startswith("Back to version 1")
@@ -253,11 +254,11 @@ async def test_two_edits_sent_at_once_are_both_applied_in_order_and_both_charged
     make_studio: StudioFactory,
 ) -> None:
     first, second = image_draft(["a"], "First"), image_draft(["a"], "Second")
-    director = ScriptedDirector(ScriptedTurn(draft=first, reply="one", cost=2,
-                                             tool_calls=[ScriptedCall(name="set_title", args={"text": "First"})]),
-                                ScriptedTurn(draft=second, reply="two", cost=2,
-                                             tool_calls=[ScriptedCall(name="set_title", args={"text": "Second"})]),
-                                delay=0.3)
+    def titled(draft: dict[str, Any], reply: str) -> ScriptedTurn:
+        call = ScriptedCall(name="set_title", args={"text": draft["m"]["title"]})
+        return ScriptedTurn(draft=draft, reply=reply, cost=2, tool_calls=[call])
+
+    director = ScriptedDirector(titled(first, "one"), titled(second, "two"), delay=0.3)
     studio = await make_studio(director=director)
     user = await studio.user()
     sid = await user.new_session()
@@ -280,7 +281,8 @@ async def test_a_turn_that_cannot_get_the_session_is_refused_as_busy_and_costs_n
     runner = ChatRunner(studio.redis, lambda: director, busy_wait_seconds=0.3)
     await studio.redis.set(keys.turn_lock(sid), "another-process", px=30000)  # another studio is mid-turn
     outcome = await runner._run(session, "make a video")
-    assert outcome.turn is not None and outcome.turn.reply.startswith("I'm still working on your last message")
+    assert outcome.turn is not None
+    assert outcome.turn.reply.startswith("I'm still working on your last message")
     assert director.seen == [] and (await user.credits())["available"] == 100
     assert (await user.state(sid))["data"]["state"]["draft"] is None
     await studio.redis.delete(keys.turn_lock(sid))

@@ -13,4 +13,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.section("director corpus")
     for lang in sorted(RESULTS):
         passed, total = RESULTS[lang]
-        terminalreporter.write_line(f"director corpus {lang}: {passed}/{total} = {100 * passed / total:.1f} %")
+        terminalreporter.write_line(
+            f"director corpus {lang}: {passed}/{total} = {100 * passed / total:.1f} %"
+        )

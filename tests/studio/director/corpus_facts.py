@@ -22,10 +22,17 @@ def facts(draft: Draft | None) -> dict[str, Any]:
         return {}
     m = draft.m
     f: dict[str, Any] = {
-        "d": draft.d, "aspect": m.aspect, "pace": m.pace, "transition": m.transition or "fade", "style": m.style,
-        "end_card": m.end_card.enabled if m.end_card else None, "logo": m.logo.pos if m.logo else None,
-        "logo.scale": m.logo.scale if m.logo else None, "brand": list(m.brand.colors) if m.brand else [],
-        "brand.name": m.brand.name if m.brand else None, "brand.handle": m.brand.handle if m.brand else None,
+        "d": draft.d,
+        "aspect": m.aspect,
+        "pace": m.pace,
+        "transition": m.transition or "fade",
+        "style": m.style,
+        "end_card": m.end_card.enabled if m.end_card else None,
+        "logo": m.logo.pos if m.logo else None,
+        "logo.scale": m.logo.scale if m.logo else None,
+        "brand": list(m.brand.colors) if m.brand else [],
+        "brand.name": m.brand.name if m.brand else None,
+        "brand.handle": m.brand.handle if m.brand else None,
         "brand.url": m.brand.url if m.brand else None,
     }
     segs = draft.visuals
@@ -33,8 +40,11 @@ def facts(draft: Draft | None) -> dict[str, Any]:
     f["kinds"] = sorted({s.m.kind for s in segs})
     weights = [s.m.weight or 1.0 for s in segs]
     f["weights"] = weights if any(w != 1.0 for w in weights) else None
-    trims = {str(n): [s.m.start_in, s.m.trim_out] for n, s in enumerate(segs, 1)
-             if s.m.kind == "video" and (s.m.start_in or s.m.trim_out)}
+    trims = {
+        str(n): [s.m.start_in, s.m.trim_out]
+        for n, s in enumerate(segs, 1)
+        if s.m.kind == "video" and (s.m.start_in or s.m.trim_out)
+    }
     f["trims"] = trims or None
     song = draft.music
     f["music"] = song.m.src.split("://", 1)[1] if song else None
@@ -86,13 +96,22 @@ PHOTOS = [Asset(id=f"p{i}", kind="image", name=f"photo{i}.jpg", width=1600, heig
 LOGO = Asset(id="logo1", kind="image", name="brand-logo.png", width=512, height=512)
 JINGLE = Asset(id="s1", kind="audio", name="jingle.mp3", duration_ms=95000)
 BEATS = Asset(id="s2", kind="audio", name="summer-beats.mp3", duration_ms=60000)
-CLIPS = [Asset(id="c1", kind="video", name="beach.mp4", width=1920, height=1080, duration_ms=20000),
-         Asset(id="c2", kind="video", name="surf.mp4", width=1920, height=1080, duration_ms=12000)]
+CLIPS = [
+    Asset(id="c1", kind="video", name="beach.mp4", width=1920, height=1080, duration_ms=20000),
+    Asset(id="c2", kind="video", name="surf.mp4", width=1920, height=1080, duration_ms=12000),
+]
 UPLOADS: dict[str, list[Asset]] = {
-    "photos3": PHOTOS[:3], "photos5": PHOTOS, "none": [],
-    "new": PHOTOS[:3], "new_text": [], "new_clips": CLIPS, "new_mix": [*PHOTOS[:2], CLIPS[0]],
-    "new_song": [*PHOTOS[:3], JINGLE], "new_logo": [*PHOTOS[:3], LOGO],
-    "edit": [*PHOTOS[:3], LOGO, JINGLE, BEATS], "clips": [PHOTOS[0], *CLIPS],
+    "photos3": PHOTOS[:3],
+    "photos5": PHOTOS,
+    "none": [],
+    "new": PHOTOS[:3],
+    "new_text": [],
+    "new_clips": CLIPS,
+    "new_mix": [*PHOTOS[:2], CLIPS[0]],
+    "new_song": [*PHOTOS[:3], JINGLE],
+    "new_logo": [*PHOTOS[:3], LOGO],
+    "edit": [*PHOTOS[:3], LOGO, JINGLE, BEATS],
+    "clips": [PHOTOS[0], *CLIPS],
 }
 STARTS: dict[str, tuple[str, list[Asset], str]] = {  # a draft made by this message from these uploads
     "sneakers": ("Make a video for our summer sneakers. Light and breathable. Shop now!", PHOTOS[:3], "en"),
@@ -115,8 +134,9 @@ class Session:
     charged: int = 0
 
     def say(self, message: str, assets: list[Asset] | None = None) -> DirectorTurn:
-        turn = self.director.run(self.draft, message, assets if assets is not None else self.assets,
-                                 self.language, self.history)
+        turn = self.director.run(
+            self.draft, message, assets if assets is not None else self.assets, self.language, self.history
+        )
         if turn.draft is not None:
             assert check_draft(turn.draft) == [], (message, check_draft(turn.draft))
         if turn.history is not None:

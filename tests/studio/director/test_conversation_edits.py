@@ -22,8 +22,10 @@ async def test_music_louder_in_everyday_chinese_turns_the_music_up(
     assert "没听懂" not in result.reply
 
 
-@pytest.mark.parametrize(("message", "mood"), [("change the music to something calmer", "Calm"),
-                                               ("switch to happier music", "Upbeat")])
+@pytest.mark.parametrize(
+    ("message", "mood"),
+    [("change the music to something calmer", "Calm"), ("switch to happier music", "Upbeat")],
+)
 async def test_music_asked_calmer_or_happier_gets_that_mood(
     run_turn: Turn, sneakers: Draft, message: str, mood: str
 ) -> None:
@@ -44,9 +46,10 @@ async def test_music_louder_in_everyday_english_turns_the_music_up(
     assert [c.name for c in result.tool_calls] == ["set_music_volume"]
 
 
-@pytest.mark.parametrize(("message", "language"), [("move the title to the end", "en"),
-                                                   ("put the title at the end", "en"),
-                                                   ("把标题移到最后", "zh")])
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [("move the title to the end", "en"), ("put the title at the end", "en"), ("把标题移到最后", "zh")],
+)
 async def test_moving_the_title_is_not_mistaken_for_a_new_title_and_costs_nothing(
     run_turn: Turn, sneakers: Draft, message: str, language: str
 ) -> None:

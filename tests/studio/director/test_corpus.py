@@ -43,13 +43,18 @@ def check(director: RuleDirector, entry: dict[str, Any], lang: str) -> list[str]
         wire_after = session.draft.to_wire() if session.draft else None
         if wire_after != wire_before or turn.cost or turn.tool_calls:
             changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
-            problems.append(f"changed {changed} / calls {[c.name for c in turn.tool_calls]} / cost {turn.cost}")
+            problems.append(
+                f"changed {changed} / calls {[c.name for c in turn.tool_calls]} / cost {turn.cost}"
+            )
     want = expand(entry.get("want") or {}, after)
     for key, value in want.items():
         got = after.get(key)
         if isinstance(value, float) or (isinstance(value, list) and value and isinstance(value[0], float)):
-            ok = got is not None and all(abs(a - b) < 0.011 for a, b in zip(got, value, strict=True)) \
-                if isinstance(value, list) else got is not None and abs(got - value) < 0.011
+            ok = (
+                got is not None and all(abs(a - b) < 0.011 for a, b in zip(got, value, strict=True))
+                if isinstance(value, list)
+                else got is not None and abs(got - value) < 0.011
+            )
         else:
             ok = got == value
         if not ok:
@@ -57,8 +62,9 @@ def check(director: RuleDirector, entry: dict[str, Any], lang: str) -> list[str]
     if want and before:  # an edit: nothing else moves
         moved = {k for k in set(before) | set(after) if before.get(k) != after.get(k)} - allowed(set(want))
         if moved:
-            problems.append("also changed " + ", ".join(f"{k} {before.get(k)!r}→{after.get(k)!r}"
-                                                         for k in sorted(moved)))
+            problems.append(
+                "also changed " + ", ".join(f"{k} {before.get(k)!r}→{after.get(k)!r}" for k in sorted(moved))
+            )
     replies = entry.get("reply") or []
     for text in [replies] if isinstance(replies, str) else replies:
         if text.lower() not in turn.reply.lower():
@@ -82,7 +88,9 @@ def test_the_director_understands_the_corpus(lang: str) -> None:
     rate = passed / len(cases)
     report = "\n".join(failures)
     print(f"\ndirector corpus {lang}: {passed}/{len(cases)} = {100 * rate:.1f} %\n{report}")
-    assert rate >= GATE, f"{lang}: {passed}/{len(cases)} = {100 * rate:.1f} % (< {100 * GATE:.0f} %)\n{report}"
+    assert rate >= GATE, (
+        f"{lang}: {passed}/{len(cases)} = {100 * rate:.1f} % (< {100 * GATE:.0f} %)\n{report}"
+    )
 
 
 def test_the_corpus_is_big_and_mostly_english() -> None:

@@ -141,10 +141,14 @@ def test_description_after_a_colon_in_the_request_becomes_captions_with_the_quot
 
 
 def test_chinese_description_inside_the_instruction_becomes_captions() -> None:
-    brief = read_brief("做一个10秒的竖屏视频，标题“极光保温杯”，保温24小时，轻巧便携，"
-                       "适合户外旅行和日常通勤使用。立即购买！")
+    brief = read_brief(
+        "做一个10秒的竖屏视频，标题“极光保温杯”，保温24小时，轻巧便携，适合户外旅行和日常通勤使用。立即购买！"
+    )
     assert (brief.title, brief.captions, brief.cta) == (
-        "极光保温杯", ["保温24小时，轻巧便携", "适合户外旅行和日常通勤使用"], "立即购买")
+        "极光保温杯",
+        ["保温24小时，轻巧便携", "适合户外旅行和日常通勤使用"],
+        "立即购买",
+    )
     assert read_brief("用这些照片做一个抖音视频，配上欢快的音乐，加上我的logo").captions == []
 
 
@@ -153,8 +157,10 @@ def test_chinese_introduce_names_the_title() -> None:
 
 
 def test_a_colon_inside_the_quoted_title_does_not_leak_the_title_into_captions() -> None:
-    brief = read_brief("做一个竖屏视频，标题“周末限定：手工酸面包与现烤可颂，每天早上七点新鲜出炉”，"
-                       "我们的面包全部使用有机面粉，外脆内软。欢迎光临！")
+    brief = read_brief(
+        "做一个竖屏视频，标题“周末限定：手工酸面包与现烤可颂，每天早上七点新鲜出炉”，"
+        "我们的面包全部使用有机面粉，外脆内软。欢迎光临！"
+    )
     assert brief.title == "周末限定：手工酸面包与现烤可颂，每天早上七点新鲜出炉"
     assert brief.captions == ["我们的面包全部使用有机面粉", "外脆内软"]
 
@@ -171,8 +177,10 @@ def test_a_title_never_ends_on_a_dangling_number() -> None:
 
 
 def test_counted_photos_are_not_a_product_name() -> None:
-    assert read_brief("Make a 6 second TikTok of my 6 photos with energetic music. Big summer drop!").title \
+    assert (
+        read_brief("Make a 6 second TikTok of my 6 photos with energetic music. Big summer drop!").title
         == "Big summer drop!"
+    )
 
 
 def test_a_request_worded_as_a_video_is_not_the_title() -> None:
@@ -185,9 +193,20 @@ def test_a_request_worded_as_a_video_is_not_the_title() -> None:
 @pytest.mark.parametrize(
     ("message", "title", "captions", "offer", "cta"),
     [
-        ("Handmade soy candles, lavender and cedar, free shipping this week",
-         "Handmade soy candles", ["Lavender and cedar"], "Free shipping this week", "Shop now"),
-        ("手工大豆蜡烛，薰衣草和雪松香味，本周包邮", "手工大豆蜡烛", ["薰衣草和雪松香味"], "本周包邮", "立即购买"),
+        (
+            "Handmade soy candles, lavender and cedar, free shipping this week",
+            "Handmade soy candles",
+            ["Lavender and cedar"],
+            "Free shipping this week",
+            "Shop now",
+        ),
+        (
+            "手工大豆蜡烛，薰衣草和雪松香味，本周包邮",
+            "手工大豆蜡烛",
+            ["薰衣草和雪松香味"],
+            "本周包邮",
+            "立即购买",
+        ),
         ("promo for our black friday sale 50% off", "Black Friday Sale", [], "50% off", "Shop now"),
         ("给我的奶茶店做个宣传视频，第二杯半价", "奶茶店", [], "第二杯半价", "立即下单"),
     ],

@@ -24,8 +24,9 @@ async def test_three_photos_tile_thirty_seconds_exactly_with_fade_overlaps(run_t
     assert order(draft) == ["p1", "p2", "p3"]
     assert [s.m.kind for s in shots] == ["image"] * 3
     assert [s.m.motion for s in shots] == ["zoom-in", "pan-left", "zoom-out"]
-    assert all(s.m.transition is not None and (s.m.transition.type, s.m.transition.d) == ("fade", 600)
-               for s in shots)
+    assert all(
+        s.m.transition is not None and (s.m.transition.type, s.m.transition.d) == ("fade", 600) for s in shots
+    )
     assert [s.st for s in shots] == [0, shots[0].d - 600, shots[0].d + shots[1].d - 1200]
     assert sum(s.d for s in shots) - 2 * 600 == 30000 == draft.d
     assert (draft.m.width, draft.m.height, draft.m.aspect) == (1920, 1080, "16:9")

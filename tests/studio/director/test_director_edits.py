@@ -1,4 +1,5 @@
-"""Edits to the timeline: length, format, shot order, removals, duplicates, weights, trims, transitions, pace."""
+"""Edits to the timeline: length, format, shot order, removals, duplicates, weights, trims,
+transitions and pace."""
 
 from __future__ import annotations
 
@@ -101,13 +102,19 @@ async def test_shots_are_reordered_removed_or_duplicated_and_the_length_is_kept(
     assert order(result.draft) == shots
     assert result.draft is not None and result.draft.d == 15000
     images = [s.m.motion for s in result.draft.visuals]
-    assert images == ["zoom-in", "pan-left", "zoom-out", "pan-right"][: len(images)]  # alternating from the start
+    assert (
+        images == ["zoom-in", "pan-left", "zoom-out", "pan-right"][: len(images)]
+    )  # alternating from the start
 
 
 @pytest.mark.parametrize(
     ("message", "language", "index", "longer"),
-    [("make shot 2 longer", "en", 1, True), ("shot 1 shorter", "en", 0, False),
-     ("第二个镜头长一点", "zh", 1, True), ("make the last shot twice as long", "en", 2, True)],
+    [
+        ("make shot 2 longer", "en", 1, True),
+        ("shot 1 shorter", "en", 0, False),
+        ("第二个镜头长一点", "zh", 1, True),
+        ("make the last shot twice as long", "en", 2, True),
+    ],
 )
 async def test_a_shot_made_longer_takes_time_from_the_others_and_the_video_keeps_its_length(
     run_turn: Turn, sneakers: Draft, message: str, language: str, index: int, longer: bool
@@ -193,8 +200,10 @@ async def test_transition_style_changes_overlaps_and_keeps_the_length(
     result = await run_turn(sneakers, message, [], language)
     assert result.draft is not None and result.draft.m.transition == style
     shots = result.draft.visuals
-    assert all(s.m.transition is not None and (s.m.transition.type, s.m.transition.d) == (style, overlap)
-               for s in shots)
+    assert all(
+        s.m.transition is not None and (s.m.transition.type, s.m.transition.d) == (style, overlap)
+        for s in shots
+    )
     assert shots[1].st == shots[0].d - overlap
     assert result.draft.d == 15000
 
@@ -289,7 +298,9 @@ async def test_chinese_swap_by_position_words(run_turn: Turn, sneakers: Draft) -
     assert order(result.draft) == ["p2", "p1", "p3"]
 
 
-async def test_starting_over_keeps_the_words_and_takes_the_new_format(run_turn: Turn, sneakers: Draft) -> None:
+async def test_starting_over_keeps_the_words_and_takes_the_new_format(
+    run_turn: Turn, sneakers: Draft
+) -> None:
     result = await run_turn(sneakers, "start over with a square video", photos(3))
     assert result.draft is not None and [c.name for c in result.tool_calls] == ["create_draft"]
     assert result.draft.m.aspect == "1:1" and result.draft.m.title == "Summer Sneakers"

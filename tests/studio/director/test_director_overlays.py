@@ -32,7 +32,9 @@ async def test_title_is_changed_to_the_given_text(
     assert f"“{title}”" in result.reply and result.cost == EDIT_COST
 
 
-@pytest.mark.parametrize(("message", "language"), [("remove the title", "en"), ("no title", "en"), ("去掉标题", "zh")])
+@pytest.mark.parametrize(
+    ("message", "language"), [("remove the title", "en"), ("no title", "en"), ("去掉标题", "zh")]
+)
 async def test_title_can_be_removed_and_added_back_from_the_description(
     run_turn: Turn, sneakers: Draft, message: str, language: str
 ) -> None:
@@ -67,8 +69,10 @@ async def test_the_title_changes_its_look_and_keeps_its_words(
     assert result.draft is not None and [c.name for c in result.tool_calls] == ["style_text"]
     title = result.draft.texts("title")[0]
     assert getattr(title.m, field) == value and title.m.text == "Summer Sneakers"
-    assert all(getattr(s.m, field) == getattr(b.m, field) for s, b in zip(
-        result.draft.texts("caption"), sneakers.texts("caption"), strict=True))  # only the title moved
+    assert all(
+        getattr(s.m, field) == getattr(b.m, field)
+        for s, b in zip(result.draft.texts("caption"), sneakers.texts("caption"), strict=True)
+    )  # only the title moved
     assert result.cost == EDIT_COST
 
 
@@ -91,8 +95,11 @@ async def test_all_text_takes_one_look(run_turn: Turn, sneakers: Draft) -> None:
     ("message", "language", "lines"),
     [
         ("captions: 'Light. Fast. Yours.'", "en", ["Light", "Fast", "Yours"]),
-        ("captions: Small batch. Roasted fresh. Delivered fast.", "en",
-         ["Small batch", "Roasted fresh", "Delivered fast"]),  # each sentence its own caption
+        (
+            "captions: Small batch. Roasted fresh. Delivered fast.",
+            "en",
+            ["Small batch", "Roasted fresh", "Delivered fast"],
+        ),  # each sentence its own caption
         ("change the captions to Made for summer", "en", ["Made for summer"]),
         ("字幕改成「轻盈透气，夏天必备」", "zh", ["轻盈透气，夏天必备"]),
         ("字幕：小批量。新鲜烘焙。极速送达。", "zh", ["小批量", "新鲜烘焙", "极速送达"]),
@@ -111,8 +118,9 @@ async def test_one_more_caption_is_appended(run_turn: Turn, sneakers: Draft) -> 
     assert texts(result.draft, "caption") == ["Light and breathable", "Free shipping"]
 
 
-@pytest.mark.parametrize(("message", "language"), [("remove the captions", "en"), ("no subtitles", "en"),
-                                                   ("去掉字幕", "zh")])
+@pytest.mark.parametrize(
+    ("message", "language"), [("remove the captions", "en"), ("no subtitles", "en"), ("去掉字幕", "zh")]
+)
 async def test_captions_can_be_removed(run_turn: Turn, sneakers: Draft, message: str, language: str) -> None:
     result = await run_turn(sneakers, message, [], language)
     assert texts(result.draft, "caption") == []
@@ -176,8 +184,10 @@ async def test_a_song_named_by_its_file_is_the_one_used(run_turn: Turn, sneakers
     assert result.draft.music.m.src == "asset://s1" and result.draft.music.m.name == "jingle.mp3"
 
 
-@pytest.mark.parametrize(("message", "language"), [("no music", "en"), ("remove the music", "en"),
-                                                   ("不要音乐", "zh"), ("静音", "zh")])
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [("no music", "en"), ("remove the music", "en"), ("不要音乐", "zh"), ("静音", "zh")],
+)
 async def test_music_can_be_removed(run_turn: Turn, sneakers: Draft, message: str, language: str) -> None:
     result = await run_turn(sneakers, message, [], language)
     assert result.draft is not None and result.draft.music is None
@@ -227,16 +237,25 @@ async def test_logo_comes_from_the_uploaded_png(
     result = await run_turn(sneakers, message, [*photos(3), logo_png()], language)
     assert result.draft is not None and result.draft.m.logo is not None
     assert (result.draft.m.logo.src, result.draft.m.logo.pos, result.draft.m.logo.scale) == (
-        "asset://logo1", pos, 0.12)
+        "asset://logo1",
+        pos,
+        0.12,
+    )
 
 
-async def test_logo_falls_back_to_the_last_png_and_can_move_grow_and_go(run_turn: Turn, sneakers: Draft) -> None:
+async def test_logo_falls_back_to_the_last_png_and_can_move_grow_and_go(
+    run_turn: Turn, sneakers: Draft
+) -> None:
     assets = [*photos(3), *photos(5, "png")[3:]]
     added = await run_turn(sneakers, "add my logo", assets)
     assert added.draft is not None and added.draft.m.logo is not None
     assert added.draft.m.logo.src == "asset://p5"
     moved = await run_turn(added.draft, "move the logo to the bottom right", assets)
-    assert moved.draft is not None and moved.draft.m.logo is not None and moved.draft.m.logo.pos == "bottom-right"
+    assert (
+        moved.draft is not None
+        and moved.draft.m.logo is not None
+        and moved.draft.m.logo.pos == "bottom-right"
+    )
     bigger = await run_turn(moved.draft, "make the logo bigger", assets)
     assert bigger.draft is not None and bigger.draft.m.logo is not None and bigger.draft.m.logo.scale == 0.18
     gone = await run_turn(bigger.draft, "remove the logo", assets)
@@ -290,5 +309,7 @@ async def test_brand_style_and_end_card_are_set_for_the_whole_video(run_turn: Tu
     zh = await run_turn(sneakers, "更高级一点", [], "zh")
     assert zh.draft is not None and zh.draft.m.style == "luxury" and "高级" in zh.reply
     off = await run_turn(luxury.draft, "no end card", [])
-    assert off.draft is not None and off.draft.m.end_card is not None and off.draft.m.end_card.enabled is False
+    assert (
+        off.draft is not None and off.draft.m.end_card is not None and off.draft.m.end_card.enabled is False
+    )
     assert off.draft.m.brand == brand.draft.m.brand and off.draft.m.style == "luxury"

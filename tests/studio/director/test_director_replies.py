@@ -121,7 +121,9 @@ async def test_partly_possible_requests_do_the_possible_part_and_explain_the_res
     assert result.reply.startswith("Done! The format is now 1:1 (1080x1080). But there is no logo to remove.")
     assert result.cost == EDIT_COST and [c.name for c in result.tool_calls] == ["set_aspect"]
     vertical = await run_turn(sneakers, "make it vertical and add a voiceover", [])
-    assert vertical.reply.startswith("Done! The format is now 9:16 (1080x1920). But I can't add a voice-over yet.")
+    assert vertical.reply.startswith(
+        "Done! The format is now 9:16 (1080x1920). But I can't add a voice-over yet."
+    )
     sparkle = await run_turn(sneakers, "make it vertical, and make it sparkle", [])
     assert "I didn't understand “make it sparkle”" in sparkle.reply and sparkle.cost == EDIT_COST
 
@@ -138,12 +140,18 @@ async def test_english_instruction_with_chinese_reply_language(run_turn: Turn, s
     assert result.reply.startswith("好了！视频现在是30秒。")
 
 
-async def test_a_message_over_the_limit_gets_one_line_and_costs_nothing(run_turn: Turn, sneakers: Draft) -> None:
+async def test_a_message_over_the_limit_gets_one_line_and_costs_nothing(
+    run_turn: Turn, sneakers: Draft
+) -> None:
     flood = "make it vertical and add upbeat music " * (30000 // 38)
     assert len(flood) > MAX_MESSAGE_CHARS
     result = await run_turn(sneakers, flood, [])
     assert result.cost == 0 and result.tool_calls == [] and result.draft == sneakers
-    assert "\n" not in result.reply and "shorter brief" in result.reply and str(MAX_MESSAGE_CHARS) in result.reply
+    assert (
+        "\n" not in result.reply
+        and "shorter brief" in result.reply
+        and str(MAX_MESSAGE_CHARS) in result.reply
+    )
     made = await run_turn(None, flood, photos(3))
     assert made.draft is None and made.cost == 0
 
@@ -196,7 +204,8 @@ async def test_create_reply_says_an_8_second_video_with_an_order_today_ending(ru
 
 async def test_copy_from_a_description_is_shown_and_put_on_the_video(run_turn: Turn, sneakers: Draft) -> None:
     result = await run_turn(
-        sneakers, "generate a short product description for handmade soy candles, lavender and cedar", [])
+        sneakers, "generate a short product description for handmade soy candles, lavender and cedar", []
+    )
     assert result.draft is not None and result.cost == EDIT_COST
     assert result.draft.m.title == "Handmade Soy Candles"
     assert [s.m.text for s in result.draft.texts("caption")] == ["Lavender and cedar"]

@@ -14,14 +14,23 @@ from studio.director.ops import OPERATIONS, parse_call, to_call
 from tests.studio.director.corpus_facts import start
 from tests.studio.director.test_corpus import CORPUS
 
-_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list, "object": dict}
+_TYPES = {
+    "string": str,
+    "integer": int,
+    "number": (int, float),
+    "boolean": bool,
+    "array": list,
+    "object": dict,
+}
 
 
 def problems(schema: dict[str, Any], value: Any, where: str = "") -> list[str]:
     """A small JSON-schema check: types, enums, required and unknown properties, bounds, items."""
     out: list[str] = []
     kind = schema.get("type")
-    if kind and not isinstance(value, _TYPES[kind]) or (kind in ("integer", "number") and isinstance(value, bool)):
+    if (kind and not isinstance(value, _TYPES[kind])) or (
+        kind in ("integer", "number") and isinstance(value, bool)
+    ):
         return [f"{where}: {value!r} is not {kind}"]
     if "enum" in schema and value not in schema["enum"]:
         out.append(f"{where}: {value!r} not in {schema['enum']}")
@@ -55,12 +64,40 @@ def test_every_operation_is_one_tool_in_the_cloud_agent_shape() -> None:
         assert params["type"] == "object" and isinstance(params["properties"], dict)
         assert "$ref" not in json.dumps(params) and "anyOf" not in json.dumps(params)  # plain for every agent
     by_name = {t["name"]: t for t in tools}
-    assert by_name["set_aspect"]["parameters"]["properties"]["aspect"]["enum"] == ["16:9", "9:16", "1:1", "4:5", "3:4"]
+    assert by_name["set_aspect"]["parameters"]["properties"]["aspect"]["enum"] == [
+        "16:9",
+        "9:16",
+        "1:1",
+        "4:5",
+        "3:4",
+    ]
     assert by_name["move_shot"]["parameters"]["required"] == ["from", "to"]
-    assert set(by_name["style_text"]["parameters"]["properties"]) >= {"target", "color", "size", "font", "bold",
-                                                                      "italic", "upper", "anim", "pos"}
-    for name in ("undo", "redo", "restore_version", "list_versions", "duplicate_shot", "set_shot_weight",
-                 "trim_shot", "set_brand", "set_style", "set_end_card", "add_text", "set_price", "set_offer"):
+    assert set(by_name["style_text"]["parameters"]["properties"]) >= {
+        "target",
+        "color",
+        "size",
+        "font",
+        "bold",
+        "italic",
+        "upper",
+        "anim",
+        "pos",
+    }
+    for name in (
+        "undo",
+        "redo",
+        "restore_version",
+        "list_versions",
+        "duplicate_shot",
+        "set_shot_weight",
+        "trim_shot",
+        "set_brand",
+        "set_style",
+        "set_end_card",
+        "add_text",
+        "set_price",
+        "set_offer",
+    ):
         assert name in by_name
 
 
@@ -71,7 +108,9 @@ def test_every_call_the_director_makes_over_the_corpus_fits_the_schema_and_repla
     for lang in ("en", "zh"):
         for entry in yaml.safe_load((CORPUS / f"{lang}.yaml").read_text(encoding="utf-8")):
             session = start(director, entry["start"], "zh" if lang == "zh" else "en")
-            turn = director.run(session.draft, entry["say"], session.assets, session.language, session.history)
+            turn = director.run(
+                session.draft, entry["say"], session.assets, session.language, session.history
+            )
             replayed = session.draft
             for call in turn.tool_calls:
                 seen.add(call.name)
@@ -85,12 +124,15 @@ def test_every_call_the_director_makes_over_the_corpus_fits_the_schema_and_repla
     assert len(seen) >= 25  # the corpus exercises most of the language
 
 
-@pytest.mark.parametrize("call", [
-    ToolCall(name="set_aspect", args={"aspect": "9:16", "extra": 1}),
-    ToolCall(name="style_text", args={"target": "everything", "color": "#ffffff"}),
-    ToolCall(name="set_shot_weight", args={"index": 1, "weight": 20}),
-    ToolCall(name="move_shot", args={"from": 1}),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        ToolCall(name="set_aspect", args={"aspect": "9:16", "extra": 1}),
+        ToolCall(name="style_text", args={"target": "everything", "color": "#ffffff"}),
+        ToolCall(name="set_shot_weight", args={"index": 1, "weight": 20}),
+        ToolCall(name="move_shot", args={"from": 1}),
+    ],
+)
 def test_a_call_outside_the_schema_is_refused(call: ToolCall) -> None:
     tools = {t["name"]: t["parameters"] for t in tool_schema()}
     assert problems(tools[call.name], call.args)  # the schema says no ...

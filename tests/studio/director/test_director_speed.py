@@ -15,19 +15,29 @@ from studio.draft import Draft
 from tests.studio.director.corpus_facts import start
 from tests.studio.director.test_corpus import CORPUS
 
-LONG_EN = ("make it vertical, 20 seconds, with upbeat music, change the title to 'Summer Sale', make the "
-           "captions yellow and bigger, add text 'Free shipping' at the top, put the price $24 on screen, swap "
-           "shots 1 and 2, use dissolve transitions, add my logo bottom left and make it more luxurious please, thank you so much")
-LONG_ZH = ("改成竖屏，时长改成20秒，配乐换成欢快点的，标题改为：秋季限定，字幕改成黄色，标题大一点，在左下角加文字：限量发售，"
-           "把价格99元放上去，交换第1和第3个镜头，转场换成叠化，logo放右下角，风格改成简约，节奏快一点，去掉片尾，"
-           "品牌色是红色和金色，加上全场八折，字幕放在上面，音乐小声一点，标题加粗，结尾改成立即预约，结尾用黄色，"
-           "副标题：手工制作，音量调到50%，再加一条字幕：全国包邮，第二个镜头长一点，复制第二个镜头，用闪白转场，"
-           "把第二个镜头放到最后，更高级一点，所有文字改成白色，字体换成黑体，背景音乐用我的音乐，不要转场，改成方形，"
-           "标题改成白色，字幕大一点，logo大一点，加一个片尾，品牌颜色用#ff6600，字幕加个打字机效果，第一个镜头短一点")
+LONG_EN = (
+    "make it vertical, 20 seconds, with upbeat music, change the title to 'Summer Sale', make the "
+    "captions yellow and bigger, add text 'Free shipping' at the top, put the price $24 on screen, swap "
+    "shots 1 and 2, use dissolve transitions, add my logo bottom left and make it more luxurious please, "
+    "thank you so much"
+)
+LONG_ZH = (
+    "改成竖屏，时长改成20秒，配乐换成欢快点的，标题改为：秋季限定，字幕改成黄色，标题大一点，在左下角加文字：限量发售，"
+    "把价格99元放上去，交换第1和第3个镜头，转场换成叠化，logo放右下角，风格改成简约，节奏快一点，去掉片尾，"
+    "品牌色是红色和金色，加上全场八折，字幕放在上面，音乐小声一点，标题加粗，结尾改成立即预约，结尾用黄色，"
+    "副标题：手工制作，音量调到50%，再加一条字幕：全国包邮，第二个镜头长一点，复制第二个镜头，用闪白转场，"
+    "把第二个镜头放到最后，更高级一点，所有文字改成白色，字体换成黑体，背景音乐用我的音乐，不要转场，改成方形，"
+    "标题改成白色，字幕大一点，logo大一点，加一个片尾，品牌颜色用#ff6600，字幕加个打字机效果，第一个镜头短一点"
+)
 
 
-def cpu_ms(director: RuleDirector, draft: Draft | None, message: str, assets: list[Asset],
-           history: History | None = None) -> float:
+def cpu_ms(
+    director: RuleDirector,
+    draft: Draft | None,
+    message: str,
+    assets: list[Asset],
+    history: History | None = None,
+) -> float:
     started = time.process_time()
     director.run(draft, message, assets, "en", history)
     return (time.process_time() - started) * 1000
@@ -54,8 +64,10 @@ def test_the_corpus_turns_average_a_few_milliseconds() -> None:
             times.append(cpu_ms(director, session.draft, entry["say"], session.assets, session.history))
     times.sort()
     p95 = times[int(len(times) * 0.95)]
-    print(f"\ncorpus turns: mean {statistics.mean(times):.2f} ms, p95 {p95:.2f} ms, max {times[-1]:.2f} ms CPU"
-          f"; segmenter cold start {segment.cold_start_seconds or 0:.2f} s")
+    print(
+        f"\ncorpus turns: mean {statistics.mean(times):.2f} ms, p95 {p95:.2f} ms, max {times[-1]:.2f} ms CPU"
+        f"; segmenter cold start {segment.cold_start_seconds or 0:.2f} s"
+    )
     assert statistics.mean(times) < 15 and p95 < 40
 
 

@@ -13,12 +13,25 @@ from tests.fixtures_director import logo_png, photos
 def _rich() -> tuple[Draft, Draft]:
     director = RuleDirector()
     assets = [*photos(3), logo_png()]
-    made = director.run(None, "Make a video for our summer sneakers. Light and breathable. Shop now!", photos(3), "en")
+    made = director.run(
+        None, "Make a video for our summer sneakers. Light and breathable. Shop now!", photos(3), "en"
+    )
     draft = made.draft
-    for message in ("4:5 for instagram", "add a subtitle 'Made in Portland'", "add text 'Free shipping' at the top",
-                    "put the price $24 on screen", "show 20% off", "make the title white and bigger",
-                    "our brand colours are navy and gold", "make it more luxurious", "no end card", "add my logo",
-                    "duplicate shot 2", "make shot 1 longer", "dissolve transitions"):
+    for message in (
+        "4:5 for instagram",
+        "add a subtitle 'Made in Portland'",
+        "add text 'Free shipping' at the top",
+        "put the price $24 on screen",
+        "show 20% off",
+        "make the title white and bigger",
+        "our brand colours are navy and gold",
+        "make it more luxurious",
+        "no end card",
+        "add my logo",
+        "duplicate shot 2",
+        "make shot 1 longer",
+        "dissolve transitions",
+    ):
         turn = director.run(draft, message, assets, "en")
         assert turn.tool_calls, message
         draft = turn.draft
@@ -43,8 +56,8 @@ def test_the_wire_form_has_the_clouds_outer_keys_and_track_types() -> None:
 def test_the_bots_summary_reads_the_directors_drafts() -> None:
     made, rich = _rich()
     assert summarize(made.to_wire()) == (
-        "Timeline (3 tracks): 1. Video: photo1.jpg, photo2.jpg, photo3.jpg (0-15s) 2. BGM: Lo-fi (0-15s, 35%) "
-        '3. Text: "Summer Sneakers", "Light and breathable", "Shop now" (0-15s)'
+        "Timeline (3 tracks): 1. Video: photo1.jpg, photo2.jpg, photo3.jpg (0-15s) "
+        '2. BGM: Lo-fi (0-15s, 35%) 3. Text: "Summer Sneakers", "Light and breathable", "Shop now" (0-15s)'
     )
     line = summarize(rich.to_wire())
     assert line is not None and line.startswith("Timeline (3 tracks): 1. Video: ")

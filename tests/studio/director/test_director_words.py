@@ -99,7 +99,10 @@ def test_text_without_a_length_has_no_duration(text: str) -> None:
         ("horizontal", "16:9"),
         ("4:5", "4:5"),
         ("for the instagram feed", "4:5"),
-        ("an Instagram post", "4:5"),  # the feed's portrait format (it was 1:1 when there were three canvases)
+        (
+            "an Instagram post",
+            "4:5",
+        ),  # the feed's portrait format (it was 1:1 when there were three canvases)
         ("3:4", "3:4"),
         ("小红书", "3:4"),
         ("视频号", "9:16"),
