@@ -136,14 +136,15 @@ def phrase(change: Change, zh: bool) -> str:
         values["look"] = _look(p, zh)
         if key == "text_style" and not zh:
             target = str(values["target"])
-            verb = "are" if target in ("the captions", "all text") else "is"
-            return f"{target} {'are' if verb == 'are' else 'is'} {values['look']}"
+            verb = "are" if p.get("target") == "caption" else "is"
+            return f"{target} {verb} {values['look']}"
     elif key == "text":
         values["pos"] = word(p.get("pos") or "top", zh)
     elif key == "brand":
         what = []
         if p.get("colors"):
-            what.append(t(zh, "words", "colors", colors=" ".join(color_name(c, zh) for c in p["colors"])))
+            names = ("、" if zh else " and ").join(color_name(c, zh) for c in p["colors"])
+            what.append(t(zh, "words", "colors", colors=names))
         for field in ("name", "handle", "url"):
             if p.get(field):
                 what.append(t(zh, "words", field, **{field: p[field]}))

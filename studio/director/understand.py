@@ -225,18 +225,27 @@ def _merge(clauses: list[Clause]) -> list[Clause]:
             if out and (out[-1].verbs() or out[-1].has("neg")):
                 verbs = [it for it in out[-1].items if it.has("verb") or it.has("neg")]
                 clause = Clause(verbs + items, clause.contents, clause.message)
-        values_only = (
-            clause.meaningful()
-            and out
-            and all(it.has("color") or it.has("hex") for it in clause.meaningful())
-        )
-        if values_only and out[-1].has("target", "brand"):
-            out[-1] = Clause(out[-1].items + items, out[-1].contents, clause.message)
+        if out and _looks_only(clause) and _look_target(out[-1]):
+            # "标题改成金色，大一点", "brand colours navy, white and gold": the same target's looks
+            out[-1] = Clause(out[-1].items + items, out[-1].contents + clause.contents, clause.message)
             continue
         out.append(clause)
     if pending:
         out.append(Clause(pending, [], clauses[-1].message))
     return out
+
+
+def _looks_only(clause: Clause) -> bool:
+    words = clause.meaningful()
+    return bool(words) and all(
+        (it.has("color") or it.has("hex") or it.has("size") or it.has("font") or it.has("emphasis")
+         or it.has("anim") or it.has("position")) and not it.has("target") and not it.has("verb")
+        for it in words
+    )
+
+
+def _look_target(clause: Clause) -> bool:
+    return any(k in TEXT_ROLES or k in ("all_text", "logo", "brand", "font") for k in clause.targets())
 
 
 # --- the message kinds -----------------------------------------------------------------------------
@@ -693,6 +702,8 @@ class _Reader:
             num = next((it.value for it in clause.items if it.has("num")), None)
             pct = num if num is not None and 0 < num <= 100 else None
         volume = clause.keys("volume")
+        if volume and not music_target and any(it.has("size") for it in clause.items if it.has("volume")):
+            volume = []  # "大一点" alone is a size, not the music; "音乐大一点" is the music
         if music_target or clause.has("target", "volume") or (volume and not self._looks_like_text(clause)):
             if pct is not None or (volume and not clause.has("mood") and named is None):
                 if current is None and not self.create:
@@ -1239,7 +1250,7 @@ def _ordered(calls: list[ToolCall]) -> list[ToolCall]:
                 else (str(c.args.get("text", "")) if c.name == "add_text" else "")
             ),
         )
-        if c.name == "style_text" and key in last:
+        if c.name in ("style_text", "set_brand") and key in last:  # looks said in two clauses add up
             merged = {**last[key].args, **c.args}
             last[key] = ToolCall(name=c.name, args=merged)
             continue
