@@ -83,7 +83,9 @@ async def test_end_with_is_the_ending_only(run_turn: Turn, sneakers: Draft) -> N
     assert texts(result.draft, "cta") == ["Order now"] and texts(result.draft, "title") == ["Summer Sneakers"]
 
 
-@pytest.mark.parametrize(("message", "language"), [("undo", "en"), ("撤销", "zh"), ("revert the last change", "en")])
+@pytest.mark.parametrize(
+    ("message", "language"), [("undo", "en"), ("撤销", "zh"), ("revert the last change", "en")]
+)
 def test_undo_goes_back_one_change_and_redo_brings_it_back(message: str, language: str) -> None:
     director = RuleDirector()
     made = director.run(None, "Make a video for our summer sneakers. Shop now!", photos(3), language)
@@ -106,25 +108,35 @@ def test_undo_goes_back_one_change_and_redo_brings_it_back(message: str, languag
         ("make the title bigger", lambda d: d.texts("title")[0].m.size == "l"),
         ("title in a serif font", lambda d: d.texts("title")[0].m.font == "serif"),
         ("captions at the top", lambda d: d.texts("caption")[0].m.pos == "top"),
-        ("add text 'Free shipping' at the top", lambda d: [(s.m.text, s.m.pos) for s in d.texts("text")]
-         == [("Free shipping", "top")]),
+        (
+            "add text 'Free shipping' at the top",
+            lambda d: [(s.m.text, s.m.pos) for s in d.texts("text")] == [("Free shipping", "top")],
+        ),
         ("put the price $24 on screen", lambda d: [s.m.text for s in d.texts("price")] == ["$24"]),
         ("duplicate shot 2", lambda d: [s.m.src for s in d.visuals][1:3] == ["asset://p2", "asset://p2"]),
         ("make it 4:5", lambda d: (d.m.aspect, d.m.width, d.m.height) == ("4:5", 1080, 1350)),
         ("做成小红书的", lambda d: (d.m.aspect, d.m.width, d.m.height) == ("3:4", 1080, 1440)),
         ("our brand colours are navy and gold", lambda d: d.m.brand.colors == ["#1a237e", "#d4af37"]),
-        ("generate a short product description for handmade soy candles, lavender and cedar",
-         lambda d: (d.m.title, [s.m.text for s in d.texts("caption")]) == ("Handmade Soy Candles",
-                                                                           ["Lavender and cedar"])),
+        (
+            "generate a short product description for handmade soy candles, lavender and cedar",
+            lambda d: (
+                (d.m.title, [s.m.text for s in d.texts("caption")])
+                == ("Handmade Soy Candles", ["Lavender and cedar"])
+            ),
+        ),
     ],
 )
-async def test_what_was_missing_is_there(run_turn: Turn, sneakers: Draft, message: str, check: object) -> None:
+async def test_what_was_missing_is_there(
+    run_turn: Turn, sneakers: Draft, message: str, check: object
+) -> None:
     result = await run_turn(sneakers, message, [], "zh" if "小红书" in message else "en")
     assert result.draft is not None and result.tool_calls and check(result.draft), result.reply  # type: ignore[operator]
 
 
 async def test_copy_is_written_from_a_description(run_turn: Turn) -> None:
-    made = await run_turn(None, "Handmade soy candles, lavender and cedar, free shipping this week", photos(3))
+    made = await run_turn(
+        None, "Handmade soy candles, lavender and cedar, free shipping this week", photos(3)
+    )
     assert made.draft is not None
     assert texts(made.draft, "title") == ["Handmade soy candles"]
     assert texts(made.draft, "caption") == ["Lavender and cedar"]
