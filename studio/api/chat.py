@@ -186,7 +186,8 @@ class ChatRunner:
                 error_message=reply_text("out_of_credits", zh, cost=exc.cost, left=exc.available),
             )
         draft = _wire(turn.draft)
-        if draft is not None and draft != state.draft:
+        changed = bool(turn.tool_calls) or cost > 0  # an answer or a refusal leaves the stored draft alone
+        if changed and draft is not None and draft != state.draft:
             await set_draft(self.redis, session.session_id, draft)
             if turn.tool_calls:
                 label = getattr(turn, "label", "") or ", ".join(str(c.name) for c in turn.tool_calls)

@@ -126,15 +126,7 @@ class RuleDirector:
         if len(message) > MAX_MESSAGE_CHARS:
             text = replies.chat("too_long", zh, count=len(message), limit=MAX_MESSAGE_CHARS)
             return DirectorTurn(draft=current, tool_calls=[], reply=text, cost=0)
-        ctx = Context(
-            current,
-            list(assets),
-            zh,
-            undo=history.undo_to if history else None,
-            redo=history.redo_to if history else None,
-        )
-        if history is not None and history.head is None and current is not None:
-            ctx.undo = None
+        ctx = Context(current, list(assets), zh)
         u = understand(message, ctx)
         if u.kind == "answer":
             return DirectorTurn(

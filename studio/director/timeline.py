@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from studio.director.units import is_cjk
-from studio.draft import CANVAS, Draft, TextSegment, Transition, VisualSegment
+from studio.draft import CANVAS, Draft, TextSegment, TrackKind, Transition, VisualSegment
 
 MIN_TOTAL_MS, MAX_TOTAL_MS = 5000, 120000
 MAX_SHOTS = 120
@@ -206,7 +206,7 @@ def retime(draft: Draft) -> None:
         song.st, song.d = 0, min(total, src_d) if src_d else total
         song.m.fade_out = min(1500, song.d // 3)
     _layout_text(draft, total)
-    draft.t = [tr for tr in draft.t if tr.sg or tr.tt == 0]
+    draft.t = [tr for tr in draft.t if tr.sg or tr.tt == TrackKind.VISUAL]
     words = " ".join(s.m.text for s in draft.texts())
     if words.strip():
         meta.language = "zh" if any(is_cjk(c) for c in words) else "en"
@@ -268,7 +268,7 @@ def check_draft(draft: Draft | dict[str, Any]) -> list[str]:
     if draft.d != expected_total:
         problems.append(f"d {draft.d} != {expected_total}")
     for tr in draft.t:
-        if tr.tt == 0:
+        if tr.tt == TrackKind.VISUAL:
             continue
         for s in tr.sg:
             if s.st < 0 or s.d <= 0 or s.st + s.d > expected_total:

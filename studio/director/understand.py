@@ -73,9 +73,6 @@ class Context:
     draft: Draft | None
     assets: list[Asset]
     zh: bool = False  # the reply language
-    undo: int | None = None  # the version "undo" goes to (None: nothing to undo)
-    redo: int | None = None
-    versions: list[int] = field(default_factory=list)
 
 
 @dataclass
