@@ -22,10 +22,37 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_val
 from common.draft import TRACK_ORDER, TrackKind, track_kind
 
 __all__ = [
-    "ASPECTS", "CANVAS", "FONTS", "FPS", "STYLES", "TRANSITIONS", "Aspect", "Brand", "Draft", "DraftMeta",
-    "EndCard", "Logo", "MusicMeta", "MusicSegment", "MusicTrack", "OtherTrack", "Segment", "TextMeta",
-    "TextSegment", "TextTrack", "Track", "TrackKind", "Transition", "VisualMeta", "VisualSegment",
-    "VisualTrack", "VoiceMeta", "VoiceSegment", "VoiceTrack",
+    "ASPECTS",
+    "CANVAS",
+    "FONTS",
+    "FPS",
+    "STYLES",
+    "TRANSITIONS",
+    "Aspect",
+    "Brand",
+    "Draft",
+    "DraftMeta",
+    "EndCard",
+    "Logo",
+    "MusicMeta",
+    "MusicSegment",
+    "MusicTrack",
+    "OtherTrack",
+    "Segment",
+    "TextMeta",
+    "TextSegment",
+    "TextStyle",
+    "TextTrack",
+    "Track",
+    "TrackKind",
+    "Transition",
+    "VisualMeta",
+    "VisualSegment",
+    "VisualTrack",
+    "VoiceMeta",
+    "VoiceSegment",
+    "VoiceTrack",
+    "hex_color",
 ]
 
 FPS = 30
@@ -57,7 +84,8 @@ _HEX = re.compile(r"^#[0-9a-f]{6}$")
 Ms = Annotated[int, Field(ge=0)]
 
 
-def _hex(value: str | None) -> str | None:
+def hex_color(value: str | None) -> str | None:
+    """'#FFF', '#ffffff' → '#ffffff'; anything else raises ValueError (None passes)."""
     if value is None:
         return None
     value = value.strip().lower()
@@ -82,28 +110,57 @@ class Transition(_Wire):
 
 
 class VisualMeta(_Wire):
+    """One shot: a photo, a clip or a colour card (docs/studio-draft.md, "Visual track").
+
+    - `kind`, `src` (asset://<id>), `name` (the upload's file name), `color` (cards: "#rrggbb");
+    - `motion`: zoom-in, pan-left, zoom-out, pan-right (images alternate in order), none (clips,
+      cards); None lets the renderer plan the moves;
+    - `transition`: the transition INTO this shot (ignored on the first);
+    - clips: `in` (`trim_in`, where it starts in its source, ms; 0 when absent), `out` (`trim_out`,
+      where it ends at the latest: the user's trim), `src_d` (the source's length), `vol` (its own
+      sound: 0 under music, 1 without);
+    - `weight`: its share of the video's length next to the other shots (None = 1; "make shot 2
+      longer" = 1.5). The director has already turned weights into `d`; the renderer reads `d`.
+    """
+
     kind: Literal["image", "video", "color"] = "image"
-    src: str | None = None  # asset://<id>
+    src: str | None = None
     name: str = ""
-    motion: str | None = None  # None: the renderer plans the moves; or zoom-in, zoom-out, pan-left, ...
+    motion: str | None = None
     transition: Transition | None = None
-    trim_in: Ms = Field(0, alias="in")  # video: trim start in the source
-    vol: float | None = None  # video: the clip's own sound (0 under music)
-    src_d: Ms | None = None  # video: the source's length
-    color: str | None = None  # color cards: "#rrggbb"
-    weight: float | None = Field(None, gt=0, le=8)  # share of the length relative to the other shots (1)
+    trim_in: Ms | None = Field(default=None, alias="in")
+    trim_out: Ms | None = Field(default=None, alias="out")
+    vol: float | None = None
+    src_d: Ms | None = None
+    color: str | None = None
+    weight: float | None = Field(default=None, gt=0, le=8)
+
+    @property
+    def start_in(self) -> int:
+        return self.trim_in or 0
 
     @field_validator("color")
     @classmethod
     def _color(cls, v: str | None) -> str | None:
-        return _hex(v)
+        return hex_color(v)
 
 
 class TextMeta(_Wire):
+    """One text on screen. `role`: title (the hook, opens the video), subtitle (under the title,
+    shown with it), caption (one line after another through the body), text (a free line), price,
+    offer (both shown through the body), cta (closes the video, on the end card when there is one).
+
+    Looks, each None when the style decides: `pos` (top, center, bottom, the four corners, left,
+    right: inside the canvas's safe zone), `color` ("#rrggbb"), `size` (s, m, l, xl), `font` (sans,
+    serif, display, rounded, mono, handwriting), `bold`, `italic`, `upper` (show in capitals; the text
+    itself keeps its case), `anim` (none, fade, pop, slide, typewriter, words), `bg` (none, scrim,
+    box, outline). `pinned` is reserved for user-set timings (not used yet).
+    """
+
     text: str
     role: TextRole = "caption"
     pos: Position | None = None
-    color: str | None = None  # "#rrggbb"; None: the style's colour
+    color: str | None = None
     size: TextSize | None = None
     font: Font | None = None
     bold: bool | None = None
@@ -111,22 +168,22 @@ class TextMeta(_Wire):
     upper: bool | None = None
     anim: Animation | None = None
     bg: Backing | None = None
-    pinned: bool | None = None  # True: its st/d were set by the user and survive re-layout
+    pinned: bool | None = None
 
     @field_validator("color")
     @classmethod
     def _color(cls, v: str | None) -> str | None:
-        return _hex(v)
+        return hex_color(v)
 
 
 class MusicMeta(_Wire):
     src: str  # synth://<mood> or asset://<id>
     name: str = "Music"
-    vol: float = Field(0.35, ge=0.0, le=1.0)
+    vol: float = Field(default=0.35, ge=0.0, le=1.0)
     fade_in: Ms = 500
     fade_out: Ms = 1500
     src_d: Ms | None = None  # an uploaded song's length
-    seed: int = 0  # generated beds: which variation
+    seed: int | None = None  # generated beds: which variation (0 when absent)
 
 
 class VoiceMeta(_Wire):
@@ -134,8 +191,8 @@ class VoiceMeta(_Wire):
     src: str = "tts://narrator"  # tts://<voice>, or asset://<id> for a recorded voice-over
     language: str = "en"
     voice: str | None = None
-    speed: float = Field(1.0, ge=0.5, le=2.0)
-    vol: float = Field(1.0, ge=0.0, le=1.5)
+    speed: float = Field(default=1.0, ge=0.5, le=2.0)
+    vol: float = Field(default=1.0, ge=0.0, le=1.5)
 
 
 class Segment[M: BaseModel](_Wire):
@@ -204,10 +261,29 @@ _TRACK_CLASS: dict[TrackKind, type[VisualTrack | MusicTrack | VoiceTrack | TextT
 }
 
 
+class TextStyle(_Wire):
+    """The look of one text role (`DraftMeta.text_styles`): what a new segment of that role starts with."""
+
+    color: str | None = None
+    size: TextSize | None = None
+    font: Font | None = None
+    bold: bool | None = None
+    italic: bool | None = None
+    upper: bool | None = None
+    anim: Animation | None = None
+    bg: Backing | None = None
+    pos: Position | None = None
+
+    @field_validator("color")
+    @classmethod
+    def _color(cls, v: str | None) -> str | None:
+        return hex_color(v)
+
+
 class Logo(_Wire):
     src: str  # asset://<id>
     pos: Corner = "top-right"
-    scale: float = Field(0.12, gt=0, le=0.5)  # width relative to the video's width
+    scale: float = Field(default=0.12, gt=0, le=0.5)  # width relative to the video's width
 
 
 class Brand(_Wire):
@@ -219,17 +295,28 @@ class Brand(_Wire):
     @field_validator("colors")
     @classmethod
     def _colors(cls, v: list[str]) -> list[str]:
-        return [c for c in (_hex(x) for x in v) if c][:4]
+        return [c for c in (hex_color(x) for x in v) if c][:4]
 
 
 class EndCard(_Wire):
-    """The closing card: brand, logo, call to action, handle or URL (2-3 s)."""
+    """The closing card: brand, logo, call to action, handle or URL, over the last `d` ms (2-3 s)."""
 
     enabled: bool = True
     d: Ms = 2500
 
 
 class DraftMeta(_Wire):
+    """The whole video: `title` (copy of the title text), `width`/`height` (always the canvas of
+    `aspect`), `fps`, `aspect` (16:9, 9:16, 1:1, 4:5, 3:4), `pace` (slow, normal, fast: how fast the
+    renderer cuts and moves; the director never repeats shots for it), `transition` (the style every
+    shot uses), `style` (minimal, bold, elegant, playful, luxury; None: the renderer's default),
+    `brand` (colours for the whole video, name, handle, URL), `logo`, `end_card` (None: an end card
+    when there is a call to action; `enabled: false`: none), `text_styles` (the director's memory of
+    the looks asked per role or "all", copied onto new text; the renderer reads the segments),
+    `language` (of the words on screen: pick a CJK font for "zh"), `prompt` (the description the video
+    was made from; not rendered).
+    """
+
     title: str = ""
     width: int = 1920
     height: int = 1080
@@ -241,6 +328,7 @@ class DraftMeta(_Wire):
     brand: Brand | None = None
     logo: Logo | None = None
     end_card: EndCard | None = None
+    text_styles: dict[str, TextStyle] | None = None
     language: str = "en"
     prompt: str = ""
 

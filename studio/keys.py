@@ -7,6 +7,9 @@
 | `studio:user:{user_id}` | hash: available, frozen, client_id, created | 30 days, renewed |
 | `studio:session:{sid}` | hash: user_id, task_id, language, task_name, created | 30 days, renewed |
 | `studio:state:{sid}` | JSON of the session state (draft, assets, ...) | 30 days, renewed |
+| `studio:history:{sid}` | JSON: the session's version log (labels, calls, undo/redo) | 30 days, renewed |
+| `studio:versions:{sid}` | hash: version number → that version's draft (the last 50) | 30 days, renewed |
+| `studio:turn:{sid}` | the lock that serialises the session's turns (a random token) | the turn's deadline |
 | `studio:asset:{asset_id}` | hash: user_id, session_id, path, kind, name | 30 days |
 | `studio:render:{user_id}:{render_id}` | hash: the render job (status, progress, draft, result) | 7 days |
 | `saq:studio-renders:*`, `saq:job:studio-renders:*` | the render queue (studio/queue.py) | SAQ sets |
@@ -44,6 +47,18 @@ def session(session_id: str) -> str:
 
 def state(session_id: str) -> str:
     return f"studio:state:{session_id}"
+
+
+def history(session_id: str) -> str:
+    return f"studio:history:{session_id}"
+
+
+def versions(session_id: str) -> str:
+    return f"studio:versions:{session_id}"
+
+
+def turn_lock(session_id: str) -> str:
+    return f"studio:turn:{session_id}"
 
 
 def asset(asset_id: str) -> str:

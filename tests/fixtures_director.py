@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from studio.director.director import Asset, DirectorTurn, RuleDirector, check_draft
+from studio.director import Asset, DirectorTurn, RuleDirector, check_draft
+from studio.draft import Draft
 
 Turn = Callable[..., Awaitable[DirectorTurn]]
 
@@ -27,12 +28,22 @@ def clip(ident: str, ms: int) -> Asset:
     return Asset(id=ident, kind="video", name=f"{ident}.mp4", width=1920, height=1080, duration_ms=ms)
 
 
-def song(ms: int = 200000) -> Asset:
-    return Asset(id="s1", kind="audio", name="my-song.mp3", duration_ms=ms)
+def song(ms: int = 200000, name: str = "my-song.mp3") -> Asset:
+    return Asset(id="s1", kind="audio", name=name, duration_ms=ms)
 
 
 def logo_png() -> Asset:
     return Asset(id="logo1", kind="image", name="brand-logo.png", width=512, height=512)
+
+
+def texts(draft: Draft | None, role: str) -> list[str]:
+    assert draft is not None
+    return [s.m.text for s in draft.texts(role)]
+
+
+def order(draft: Draft | None) -> list[str]:
+    assert draft is not None
+    return [(s.m.src or "").removeprefix("asset://") for s in draft.visuals]
 
 
 @pytest.fixture
@@ -50,9 +61,13 @@ def run_turn(rule_director: RuleDirector) -> Turn:
     """`await run_turn(draft, message, assets, language="en")`, checking every returned draft."""
 
     async def run(
-        draft: dict[str, Any] | None, message: str, assets: list[Asset], language: str = "en"
+        draft: Draft | dict[str, Any] | None,
+        message: str,
+        assets: list[Asset],
+        language: str = "en",
+        **kw: Any,
     ) -> DirectorTurn:
-        result = await rule_director.turn(draft, message, assets, language)
+        result = await rule_director.turn(draft, message, assets, language, **kw)
         if result.draft is not None:
             assert check_draft(result.draft) == [], (message, check_draft(result.draft))
         return result
@@ -61,7 +76,7 @@ def run_turn(rule_director: RuleDirector) -> Turn:
 
 
 @pytest.fixture
-async def sneakers(run_turn: Turn, three_photos: list[Asset]) -> dict[str, Any]:
+async def sneakers(run_turn: Turn, three_photos: list[Asset]) -> Draft:
     """A 15-second draft from three photos, with title, captions, music and a call to action."""
     made = await run_turn(
         None, "Make a video for our summer sneakers. Light and breathable. Shop now!", three_photos

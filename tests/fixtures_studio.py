@@ -57,7 +57,8 @@ class ScriptedDirector:
         self.fail = fail
         self.seen: list[dict[str, Any]] = []
 
-    async def turn(self, draft: dict[str, Any] | None, message: str, assets: list[Any], language: str) -> Any:
+    async def turn(self, draft: dict[str, Any] | None, message: str, assets: list[Any], language: str,
+                   history: Any = None) -> Any:
         import asyncio
 
         self.seen.append({"draft": draft, "message": message, "assets": assets, "language": language})

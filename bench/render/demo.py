@@ -25,7 +25,7 @@ def _by_director(photos: list[Path]) -> dict[str, Any] | None:
         with Image.open(p) as img:
             assets.append(Asset(id=f"p{n}", kind="image", name=p.name, width=img.width, height=img.height))
     turn = asyncio.run(RuleDirector().turn(None, PROMPT, assets, "en"))
-    return turn.draft
+    return turn.wire()  # the director's typed draft in the wire form the renderer reads
 
 
 def _by_hand(photos: list[Path]) -> dict[str, Any]:

@@ -1,6 +1,6 @@
-"""The create flow: a `create_draft` tool call (assets + brief) → a complete, valid draft.
+"""The create flow: a `create_draft` call (assets + words) → a complete, valid draft.
 
-`create_args` decides everything from the message (so the call can be replayed); `build_draft`
+The understanding decides everything from the message (so the call can be replayed); this module
 only assembles. Default length: 15 s for up to 3 shots, 4 s a shot beyond (clamped to 5-120 s),
 never longer than the clips can fill when every shot is a clip. A text-only prompt makes title
 cards: one colour segment per ~5 s.
@@ -8,113 +8,124 @@ cards: one colour segment per ~5 s.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
-from studio.director.brief import read_brief
+from pydantic import BaseModel, ConfigDict, Field
+
 from studio.director.models import Asset
-from studio.director.timeline import (
-    TRANSITION_MS,
+from studio.director.timeline import TRANSITION_MS, clamp_total, fit, normalize, set_aspect
+from studio.draft import (
+    Aspect,
     Draft,
-    Segment,
-    clamp_total,
-    fit,
-    normalize,
-    set_aspect,
-    track,
+    MusicMeta,
+    MusicSegment,
+    TextMeta,
+    TextSegment,
+    TextStyle,
+    VisualMeta,
+    VisualSegment,
 )
-from studio.director.words import MOODS, parse_aspect, parse_duration
 
 PALETTE = ("#1e293b", "#0f766e", "#7c3aed", "#b45309", "#be123c")
 CARD_MS = 5000
 SYNTH_VOL, OWN_AUDIO_VOL = 0.35, 0.8
+TEXT_MAX = 200
+
+
+class MusicSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    src: str = Field(pattern=r"^(synth|asset)://[\w.-]+$", description="synth://<mood> or asset://<id>")
+    name: str = "Music"
+    vol: float = Field(default=SYNTH_VOL, ge=0.0, le=1.0)
+    src_d: int | None = Field(default=None, ge=1, description="an uploaded song's length, ms")
+
+
+class CreateArgs(BaseModel):
+    """The arguments of `create_draft` (the operation itself is `studio.director.ops.CreateDraft`)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    assets: list[str] = Field(default_factory=list, description="ids of the photos and clips, in order")
+    duration_ms: int | None = Field(default=None, ge=1, description="length in ms (none: the shots' default)")
+    asked_ms: int | None = Field(default=None, description="the length the user asked for, before clamping")
+    aspect: Aspect = "16:9"
+    title: str | None = Field(default=None, max_length=TEXT_MAX)
+    subtitle: str | None = Field(default=None, max_length=TEXT_MAX)
+    captions: list[str] = Field(default_factory=list)
+    cta: str | None = Field(default=None, max_length=TEXT_MAX)
+    offer: str | None = Field(default=None, max_length=TEXT_MAX)
+    price: str | None = Field(default=None, max_length=40)
+    music: MusicSpec | None = None
+    prompt: str = Field(default="", max_length=4000, description="the description the video was made from")
+    language: Literal["en", "zh"] = "en"
 
 
 def default_total(visual: list[Asset]) -> int:
     n = len(visual)
     total = 15000 if n <= 3 else n * 4000
     if visual and all(a.kind == "video" and a.duration_ms for a in visual):
-        total = min(total, sum(a.duration_ms or 0 for a in visual) - TRANSITION_MS * (n - 1))
+        total = min(total, sum(a.duration_ms or 0 for a in visual) - TRANSITION_MS["fade"] * (n - 1))
     return clamp_total(total)
 
 
-def music_for(mood: str | None, audio: Asset | None) -> dict[str, Any]:
-    if audio is not None:
-        spec: dict[str, Any] = {"src": audio.ref, "name": audio.name, "vol": OWN_AUDIO_VOL}
-        if audio.duration_ms:
-            spec["src_d"] = audio.duration_ms
-        return spec
-    src, name = MOODS[mood or "lofi"]
-    return {"src": src, "name": name, "vol": SYNTH_VOL}
-
-
-def create_args(message: str, masked: str, assets: list[Asset], no_music: bool,
-                language: str) -> dict[str, Any]:
-    """Everything the create flow decides from the message, as the `create_draft` call's arguments."""
-    brief = read_brief(message)
-    visual = [a for a in assets if a.kind in ("image", "video")]
-    audio = [a for a in assets if a.kind == "audio"]
-    asked = parse_duration(masked)
-    return {
-        "assets": [a.id for a in visual],
-        "duration_ms": clamp_total(asked) if asked else None,
-        "asked_ms": asked,
-        "aspect": parse_aspect(masked) or "16:9",
-        "title": brief.title,
-        "captions": brief.captions,
-        "cta": brief.cta,
-        "music": None if no_music else music_for(brief.mood, audio[-1] if audio else None),
-        "prompt": message.strip(),
-        "language": language,
-    }
-
-
-def shot(seg_id: str, asset: Asset) -> Segment:
-    m: dict[str, Any] = {"src": asset.ref, "kind": asset.kind, "name": asset.name}
+def shot_segment(seg_id: str, asset: Asset) -> VisualSegment:
+    meta = VisualMeta(src=asset.ref, kind="image" if asset.kind == "image" else "video", name=asset.name)
     if asset.kind == "video":
-        m.update({"in": 0, "vol": 0.0})
+        meta.trim_in, meta.vol = 0, 0.0
         if asset.duration_ms:
-            m["src_d"] = asset.duration_ms
-    return {"id": seg_id, "st": 0, "d": 0, "m": m}
+            meta.src_d = asset.duration_ms
+    return VisualSegment(id=seg_id, st=0, d=0, m=meta)
 
 
-def card(seg_id: str, color: str) -> Segment:
-    return {"id": seg_id, "st": 0, "d": 0, "kind": "color",
-            "m": {"kind": "color", "color": color, "name": "Title card"}}
+def card_segment(seg_id: str, color: str) -> VisualSegment:
+    # `kind` also at the segment level: the first contract's readers look there
+    meta = VisualMeta(kind="color", color=color, name="Title card")
+    return VisualSegment.model_validate({"id": seg_id, "st": 0, "d": 0, "kind": "color", "m": meta})
 
 
-def text_segment(seg_id: str, text: str, role: str) -> Segment:
-    return {"id": seg_id, "st": 0, "d": 0, "m": {"text": text, "role": role,
-                                                 "pos": "center" if role == "title" else "bottom"}}
+def text_segment(draft: Draft, role: str, text: str, pos: str | None) -> TextSegment:
+    """A new text of `role`, with the look the user gave that role (or all text) before."""
+    meta = TextMeta(text=text, role=role)  # type: ignore[arg-type]
+    for key in ("all", role):
+        style: TextStyle | None = (draft.m.text_styles or {}).get(key)
+        if style is not None:
+            for field, value in style.model_dump(exclude_none=True).items():
+                if key == "all" and field == "pos":
+                    continue
+                setattr(meta, field, value)
+    if pos:
+        meta.pos = pos  # type: ignore[assignment]
+    return TextSegment(id=draft.new_id("x"), st=0, d=0, m=meta)
 
 
-def build_draft(args: dict[str, Any], assets: list[Asset]) -> Draft:
+def build_draft(args: CreateArgs, assets: list[Asset]) -> Draft:
     by_id = {a.id: a for a in assets}
-    visual = [by_id[i] for i in args.get("assets", []) if i in by_id and by_id[i].kind in ("image", "video")]
+    visual = [by_id[i] for i in args.assets if i in by_id and by_id[i].kind in ("image", "video")]
     draft = normalize(None)
-    meta = draft["m"]
-    set_aspect(draft, args.get("aspect") or "16:9")
-    meta["language"] = args.get("language", "en")
-    meta["prompt"] = args.get("prompt", "")
-    total = clamp_total(args.get("duration_ms") or default_total(visual))
-    shots = track(draft, 0, create=True)["sg"]  # type: ignore[index]
+    set_aspect(draft, args.aspect)
+    draft.m.language = args.language
+    draft.m.prompt = args.prompt
+    total = clamp_total(args.duration_ms or default_total(visual))
+    track = draft.visual_track(create=True)
+    assert track is not None
     if visual:
-        shots.extend(shot(f"v{n}", a) for n, a in enumerate(visual, 1))
+        track.sg.extend(shot_segment(f"v{n}", a) for n, a in enumerate(visual, 1))
     else:
         count = max(1, round(total / CARD_MS))
-        shots.extend(card(f"v{n}", PALETTE[(n - 1) % len(PALETTE)]) for n in range(1, count + 1))
-    texts = track(draft, 7, create=True)["sg"]  # type: ignore[index]
-    if args.get("title"):
-        texts.append(text_segment("x1", args["title"], "title"))
-    for line in args.get("captions") or []:
-        texts.append(text_segment(f"x{len(texts) + 1}", line, "caption"))
-    if args.get("cta"):
-        texts.append(text_segment(f"x{len(texts) + 1}", args["cta"], "cta"))
-    if args.get("music"):
-        spec = args["music"]
-        m = {"src": spec["src"], "name": spec.get("name", "Music"), "vol": spec.get("vol", SYNTH_VOL),
-             "fade_in": 500, "fade_out": 1500}
-        if spec.get("src_d"):
-            m["src_d"] = spec["src_d"]
-        track(draft, 1, create=True)["sg"].append({"id": "a1", "st": 0, "d": 0, "m": m})  # type: ignore[index]
+        track.sg.extend(card_segment(f"v{n}", PALETTE[(n - 1) % len(PALETTE)]) for n in range(1, count + 1))
+    words = [("title", args.title), ("subtitle", args.subtitle)]
+    words += [("caption", line) for line in args.captions]
+    words += [("price", args.price), ("offer", args.offer), ("cta", args.cta)]
+    texts = draft.text_track(create=True)
+    assert texts is not None
+    for role, text in words:
+        if text:
+            texts.sg.append(text_segment(draft, role, text, None))
+    if args.music is not None:
+        spec = args.music
+        meta = MusicMeta(src=spec.src, name=spec.name, vol=spec.vol, src_d=spec.src_d)
+        music = draft.music_track(create=True)
+        assert music is not None
+        music.sg.append(MusicSegment(id="a1", st=0, d=0, m=meta))
     fit(draft, total)
+    draft.drop_empty_tracks()
     return draft

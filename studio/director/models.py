@@ -1,15 +1,19 @@
-"""The director's boundary models (re-exported by `studio.director.director`)."""
+"""The director's boundary models (re-exported by `studio.director`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from studio.draft import Draft
 
 
 class Asset(BaseModel):
     """One uploaded file of the session, in upload order."""
+
+    model_config = ConfigDict(extra="ignore")
 
     id: str
     kind: Literal["image", "video", "audio"]
@@ -24,17 +28,37 @@ class Asset(BaseModel):
 
 
 class ToolCall(BaseModel):
-    """One edit, replayable: `apply_call(draft, call, assets)` gives the same draft again."""
+    """One operation on the wire: `{"name", "args"}`, streamed as an ADK `functionCall` event.
+
+    Replayable: `apply_call(draft, call, assets)` gives the same draft again. The arguments of each
+    name are the fields of its operation model in `studio.director.ops` (`tool_schema()` lists them).
+    """
 
     name: str
     args: dict[str, Any] = Field(default_factory=dict)
 
 
+class HistoryMove(BaseModel):
+    """A turn that moves through the session's versions instead of editing: the caller (the studio's
+    chat runner) makes `to` the current version and stores that version's draft."""
+
+    kind: Literal["undo", "redo", "restore"]
+    to: int  # the version number that becomes current
+
+
 class DirectorTurn(BaseModel):
-    draft: dict[str, Any] | None
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    draft: Draft | None
     tool_calls: list[ToolCall]
     reply: str
     cost: int  # credits to charge (0 when nothing changed)
+    label: str = ""  # one line naming what changed (the version's label)
+    history: HistoryMove | None = None
+
+    def wire(self) -> dict[str, Any] | None:
+        """The draft in the wire form the session state stores."""
+        return self.draft.to_wire() if self.draft is not None else None
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""`/run_sse`: ADK events, keep-alive comments, credits per turn, and a turn that outlives its client."""
+"""`/run_sse`: ADK events, keep-alive comments, credits per turn (and the line that says so), versions
+with undo and redo, turns of one session in order, and a turn that outlives its client."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import asyncio
 import json
 from typing import Any
 
+from studio import keys
+from studio.api.chat import ChatRunner
+from studio.api.sessions import find_session
 from tests.fixtures_studio import (
     ScriptedCall,
     ScriptedDirector,
@@ -68,9 +72,10 @@ async def test_turn_streams_tool_events_then_text_deltas_then_the_whole_reply(
     text_events = evs[4:]
     deltas = [e for e in text_events if e.get("partial")]
     final = text_events[-1]
+    charged = REPLY + "\n−10 credits, 90 left."  # every charge is stated, with the balance after it
     assert len(deltas) >= 2 and deltas == text_events[:-1]
-    assert "".join(e["content"]["parts"][0]["text"] for e in deltas) == REPLY
-    assert "partial" not in final and final["content"] == {"role": "model", "parts": [{"text": REPLY}]}
+    assert "".join(e["content"]["parts"][0]["text"] for e in deltas) == charged
+    assert "partial" not in final and final["content"] == {"role": "model", "parts": [{"text": charged}]}
 
     state = (await user.state(sid))["data"]["state"]
     assert state["draft"] == draft
@@ -188,3 +193,98 @@ async def test_unknown_session_and_empty_message(make_studio: StudioFactory) -> 
     sid = await user.new_session()
     empty = await user.chat(sid, "   ")
     assert empty.status_code == 422
+
+
+def reply_of(raw: str) -> str:
+    finals = [e for e in events(raw) if "content" in e and not e.get("partial")
+              and "text" in e["content"]["parts"][0]]
+    return str(finals[-1]["content"]["parts"][0]["text"]) if finals else ""
+
+
+async def test_a_session_with_the_real_director_keeps_versions_undoes_redoes_and_states_each_charge(
+    make_studio: StudioFactory, studio_media: StudioMedia,
+) -> None:
+    studio = await make_studio()
+    user = await studio.user()
+    sid = await user.new_session()
+    await user.upload(sid, *studio_media.photos[:3])
+    made = reply_of((await user.chat(sid, "make a video for our candle shop")).text)
+    assert made.endswith("−10 credits, 90 left.")
+    vertical = reply_of((await user.chat(sid, "make it vertical")).text)
+    assert vertical.endswith("−2 credits, 88 left.")
+    assert (await user.state(sid))["data"]["state"]["draft"]["m"]["aspect"] == "9:16"
+    music = reply_of((await user.chat(sid, "add upbeat music")).text)
+    assert "Upbeat" in music
+    undone = reply_of((await user.chat(sid, "undo")).text)
+    assert undone.startswith("Undone: back to version 2") and "credits" not in undone
+    draft = (await user.state(sid))["data"]["state"]["draft"]
+    assert draft["m"]["aspect"] == "9:16"
+    assert [s["m"]["src"] for t in draft["t"] if t["tt"] == 1 for s in t["sg"]] == ["synth://lofi"]
+    redone = reply_of((await user.chat(sid, "redo")).text)
+    assert redone.startswith("Redone: version 3")
+    listed = reply_of((await user.chat(sid, "show versions")).text)
+    assert listed.splitlines()[1:4] == ["1. Created the video (15s 16:9)",
+                                        "2. the format is now 9:16 (1080x1920)",
+                                        "3. the music is now Upbeat ← now"]
+    back = reply_of((await user.chat(sid, "go back to version 1")).text)
+    assert back.startswith("Back to version 1")
+    assert (await user.state(sid))["data"]["state"]["draft"]["m"]["aspect"] == "16:9"
+    again = reply_of((await user.chat(sid, "undo")).text)  # undo after a restore returns to where you were
+    assert again.startswith("Undone: back to version 3")
+    assert (await user.credits())["available"] == 86  # 10 + 2 + 2; undo, redo, versions cost nothing
+
+
+async def test_words_that_are_not_requests_make_nothing_and_cost_nothing(
+    make_studio: StudioFactory, studio_media: StudioMedia,
+) -> None:
+    studio = await make_studio()
+    user = await studio.user()
+    sid = await user.new_session(language="zh-CN")
+    await user.upload(sid, *studio_media.photos[:2])
+    for text in ("help", "upload", "上传", "how much does this cost?", "你好"):
+        answer = reply_of((await user.chat(sid, text)).text)
+        assert answer and "积分，剩余" not in answer, text
+        assert (await user.state(sid))["data"]["state"]["draft"] is None, text
+    assert (await user.credits())["available"] == 100
+    made = reply_of((await user.chat(sid, "做一个抖音视频，15秒")).text)
+    assert made.startswith("好了！") and made.endswith("−10 积分，剩余 90。")
+
+
+async def test_two_edits_sent_at_once_are_both_applied_in_order_and_both_charged(
+    make_studio: StudioFactory,
+) -> None:
+    first, second = image_draft(["a"], "First"), image_draft(["a"], "Second")
+    def titled(draft: dict[str, Any], reply: str) -> ScriptedTurn:
+        call = ScriptedCall(name="set_title", args={"text": draft["m"]["title"]})
+        return ScriptedTurn(draft=draft, reply=reply, cost=2, tool_calls=[call])
+
+    director = ScriptedDirector(titled(first, "one"), titled(second, "two"), delay=0.3)
+    studio = await make_studio(director=director)
+    user = await studio.user()
+    sid = await user.new_session()
+    one, two = await asyncio.gather(user.chat(sid, "edit one"), user.chat(sid, "edit two"))
+    assert {reply_of(one.text).splitlines()[0], reply_of(two.text).splitlines()[0]} == {"one", "two"}
+    assert [seen["draft"] for seen in director.seen] == [None, first]  # the second saw the first's result
+    assert (await user.state(sid))["data"]["state"]["draft"] == second
+    assert (await user.credits())["available"] == 96
+
+
+async def test_a_turn_that_cannot_get_the_session_is_refused_as_busy_and_costs_nothing(
+    make_studio: StudioFactory,
+) -> None:
+    studio = await make_studio(director=ScriptedDirector())
+    user = await studio.user()
+    sid = await user.new_session()
+    session = await find_session(studio.redis, user.user_id, sid)
+    assert session is not None
+    director = ScriptedDirector(ScriptedTurn(draft=image_draft(["a"]), reply="made", cost=10))
+    runner = ChatRunner(studio.redis, lambda: director, busy_wait_seconds=0.3)
+    await studio.redis.set(keys.turn_lock(sid), "another-process", px=30000)  # another studio is mid-turn
+    outcome = await runner._run(session, "make a video")
+    assert outcome.turn is not None
+    assert outcome.turn.reply.startswith("I'm still working on your last message")
+    assert director.seen == [] and (await user.credits())["available"] == 100
+    assert (await user.state(sid))["data"]["state"]["draft"] is None
+    await studio.redis.delete(keys.turn_lock(sid))
+    after = await runner._run(session, "make a video")  # once the other turn is done, it goes through
+    assert after.turn is not None and after.turn.reply == "made\n−10 credits, 90 left."

@@ -1,11 +1,11 @@
-"""A description becomes the words on screen: a short title, short caption lines, a call to action."""
+"""A description becomes the words on screen: a short title (the hook), short caption lines (the
+benefits), the offer, and a call to action fitted to the kind of business."""
 
 from __future__ import annotations
 
 import pytest
 
-from studio.director.brief import caption_lines, find_cta, read_brief, shorten
-from studio.director.words import has_cjk
+from studio.director.copywriter import caption_lines, find_cta, has_cjk, read_brief, shorten
 
 
 @pytest.mark.parametrize(
@@ -115,6 +115,14 @@ def test_a_call_to_action_written_in_the_text_is_used(text: str, cta: str | None
         ("新品球鞋限时优惠", "立即购买"),
         ("Happy birthday Mom! We love you.", None),
         ("Our trip to the mountains", None),
+        ("Handmade soy candles, lavender and cedar", "Shop now"),  # candles are not "Book now"
+        ("a video for my nail salon", "Book now"),
+        ("our restaurant opens friday", "Reserve a table"),
+        ("tickets for the summer festival", "Get tickets"),
+        ("our new meditation app", "Download now"),
+        ("给我们的餐厅做个视频", "立即订座"),
+        ("美甲店新开业", "立即预约"),
+        ("音乐节门票开售", "立即购票"),
     ],
 )
 def test_without_one_the_call_to_action_fits_the_subject(message: str, cta: str | None) -> None:
@@ -122,8 +130,6 @@ def test_without_one_the_call_to_action_fits_the_subject(message: str, cta: str 
 
 
 def test_description_after_a_colon_in_the_request_becomes_captions_with_the_quoted_name_kept() -> None:
-    from studio.director.brief import read_brief
-
     brief = read_brief(
         'create a 30-second promotional video from my product images and description: Meet "Aurora '
         'Bottle": a double-walled steel bottle that keeps drinks cold for 24 hours. Five bright colours.'
@@ -135,10 +141,14 @@ def test_description_after_a_colon_in_the_request_becomes_captions_with_the_quot
 
 
 def test_chinese_description_inside_the_instruction_becomes_captions() -> None:
-    brief = read_brief("做一个10秒的竖屏视频，标题“极光保温杯”，保温24小时，轻巧便携，"
-                       "适合户外旅行和日常通勤使用。立即购买！")
+    brief = read_brief(
+        "做一个10秒的竖屏视频，标题“极光保温杯”，保温24小时，轻巧便携，适合户外旅行和日常通勤使用。立即购买！"
+    )
     assert (brief.title, brief.captions, brief.cta) == (
-        "极光保温杯", ["保温24小时，轻巧便携", "适合户外旅行和日常通勤使用"], "立即购买")
+        "极光保温杯",
+        ["保温24小时，轻巧便携", "适合户外旅行和日常通勤使用"],
+        "立即购买",
+    )
     assert read_brief("用这些照片做一个抖音视频，配上欢快的音乐，加上我的logo").captions == []
 
 
@@ -147,8 +157,10 @@ def test_chinese_introduce_names_the_title() -> None:
 
 
 def test_a_colon_inside_the_quoted_title_does_not_leak_the_title_into_captions() -> None:
-    brief = read_brief("做一个竖屏视频，标题“周末限定：手工酸面包与现烤可颂，每天早上七点新鲜出炉”，"
-                       "我们的面包全部使用有机面粉，外脆内软。欢迎光临！")
+    brief = read_brief(
+        "做一个竖屏视频，标题“周末限定：手工酸面包与现烤可颂，每天早上七点新鲜出炉”，"
+        "我们的面包全部使用有机面粉，外脆内软。欢迎光临！"
+    )
     assert brief.title == "周末限定：手工酸面包与现烤可颂，每天早上七点新鲜出炉"
     assert brief.captions == ["我们的面包全部使用有机面粉", "外脆内软"]
 
@@ -165,8 +177,10 @@ def test_a_title_never_ends_on_a_dangling_number() -> None:
 
 
 def test_counted_photos_are_not_a_product_name() -> None:
-    assert read_brief("Make a 6 second TikTok of my 6 photos with energetic music. Big summer drop!").title \
+    assert (
+        read_brief("Make a 6 second TikTok of my 6 photos with energetic music. Big summer drop!").title
         == "Big summer drop!"
+    )
 
 
 def test_a_request_worded_as_a_video_is_not_the_title() -> None:
@@ -174,3 +188,38 @@ def test_a_request_worded_as_a_video_is_not_the_title() -> None:
     assert (brief.title, brief.captions) == ("Gym", ["Train hard", "Feel fit"])
     story = read_brief("A short history of our family bakery, since 1952.")
     assert story.title == "A short history of our family bakery"
+
+
+@pytest.mark.parametrize(
+    ("message", "title", "captions", "offer", "cta"),
+    [
+        (
+            "Handmade soy candles, lavender and cedar, free shipping this week",
+            "Handmade soy candles",
+            ["Lavender and cedar"],
+            "Free shipping this week",
+            "Shop now",
+        ),
+        (
+            "手工大豆蜡烛，薰衣草和雪松香味，本周包邮",
+            "手工大豆蜡烛",
+            ["薰衣草和雪松香味"],
+            "本周包邮",
+            "立即购买",
+        ),
+        ("promo for our black friday sale 50% off", "Black Friday Sale", [], "50% off", "Shop now"),
+        ("给我的奶茶店做个宣传视频，第二杯半价", "奶茶店", [], "第二杯半价", "立即下单"),
+    ],
+)
+def test_copy_from_a_description_has_a_hook_benefits_the_offer_and_a_fitting_cta(
+    message: str, title: str, captions: list[str], offer: str, cta: str
+) -> None:
+    brief = read_brief(message)
+    assert (brief.title, brief.captions, brief.offer, brief.cta) == (title, captions, offer, cta)
+
+
+def test_chinese_caption_lines_break_between_words_not_inside_one() -> None:
+    lines = caption_lines("这是一个非常非常长而且没有任何标点符号的句子用来测试切分效果到底好不好")
+    assert all(len(line) <= 16 for line in lines)
+    joined = "|".join(lines)
+    assert "标点|符号" not in joined and "测|试" not in joined  # jieba's words stay whole

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from studio.director.director import Asset, RuleDirector, apply_call, check_draft
-from studio.director.timeline import MAX_TOTAL_MS, MIN_TOTAL_MS, segments, visual
+from studio.director import Asset, RuleDirector, apply_call, check_draft
+from studio.director.timeline import MAX_TOTAL_MS, MIN_TOTAL_MS, cap
+from studio.draft import Draft
 from tests.fixtures_director import clip, logo_png, photos, song
 
 FIXED = [
@@ -59,6 +60,24 @@ FIXED = [
     "use my song",
     "remove the last shot",
     "swap the first and last photos",
+    "duplicate shot 2",
+    "make shot 1 longer",
+    "trim the first clip to 3 seconds",
+    "make the title white and bigger",
+    "add text 'Free shipping' at the top",
+    "put the price $24 on screen",
+    "show 20% off",
+    "our brand colours are navy and gold",
+    "make it more luxurious",
+    "no end card",
+    "dissolve transitions",
+    "4:5",
+    "小红书",
+    "标题改成白色",
+    "配乐换成欢快点的",
+    "复制第二个镜头",
+    "captions: Small batch. Roasted fresh. Delivered fast.",
+    "generate a short product description for handmade soy candles, lavender and cedar",
 ]
 
 
@@ -89,19 +108,22 @@ def _session(rng: random.Random) -> list[Asset]:
     return assets
 
 
-def _assert_valid(draft: dict[str, Any]) -> None:
+def _assert_valid(draft: Draft) -> None:
     assert check_draft(draft) == []
-    shots = visual(draft)
+    shots = draft.visuals
     assert shots
-    assert MIN_TOTAL_MS <= draft["d"] <= MAX_TOTAL_MS or all(s["m"].get("kind") == "video" for s in shots)
-    ids = [s["id"] for tr in draft["t"] for s in tr["sg"]]
+    assert MIN_TOTAL_MS <= draft.d <= MAX_TOTAL_MS or all(s.m.kind == "video" for s in shots)
+    ids = [s.id for tr in draft.t for s in tr.sg]
     assert len(ids) == len(set(ids))
-    for seg in segments(draft, 1) + segments(draft, 7):
-        assert 0 <= seg["st"] and seg["d"] > 0 and seg["st"] + seg["d"] <= draft["d"]
+    others = [s for tr in draft.t if int(tr.tt) != 0 for s in tr.sg]
+    for seg in others:
+        assert 0 <= seg.st and seg.d > 0 and seg.st + seg.d <= draft.d
     for seg in shots:
-        assert seg["d"] > 0 and seg["m"]["transition"]["d"] >= 0
-        if seg["m"].get("kind") == "video" and seg["m"].get("src_d"):
-            assert 0 <= seg["m"]["in"] and seg["m"]["in"] + seg["d"] <= seg["m"]["src_d"]
+        assert seg.d > 0 and seg.m.transition is not None and seg.m.transition.d >= 0
+        limit = cap(seg)
+        if limit is not None:
+            assert 0 <= seg.m.start_in and seg.d <= limit
+    assert Draft.from_wire(draft.to_wire()) == draft  # the wire form reads back to the same draft
 
 
 async def _run_session(seed: int, steps: int) -> None:
@@ -131,7 +153,7 @@ async def _run_session(seed: int, steps: int) -> None:
             assert result.draft == draft and result.tool_calls == [], message
         else:
             assert result.tool_calls, message
-            replayed: dict[str, Any] | None = draft
+            replayed: Draft | None = draft
             for call in result.tool_calls:
                 replayed, _change = apply_call(replayed, call, assets)
             assert replayed == result.draft, message
@@ -163,6 +185,6 @@ async def test_drafts_from_elsewhere_are_normalised_before_editing() -> None:
         ]
     }
     result = await RuleDirector().turn(minimal, "make it 20 seconds", photos(2), "en")
-    assert result.draft is not None and result.draft["d"] == 20000
+    assert result.draft is not None and result.draft.d == 20000
     _assert_valid(result.draft)
     assert minimal["t"][0]["sg"][1]["st"] == 0  # the caller's draft is never modified

@@ -1,17 +1,17 @@
-"""The director reads lengths, shapes, quotes, moods and corners the way people write them."""
+"""The director reads lengths, shapes, quotes, moods and corners the way people write them
+(`studio.director.dims` and the lexicons, through the one-dimension readers of `words`)."""
 
 from __future__ import annotations
 
 import pytest
 
+from studio.director import tokens
 from studio.director.words import (
     find_quotes,
-    mask_quotes,
     parse_aspect,
     parse_corner,
     parse_duration,
     parse_mood,
-    unmask,
     zh_number,
 )
 
@@ -44,6 +44,15 @@ from studio.director.words import (
         ("半分钟", 30000),
         ("一分半", 90000),
         ("1分30秒", 90000),
+        ("15s", 15000),
+        ("1:30", 90000),
+        ("2:15 long", 135000),
+        ("a minute", 60000),
+        ("one and a half minutes", 90000),
+        ("做一个TikTok视频，15s", 15000),
+        ("一分半钟", 90000),
+        ("一分三十秒", 90000),
+        ("３０秒", 30000),  # full-width digits
     ],
 )
 def test_duration_is_read_in_both_languages(text: str, ms: int) -> None:
@@ -81,7 +90,6 @@ def test_text_without_a_length_has_no_duration(text: str) -> None:
         ("做成抖音的", "9:16"),
         ("square", "1:1"),
         ("1:1", "1:1"),
-        ("an Instagram post", "1:1"),
         ("方形", "1:1"),
         ("正方形的", "1:1"),
         ("16:9", "16:9"),
@@ -89,9 +97,20 @@ def test_text_without_a_length_has_no_duration(text: str) -> None:
         ("for YouTube", "16:9"),
         ("横屏", "16:9"),
         ("horizontal", "16:9"),
+        ("4:5", "4:5"),
+        ("for the instagram feed", "4:5"),
+        (
+            "an Instagram post",
+            "4:5",
+        ),  # the feed's portrait format (it was 1:1 when there were three canvases)
+        ("3:4", "3:4"),
+        ("小红书", "3:4"),
+        ("视频号", "9:16"),
+        ("square video for instagram", "1:1"),  # a shape word beats a platform
+        ("1080x1920", "9:16"),
     ],
 )
-def test_aspect_words_map_to_the_three_formats(text: str, aspect: str) -> None:
+def test_aspect_words_map_to_the_five_canvases(text: str, aspect: str) -> None:
     assert parse_aspect(text) == aspect
 
 
@@ -121,10 +140,11 @@ def test_apostrophes_are_not_quotes() -> None:
     assert find_quotes("it's my mom's birthday, isn't it") == []
 
 
-def test_masked_quotes_hide_keywords_and_come_back_unchanged() -> None:
-    masked, quotes = mask_quotes("change the title to 'Faster than 30s'")
-    assert "Faster" not in masked and parse_duration(masked) is None
-    assert unmask(masked, quotes) == "change the title to Faster than 30s"
+def test_quoted_words_are_one_item_and_never_read_as_commands() -> None:
+    message = tokens.read("change the title to 'Faster than 30s'")
+    quoted = [it for it in message.items if it.has("quote")]
+    assert [it.value for it in quoted] == ["Faster than 30s"]
+    assert not any(it.has("dur") or it.has("pace") for it in message.items)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,659 @@
+"""Copy from a description: the hook (title), benefit captions, the offer, a price and a fitting CTA.
+
+Rules (deterministic, English and Chinese, no network; the words come from the lexicons):
+- the title: the first quoted text; else the product the request names ("a video for my new
+  sneakers" → "New Sneakers", "给我的新球鞋做视频" → "新球鞋"); else the first descriptive clause,
+  shortened at a clause or word boundary to ≤ 40 Latin / ≤ 16 CJK characters;
+- captions: the descriptive sentences (not instructions like "Make it vertical.", not the title,
+  not the call to action, not the offer) cut into lines of ≤ 42 Latin / ≤ 16 CJK characters;
+- the offer: a clause with an offer word ("free shipping", "20% off", 包邮, 八折), shown on its own;
+- the price: a price written in the description ("$24", "99元");
+- the call to action: one written in the text ("link in bio", 立即购买), else the one of the kind
+  of business the text is about (candles: "Shop now", salons: "Book now", 餐厅: 立即订座), in the
+  description's language; personal videos (birthdays, trips) get none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from studio.director import tokens
+from studio.director.content import is_filler
+from studio.director.items import Item, Message, find_quotes
+from studio.director.lexicon import business_cta, lexicon
+from studio.director.units import is_cjk
+
+TITLE_LATIN, TITLE_CJK = 40, 16
+LINE_LATIN, LINE_CJK = 42, 16
+_SMALL = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
+_DANGLING = _SMALL | {
+    "my",
+    "our",
+    "your",
+    "their",
+    "his",
+    "her",
+    "this",
+    "that",
+    "these",
+    "those",
+    "is",
+    "are",
+    "will",
+    "so",
+    "but",
+}
+_ZH_COMMAND_START = ("请", "帮", "给", "麻烦", "我想", "我要", "用", "加", "配", "把", "要")
+_ZH_VIDEO = "短视频|视频|短片|片子|影片|宣传片|宣传视频|广告片|广告|vlog"
+_ZH_CREATE = "做|生成|制作|剪|弄|搞|拍|出"
+_ZH_NOT_WORDS = re.compile(
+    r"^(?:介绍|宣传|推广|展示)|标题|字幕|音乐|配乐|logo|标志|水印|价格|副标题|转场|节奏|"
+    r"风格|画面|时长|结尾|片尾|品牌|«q\d+»",
+    re.I,
+)
+_SETTING_CATS = (
+    "dur",
+    "aspect",
+    "platform",
+    "ratio",
+    "pace",
+    "transition",
+    "transition_word",
+    "mood",
+    "style",
+)
+
+
+@dataclass
+class Brief:
+    title: str | None = None
+    subtitle: str | None = None
+    captions: list[str] = field(default_factory=list)
+    cta: str | None = None
+    offer: str | None = None
+    price: str | None = None
+    mood: str | None = None
+    kind: str | None = None  # the kind of business (lexicon `business` table)
+
+
+def has_cjk(text: str) -> bool:
+    return any(is_cjk(c) for c in text)
+
+
+def _clean_end(text: str) -> str:
+    return text.strip().strip(" ,，、;；:：-—–").rstrip(".。").strip()
+
+
+def title_case(text: str) -> str:
+    words = text.split()
+    return " ".join(
+        w if (i and w.lower() in _SMALL) or not w[:1].islower() else w[:1].upper() + w[1:]
+        for i, w in enumerate(words)
+    )
+
+
+def sentence_case(text: str) -> str:
+    """ "lavender and cedar" → "Lavender and cedar"; a line that continues a sentence stays as it is
+    ("with 16 million colours")."""
+    first = text.split(" ", 1)[0].lower()
+    if not text[:1].islower() or first in _SMALL:
+        return text
+    return text[:1].upper() + text[1:]
+
+
+def shorten(text: str, limit_latin: int = TITLE_LATIN, limit_cjk: int = TITLE_CJK) -> str:
+    """Cut at a clause, then a word boundary, to fit the limit; CJK text is cut by characters."""
+    text = _clean_end(text)
+    cjk = has_cjk(text)
+    limit = limit_cjk if cjk else limit_latin
+    if len(text) <= limit:
+        return text
+    first = re.split(r"[,，、;；:：—–]| - ", text)[0].strip()
+    if 4 <= len(first) <= limit:
+        return _clean_end(first)
+    if cjk:
+        return _clean_end(text[:limit])
+    words, out = text.split(), ""
+    for word in words:
+        if len(out) + len(word) + (1 if out else 0) > limit:
+            break
+        out = f"{out} {word}".strip()
+    while (
+        out
+        and len(out.split()) > 1
+        and (out.split()[-1].lower() in _DANGLING or re.fullmatch(r"[\d.,%]+", out.split()[-1]))
+    ):  # "with 16"
+        out = out.rsplit(" ", 1)[0]
+    return _clean_end(out or text[:limit])
+
+
+def sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?;])\s+|(?<=[。！？；])|\n+", text)
+    return [p.strip() for p in parts if p and p.strip()]
+
+
+def clauses(text: str) -> list[str]:
+    return [c.strip() for c in re.split(r"[,，、;；]", text) if c.strip()]
+
+
+def caption_lines(text: str) -> list[str]:
+    """Text → short caption lines: ≤ 42 Latin / ≤ 16 CJK characters, cut at sentences, clauses, words."""
+    lines: list[str] = []
+    for sentence in sentences(text):
+        sentence = _clean_end(sentence) if not sentence.endswith(("!", "?", "！", "？")) else sentence.strip()
+        if not sentence:
+            continue
+        limit = LINE_CJK if has_cjk(sentence) else LINE_LATIN
+        if len(sentence) <= limit:
+            lines.append(sentence)
+            continue
+        lines.extend(_wrap(sentence, limit))
+    return [line for line in lines if line]
+
+
+def _wrap(sentence: str, limit: int) -> list[str]:
+    cjk = has_cjk(sentence)
+    parts = [c.strip() for c in re.split(r"(?<=[,，、;；:：])\s*|\s+[—–-]\s+", sentence) if c.strip()]
+    out: list[str] = []
+    current = ""
+    joiner = "" if cjk else " "
+    for clause in parts:
+        if len(clause) > limit:
+            if current:
+                out.append(current)
+                current = ""
+            out.extend(_split_long(clause, limit, cjk))
+        elif not current:
+            current = clause
+        elif len(current) + len(joiner) + len(clause) <= limit:
+            current = current + joiner + clause
+        else:
+            out.append(current)
+            current = clause
+    if current:
+        out.append(current)
+    if not cjk and len(out) > -(-len(sentence) // limit):  # clause cuts wasted a line: wrap evenly
+        out = _split_long(sentence, limit, cjk)
+    return [_clean_end(line) if not line.endswith(("!", "?", "！", "？")) else line for line in out]
+
+
+def _split_long(text: str, limit: int, cjk: bool) -> list[str]:
+    pieces = max(2, -(-len(text) // limit))
+    if cjk:
+        words = _cjk_words(text)
+        size = -(-len(text) // pieces)
+        out, current = [], ""
+        for w in words:  # break between words, never inside one
+            if current and len(current) + len(w) > max(size, 1) and len(current) >= size // 2:
+                out.append(current)
+                current = w
+            else:
+                current += w
+        if current:
+            out.append(current)
+        return [line[:limit] if len(line) > limit else line for line in _rebalance(out, limit)]
+    words = text.split()
+    target = -(-len(text) // pieces)
+    out, current = [], ""
+    for word in words:
+        candidate = f"{current} {word}".strip()
+        if current and (len(candidate) > limit or len(current) >= target):
+            out.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        out.append(current)
+    return [line[:limit] for line in out]
+
+
+def _cjk_words(text: str) -> list[str]:
+    message = tokens.read(text)
+    words, current = [], ""
+    for n in range(len(message.units)):
+        piece = message.orig(n, n + 1)
+        if message.boundary[n] and current:
+            words.append(current)
+            current = ""
+        current += piece
+    if current:
+        words.append(current)
+    return words
+
+
+def _rebalance(lines: list[str], limit: int) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        while len(line) > limit:
+            out.append(line[:limit])
+            line = line[limit:]
+        if line:
+            out.append(line)
+    return out
+
+
+# --- reading the message -----------------------------------------------------------------------
+def find_cta(text: str) -> str | None:
+    """A call to action written in the text ("…link in bio", "立即购买"), capitalised; None if absent."""
+    for item in tokens.read(text).items:
+        if item.has("cta"):
+            phrase = item.key("cta") or item.text
+            return sentence_case(phrase)
+    return None
+
+
+def business_kind(items: list[Item]) -> str | None:
+    """The kind of business the words are about (the first named; a personal video only when
+    nothing else is)."""
+    kinds = [it.key("business") for it in items if it.has("business")]
+    for kind in kinds:
+        if kind != "personal":
+            return kind
+    return "personal" if kinds else None
+
+
+def default_cta(text: str, zh: bool) -> str | None:
+    kind = business_kind(tokens.read(text).items)
+    if kind is None:
+        return None
+    return business_cta(kind, "zh" if zh else "en")
+
+
+def _strip_cta(text: str) -> str:
+    message = tokens.read(text)
+    keep = [it for it in message.items if not it.has("cta")]
+    if len(keep) == len(message.items):
+        return text.strip()
+    out = _join_items(message, keep)
+    return out.strip(" ,，;；-—–:.!！。")
+
+
+def _join_items(message: Message, items: list[Item]) -> str:
+    """The original text of the given items, with the user's own spacing between neighbours."""
+    out = ""
+    prev: Item | None = None
+    for it in items:
+        piece = message.orig(it.i, it.j)
+        if prev is not None:
+            gap = message.original[
+                message.to_orig[message.units[prev.j - 1].end] : message.to_orig[message.units[it.i].start]
+            ]
+            out += gap if prev.j == it.i else " "
+        out += piece
+        prev = it
+    return re.sub(r"\s{2,}", " ", out).strip()
+
+
+def _is_setting(item: Item) -> bool:
+    return (
+        any(item.has(c) for c in _SETTING_CATS) or item.has("target", "music") or item.has("target", "video")
+    )
+
+
+def is_instruction(sentence: str) -> bool:
+    if has_cjk(sentence):
+        first = next((it for it in tokens.read(sentence).items if not is_filler(it)), None)
+        return (
+            sentence.startswith(_ZH_COMMAND_START)
+            or bool(re.search(rf"(?:{_ZH_CREATE}).{{0,12}}(?:{_ZH_VIDEO})", sentence))
+            or (
+                first is not None
+                and (first.has("verb", "create") or first.has("verb", "write") or first.has("intent", "copy"))
+            )
+        )
+    items = [it for it in tokens.read(sentence).items if not it.has("punct")]
+    lead = [
+        it
+        for it in items
+        if not (
+            it.has("intent", "greet")
+            or it.has("intent", "ack")
+            or it.has("polite")
+            or (is_filler(it) and not it.has("verb"))
+        )
+    ]
+    if not lead:
+        return True
+    first = lead[0]
+    if (
+        first.has("verb")
+        or first.has("platform")
+        or first.has("target", "video")
+        or first.has("dur")
+        or first.has("aspect")
+    ):
+        return True
+    words = [it for it in items[:6]]
+    if words and words[0].text in ("a", "an") and any(it.has("target", "video") for it in words[1:6]):
+        return True  # "A fast-paced vertical video with wipe transitions for our gym."
+    rest = [it for it in items if not _is_setting(it) and not is_filler(it) and not it.has("sym")]
+    return len(rest) < 2  # "30 seconds, vertical." says only settings
+
+
+def _strip_settings(message: Message, items: list[Item]) -> list[Item]:
+    """Items of a product phrase without platform words ("for TikTok") and media ("from my photos")."""
+    out: list[Item] = []
+    skip = False
+    for n, it in enumerate(items):
+        if (
+            it.has("about")
+            and n + 1 < len(items)
+            and (items[n + 1].has("platform") or items[n + 1].has("aspect"))
+        ):
+            skip = True
+            continue
+        if skip and (it.has("platform") or it.has("aspect") or is_filler(it)):
+            continue
+        skip = False
+        out.append(it)
+    return out
+
+
+def product_name(sentence: str) -> tuple[str | None, str | None]:
+    """The subject of an instruction and an offer written into it:
+    "a 30s video for my new sneakers" → ("New Sneakers", None);
+    "promo for our black friday sale 50% off" → ("Black Friday Sale", "50% off")."""
+    if has_cjk(sentence):
+        return _product_zh(sentence), None
+    message = tokens.read(sentence)
+    items = _strip_settings(message, [it for it in message.items])
+    start = None
+    for n, it in enumerate(items):
+        if it.has("about") and not it.has("target"):
+            nxt = items[n + 1] if n + 1 < len(items) else None
+            if nxt is None or nxt.has("platform") or (nxt.has("generic") and _all_generic(items[n + 1 :])):
+                continue
+            start = n + 1
+            break
+    if start is None:
+        return None, None
+    phrase: list[Item] = []
+    offer: list[Item] = []
+    for it in items[start:]:
+        if offer:
+            if it.has("punct"):
+                break
+            offer.append(it)
+            continue
+        if (
+            it.has("punct")
+            or it.has("cta")
+            or it.has("dur")
+            or it.has("ratio")
+            or it.has("quote")
+            or it.text in _PRODUCT_STOPS
+            or (phrase and it.has("verb") and _starts_request(items, it))
+        ):
+            break
+        if it.has("pct") and phrase:
+            offer.append(it)
+            continue
+        phrase.append(it)
+    while phrase and (
+        phrase[0].text
+        in (
+            "my",
+            "our",
+            "the",
+            "a",
+            "an",
+            "this",
+            "these",
+            "those",
+            "his",
+            "her",
+            "their",
+            "your",
+            "some",
+            "all",
+        )
+        or phrase[0].has("num")
+    ):
+        phrase = phrase[1:]
+    while phrase and (
+        (is_filler(phrase[-1]) and not phrase[-1].has("business"))
+        or phrase[-1].has("other")
+        or phrase[-1].has("sym")
+    ):
+        phrase = phrase[:-1]
+    if not phrase:
+        return None, None
+    name = _join_items(message, phrase)
+    if _all_generic(phrase) or name.lower() in _generic_words():
+        return None, None
+    offer_text = _join_items(message, offer) if offer else None
+    return title_case(shorten(name)), offer_text
+
+
+_PRODUCT_STOPS = {
+    "with",
+    "using",
+    "that",
+    "which",
+    "where",
+    "and",
+    "set",
+    "in",
+    "on",
+    "featuring",
+    "selling",
+    "starting",
+    "n",
+    "&",
+    "plus",
+    "including",
+}
+
+
+def _starts_request(items: list[Item], verb: Item) -> bool:
+    """ "for my coffee shop | make it vertical": a verb followed by what it acts on."""
+    n = items.index(verb)
+    nxt = items[n + 1] if n + 1 < len(items) else None
+    return nxt is not None and (
+        nxt.text in ("it", "the", "this", "a", "an", "my", "our") or nxt.has("target") or nxt.has("aspect")
+    )
+
+
+@cache
+def _generic_words() -> frozenset[str]:
+    return frozenset(
+        " ".join(p) for p, ms in lexicon().phrases.items() if any(m.cat == "generic" for m in ms)
+    )
+
+
+def _all_generic(items: list[Item]) -> bool:
+    meaningful = [it for it in items if not it.has("punct")]
+    return bool(meaningful) and all(it.has("generic") or is_filler(it) or it.has("num") for it in meaningful)
+
+
+def _product_zh(sentence: str) -> str | None:
+    for pattern in (
+        r"关于(.+?)的",
+        rf"(?:给|为|帮)(.+?)(?:{_ZH_CREATE})",
+        rf"(?:{_ZH_CREATE})(?:一个|个|一段|段|一条|条|一支|支)?(.+?)(?:{_ZH_VIDEO})",
+        r"(?:介绍|宣传|推广|展示)(?:一下)?(.+?)(?:[，,。！!；;]|$)",
+    ):
+        m = re.search(pattern, sentence)
+        if not m:
+            continue
+        name = m.group(1)
+        message = tokens.read(name)
+        keep = [
+            it
+            for it in message.items
+            if not (
+                it.has("dur")
+                or it.has("aspect")
+                or it.has("platform")
+                or it.has("ratio")
+                or it.has("style")
+                or it.has("mood")
+            )
+        ]
+        name = _join_items(message, keep) if keep else ""
+        name = re.sub(r"(?:的)?(?:宣传|广告|推广|介绍)$", "", name)
+        name = re.sub(r"^(?:我们的|我的|你的|一个|个|我们|我)", "", name).strip("的 ，,：:")
+        name = re.sub(r"^(?:用)?这些(?:照片|图片)", "", name).strip("的 ，,")
+        if re.search(r"做|生成|制作|视频|短片|图片|照片|素材|宣传|介绍|标题", name):
+            continue  # "用我的产品图片和介绍做一个宣传视频" names no product
+        if name and name not in _generic_words():
+            return shorten(name)
+    return None
+
+
+def zh_description(sentence: str) -> str:
+    """The descriptive clauses of a Chinese instruction:
+    "做一个视频，保温24小时，轻巧便携" → "保温24小时，轻巧便携"."""
+    masked = sentence
+    for start, end, _ in reversed(find_quotes(sentence)):
+        masked = masked[:start] + "«q»" + masked[end:]
+    kept = []
+    for clause in clauses(masked):
+        if not has_cjk(clause) or is_instruction(clause) or _ZH_NOT_WORDS.search(clause) or "«q" in clause:
+            continue
+        items = [it for it in tokens.read(clause).items if not it.has("punct")]
+        if any(_is_setting(it) or it.has("verb", "remove") or it.has("neg") for it in items):
+            continue
+        rest = [it for it in items if not is_filler(it)]
+        if len("".join(it.text for it in rest)) >= 2:
+            kept.append(clause)
+    return "，".join(kept)
+
+
+def _split_at_colon(sentence: str) -> tuple[str, str, str]:
+    """`str.partition` at the first colon outside quotes ("标题“周末限定：…”" has none)."""
+    spans = find_quotes(sentence)
+    for n, ch in enumerate(sentence):
+        if ch in ":：" and not any(start <= n < end for start, end, _ in spans):
+            return sentence[:n], ch, sentence[n + 1 :]
+    return sentence, "", ""
+
+
+def _instruction_tail_en(sentence: str) -> list[str]:
+    """The descriptive clauses after the first of an English instruction:
+    "make a video for our gym, membership 50% off this month, sign up today" → the last two."""
+    out = []
+    for clause in clauses(sentence)[1:]:
+        items = [it for it in tokens.read(clause).items if not it.has("punct")]
+        meaningful = [
+            it
+            for it in items
+            if not (is_filler(it) or _is_setting(it) or it.has("cta") or it.has("sym") or it.has("other"))
+        ]
+        if not meaningful or is_instruction(clause):
+            continue
+        out.append(clause)
+    return out
+
+
+def _without_settings(sentence: str) -> str:
+    """The sentence without clauses that only say settings ("…, 9:16", "…, around 45 sec")."""
+    pieces = re.split(r"([,，、;；])", sentence)
+    out = []
+    for n in range(0, len(pieces), 2):
+        clause = pieces[n]
+        items = [it for it in tokens.read(clause).items if not it.has("punct")]
+        if items and all(_is_setting(it) or is_filler(it) or it.has("sym") for it in items):
+            continue
+        out.append(clause + (pieces[n + 1] if n + 1 < len(pieces) else ""))
+    return "".join(out).strip().rstrip(",，、;；").strip()
+
+
+def _is_offer(clause: str) -> bool:
+    items = tokens.read(clause).items
+    return any(it.has("offer") or it.has("pct") for it in items) and not all(
+        it.has("cta") for it in items if not it.has("punct")
+    )
+
+
+def _price(text: str) -> str | None:
+    return next((str(it.value) for it in tokens.read(text).items if it.has("price")), None)
+
+
+def read_brief(message: str) -> Brief:
+    """Everything on screen that the description asks for."""
+    read = tokens.read(message)
+    brief = Brief(
+        mood=next((it.key("mood") for it in read.items if it.has("mood") and not it.has("style")), None)
+    )
+    unquoted = message
+    for start, end, inner in reversed(find_quotes(message)):
+        unquoted = unquoted[:start] + " " + inner + " " + unquoted[end:]
+    brief.kind = business_kind(tokens.read(unquoted).items)  # "a video for “Luna Bakery”" is food
+    quotes = find_quotes(message)
+    if quotes:
+        brief.title = shorten(quotes[0][2], 90, 32)  # the user's own words: kept whole when they fit
+    found_cta = find_cta(message)
+    parts = sentences(message)
+    descriptive: list[str] = []
+    for n, sentence in enumerate(parts):
+        if is_instruction(sentence):
+            if n == 0 and brief.title is None:
+                brief.title, offer = product_name(sentence)
+                brief.offer = brief.offer or offer
+            # "create a promo from my photos and description: Meet X, a ..." → the description
+            _head, colon, tail = _split_at_colon(sentence)
+            if colon and tail.strip() and not is_instruction(tail.strip()):
+                descriptive.append(tail.strip())
+            elif has_cjk(sentence) and zh_description(sentence):  # "做一个视频，保温24小时，轻巧便携"
+                descriptive.append(zh_description(sentence))
+            elif not has_cjk(sentence):
+                descriptive.extend(_instruction_tail_en(sentence))
+            continue
+        descriptive.append(sentence)
+    kept: list[str] = []
+    for sentence in descriptive:
+        sentence = _without_settings(sentence)
+        bare = sentence
+        for _s, _e, inner in quotes:
+            quoted = r"[“\"「『‘']" + re.escape(inner) + r"[”\"」』’']"
+            sentence = re.sub(quoted, inner.replace("\\", "\\\\"), sentence)  # the name stays, unquoted
+            bare = re.sub(quoted, "", bare)
+        sentence = _strip_cta(sentence)
+        if not (sentence and re.search(r"\w", _strip_cta(bare))):  # not just the quoted title itself
+            continue
+        kept.append(sentence)
+    if brief.title is not None and kept:  # the product named again at the start of the description
+        first = clauses(kept[0])
+        if first and _clean_end(first[0]).strip("：: ") == brief.title:
+            joiner = "，" if has_cjk(kept[0]) else ", "
+            kept = ([joiner.join(first[1:])] if first[1:] else []) + kept[1:]
+    if brief.title is None and kept:
+        opening = kept[0]
+        pieces = clauses(_clean_end(opening))
+        if len(pieces) > 1 and len(pieces[0]) >= 4 and not _is_offer(pieces[0]):
+            brief.title = shorten(pieces[0])
+        else:
+            brief.title = shorten(opening)
+        rest = _clean_end(opening)[len(brief.title) :].strip(" ,，、;；:：-—–")
+        kept = ([rest] if rest and len(rest) > 3 else []) + kept[1:]
+    lines: list[str] = []
+    for sentence in kept:
+        pieces = clauses(sentence) if re.search(r"[,，、;；]", sentence) else [sentence]
+        if brief.offer is None:
+            offers = [c for c in pieces if _is_offer(c)]
+            if (
+                (offers and len(offers) < len(pieces))
+                or (offers and len(kept) > 1)
+                or (offers and brief.title)
+            ):
+                brief.offer = sentence_case(_clean_end(offers[0]))
+                pieces = [c for c in pieces if c != offers[0]]
+                joiner = "，" if has_cjk(sentence) else ", "
+                sentence = joiner.join(pieces)
+        if brief.price is None:
+            brief.price = _price(sentence)
+        if sentence.strip():
+            lines.extend(sentence_case(line) for line in caption_lines(sentence))
+    brief.captions = [line for line in lines if line]
+    zh = has_cjk(message)
+    brief.cta = found_cta or (business_cta(brief.kind, "zh" if zh else "en") if brief.kind else None)
+    return brief
+
+
+def copy_text(brief: Brief, zh: bool) -> str:
+    """The copy as one line for the reply: hook — benefits — offer — CTA."""
+    parts = [p for p in (brief.title, *brief.captions, brief.offer, brief.price, brief.cta) if p]
+    return ("，" if zh else " · ").join(parts)

@@ -1,0 +1,99 @@
+"""The golden corpus: utterances as creators type them, and what must come of each (corpus/README.md).
+
+Each entry runs in its own session from its starting point; the test fails when either language
+passes fewer than 97 % of its entries. Every failure is listed with what was expected and what came
+out, so a miss reads like a bug report. The pass rates appear in pytest's terminal summary
+(tests/studio/director/conftest.py) and in docs/director.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from studio.director import RuleDirector
+from tests.studio.director.corpus_facts import UPLOADS, allowed, expand, facts, start
+
+CORPUS = Path(__file__).with_name("corpus")
+GATE = 0.97
+RESULTS: dict[str, tuple[int, int]] = {}
+
+
+def entries(lang: str) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = yaml.safe_load((CORPUS / f"{lang}.yaml").read_text(encoding="utf-8"))
+    return data
+
+
+def check(director: RuleDirector, entry: dict[str, Any], lang: str) -> list[str]:
+    """The ways the director's answer differs from the entry (empty: it passes)."""
+    language = "zh" if lang == "zh" else "en"
+    session = start(director, entry["start"], language)
+    for message in entry.get("before", []):
+        session.say(message)
+    before = facts(session.draft)
+    wire_before = session.draft.to_wire() if session.draft else None
+    uploads = UPLOADS[entry["with"]] if "with" in entry else None
+    turn = session.say(entry["say"], uploads)
+    after = facts(session.draft)
+    problems: list[str] = []
+    if entry.get("nothing"):
+        wire_after = session.draft.to_wire() if session.draft else None
+        if wire_after != wire_before or turn.cost or turn.tool_calls:
+            changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+            problems.append(
+                f"changed {changed} / calls {[c.name for c in turn.tool_calls]} / cost {turn.cost}"
+            )
+    want = expand(entry.get("want") or {}, after)
+    for key, value in want.items():
+        got = after.get(key)
+        if isinstance(value, float) or (isinstance(value, list) and value and isinstance(value[0], float)):
+            ok = (
+                got is not None and all(abs(a - b) < 0.011 for a, b in zip(got, value, strict=True))
+                if isinstance(value, list)
+                else got is not None and abs(got - value) < 0.011
+            )
+        else:
+            ok = got == value
+        if not ok:
+            problems.append(f"{key}: want {value!r}, got {got!r}")
+    if want and before:  # an edit: nothing else moves
+        moved = {k for k in set(before) | set(after) if before.get(k) != after.get(k)} - allowed(set(want))
+        if moved:
+            problems.append(
+                "also changed " + ", ".join(f"{k} {before.get(k)!r}→{after.get(k)!r}" for k in sorted(moved))
+            )
+    replies = entry.get("reply") or []
+    for text in [replies] if isinstance(replies, str) else replies:
+        if text.lower() not in turn.reply.lower():
+            problems.append(f"reply lacks {text!r}")
+    if problems:
+        problems.append(f"reply: {turn.reply!r}")
+    return problems
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_director_understands_the_corpus(lang: str) -> None:
+    director = RuleDirector()
+    cases = entries(lang)
+    failures = []
+    for entry in cases:
+        problems = check(director, entry, lang)
+        if problems:
+            failures.append(f"{entry['say']!r} ({entry['start']}): " + "; ".join(problems))
+    passed = len(cases) - len(failures)
+    RESULTS[lang] = (passed, len(cases))
+    rate = passed / len(cases)
+    report = "\n".join(failures)
+    print(f"\ndirector corpus {lang}: {passed}/{len(cases)} = {100 * rate:.1f} %\n{report}")
+    assert rate >= GATE, (
+        f"{lang}: {passed}/{len(cases)} = {100 * rate:.1f} % (< {100 * GATE:.0f} %)\n{report}"
+    )
+
+
+def test_the_corpus_is_big_and_mostly_english() -> None:
+    en, zh = len(entries("en")), len(entries("zh"))
+    assert en + zh >= 300
+    assert 0.5 <= en / (en + zh) <= 0.7
