@@ -16,9 +16,18 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
+from rich.console import Console
+from rich.panel import Panel
+
+from adapters.console import ConsoleReply, to_incoming
+from app.runtime import start_runtime
+from app.samples import SAMPLE_DESCRIPTION, make_sample_photos
 from bot.channel.events import Button, MessageRef, VideoFile
+from bot.channel.media import probe
+from bot.engine.host import BotHost
+from bot.settings import ConfigError, Settings, load_settings
+from common.logs import configure_logging
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +45,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def script(photos: list[Path]) -> list[str]:
-    from app.samples import SAMPLE_DESCRIPTION
-
     return [
         "/attach " + " ".join(str(p) for p in photos),
         PROMPT + SAMPLE_DESCRIPTION,
@@ -48,9 +55,6 @@ def script(photos: list[Path]) -> list[str]:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    from bot.settings import ConfigError, load_settings
-    from common.logs import configure_logging
-
     try:
         settings = load_settings()
     except ConfigError as exc:
@@ -73,25 +77,18 @@ def main(argv: list[str]) -> int:
             return 1
 
 
-async def _run(settings: Any, *, out: Path, user: str | None, locale: str) -> int:
-    from rich.console import Console
-    from rich.panel import Panel
-
-    from adapters.console import to_incoming
-    from app.runtime import start_runtime
-    from app.samples import make_sample_photos
-    from bot.channel.media import probe
-
+async def _run(settings: Settings, *, out: Path, user: str | None, locale: str) -> int:
     console = Console()
     console.print(Panel.fit("[bold]videobot demo[/]: three product photos and one sentence → a promo MP4",
                             border_style="magenta"))
     started = time.monotonic()
-    with console.status("Starting the embedded Redis and studio…"):
-        runtime = await start_runtime(settings, label="demo")
-    ready = runtime.settings
-    reply = _DemoReply(out_dir=out, edit_interval=ready.console_edit_interval, stdout=sys.stdout,
-                       live=console)
+    reply = DemoReply(out_dir=out, edit_interval=settings.console_edit_interval, stdout=sys.stdout,
+                      live=console)
+    host = BotHost(settings, platform="console", runtime=start_runtime)
     try:
+        with console.status("Starting the embedded Redis and studio…"):
+            await host.start(_no_reply)  # a new demo user each run: nothing of theirs to resume
+        ready = host.settings
         console.print(f"[dim]backend: {ready.nemo_api_url}   state: {ready.redis_url}[/]")
         photos = make_sample_photos(ready.data_dir / "demo" / "photos")
         user_id = user or f"demo-{int(time.time())}"
@@ -99,11 +96,11 @@ async def _run(settings: Any, *, out: Path, user: str | None, locale: str) -> in
             shown = "/attach " + ", ".join(p.name for p in photos) if line.startswith("/attach") else line
             console.print(f"[bold cyan]you:[/] {shown}")
             try:
-                await runtime.engine.handle(to_incoming(line, user=user_id, locale=locale), reply)
+                await host.handle(to_incoming(line, user=user_id, locale=locale), reply)
             finally:
                 reply.flush()
     finally:
-        await runtime.aclose()
+        await host.aclose()
 
     if reply.video is None:
         console.print("[bold red]The demo ended without a video.[/] See the log in the data dir.")
@@ -116,21 +113,18 @@ async def _run(settings: Any, *, out: Path, user: str | None, locale: str) -> in
     return 0
 
 
-class _DemoReply:
+async def _no_reply(job: object) -> None:
+    return None
+
+
+class DemoReply(ConsoleReply):
     """The terminal channel's Reply, remembering where the delivered video was saved."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        from adapters.console import ConsoleReply
-
-        self._inner = ConsoleReply(**kwargs)
-        self.video: Path | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+    video: Path | None = None
 
     async def send_video(
         self, video: VideoFile, caption: str, *, buttons: list[Button] | None = None
     ) -> MessageRef:
-        ref = await self._inner.send_video(video, caption, buttons=buttons)
-        self.video = self._inner.out_dir / video.path.name
+        ref = await super().send_video(video, caption, buttons=buttons)
+        self.video = self.out_dir / video.path.name
         return ref

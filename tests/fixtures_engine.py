@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 from bot.backend.client import NemoClient
 from bot.channel.events import Attachment, ChannelLimits, Incoming
 from bot.engine.engine import Engine
+from bot.ids import ChatRef, Platform, UserKey
 from bot.settings import Settings
 from bot.state.connect import connect_url
 from bot.state.crypto import TokenCipher
@@ -62,8 +63,12 @@ class Chat:
     reply: RecordingReply
     user_id: str = "alice"
     locale: str | None = "en"
-    platform: str = "telegram"
+    platform: Platform = "telegram"
     _mark: int = 0
+
+    @property
+    def user(self) -> UserKey:
+        return UserKey(self.platform, self.user_id)
 
     def incoming(
         self,
@@ -76,9 +81,8 @@ class Chat:
         attachments = [Attachment(filename=p.name, path=p) for p in files]
         attachments += [Attachment(filename=u.rsplit("/", 1)[-1], url=u) for u in urls]
         return Incoming(
-            platform=self.platform,  # type: ignore[arg-type]
-            user_id=self.user_id,
-            chat_id=f"chat-{self.user_id}",
+            user=self.user,
+            chat=ChatRef(self.platform, f"chat-{self.user_id}"),
             text=text,
             attachments=attachments,
             locale=self.locale,

@@ -28,6 +28,7 @@ import logging
 import os
 import tempfile
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,7 @@ from bench.engine.transport import ShardedTransport
 from bot.backend.client import NemoClient
 from bot.channel.events import ChannelLimits, Incoming
 from bot.engine.engine import Engine
+from bot.ids import ChatRef, UserKey
 from bot.settings import Settings, load_settings
 from bot.state import keys
 from bot.state.connect import connect_url
@@ -66,8 +68,12 @@ class Options:
     http_shards: int = 1  # more than 1: that many independent pools (bench.engine.transport)
 
 
+def user_key(user: int) -> UserKey:
+    return UserKey.of("telegram", 10_000 + user)
+
+
 def incoming(user: int, text: str, update: str) -> Incoming:
-    return Incoming(platform="telegram", user_id=str(10_000 + user), chat_id=str(10_000 + user),
+    return Incoming(user=user_key(user), chat=ChatRef.of("telegram", 10_000 + user),
                     text=text, locale="en", update_id=update, user_name=f"bench{user}")
 
 
@@ -150,7 +156,7 @@ async def _setup(engine: Engine, chats: list[BenchChat], result: Result) -> None
     await asyncio.gather(*(one(i) for i in range(len(chats))))
     result.setup_seconds = time.monotonic() - t0
     for i, chat in enumerate(chats):  # one by one: the check must not add load of its own
-        if (await store.get_user(incoming(i, "", "").user_key)).session_id is None:
+        if (await store.users.get(user_key(i))).session_id is None:
             shown = [o.text or "" for o in chat.text_ops()]
             _error(result, f"set-up of user {i} failed; the chat shows {shown[-1:]!r}")
 
@@ -158,14 +164,31 @@ async def _setup(engine: Engine, chats: list[BenchChat], result: Result) -> None
 async def _memory(store: Store, users: int, result: Result) -> None:
     """Bytes per user: the store's own measure of an idle user, the set-up users' hashes, and
     every key in Redis now (users, update de-duplication, anything else) divided by the users."""
-    sizes = [int(await store.redis.memory_usage(keys.user_hash(f"telegram:{10_000 + i}"), samples=0) or 0)
+    sizes = [int(await store.redis.memory_usage(keys.user(user_key(i)), samples=0) or 0)
              for i in range(users)]
     result.stored_user_bytes = sum(sizes) / users
     total = 0
     async for key in store.redis.scan_iter(count=1000):
         total += int(await store.redis.memory_usage(key, samples=0) or 0)
     result.redis_bytes_per_user = total / users
-    result.idle_user_bytes = await store.memory_per_user(sample=min(users, 200))
+    result.idle_user_bytes = await memory_per_user(store, sample=min(users, 200))
+
+
+async def memory_per_user(store: Store, sample: int = 200, *, with_token: bool = False) -> float:
+    """Average `MEMORY USAGE` bytes of one user's hash, over `sample` throwaway users (idle, or
+    holding a token): created, measured, deleted."""
+    names = [UserKey.of("console", f"membench-{uuid.uuid4().hex[:8]}-{i}") for i in range(sample)]
+    total = 0
+    try:
+        for key in names:
+            await store.users.get(key)
+            if with_token:
+                await store.users.update(key, token=f"nmv_usr_{uuid.uuid4().hex}{uuid.uuid4().hex}")
+            total += int(await store.redis.memory_usage(keys.user(key), samples=0) or 0)
+    finally:
+        for key in names:
+            await store.redis.delete(keys.user(key))
+    return total / sample if sample else 0.0
 
 
 async def _chat(engine: Engine, chats: list[BenchChat], opts: Options, result: Result) -> None:

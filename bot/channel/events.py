@@ -14,9 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Platform = Literal["telegram", "discord", "console"]
+from bot.ids import ChatRef, Platform, UserKey
+
 AttachmentKind = Literal["image", "video", "audio", "document", "unknown"]
 Activity = Literal["typing", "upload_video"]
 
@@ -35,13 +36,13 @@ class Attachment(BaseModel):
 
 
 class Incoming(BaseModel):
-    """One user message (an album counts as one), a command, or a button press."""
+    """One user message (an album counts as one), a command, or a button press: who (`user`) wrote
+    where (`chat`, on the same platform)."""
 
     model_config = ConfigDict(frozen=True)
 
-    platform: Platform
-    user_id: str
-    chat_id: str
+    user: UserKey
+    chat: ChatRef
     text: str = ""
     attachments: list[Attachment] = Field(default_factory=list)
     locale: str | None = None  # platform language code, e.g. "en", "zh-hans", "zh-CN"
@@ -49,9 +50,15 @@ class Incoming(BaseModel):
     is_group: bool = False
     user_name: str | None = None
 
+    @model_validator(mode="after")
+    def _one_platform(self) -> Incoming:
+        if self.user.platform != self.chat.platform:
+            raise ValueError(f"user {self.user} and chat {self.chat} are on different platforms")
+        return self
+
     @property
-    def user_key(self) -> str:
-        return f"{self.platform}:{self.user_id}"
+    def platform(self) -> Platform:
+        return self.user.platform
 
 
 class Button(BaseModel):

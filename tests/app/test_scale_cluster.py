@@ -96,7 +96,7 @@ async def test_two_bots_and_two_workers_deliver_twenty_videos_once_each_through_
 
         # 2. bot1 dies while it polls: every one of its users has exported, some renders still running
         async def bot1_polling() -> bool | None:
-            active = {j.user_key.partition(":")[2]: j for j in await store.active_jobs()}
+            active = {j.user_key.id: j for j in await store.jobs.active()}
             delivered = {v["user"] for v in videos(log)}
             mine = USERS[:10]
             if not all(u in delivered or (u in active and active[u].status in ("pending", "processing"))
@@ -108,7 +108,7 @@ async def test_two_bots_and_two_workers_deliver_twenty_videos_once_each_through_
         for _ in range(50):  # never kill it between sending a video and recording the delivery
             bot1.signal(signal.SIGSTOP)
             sent = {v["render_id"] for v in videos(log)}
-            in_window = [j for j in await store.active_jobs() if j.render_id in sent]
+            in_window = [j for j in await store.jobs.active() if j.render_id in sent]
             if not in_window:
                 break
             bot1.signal(signal.SIGCONT)

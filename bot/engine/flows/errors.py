@@ -38,7 +38,7 @@ async def explain(turn: Turn, exc: BaseException) -> str:
 async def _backend(turn: Turn, exc: NemoError) -> str:
     try:
         if isinstance(exc, TokenInvalid):
-            rec = await turn.store.get_user(turn.user_key)
+            rec = await turn.store.users.get(turn.user_key)
             return turn.t("token.refused" if rec.own_token else "token.refused_operator")
         if isinstance(exc, OutOfCredits):
             if await turn.uses_anonymous_token():

@@ -48,7 +48,7 @@ def _change_text(turn: Turn, before: Draft, after: Draft) -> str:
 
 async def _remember(turn: Turn, draft: Draft) -> None:
     if draft is not None:
-        await turn.store.update_user(turn.user_key, last_draft_digest=digest(draft))
+        await turn.store.users.update(turn.user_key, last_draft_digest=digest(draft))
 
 
 def _joined(stream: StreamingMessage, text: str) -> str:

@@ -237,7 +237,7 @@ async def test_cancel_during_a_turn_stops_waiting_at_once_without_resending(
 async def test_a_refused_own_token_is_not_saved(chat: Chat, engine: Any, fake_nemo: FakeNemo) -> None:
     (answer,) = await chat.send("/token nmv_usr_" + "B" * 40)
     assert answer.startswith("🔑 The backend refused your token")
-    rec = await engine.services.store.get_user("telegram:alice")
+    rec = await engine.services.store.users.get("telegram:alice")
     assert rec.token is None and not rec.own_token
 
 

@@ -40,7 +40,7 @@ async def test_first_contact_in_chinese_greets_in_chinese_and_asks_for_a_chinese
     assert "试着说" in answers[0] and "30 秒" in answers[0]
     session = next(iter(fake_nemo.sessions.values()))
     assert session.language == "zh-CN"  # the backend gets its own code
-    rec = await engine.services.store.get_user("telegram:li")
+    rec = await engine.services.store.users.get("telegram:li")
     assert rec.language == "zh-CN"
 
 
