@@ -22,7 +22,15 @@ from rich.live import Live
 from rich.progress_bar import ProgressBar
 from rich.text import Text
 
-from bot.channel.events import Activity, Button, ChannelLimits, MessageGone, MessageRef, VideoFile
+from bot.channel.events import (
+    Activity,
+    Button,
+    ChannelLimits,
+    DeliveryError,
+    MessageGone,
+    MessageRef,
+    VideoFile,
+)
 
 _PERCENT = re.compile(r"(\d{1,3})%")
 
@@ -49,6 +57,7 @@ class ConsoleReply:
         live: bool | Any = False,
     ) -> None:
         self._limits = ChannelLimits(
+            platform="console",
             max_text=1_000_000, max_caption=100_000, edit_interval=edit_interval, max_video_bytes=None
         )
         self.out_dir = out_dir
@@ -113,6 +122,11 @@ class ConsoleReply:
         self._buttons(msg.id, buttons)
         self._refresh()
         return MessageRef(id=msg.id)
+
+    async def send_document(
+        self, filename: str, data: bytes, caption: str, *, buttons: list[Button] | None = None
+    ) -> MessageRef:
+        raise DeliveryError("the terminal takes no documents (ChannelLimits.supports_documents is off)")
 
     async def show_activity(self, activity: Activity) -> None:
         self._op("typing", None, activity)

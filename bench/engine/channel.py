@@ -119,6 +119,11 @@ class BenchChat:
         self._done("video", started, msg_id, caption)
         return MessageRef(id=msg_id, chat_id=self.chat_id)
 
+    async def send_document(
+        self, filename: str, data: bytes, caption: str, *, buttons: list[Button] | None = None
+    ) -> MessageRef:
+        raise DeliveryError("the bench chat takes no documents")
+
     async def show_activity(self, activity: Activity) -> None:
         self.ops.append(ChatOp("activity", time.time(), time.time(), None, activity))
 

@@ -29,7 +29,16 @@ from pathlib import Path
 from typing import IO, Any
 
 from app.runtime import start_runtime
-from bot.channel.events import Activity, Attachment, Button, ChannelLimits, Incoming, MessageRef, VideoFile
+from bot.channel.events import (
+    Activity,
+    Attachment,
+    Button,
+    ChannelLimits,
+    DeliveryError,
+    Incoming,
+    MessageRef,
+    VideoFile,
+)
 from bot.engine.host import BotHost
 from bot.ids import ChatRef, UserKey
 from bot.settings import load_settings
@@ -83,6 +92,10 @@ class ScaleReply:
                          buttons: list[Button] | None = None) -> MessageRef:
         self.deliveries.write(event="video", user=self.user, render_id=video.path.stem, size=video.size)
         return MessageRef(id=str(next(self._ids)), chat_id=self.user)
+
+    async def send_document(self, filename: str, data: bytes, caption: str, *,
+                            buttons: list[Button] | None = None) -> MessageRef:
+        raise DeliveryError("the scale chat takes no documents")
 
     async def show_activity(self, activity: Activity) -> None:
         return None

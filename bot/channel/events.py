@@ -94,16 +94,26 @@ class VideoFile(BaseModel):
 
 
 class ChannelLimits(BaseModel):
-    """What one channel allows; the streaming layer and delivery honour these."""
+    """What one channel allows and can do; the engine, the streaming layer and delivery read these
+    (a capability is declared here, never probed on the Reply)."""
 
     model_config = ConfigDict(frozen=True)
 
+    platform: Platform | None = None  # whose channel (metrics); None: a test or tool channel
     max_text: int = 4096
     max_caption: int = 1024
     edit_interval: float = 1.0  # seconds between edits of one message
     max_video_bytes: int | None = 50 * 1024 * 1024  # None: unlimited
     supports_buttons: bool = True
-    supports_edit: bool = True
+    supports_edit: bool = True  # False: no mid-stream edits, the final text is sent once
+    supports_documents: bool = False  # `Reply.send_document` works
+    long_text_messages: int | None = None
+    """A final text longer than this many messages' worth goes out as one message with its beginning
+    and the whole text attached as a file (needs `supports_documents`); None: always split."""
+
+    @property
+    def long_text_as_file(self) -> bool:
+        return self.supports_documents and self.long_text_messages is not None
 
 
 # --- conditions adapters report ------------------------------------------------------------
@@ -159,6 +169,13 @@ class Reply(Protocol):
         self, video: VideoFile, caption: str, *, buttons: list[Button] | None = None
     ) -> MessageRef:
         """Send the MP4 (the engine checked `limits.max_video_bytes` first)."""
+        ...
+
+    async def send_document(
+        self, filename: str, data: bytes, caption: str, *, buttons: list[Button] | None = None
+    ) -> MessageRef:
+        """Send a file with a caption; called only when `limits.supports_documents` (else it
+        raises DeliveryError)."""
         ...
 
     async def show_activity(self, activity: Activity) -> None:

@@ -32,7 +32,7 @@ from bot.channel.events import (
     VideoFile,
 )
 
-OpKind = Literal["send", "edit", "delete", "video", "activity"]
+OpKind = Literal["send", "edit", "delete", "video", "document", "activity"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class Message:
     formatted: bool = False
     deleted: bool = False
     video: VideoFile | None = None
+    document: tuple[str, bytes] | None = None  # (filename, content)
 
 
 @dataclass
@@ -208,6 +209,20 @@ class RecordingReply:
         bts = tuple(buttons) if buttons else None
         self.messages[msg_id] = Message(msg_id, caption, bts, video=video)
         self._record("video", msg_id, caption, buttons=bts)
+        return MessageRef(id=msg_id, chat_id="chat")
+
+    async def send_document(
+        self, filename: str, data: bytes, caption: str, *, buttons: list[Button] | None = None
+    ) -> MessageRef:
+        exc = await self._enter("document")
+        if exc is None and not self.limits.supports_documents:
+            exc = DeliveryError("this chat takes no documents")
+        if exc is not None:
+            self._refuse("document", None, caption, exc)
+        msg_id = str(next(self._ids))
+        bts = tuple(buttons) if buttons else None
+        self.messages[msg_id] = Message(msg_id, caption, bts, document=(filename, data))
+        self._record("document", msg_id, caption, buttons=bts)
         return MessageRef(id=msg_id, chat_id="chat")
 
     async def show_activity(self, activity: Activity) -> None:

@@ -22,6 +22,7 @@ from bot import metrics
 from bot.backend.errors import OutOfCredits, StreamBroken
 from bot.backend.sse import VisibleText
 from bot.channel.streaming import StreamingMessage
+from bot.draft.models import Draft
 from bot.draft.translate import Action, Translation, translate
 from bot.engine.flows import followup, recovery
 from bot.engine.flows.context import Turn
@@ -67,7 +68,7 @@ async def chat_turn(turn: Turn, text: str) -> None:
     # interval), not on every backend event: see bench/README.md (engine).
     stream = StreamingMessage(turn.reply, transform=lambda raw: translate(raw).text)
     progress = _Progress()
-    after: recovery.Draft = None
+    after: Draft | None = None
     try:
         async with turn.activity("typing"):
             end = await _follow(turn, text, stream, progress)

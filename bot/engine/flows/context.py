@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.backend.client import NemoClient
 from bot.backend.user import NemoUser
 from bot.channel.events import Activity, Button, Incoming, MessageRef, Reply
+from bot.draft.models import Draft
 from bot.engine.background import Background
 from bot.i18n import Lang, t
 from bot.ids import ChatRef, UserKey
@@ -113,11 +114,15 @@ class Turn:
 
     async def tell_if_session_renewed(self) -> None:
         """The backend lost the session and a fresh project was started: say so once."""
-        if getattr(self.nemo, "session_renewed", False):
+        if self.nemo.session_renewed:
             self.nemo.session_renewed = False
             if not self._renewal_told:
                 self._renewal_told = True
                 await self.say("session.renewed")
+
+    async def draft(self) -> Draft | None:
+        """The session's draft now, read from the backend's state (None: no draft yet)."""
+        return Draft.read((await self.nemo.state()).draft)
 
     async def registration_url(self) -> str:
         rec = await self.store.users.get(self.user_key)

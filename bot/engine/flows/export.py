@@ -12,11 +12,10 @@ import asyncio
 import logging
 import secrets
 import time
-from typing import Any
 
 from bot.backend.errors import ExportNotAllowed, NemoError
 from bot.channel.streaming import StreamingMessage
-from bot.draft.timeline import is_exportable
+from bot.draft.models import Draft
 from bot.engine.flows import delivery
 from bot.engine.flows.context import Turn
 from bot.engine.flows.delivery import TRANSIENT, Outcome
@@ -37,11 +36,10 @@ def new_render_id() -> str:
 async def export(turn: Turn) -> None:
     snapshot = await turn.nemo.state()
     await turn.tell_if_session_renewed()
-    draft = snapshot.draft
-    if not is_exportable(draft):
+    draft = Draft.read(snapshot.draft)
+    if draft is None or not draft.exportable:
         await turn.say("export.not_ready")
         return
-    assert draft is not None
     session_id = snapshot.session_id
     if not session_id:
         session_id = (await turn.store.users.get(turn.user_key)).session_id
@@ -64,7 +62,7 @@ async def _export_running(turn: Turn, session_id: str | None) -> bool:
 
 
 async def render(
-    turn: Turn, draft: dict[str, Any], session_id: str | None, progress: StreamingMessage, *, attempt: int
+    turn: Turn, draft: Draft, session_id: str | None, progress: StreamingMessage, *, attempt: int
 ) -> bool:
     """Submit and follow renders of `draft` (a failed one retried once with a new id)."""
     while True:
@@ -93,9 +91,9 @@ async def render(
         await progress.update(turn.t("export.retrying"))
 
 
-async def _submit(turn: Turn, job: JobRecord, draft: dict[str, Any], progress: StreamingMessage) -> bool:
+async def _submit(turn: Turn, job: JobRecord, draft: Draft, progress: StreamingMessage) -> bool:
     try:
-        await turn.nemo.submit_render(draft, job.render_id)
+        await turn.nemo.submit_render(draft.wire, job.render_id)  # the draft as the backend sent it
     except ExportNotAllowed:
         await turn.store.jobs.finish(job.render_id, "failed")
         await progress.finish(turn.t("export.not_allowed", url=await turn.registration_url()))
@@ -136,10 +134,9 @@ async def resume_job(turn: Turn, job: JobRecord) -> bool:
         if job.attempts >= MAX_ATTEMPTS:
             await progress.finish(turn.t("export.failed"))
             return False
-        snapshot = await turn.nemo.state()
-        if not is_exportable(snapshot.draft):
+        draft = await turn.draft()
+        if draft is None or not draft.exportable:
             await progress.finish(turn.t("export.failed"))
             return False
-        assert snapshot.draft is not None
         await progress.update(turn.t("export.retrying"))
-        return await render(turn, snapshot.draft, job.session_id, progress, attempt=job.attempts + 1)
+        return await render(turn, draft, job.session_id, progress, attempt=job.attempts + 1)

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from bot.backend.errors import NemoError
-from bot.draft.timeline import describe_changes, digest
+from bot.draft.models import Draft
+from bot.draft.timeline import describe_changes
 from bot.engine.flows.context import Turn
 from bot.state.store import StoreError
 
 log = logging.getLogger(__name__)
-
-Draft = dict[str, Any]
 
 
 def start(turn: Turn, draft: Draft) -> None:
@@ -31,12 +29,12 @@ async def _watch(turn: Turn, last: Draft) -> None:
     while quiet < settings.recovery_max_polls:
         await asyncio.sleep(settings.recovery_poll_seconds)
         try:
-            now = (await turn.nemo.state()).draft
+            now = await turn.draft()
         except (NemoError, StoreError) as exc:
             log.debug("follow-up poll failed: %s", type(exc).__name__)
             quiet += 1
             continue
-        if now is None or digest(now) == digest(last):
+        if now is None or now.digest == last.digest:
             quiet += 1
             continue
         lines = describe_changes(last, now, turn.lang)
@@ -44,7 +42,7 @@ async def _watch(turn: Turn, last: Draft) -> None:
         if lines:
             try:
                 await turn.reply.send_text("\n".join(lines))
-                await turn.store.users.update(turn.user_key, last_draft_digest=digest(now))
+                await turn.store.users.update(turn.user_key, last_draft_digest=now.digest)
             except Exception as exc:  # a follow-up is never worth an error
                 log.info("follow-up not delivered: %s", type(exc).__name__)
                 return

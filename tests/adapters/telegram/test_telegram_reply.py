@@ -306,3 +306,13 @@ async def test_real_ptb_timeouts_tell_a_request_that_never_left_from_a_late_answ
         await server.wait_closed()
     assert never_sent(queued.value) is True
     assert never_sent(late.value) is False
+
+
+async def test_a_document_arrives_with_its_bytes_and_caption(bare_bot: Bot) -> None:
+    client, _ = bare_bot
+    reply = make_reply(client)
+    assert reply.limits.supports_documents and not reply.limits.long_text_as_file  # long texts still split
+    ref = await reply.send_document("answer.txt", b"the whole answer", "📄 answer.txt")
+    (call,) = calls(client, "sendDocument")
+    assert call.parameters["caption"] == "📄 answer.txt" and ref.chat_id == str(USER_ID)
+    assert call.file is not None and call.file.data == b"the whole answer"
