@@ -26,6 +26,7 @@ from app.samples import SAMPLE_DESCRIPTION, make_sample_photos
 from bot.channel.events import Button, MessageRef, VideoFile
 from bot.channel.media import probe
 from bot.engine.host import BotHost
+from bot.i18n import CONSOLE
 from bot.settings import ConfigError, Settings, load_settings
 from common.logs import configure_logging
 
@@ -79,14 +80,13 @@ def main(argv: list[str]) -> int:
 
 async def _run(settings: Settings, *, out: Path, user: str | None, locale: str) -> int:
     console = Console()
-    console.print(Panel.fit("[bold]videobot demo[/]: three product photos and one sentence → a promo MP4",
-                            border_style="magenta"))
+    console.print(Panel.fit(CONSOLE(locale, "demo.title"), border_style="magenta"))
     started = time.monotonic()
     reply = DemoReply(out_dir=out, edit_interval=settings.console_edit_interval, stdout=sys.stdout,
                       live=console)
     host = BotHost(settings, platform="console", runtime=start_runtime)
     try:
-        with console.status("Starting the embedded Redis and studio…"):
+        with console.status(CONSOLE(locale, "demo.starting")):
             await host.start(_no_reply)  # a new demo user each run: nothing of theirs to resume
         ready = host.settings
         console.print(f"[dim]backend: {ready.nemo_api_url}   state: {ready.redis_url}[/]")
@@ -94,7 +94,7 @@ async def _run(settings: Settings, *, out: Path, user: str | None, locale: str) 
         user_id = user or f"demo-{int(time.time())}"
         for line in script(photos):
             shown = "/attach " + ", ".join(p.name for p in photos) if line.startswith("/attach") else line
-            console.print(f"[bold cyan]you:[/] {shown}")
+            console.print(CONSOLE(locale, "demo.you", text=shown))
             try:
                 await host.handle(to_incoming(line, user=user_id, locale=locale), reply)
             finally:
@@ -103,13 +103,13 @@ async def _run(settings: Settings, *, out: Path, user: str | None, locale: str) 
         await host.aclose()
 
     if reply.video is None:
-        console.print("[bold red]The demo ended without a video.[/] See the log in the data dir.")
+        console.print(CONSOLE(locale, "demo.no_video"))
         return 1
     info = await probe(reply.video)
-    console.print(Panel.fit(
-        f"[bold green]✅ {reply.video}[/]\n{info.width}x{info.height}, {info.duration:.1f} s, "
-        f"{info.size / 1e6:.1f} MB, made in {time.monotonic() - started:.0f} s",
-        title="your video", border_style="green"))
+    made = CONSOLE(locale, "demo.video", path=reply.video, width=info.width, height=info.height,
+                   seconds=f"{info.duration:.1f}", megabytes=f"{info.size / 1e6:.1f}",
+                   made=f"{time.monotonic() - started:.0f}")
+    console.print(Panel.fit(made, title=CONSOLE(locale, "demo.video_title"), border_style="green"))
     return 0
 
 

@@ -22,8 +22,8 @@ from bot.settings import Settings
 from bot.state.connect import connect_url
 from bot.state.crypto import TokenCipher
 from bot.state.store import Store
-from tests.kit.fakenemo import FakeNemo
-from tests.kit.recording_reply import RecordingReply
+from bot.testing.fakenemo import FakeNemo
+from bot.testing.reply import RecordingReply
 
 FAST: dict[str, Any] = {
     "still_working_seconds": 0.4,

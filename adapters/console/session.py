@@ -13,6 +13,7 @@ from adapters.console.incoming import to_incoming
 from adapters.console.reply import ConsoleReply
 from adapters.console.stdin import LineReader
 from bot.engine.host import BotHost
+from bot.i18n import CONSOLE
 from bot.ids import UserKey
 from bot.state.store import JobRecord, StoreError
 from common.logs import new_request_id
@@ -35,11 +36,12 @@ async def serve(
         try:
             await host.start(reply_for)
         except Exception as exc:
-            raise FatalError(f"could not start: {type(exc).__name__}: {exc}") from None
+            error = f"{type(exc).__name__}: {exc}"
+            raise FatalError(CONSOLE(locale, "fatal.start", error=error)) from None
         try:
             await host.store.ping()
         except StoreError as exc:
-            raise FatalError(f"cannot reach Redis: {exc}") from None
+            raise FatalError(CONSOLE(locale, "fatal.redis", error=exc)) from None
         try:
             await host.wait_resumed()
         finally:

@@ -3,7 +3,7 @@
     client.py     build_bot: VideoBot / ShardedVideoBot around a BotHost; setup_hook (host start,
                   persistent view, command sync), close, the Reply for a resumed render's channel
     commands.py   the slash commands on an app_commands.CommandTree; guild or global sync
-    texts.py      command names and descriptions in English and Chinese (a discord.py Translator)
+    texts.py      command texts (i18n namespace `discord`) and their discord.py Translator
     handlers.py   interaction / message → defer → size checks, downloads → Incoming → host
     incoming.py   attachments: size refusal, download to a temp dir, mentions stripped
     reply.py      bot.channel.events.Reply on Discord: interaction token first, then the channel

@@ -8,7 +8,9 @@
     reply.py       bot.channel.events.Reply on the Bot API; every telegram.error translated in one place
     formatting.py  light Markdown → Telegram HTML
     run.py         how `videobot telegram` serves: polling or webhook (the command: app.telegram_bot)
-    texts.py       the few Telegram-only sentences (20 MB limit, token in a group, command menu)
+
+Its few Telegram-only sentences (the 20 MB limit, a token in a group, the command menu) are the
+i18n namespace `telegram` (bot/i18n/telegram/).
 """
 
 from adapters.telegram.app import build_application

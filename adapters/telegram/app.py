@@ -25,16 +25,17 @@ from telegram.ext import (
 
 from adapters.telegram.handlers import Handlers
 from adapters.telegram.reply import TelegramReply, limits_for
-from adapters.telegram.texts import EN, ZH
 from bot.channel.events import Reply
 from bot.engine.engine import ReplyFor
 from bot.engine.host import BotHost, RuntimeFactory
+from bot.i18n import TELEGRAM
 from bot.settings import Settings, load_settings
 from bot.state.store import JobRecord
 
 log = logging.getLogger(__name__)
 
 CONCURRENT_UPDATES = 256  # one engine turn may last minutes (render delivery included)
+COMMANDS = ("start", "help", "new", "status", "export", "credits", "cancel", "token")  # the menu, in order
 _LIFECYCLE_KEY = "videobot.lifecycle"
 
 
@@ -47,8 +48,8 @@ def api_urls(api_url: str) -> tuple[str, str]:
 
 async def register_commands(bot: Bot) -> None:
     """The command menu in English (default) and Chinese (`language_code="zh"`)."""
-    for language, texts in ((None, EN), ("zh", ZH)):
-        commands = [BotCommand(name, description) for name, description in texts.commands.items()]
+    for language in (None, "zh"):
+        commands = [BotCommand(name, TELEGRAM(language, f"command.{name}")) for name in COMMANDS]
         try:
             await bot.set_my_commands(commands, language_code=language)
         except TelegramError as exc:

@@ -27,20 +27,20 @@ from adapters.telegram.incoming import (
     is_group,
     is_token_command,
     media_of,
+    megabytes,
     size_problem,
 )
 from adapters.telegram.reply import TelegramReply, limits_for
-from adapters.telegram.texts import megabytes, texts_for
 from bot.channel.events import Attachment, Incoming
+from bot.channel.uploads import too_large
 from bot.engine.host import BotHost
-from bot.i18n import language_for, t
+from bot.i18n import TELEGRAM, language_for, t
 from bot.ids import ChatRef, UserKey
 from bot.state.store import StoreUnavailable
 from common.logs import new_request_id
 
 log = logging.getLogger(__name__)
 
-MB = 1024 * 1024
 
 
 def _user_name(user: User) -> str | None:
@@ -71,7 +71,7 @@ class Handlers:
         if addressed and is_token_command(text):
             await self._delete_quietly(bot, message)  # the token must not stay in the chat
             if group:
-                await reply.send_text(texts_for(user.language_code).token_in_group)
+                await reply.send_text(TELEGRAM(user.language_code, "token_in_group"))
                 return
 
         media = media_of(message)
@@ -156,16 +156,9 @@ class Handlers:
             return None
         log.info("file of %d bytes refused (%s)", ref.size, problem)
         if problem == "cloud_limit":
-            return texts_for(lang).cloud_file_limit.format(
-                size=megabytes(ref.size), limit=megabytes(CLOUD_MAX_DOWNLOAD)
-            )
-        return t(
-            language_for(lang),
-            "upload.too_large",
-            name=ref.filename,
-            size=round(ref.size / MB),
-            limit=settings.max_upload_mb,
-        )
+            limit = megabytes(CLOUD_MAX_DOWNLOAD)
+            return TELEGRAM(lang, "cloud_file_limit", size=megabytes(ref.size), limit=limit)
+        return too_large(lang, ref.filename, ref.size, settings.max_upload_mb)
 
     async def _download_all(
         self, bot: Bot, reply: TelegramReply, refs: list[MediaRef], tmp: Path, lang: str | None

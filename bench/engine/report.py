@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bench.engine.channel import BenchChat
+from bot.testing import RecordingReply
 
 MARKER_RE = re.compile(r"t(\d+)(e\d+|end)@(\d+\.\d+)")
 
@@ -46,9 +46,9 @@ class Latencies:
     finals: list[float] = field(default_factory=list)
     markers_missing: int = 0  # events that never showed in any operation
 
-    def add_chat(self, chat: BenchChat, events_per_turn: int, turns: Iterable[int]) -> None:
+    def add_chat(self, chat: RecordingReply, events_per_turn: int, turns: Iterable[int]) -> None:
         seen: dict[str, float] = {}
-        for op in chat.text_ops():
+        for op in chat.done("send", "edit"):
             for turn, which, stamp in MARKER_RE.findall(op.text or ""):
                 key = f"t{turn}{which}"
                 if key not in seen:
@@ -67,12 +67,14 @@ class Latencies:
                 self.finals.append(final)
 
 
-def edit_rates(chats: Iterable[BenchChat], since: dict[str, int], window: float = 1.0) -> tuple[int, int]:
+def edit_rates(
+    chats: Iterable[RecordingReply], since: dict[str, int], window: float = 1.0
+) -> tuple[int, int]:
     """(most edits, most sends + edits) of any one chat in any `window`, from `since[chat]` on."""
     edits = texts = 0
     for chat in chats:
-        ops = [o for o in chat.ops[since.get(chat.chat_id, 0):] if o.kind in ("send", "edit")]
-        edits = max(edits, max_in_window(o.started for o in ops if o.kind == "edit"))
+        ops = [o for o in chat.ops[since.get(chat.chat_id, 0):] if o.op in ("send", "edit")]
+        edits = max(edits, max_in_window(o.started for o in ops if o.op == "edit"))
         texts = max(texts, max_in_window(o.started for o in ops))
     return edits, texts
 

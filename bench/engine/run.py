@@ -6,7 +6,9 @@
 
 Real parts: a private redis-server (`common.redis_server.RedisServer` in a temp dir), the real
 `Store`, `NemoClient` and `Engine`, and the bench backend (`bench.engine.backend`) in its own
-process on 127.0.0.1. Each user has a `BenchChat` (a recording Telegram-like private chat).
+process on 127.0.0.1. Each user has the test kit's `RecordingReply` (a recording Telegram-like private
+chat: 4096 characters, one edit a second, "not modified" for an edit to the same text, every call
+taking `--channel-latency-ms`; the edit limit is measured afterwards, not enforced).
 
 1. set-up: every user sends /start at once (token, session, greeting), as returning users would
    already have done; then the memory of the stored users is measured;
@@ -35,7 +37,6 @@ from pathlib import Path
 
 import httpx
 
-from bench.engine.channel import BenchChat, ChatOp
 from bench.engine.process import BackendProcess, FirstFew, RssPeak, WarningCounter, cpu_seconds
 from bench.engine.report import MARKER_RE, Latencies, Result, edit_rates
 from bench.engine.transport import ShardedTransport
@@ -48,6 +49,7 @@ from bot.state import keys
 from bot.state.connect import connect_url
 from bot.state.crypto import TokenCipher
 from bot.state.store import Store
+from bot.testing import Op, RecordingReply
 from common.redis_server import RedisServer
 
 log = logging.getLogger(__name__)
@@ -105,7 +107,9 @@ async def _measure(opts: Options, settings: Settings, backend: BackendProcess) -
                     opts.edit_interval, opts.redis_max_connections, opts.http_max_connections,
                     opts.http_shards)
     limits = ChannelLimits(max_text=4096, edit_interval=opts.edit_interval)
-    chats = [BenchChat(f"c{i}", limits, opts.channel_latency_ms / 1000) for i in range(opts.users)]
+    latency = opts.channel_latency_ms / 1000
+    chats = [RecordingReply(limits, chat_id=f"c{i}", latency=latency, clock=time.time)
+             for i in range(opts.users)]
     store, client = await _parts(opts, settings)
     engine = Engine(settings, store, client)
     try:
@@ -142,7 +146,7 @@ def _error(result: Result, text: str) -> None:
         result.error_samples.append(text[:200])
 
 
-async def _setup(engine: Engine, chats: list[BenchChat], result: Result) -> None:
+async def _setup(engine: Engine, chats: list[RecordingReply], result: Result) -> None:
     """Every user says /start at once: a token, a session, the greeting."""
     t0 = time.monotonic()
     store = engine.services.store
@@ -157,7 +161,7 @@ async def _setup(engine: Engine, chats: list[BenchChat], result: Result) -> None
     result.setup_seconds = time.monotonic() - t0
     for i, chat in enumerate(chats):  # one by one: the check must not add load of its own
         if (await store.users.get(user_key(i))).session_id is None:
-            shown = [o.text or "" for o in chat.text_ops()]
+            shown = [o.text or "" for o in chat.done("send", "edit")]
             _error(result, f"set-up of user {i} failed; the chat shows {shown[-1:]!r}")
 
 
@@ -191,7 +195,7 @@ async def memory_per_user(store: Store, sample: int = 200, *, with_token: bool =
     return total / sample if sample else 0.0
 
 
-async def _chat(engine: Engine, chats: list[BenchChat], opts: Options, result: Result) -> None:
+async def _chat(engine: Engine, chats: list[RecordingReply], opts: Options, result: Result) -> None:
     """Every user sends a chat message at the same moment, `opts.turns` times in a row."""
     since = {chat.chat_id: len(chat.ops) for chat in chats}
     go = asyncio.Event()
@@ -206,7 +210,7 @@ async def _chat(engine: Engine, chats: list[BenchChat], opts: Options, result: R
             except Exception as exc:
                 _error(result, f"turn {turn} of user {i} raised {type(exc).__name__}")
                 continue
-            ops = chat.text_ops(before)
+            ops = chat.done("send", "edit", since=before)
             if ops:
                 result.first_text.append(ops[0].ended - sent)
             _check_turn(ops, turn, opts.events, result, i)
@@ -229,11 +233,11 @@ async def _chat(engine: Engine, chats: list[BenchChat], opts: Options, result: R
         lat.add_chat(chat, opts.events, turns)
     result.latencies = lat
     result.max_edits_per_window, result.max_texts_per_window = edit_rates(chats, since)
-    edits = sum(1 for c in chats for o in c.ops[since[c.chat_id]:] if o.kind == "edit" and o.ok)
+    edits = sum(1 for c in chats for o in c.ops[since[c.chat_id]:] if o.op == "edit" and o.ok)
     result.edits_per_turn = edits / max(1, opts.users * opts.turns)
 
 
-def _check_turn(ops: list[ChatOp], turn: int, events: int, result: Result, user: int) -> None:
+def _check_turn(ops: list[Op], turn: int, events: int, result: Result, user: int) -> None:
     """A turn is complete when its one message ends with the whole final text (every marker)."""
     if not ops:
         _error(result, f"turn {turn} of user {user}: nothing shown")
@@ -241,7 +245,7 @@ def _check_turn(ops: list[ChatOp], turn: int, events: int, result: Result, user:
     final = ops[-1].text or ""
     found = {f"t{t}{w}" for t, w, _ in MARKER_RE.findall(final)}
     wanted = {f"t{turn}e{i}" for i in range(events)} | {f"t{turn}end"}
-    others = [o.text or "" for o in ops if o.message != ops[-1].message]
+    others = [o.text or "" for o in ops if o.id != ops[-1].id]
     if others:
         _error(result, f"turn {turn} of user {user}: a second message {others[0][:80]!r}")
     elif not wanted <= found:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import json
 import logging
 import os
@@ -29,20 +28,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from app.runtime import start_runtime
-from bot.channel.events import (
-    Activity,
-    Attachment,
-    Button,
-    ChannelLimits,
-    DeliveryError,
-    Incoming,
-    MessageRef,
-    VideoFile,
-)
+from bot.channel.events import Attachment, Button, ChannelLimits, Incoming, MessageRef, VideoFile
 from bot.engine.host import BotHost
 from bot.ids import ChatRef, UserKey
 from bot.settings import load_settings
 from bot.state.store import JobRecord
+from bot.testing import RecordingReply
 from common.logs import configure_logging, new_request_id
 
 log = logging.getLogger("bench.scale.driver")
@@ -61,44 +52,21 @@ class DeliveryLog:
         self.fh.flush()
 
 
-class ScaleReply:
-    """One user's chat: texts are counted, a video is logged (the file itself stays in the out dir)."""
-
-    _ids = itertools.count(1)
+class ScaleReply(RecordingReply):
+    """One user's chat (the test kit's recording chat): a delivered video is also logged (the file
+    itself stays in the out dir)."""
 
     def __init__(self, user: str, deliveries: DeliveryLog) -> None:
+        super().__init__(ChannelLimits(max_video_bytes=None, supports_buttons=False, edit_interval=0.2),
+                         chat_id=user)
         self.user = user
         self.deliveries = deliveries
-        self.texts: list[str] = []
-
-    @property
-    def limits(self) -> ChannelLimits:
-        return ChannelLimits(max_video_bytes=None, supports_buttons=False, edit_interval=0.2)
-
-    async def send_text(self, text: str, *, buttons: list[Button] | None = None,
-                        formatted: bool = False) -> MessageRef:
-        self.texts.append(text)
-        return MessageRef(id=str(next(self._ids)), chat_id=self.user)
-
-    async def edit_text(self, ref: MessageRef, text: str, *, buttons: list[Button] | None = None,
-                        formatted: bool = False) -> MessageRef:
-        self.texts.append(text)
-        return ref
-
-    async def delete(self, ref: MessageRef) -> None:
-        return None
 
     async def send_video(self, video: VideoFile, caption: str, *,
                          buttons: list[Button] | None = None) -> MessageRef:
+        ref = await super().send_video(video, caption, buttons=buttons)
         self.deliveries.write(event="video", user=self.user, render_id=video.path.stem, size=video.size)
-        return MessageRef(id=str(next(self._ids)), chat_id=self.user)
-
-    async def send_document(self, filename: str, data: bytes, caption: str, *,
-                            buttons: list[Button] | None = None) -> MessageRef:
-        raise DeliveryError("the scale chat takes no documents")
-
-    async def show_activity(self, activity: Activity) -> None:
-        return None
+        return ref
 
 
 async def run_user(host: BotHost, user: str, photo: Path, prompt: str, replies: dict[str, ScaleReply],
@@ -112,7 +80,8 @@ async def run_user(host: BotHost, user: str, photo: Path, prompt: str, replies: 
         incoming = Incoming(user=UserKey("console", user), chat=ChatRef("console", user), text=text,
                             attachments=files, update_id=f"{user}-{n}")
         await host.handle(incoming, reply)
-    deliveries.write(event="done", user=user, last=reply.texts[-1][:200] if reply.texts else "")
+    texts = [o.text or "" for o in reply.done("send", "edit")]
+    deliveries.write(event="done", user=user, last=texts[-1][:200] if texts else "")
 
 
 async def serve(args: argparse.Namespace) -> int:

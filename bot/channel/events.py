@@ -70,6 +70,11 @@ class Button(BaseModel):
     action: str
 
 
+QUICK_ACTIONS: tuple[str, ...] = ("/export", "/status", "/credits", "/new")
+"""The quick-action buttons the engine offers, in order; each one's label is the i18n key
+`btn.<command>` (🎬 Export, 📊 Status, 💳 Credits, 🆕 New project)."""
+
+
 class MessageRef(BaseModel):
     """An adapter's handle to a message it sent (opaque to the engine)."""
 

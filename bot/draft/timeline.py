@@ -1,7 +1,8 @@
 """A draft in words: the one-line timeline summary and what changed between two drafts.
 
 Works on the typed `bot.draft.models.Draft` (read defensively from the cloud's or the studio's
-draft): tracks by `TrackKind`, segments with their start, end, label, text, volume, role.
+draft): tracks by `TrackKind`, segments with their start, end, label, text, volume, role. The words
+are the i18n namespace `timeline`.
 
     summarize(draft)                  "Timeline (3 tracks): 1. Video: a.jpg, b.jpg (0-10s) 2. ..."
     describe_changes(before, after)   ['✅ Title added: "Urban Dreams" (0-3s)', ...]
@@ -14,54 +15,15 @@ from collections import Counter
 from collections.abc import Sequence
 
 from bot.draft.models import Draft, Segment, Track, TrackKind
+from bot.i18n import TIMELINE, language_for
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CHANGE_WORDS", "describe_changes", "summarize"]
+__all__ = ["describe_changes", "summarize"]
 
-# Words of the summary and of the change lines, (English, Chinese) per key; CHANGE_WORDS is the
-# {"en": {...}, "zh": {...}} form the engine's i18n can hold or override.
-_WORDS: dict[str, tuple[str, str]] = {
-    "timeline": ("Timeline ({n} {tracks}): ", "时间线（{n} {tracks}）："),
-    "track": ("track", "条轨道"),
-    "tracks": ("tracks", "条轨道"),
-    "video": ("Video", "视频"),
-    "bgm": ("BGM", "背景音乐"),
-    "music": ("music", "音乐"),
-    "title": ("Title", "标题"),
-    "text": ("Text", "文字"),
-    "captions": ("Captions", "字幕"),
-    "track_n": ("Track {tt}", "轨道 {tt}"),
-    "clips": ("{n} clips", "{n} 个片段"),
-    "more": (" +{n} more", " 等 {n} 个"),
-    "sep": (", ", "、"),
-    "colon": (": ", "："),
-    "quoted": ('"{text}"', "“{text}”"),
-    "video_created": ("🎬 Video created: {label} ({span})", "🎬 视频已生成：{label}（{span}）"),
-    "shots_added": ("🖼 Shots added: {labels}", "🖼 新增镜头：{labels}"),
-    "shots_removed": ("🗑 Shots removed: {labels}", "🗑 删除镜头：{labels}"),
-    "shots_reordered": ("🔀 Shots reordered", "🔀 镜头顺序已调整"),
-    "transition": ("✨ Transition: {before} → {after}", "✨ 转场：{before} → {after}"),
-    "duration": ("⏱ Duration: {before} → {after}", "⏱ 时长：{before} → {after}"),
-    "format": ("📐 Format: {before} → {after}", "📐 画幅：{before} → {after}"),
-    "music_added": ("🎵 Music added: {label} ({span})", "🎵 已添加音乐：{label}（{span}）"),
-    "music_removed": ("🔇 Music removed: {label}", "🔇 已移除音乐：{label}"),
-    "music_changed": ("🎵 Music changed: {before} → {after}", "🎵 音乐已更换：{before} → {after}"),
-    "music_volume": ("🔊 Music volume: {before} → {after}", "🔊 音乐音量：{before} → {after}"),
-    "title_added": ('✅ Title added: "{text}" ({span})', "✅ 已添加标题：“{text}”（{span}）"),
-    "title_changed": ('✏️ Title changed: "{before}" → "{after}"', "✏️ 标题已修改：“{before}” → “{after}”"),
-    "title_removed": ('🗑 Title removed: "{text}"', "🗑 已删除标题：“{text}”"),
-    "captions_added": ("💬 Captions added: {texts}", "💬 已添加字幕：{texts}"),
-    "captions_removed": ("🗑 Captions removed: {texts}", "🗑 已删除字幕：{texts}"),
-}
-CHANGE_WORDS: dict[str, dict[str, str]] = {
-    lang: {key: pair[n] for key, pair in _WORDS.items()} for n, lang in enumerate(("en", "zh"))
-}
-
-
-def lang_of(lang: str | None) -> str:
-    """Language key of CHANGE_WORDS: "zh", "zh-CN", "zh-hans" → "zh"; anything else → "en"."""
-    return "zh" if (lang or "").lower().startswith("zh") else "en"
+def _words(lang: str | None) -> dict[str, str]:
+    """The summary's and change lines' words (i18n namespace `timeline`), English where missing."""
+    return {**TIMELINE.table("en"), **TIMELINE.table(language_for(lang))}
 
 
 def _secs(ms: float) -> str:
@@ -120,7 +82,7 @@ def _quoted(texts: list[str], words: dict[str, str]) -> str:
 
 def summarize(draft: Draft | None, lang: str = "en") -> str | None:
     """The draft's one-line summary, or None when there is nothing on the timeline yet."""
-    words = CHANGE_WORDS[lang_of(lang)]
+    words = _words(lang)
     if draft is None:
         return None
     try:
@@ -156,7 +118,7 @@ def describe_changes(before: Draft | None, after: Draft | None, lang: str = "en"
     """What changed from `before` to `after`, one line each (empty when nothing visible did)."""
     if after is None:
         return []
-    words = CHANGE_WORDS[lang_of(lang)]
+    words = _words(lang)
     try:
         return _changes(before if before is not None else Draft(), after, words)
     except Exception:  # an odd draft must not break the turn: the caller falls back to a summary

@@ -37,7 +37,7 @@ from bot.engine.flows.context import Services, Turn
 from bot.engine.flows.errors import explain
 from bot.engine.intents import Classified, Intent, classify
 from bot.engine.turns import Outcome, TurnGate
-from bot.i18n import Lang, language_for, normalize, session_language, t
+from bot.i18n import Lang, language_for, session_language, t
 from bot.ids import UserKey
 from bot.settings import Settings
 from bot.state.store import JobRecord, Store, StoreUnavailable
@@ -144,7 +144,7 @@ class Engine:
         if incoming.locale is None:
             if rec.language is None:
                 await store.users.update(incoming.user, language=session_language(None))
-            return normalize(rec.language)
+            return language_for(rec.language)
         lang = language_for(incoming.locale)
         if rec.language != session_language(lang):  # kept as the backend's code: en, zh-CN
             await store.users.update(incoming.user, language=session_language(lang))
@@ -231,7 +231,7 @@ class Engine:
 
     async def _resume_one(self, job: JobRecord, reply: Reply) -> bool:
         services = self.services
-        turn = Turn(services, reply, job.user_key, job.chat, normalize(job.language),
+        turn = Turn(services, reply, job.user_key, job.chat, language_for(job.language),
                     services.nemo_user(job.user_key))
         try:
             return await export.resume_job(turn, job)

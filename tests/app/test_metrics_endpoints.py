@@ -24,11 +24,11 @@ from bot.channel.events import ChannelLimits, RetryLater
 from bot.channel.streaming import StreamingMessage
 from bot.engine.engine import Engine
 from bot.settings import Settings
+from bot.testing.fakenemo import FakeNemo
+from bot.testing.reply import RecordingReply
 from common.logs import configure_logging, request_id_var
 from tests.fixtures_engine import Chat, engine_settings
 from tests.fixtures_studio import StudioFactory, StudioMedia, fake_render, image_draft
-from tests.kit.fakenemo import FakeNemo
-from tests.kit.recording_reply import RecordingReply
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 

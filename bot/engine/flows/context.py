@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bot.backend.client import NemoClient
 from bot.backend.user import NemoUser
-from bot.channel.events import Activity, Button, Incoming, MessageRef, Reply
+from bot.channel.events import QUICK_ACTIONS, Activity, Button, Incoming, MessageRef, Reply
 from bot.draft.models import Draft
 from bot.engine.background import Background
 from bot.i18n import Lang, t
@@ -100,12 +100,7 @@ class Turn:
         """🎬 Export, 📊 Status, 💳 Credits, 🆕 New project — where the channel has buttons."""
         if not self.reply.limits.supports_buttons:
             return None
-        return [
-            Button(label=self.t("btn.export"), action="/export"),
-            Button(label=self.t("btn.status"), action="/status"),
-            Button(label=self.t("btn.credits"), action="/credits"),
-            Button(label=self.t("btn.new"), action="/new"),
-        ]
+        return [Button(label=self.t(f"btn.{action[1:]}"), action=action) for action in QUICK_ACTIONS]
 
     def export_button(self) -> list[Button] | None:
         if not self.reply.limits.supports_buttons:

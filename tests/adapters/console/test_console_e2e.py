@@ -13,7 +13,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from app.samples import make_sample_photos
-from tests.kit.fakenemo import FakeNemo, default_turn
+from bot.testing.fakenemo import FakeNemo, default_turn
 from tests.paths import ROOT as REPO_ROOT
 
 ROOT = REPO_ROOT

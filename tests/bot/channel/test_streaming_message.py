@@ -10,7 +10,7 @@ import pytest
 
 from bot.channel.events import Button, ChannelLimits, DeliveryError, NotModified, RetryLater
 from bot.channel.streaming import StreamingMessage
-from tests.kit.recording_reply import RecordingReply
+from bot.testing.reply import RecordingReply
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -6,9 +6,9 @@ import pytest
 
 from bot.channel.events import ChannelLimits
 from bot.engine.engine import Engine
+from bot.testing.fakenemo import FakeNemo
+from bot.testing.reply import RecordingReply
 from tests.fixtures_engine import Chat
-from tests.kit.fakenemo import FakeNemo
-from tests.kit.recording_reply import RecordingReply
 
 
 async def test_first_contact_sets_things_up_then_greets_in_english(chat: Chat, fake_nemo: FakeNemo) -> None:

@@ -12,9 +12,9 @@ from bot.channel.events import ChannelLimits
 from bot.engine.engine import Engine
 from bot.ids import ChatRef, UserKey
 from bot.state.store import JobRecord
+from bot.testing.fakenemo import FakeNemo
+from bot.testing.reply import RecordingReply
 from tests.fixtures_engine import Chat, until
-from tests.kit.fakenemo import FakeNemo
-from tests.kit.recording_reply import RecordingReply
 
 DRAFT: dict[str, Any] = {
     "d": 3000,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC
 from pathlib import PurePosixPath
 from typing import Any
@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from bot.testing.fakenemo.state import BREAK, FakeNemo, Fault, RecordedFile, RecordedRequest
 from common.filetype import SNIFF_BYTES, sniff_bytes
-from tests.kit.fakenemo.state import BREAK, FakeNemo, Fault, RecordedFile, RecordedRequest
 
 Handler = Callable[[Request, RecordedRequest], Awaitable[Response]]
 
@@ -90,7 +90,8 @@ async def _fault_response(fault: Fault) -> Response:
     return Response(body, status_code=fault.status, headers=fault.headers, media_type="text/plain")
 
 
-def create_app(fake: FakeNemo) -> Starlette:
+def create_app(fake: FakeNemo, extra_routes: Sequence[Route] = ()) -> Starlette:
+    """The API on `fake`; `extra_routes` come before the catch-all 404 (a benchmark's stats)."""
     def endpoint(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def handle(request: Request) -> Response:
             rec = await _read_request(fake, request)
@@ -140,13 +141,17 @@ def create_app(fake: FakeNemo) -> Starlette:
 
         async def stream() -> AsyncIterator[bytes]:
             try:
-                for chunk in script.chunks:
-                    if chunk is BREAK:
-                        raise BrokenOnPurpose("scripted BREAK")
-                    if isinstance(chunk, (int, float)):
-                        await asyncio.sleep(chunk)
-                    else:
-                        yield chunk
+                if isinstance(script.chunks, list):
+                    for chunk in script.chunks:
+                        if chunk is BREAK:
+                            raise BrokenOnPurpose("scripted BREAK")
+                        if isinstance(chunk, (int, float)):
+                            await asyncio.sleep(chunk)
+                        else:
+                            yield chunk
+                else:
+                    async for made in script.chunks:
+                        yield made
             finally:  # the agent finishes its work even when the client went away
                 fake.apply_turn_draft(session, script.draft)
 
@@ -266,6 +271,7 @@ def create_app(fake: FakeNemo) -> Starlette:
         Route("/api/render/proxy/{rid}/download", endpoint(proxy_download), methods=["GET"]),
         Route("/files/{name}", endpoint(cdn_render), methods=["GET"]),
         Route("/cdn/{fid}/{filename}", endpoint(cdn_upload), methods=["GET"]),
+        *extra_routes,
         Route("/{path:path}", endpoint(not_found), methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
     ]
     return Starlette(routes=routes)
