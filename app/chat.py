@@ -27,8 +27,9 @@ from typing import IO
 
 from adapters.console import ConsoleReply, FatalError, LineReader, serve
 from app.runtime import start_runtime
+from app.settings import settings_for
 from bot.engine.host import BotHost
-from bot.settings import ConfigError, Settings, load_settings
+from bot.settings import Settings
 from common.logs import configure_logging
 
 
@@ -63,10 +64,8 @@ def _append(path: Path) -> IO[str]:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(f"videobot chat: {exc}", file=sys.stderr)
+    settings = settings_for("videobot chat")
+    if settings is None:
         return 2
     if "VIDEOBOT_LOG_LEVEL" in os.environ:  # asked for: logs on stderr
         configure_logging(settings.log_level, json_lines=settings.log_json)

@@ -23,11 +23,12 @@ from rich.panel import Panel
 from adapters.console import ConsoleReply, to_incoming
 from app.runtime import start_runtime
 from app.samples import SAMPLE_DESCRIPTION, make_sample_photos
+from app.settings import settings_for
 from bot.channel.events import Button, MessageRef, VideoFile
 from bot.channel.media import probe
 from bot.engine.host import BotHost
 from bot.i18n import CONSOLE
-from bot.settings import ConfigError, Settings, load_settings
+from bot.settings import Settings
 from common.logs import configure_logging
 
 log = logging.getLogger(__name__)
@@ -56,10 +57,8 @@ def script(photos: list[Path]) -> list[str]:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(f"videobot demo: {exc}", file=sys.stderr)
+    settings = settings_for("videobot demo")
+    if settings is None:
         return 2
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     log_path = settings.data_dir / "demo.log"

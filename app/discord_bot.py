@@ -20,41 +20,27 @@ import discord
 from adapters.discord.client import build_bot
 from adapters.discord.run import check_settings, quiet_token_loggers, serve, wants_message_content
 from app.runtime import start_runtime
-from bot.settings import ConfigError, load_settings
-from common.logs import configure_logging
+from app.settings import settings_for, switches
 from common.redact import redact
 
 log = logging.getLogger(__name__)
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="videobot discord",
-        description=(
-            "Run the Discord bot. Needs DISCORD_BOT_TOKEN; DISCORD_GUILD_IDS syncs the slash commands "
-            "to those servers only (instant), else globally; DISCORD_SHARDS runs that many shards."
-        ),
+    return switches(
+        "videobot discord",
+        "Run the Discord bot. Needs DISCORD_BOT_TOKEN; DISCORD_GUILD_IDS syncs the slash commands to "
+        "those servers only (instant), else globally; DISCORD_SHARDS runs that many shards.",
+        message_content="request the privileged message-content intent (enable it in the Developer "
+        "Portal first)",
     )
-    p.add_argument(
-        "--message-content",
-        action="store_true",
-        help="request the privileged message-content intent (enable it in the Developer Portal first)",
-    )
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv if argv is not None else sys.argv[1:])
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(f"videobot discord: {exc}", file=sys.stderr)
+    settings = settings_for("videobot discord", check_settings, logs=True)
+    if settings is None:
         return 2
-    problem = check_settings(settings)
-    if problem:
-        print(f"videobot discord: {problem}", file=sys.stderr)
-        return 2
-    configure_logging(settings.log_level, json_lines=settings.log_json)
     quiet_token_loggers(settings.log_level)
     assert settings.discord_bot_token is not None
     content = wants_message_content(settings, args.message_content)

@@ -16,38 +16,25 @@ import sys
 
 from adapters.telegram.run import build_for_settings, check_settings, run
 from app.runtime import start_runtime
-from bot.settings import ConfigError, load_settings
-from common.logs import configure_logging
+from app.settings import settings_for, switches
 
 log = logging.getLogger(__name__)
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="videobot telegram",
-        description=(
-            "Run the Telegram bot. Needs TELEGRAM_BOT_TOKEN. Long polling by default; "
-            "webhook mode when TELEGRAM_WEBHOOK_URL is set (with TELEGRAM_WEBHOOK_SECRET); "
-            "TELEGRAM_API_URL points at a self-hosted Bot API server (local mode, files up to 2000 MB)."
-        ),
+    return switches(
+        "videobot telegram",
+        "Run the Telegram bot. Needs TELEGRAM_BOT_TOKEN. Long polling by default; webhook mode when "
+        "TELEGRAM_WEBHOOK_URL is set (with TELEGRAM_WEBHOOK_SECRET); TELEGRAM_API_URL points at a "
+        "self-hosted Bot API server (local mode, files up to 2000 MB).",
+        drop_pending="skip updates that arrived while the bot was down",
     )
-    p.add_argument(
-        "--drop-pending", action="store_true", help="skip updates that arrived while the bot was down"
-    )
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv if argv is not None else sys.argv[1:])
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(f"videobot telegram: {exc}", file=sys.stderr)
-        return 2
-    configure_logging(settings.log_level, json_lines=settings.log_json)
-    problem = check_settings(settings)
-    if problem:
-        print(f"videobot telegram: {problem}", file=sys.stderr)
+    settings = settings_for("videobot telegram", check_settings, logs=True)
+    if settings is None:
         return 2
     app = build_for_settings(settings, runtime=start_runtime, handle_signals=True)
     try:

@@ -54,6 +54,16 @@ class _PlatformId:
     def __str__(self) -> str:
         return f"{self.platform}:{self.id}"
 
+    def number_on(self, platform: Platform) -> int | None:
+        """The id as the integer `platform` uses (Telegram, Discord); None when the id is another
+        platform's or not a number."""
+        if self.platform != platform:
+            return None
+        try:
+            return int(self.id)
+        except ValueError:
+            return None
+
     @classmethod
     def __get_pydantic_core_schema__(
         cls, source: Any, handler: GetCoreSchemaHandler

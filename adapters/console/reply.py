@@ -22,15 +22,8 @@ from rich.live import Live
 from rich.progress_bar import ProgressBar
 from rich.text import Text
 
-from bot.channel.events import (
-    Activity,
-    Button,
-    ChannelLimits,
-    DeliveryError,
-    MessageGone,
-    MessageRef,
-    VideoFile,
-)
+from bot.channel.errors import DeliveryError, MessageGone
+from bot.channel.events import Activity, Button, ChannelLimits, MessageRef, VideoFile
 
 _PERCENT = re.compile(r"(\d{1,3})%")
 

@@ -39,7 +39,7 @@ async def serve(
             error = f"{type(exc).__name__}: {exc}"
             raise FatalError(CONSOLE(locale, "fatal.start", error=error)) from None
         try:
-            await host.store.ping()
+            await host.runtime.store.ping()
         except StoreError as exc:
             raise FatalError(CONSOLE(locale, "fatal.redis", error=exc)) from None
         try:

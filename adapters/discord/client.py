@@ -15,7 +15,6 @@ shard serves any user). In `setup_hook` (inside discord.py's loop, before the ga
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from typing import Any
 
@@ -94,11 +93,8 @@ class VideoBot(discord.Client):
 
     async def reply_for_job(self, job: JobRecord) -> Reply | None:
         """A reply that posts plain messages in the channel the render was asked for."""
-        if job.chat.platform != "discord":
-            return None
-        try:
-            channel_id = int(job.chat.id)
-        except ValueError:
+        channel_id = job.chat.number_on("discord")
+        if channel_id is None:
             return None
         channel = self.get_channel(channel_id)
         messageable: discord.abc.Messageable
@@ -107,9 +103,8 @@ class VideoBot(discord.Client):
         else:
             messageable = self.get_partial_messageable(channel_id)
         guild = getattr(channel, "guild", None)
-        user = None
-        with contextlib.suppress(ValueError):
-            user = self.get_user(int(job.user_key.id))
+        user_id = job.user_key.number_on("discord")
+        user = self.get_user(user_id) if user_id is not None else None
         return DiscordReply(
             limits=limits_for(
                 self.settings.discord_edit_interval, guild=guild if isinstance(guild, discord.Guild) else None

@@ -12,19 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import discord
 
 from adapters.discord.incoming import download, new_temp_dir, refusal, strip_mention
-from adapters.discord.reply import (
-    SERVER_ERROR_RETRY_DELAY,
-    TOKEN_LIFETIME,
-    DiscordReply,
-    limits_for,
-)
-from bot.channel.events import Incoming
+from adapters.discord.reply import SERVER_ERROR_RETRY_DELAY, TOKEN_LIFETIME, DiscordReply, limits_for
+from bot.channel.events import Incoming, quietly
 from bot.engine.host import BotHost
 from bot.i18n import language_for, t
 from bot.ids import ChatRef, UserKey
@@ -140,7 +135,7 @@ class Handlers:
             if words is None:
                 usable.append(att)
             else:
-                await _quietly(reply.send_text(words))
+                await quietly(reply.send_text(words))
         if files and not usable:
             return
         tmp = new_temp_dir(settings.data_dir)
@@ -149,7 +144,7 @@ class Handlers:
                 attachments = await download(usable, tmp) if usable else []
             except (discord.HTTPException, OSError) as exc:
                 log.warning("download from Discord failed: %s", type(exc).__name__)
-                await _quietly(reply.send_text(t(language_for(source.locale), "upload.failed")))
+                await quietly(reply.send_text(t(language_for(source.locale), "upload.failed")))
                 return
             incoming = Incoming(
                 user=UserKey.of("discord", source.user.id),
@@ -187,10 +182,3 @@ async def _defer(interaction: discord.Interaction) -> bool:
         log.warning("interaction %s not acknowledged: %s %s", interaction.id, exc.status, exc.code)
         return False
     return True
-
-
-async def _quietly(aw: Awaitable[object]) -> None:
-    try:
-        await aw
-    except Exception as exc:
-        log.warning("could not tell the user: %s", type(exc).__name__)

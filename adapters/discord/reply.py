@@ -28,15 +28,8 @@ import discord
 from adapters.discord.channel import NO_MENTIONS, Attachment, ChannelRoute, as_file
 from adapters.discord.errors import send_once_more, server_error, token_gone, translate_error
 from adapters.discord.views import ActionHandler, release, view_for
-from bot.channel.events import (
-    Activity,
-    Button,
-    ChannelLimits,
-    DeliveryError,
-    MessageGone,
-    MessageRef,
-    VideoFile,
-)
+from bot.channel.errors import DeliveryError, MessageGone
+from bot.channel.events import Activity, Button, ChannelLimits, MessageRef, VideoFile
 
 log = logging.getLogger(__name__)
 
@@ -132,12 +125,7 @@ class DiscordReply:
         return await self._send(text, buttons)
 
     async def edit_text(
-        self,
-        ref: MessageRef,
-        text: str,
-        *,
-        buttons: list[Button] | None = None,
-        formatted: bool = False,
+        self, ref: MessageRef, text: str, *, buttons: list[Button] | None = None, formatted: bool = False
     ) -> MessageRef:
         view = view_for(buttons, self._actions)
         route = self._routes.get(ref.id, "channel")

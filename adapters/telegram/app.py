@@ -15,13 +15,7 @@ from typing import Any
 
 from telegram import Bot, BotCommand
 from telegram.error import TelegramError
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
 
 from adapters.telegram.handlers import Handlers
 from adapters.telegram.reply import TelegramReply, limits_for
@@ -95,11 +89,8 @@ class Lifecycle:
         host = self.host
 
         async def reply_for(job: JobRecord) -> Reply | None:
-            if job.chat.platform != "telegram":
-                return None
-            try:
-                chat_id = int(job.chat.id)
-            except ValueError:
+            chat_id = job.chat.number_on("telegram")
+            if chat_id is None:
                 return None
             # Telegram group and supergroup ids are negative
             return TelegramReply(bot, chat_id, limits=limits_for(host.settings, is_group=chat_id < 0))

@@ -80,7 +80,7 @@ class Handlers:
                 update_id=update.update_id, message_id=message.message_id, media=media,
                 text=text, addressed=addressed,
             )
-            collector = AlbumCollector(host.store.updates, host.settings.album_wait_seconds)
+            collector = AlbumCollector(host.runtime.store.updates, host.settings.album_wait_seconds)
             try:
                 chat = ChatRef.of("telegram", message.chat_id)
                 parts = await collector.add(chat, message.media_group_id, part)

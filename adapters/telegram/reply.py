@@ -41,17 +41,8 @@ from telegram.error import BadRequest, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
 from adapters.telegram.formatting import markdown_to_html
-from bot.channel.events import (
-    Activity,
-    Button,
-    ChannelLimits,
-    DeliveryError,
-    MessageGone,
-    MessageRef,
-    NotModified,
-    RetryLater,
-    VideoFile,
-)
+from bot.channel.errors import DeliveryError, MessageGone, NotModified, RetryLater
+from bot.channel.events import Activity, Button, ChannelLimits, MessageRef, VideoFile
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -223,12 +214,7 @@ class TelegramReply:
         return MessageRef(id=UNCERTAIN_ID, chat_id=str(self._chat_id))
 
     async def edit_text(
-        self,
-        ref: MessageRef,
-        text: str,
-        *,
-        buttons: list[Button] | None = None,
-        formatted: bool = False,
+        self, ref: MessageRef, text: str, *, buttons: list[Button] | None = None, formatted: bool = False
     ) -> MessageRef:
         if ref.id == UNCERTAIN_ID:
             raise MessageGone("the message's send timed out; its id is unknown")

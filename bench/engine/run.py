@@ -32,13 +32,14 @@ import tempfile
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import fields
 from pathlib import Path
+from typing import get_type_hints
 
 import httpx
 
 from bench.engine.process import BackendProcess, FirstFew, RssPeak, WarningCounter, cpu_seconds
-from bench.engine.report import MARKER_RE, Latencies, Result, edit_rates
+from bench.engine.report import MARKER_RE, Latencies, Options, Result, edit_rates
 from bench.engine.transport import ShardedTransport
 from bot.backend.client import NemoClient
 from bot.channel.events import ChannelLimits, Incoming
@@ -55,19 +56,6 @@ from common.redis_server import RedisServer
 log = logging.getLogger(__name__)
 
 PROMPT = "make the opening shot warmer and add a short title"
-
-
-@dataclass(frozen=True)
-class Options:
-    users: int = 200
-    events: int = 50
-    interval_ms: float = 40.0
-    turns: int = 1
-    channel_latency_ms: float = 50.0
-    edit_interval: float = 1.0
-    redis_max_connections: int | None = None  # None: the store's pool as the bot builds it
-    http_max_connections: int | None = None  # None: the NemoClient's pool as the bot builds it
-    http_shards: int = 1  # more than 1: that many independent pools (bench.engine.transport)
 
 
 def user_key(user: int) -> UserKey:
@@ -103,9 +91,7 @@ async def run(opts: Options) -> Result:
 
 
 async def _measure(opts: Options, settings: Settings, backend: BackendProcess) -> Result:
-    result = Result(opts.users, opts.events, opts.interval_ms, opts.turns, opts.channel_latency_ms,
-                    opts.edit_interval, opts.redis_max_connections, opts.http_max_connections,
-                    opts.http_shards)
+    result = Result(opts)
     limits = ChannelLimits(max_text=4096, edit_interval=opts.edit_interval)
     latency = opts.channel_latency_ms / 1000
     chats = [RecordingReply(limits, chat_id=f"c{i}", latency=latency, clock=time.time)
@@ -256,29 +242,20 @@ def _check_turn(ops: list[Op], turn: int, events: int, result: Result, user: int
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Options:
+    """The `Options` of a run from its command line (one `--option` per field of `Options`)."""
     parser = argparse.ArgumentParser(prog="python -m bench engine",
                                      description="Load benchmark of the conversation engine.")
-    parser.add_argument("--users", type=int, default=200, help="simulated users chatting at once")
-    parser.add_argument("--events", type=int, default=50, help="partial text events per turn")
-    parser.add_argument("--interval-ms", type=float, default=40.0, help="pace of the backend's events")
-    parser.add_argument("--turns", type=int, default=1, help="chat turns per user, one after the other")
-    parser.add_argument("--channel-latency-ms", type=float, default=50.0,
-                        help="round trip of each chat operation (a platform API call)")
-    parser.add_argument("--edit-interval", type=float, default=1.0,
-                        help="the channel's seconds between edits (Telegram private chat: 1.0)")
-    parser.add_argument("--redis-max-connections", type=int, default=None, metavar="N",
-                        help="the store's Redis pool size (default: as the bot builds it)")
-    parser.add_argument("--http-max-connections", type=int, default=None, metavar="N",
-                        help="the NemoClient's connection pool size (default: as the bot builds it)")
-    parser.add_argument("--http-shards", type=int, default=1, metavar="K",
-                        help="spread the NemoClient's requests over K pools of N connections each")
+    hints = get_type_hints(Options)
+    for f in fields(Options):
+        kind = float if hints[f.name] is float else int
+        parser.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=f.default,
+                            metavar=f.metadata["metavar"], help=f.metadata["help"])
     args = parser.parse_args(argv)
-    for name in ("users", "events", "turns", "http_shards"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1")
-    return Options(args.users, args.events, args.interval_ms, args.turns, args.channel_latency_ms,
-                   args.edit_interval, args.redis_max_connections, args.http_max_connections,
-                   args.http_shards)
+    for f in fields(Options):
+        minimum = f.metadata["minimum"]
+        if minimum is not None and getattr(args, f.name) < minimum:
+            parser.error(f"--{f.name.replace('_', '-')} must be at least {minimum}")
+    return Options(**{f.name: getattr(args, f.name) for f in fields(Options)})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

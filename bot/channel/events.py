@@ -6,17 +6,22 @@ show activity). Throttling, splitting, "not modified", retry-after and fall-back
 live once in `bot.channel.streaming`, parameterised by the adapter's `ChannelLimits`.
 
 Adapters signal the three platform conditions the streaming layer must know about by raising the
-exceptions below from `edit_text` / `send_text`; anything else they raise is a delivery failure.
+exceptions of `bot.channel.errors` from `edit_text` / `send_text`; anything else they raise is a
+delivery failure.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.ids import ChatRef, Platform, UserKey
+
+log = logging.getLogger(__name__)
 
 AttachmentKind = Literal["image", "video", "audio", "document", "unknown"]
 Activity = Literal["typing", "upload_video"]
@@ -121,29 +126,6 @@ class ChannelLimits(BaseModel):
         return self.supports_documents and self.long_text_messages is not None
 
 
-# --- conditions adapters report ------------------------------------------------------------
-
-
-class DeliveryError(Exception):
-    """A platform refused an operation (base class)."""
-
-
-class NotModified(DeliveryError):
-    """The edit carried the text the message already has: harmless."""
-
-
-class MessageGone(DeliveryError):
-    """The message to edit no longer exists or can no longer be edited."""
-
-
-class RetryLater(DeliveryError):
-    """The platform rate-limited us: wait `seconds`, then send only the newest text."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"retry after {seconds:.1f}s")
-        self.seconds = seconds
-
-
 @runtime_checkable
 class Reply(Protocol):
     """What an adapter can do in one chat. Implemented by each adapter; used by the engine."""
@@ -158,12 +140,7 @@ class Reply(Protocol):
         ...
 
     async def edit_text(
-        self,
-        ref: MessageRef,
-        text: str,
-        *,
-        buttons: list[Button] | None = None,
-        formatted: bool = False,
+        self, ref: MessageRef, text: str, *, buttons: list[Button] | None = None, formatted: bool = False
     ) -> MessageRef:
         """Replace a message's text. Raises NotModified, MessageGone or RetryLater."""
         ...
@@ -186,3 +163,11 @@ class Reply(Protocol):
     async def show_activity(self, activity: Activity) -> None:
         """Show "typing…" / "sending video…"; lasts about 5 s on Telegram."""
         ...
+
+
+async def quietly(aw: Awaitable[object]) -> None:
+    """Await a last message to the user (`reply.send_text(...)`); if even that fails, only log it."""
+    try:
+        await aw
+    except Exception as exc:
+        log.warning("could not tell the user: %s", type(exc).__name__)

@@ -24,7 +24,8 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from bot import metrics
-from bot.channel.events import Button, DeliveryError, MessageGone, MessageRef, NotModified, Reply, RetryLater
+from bot.channel.errors import DeliveryError, MessageGone, NotModified, RetryLater
+from bot.channel.events import Button, MessageRef, Reply
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from bot import metrics
 from bot.backend.client import NemoClient
-from bot.channel.events import Incoming, Reply
+from bot.channel.events import Incoming, Reply, quietly
 from bot.engine.cancels import CancelRelay
 from bot.engine.flows import account, chat, export, info, upload
 from bot.engine.flows.context import Services, Turn
@@ -105,14 +105,14 @@ class Engine:
             raise
         except StoreUnavailable as exc:
             log.warning("store unavailable: %s", exc)
-            await _quietly(reply.send_text(t(lang, "memory")))
+            await quietly(reply.send_text(t(lang, "memory")))
         except Exception:
             log.exception("unexpected error around a turn of %s", incoming.user)
-            await _quietly(reply.send_text(t(lang, "error.generic")))
+            await quietly(reply.send_text(t(lang, "error.generic")))
 
     async def _cancel(self, incoming: Incoming, reply: Reply, lang: Lang) -> None:
         stopped = self.gate.cancel(incoming.user)
-        if not stopped and await self.services.store.locks.is_locked(incoming.user):
+        if not stopped and await self.services.store.locks.held(incoming.user):
             # the turn runs in another bot process: every process listens for this
             stopped = await self.cancels.publish(incoming.user) > 0
         await reply.send_text(t(lang, "cancel.done" if stopped else "cancel.nothing"))
@@ -131,7 +131,7 @@ class Engine:
             raise
         except Exception as exc:
             text = await explain(turn, exc)
-            await _quietly(turn.send(text))
+            await quietly(turn.send(text))
         finally:
             metrics.turn_done(incoming.platform, classified.intent.value, started)
             if incoming.attachments:
@@ -238,17 +238,9 @@ class Engine:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            await _quietly(turn.send(await explain(turn, exc)))
+            await quietly(turn.send(await explain(turn, exc)))
             return False
 
 
 async def _nothing() -> None:
     return None
-
-
-async def _quietly(aw: Awaitable[object]) -> None:
-    """Send a last line; if even that fails, only log it."""
-    try:
-        await aw
-    except Exception as exc:
-        log.warning("could not tell the user: %s", type(exc).__name__)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Protocol
 
-from bot.channel.events import Incoming, Platform, Reply
+from bot.channel.events import Incoming, Platform, Reply, quietly
 from bot.engine.engine import Engine, ReplyFor
 from bot.i18n import language_for, t
 from bot.settings import Settings
@@ -110,14 +110,6 @@ class BotHost:
         return self._runtime.settings if self._runtime is not None else self._settings
 
     @property
-    def store(self) -> Store:
-        return self.runtime.store
-
-    @property
-    def engine(self) -> Engine:
-        return self.runtime.engine
-
-    @property
     def started(self) -> bool:
         return self._runtime is not None
 
@@ -168,7 +160,7 @@ class BotHost:
 
     async def handle(self, incoming: Incoming, reply: Reply) -> None:
         """Run one message's turn (render delivery included) as a task `stop_turns` can stop."""
-        engine = self.engine
+        engine = self.runtime.engine
         task = asyncio.ensure_future(self._turn(engine, incoming, reply))
         self._turns.add(task)
         task.add_done_callback(self._turns.discard)
@@ -179,16 +171,13 @@ class BotHost:
             await engine.handle(incoming, reply)
         except Exception:  # the engine answers its own errors; this is the last line of defence
             log.exception("the engine failed on a %s update", self.platform)
-            try:
-                await reply.send_text(t(language_for(incoming.locale), "error.generic"))
-            except Exception:
-                log.warning("could not tell the user about the failure")
+            await quietly(reply.send_text(t(language_for(incoming.locale), "error.generic")))
 
     # --- background passes --------------------------------------------------------------------
 
     async def _resume_pass(self, reply_for: ReplyFor) -> None:
         try:
-            resumed = await self.engine.resume(reply_for)
+            resumed = await self.runtime.engine.resume(reply_for)
         except Exception:
             log.exception("resuming undelivered renders failed")
             return
@@ -200,7 +189,7 @@ class BotHost:
         while True:
             await asyncio.sleep(every)
             try:
-                if adopted := await self.engine.adopt(reply_for):
+                if adopted := await self.runtime.engine.adopt(reply_for):
                     log.info("delivered %d render(s) left by a stopped bot process", adopted)
             except Exception as exc:  # Redis down for a while: the next pass tries again
                 log.warning("adopting renders failed: %s", type(exc).__name__)

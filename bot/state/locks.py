@@ -20,38 +20,25 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from bot.ids import UserKey
-from bot.state import keys, lua
-from bot.state.base import Part
-from bot.state.errors import LockTimeout, StoreError, guarded
+from bot.state import keys
+from bot.state.connect import RedisClient
+from bot.state.errors import LockTimeout, StoreError
+from bot.state.leases import Leases
 
 log = logging.getLogger(__name__)
 
 
-def _ms(seconds: float) -> int:
-    return max(int(seconds * 1000), 1)
+class Locks(Leases[UserKey]):
+    """The turn lock of each user (`vb:lock:{platform}:{user}`): a lease whose owner is a random
+    token made when it is taken."""
 
+    def __init__(self, redis: RedisClient) -> None:
+        super().__init__(redis, keys.lock)
 
-class Locks(Part):
-    @guarded
     async def try_acquire(self, user_key: UserKey, lease_seconds: float) -> str | None:
         """Take the user's turn lock if it is free: the owner token, else None."""
         token = uuid.uuid4().hex
-        ok = await self._redis.set(keys.lock(user_key), token, nx=True, px=_ms(lease_seconds))
-        return token if ok else None
-
-    @guarded
-    async def renew(self, user_key: UserKey, token: str, lease_seconds: float) -> bool:
-        """Extend the lease; False when `token` no longer owns the lock."""
-        return bool(await self._eval(lua.COMPARE_EXPIRE, keys.lock(user_key), token, _ms(lease_seconds)))
-
-    @guarded
-    async def release(self, user_key: UserKey, token: str) -> bool:
-        """Free the lock; only its owner can (False otherwise)."""
-        return bool(await self._eval(lua.COMPARE_DELETE, keys.lock(user_key), token))
-
-    @guarded
-    async def is_locked(self, user_key: UserKey) -> bool:
-        return bool(await self._redis.exists(keys.lock(user_key)))
+        return token if await self.claim(user_key, token, lease_seconds) else None
 
     @contextlib.asynccontextmanager
     async def hold(

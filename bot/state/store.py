@@ -4,7 +4,7 @@ nothing. A `Store` holds one small object per concern, all on one Redis client:
     store.users      UserRecord per user: client id (kept for good), encrypted token, session, ...
     store.jobs       render jobs and the set of jobs still to deliver
     store.leases     delivery leases: which process follows and delivers a job
-    store.locks      the per-user turn lock (owner token + lease, renewed while held)
+    store.locks      the per-user turn lock (a lease of its own kind, renewed while held)
     store.updates    platform update de-duplication, albums collected across processes
     store.cancels    the /cancel pub/sub channel between processes
     store.credentials(user_key)   that user's backend credentials as a `CredentialStore`
@@ -30,7 +30,7 @@ from bot.state.credentials import StoreCredentials
 from bot.state.crypto import TokenCipher
 from bot.state.errors import LockTimeout, StoreError, StoreUnavailable, guarded
 from bot.state.jobs import JOB_TTL, Jobs
-from bot.state.leases import Leases
+from bot.state.leases import delivery_leases
 from bot.state.locks import Locks
 from bot.state.models import JobRecord, JobStatus, UserRecord
 from bot.state.updates import ALBUM_TTL, SEEN_TTL, Updates
@@ -61,7 +61,7 @@ class Store:
         self.redis = redis  # the client itself: for tools that measure Redis (bench), not for flows
         self.users = Users(redis, cipher)
         self.jobs = Jobs(redis)
-        self.leases = Leases(redis)
+        self.leases = delivery_leases(redis)
         self.locks = Locks(redis)
         self.updates = Updates(redis)
         self.cancels = Cancels(redis)

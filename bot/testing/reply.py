@@ -21,16 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, NoReturn
 
-from bot.channel.events import (
-    Activity,
-    Button,
-    ChannelLimits,
-    DeliveryError,
-    MessageGone,
-    MessageRef,
-    NotModified,
-    VideoFile,
-)
+from bot.channel.errors import DeliveryError, MessageGone, NotModified
+from bot.channel.events import Activity, Button, ChannelLimits, MessageRef, VideoFile
 
 OpKind = Literal["send", "edit", "delete", "video", "document", "activity"]
 
@@ -174,12 +166,7 @@ class RecordingReply:
         return MessageRef(id=msg_id, chat_id=self.chat_id)
 
     async def edit_text(
-        self,
-        ref: MessageRef,
-        text: str,
-        *,
-        buttons: list[Button] | None = None,
-        formatted: bool = False,
+        self, ref: MessageRef, text: str, *, buttons: list[Button] | None = None, formatted: bool = False
     ) -> MessageRef:
         started, exc = await self._enter("edit", formatted)
         msg = self.messages.get(ref.id)

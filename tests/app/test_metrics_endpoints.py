@@ -7,7 +7,6 @@ import asyncio
 import io
 import json
 import logging
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from app.runtime import start_runtime
 from bot import metrics
 from bot.backend.client import NemoClient
-from bot.channel.events import ChannelLimits, RetryLater
+from bot.channel.errors import RetryLater
+from bot.channel.events import ChannelLimits
 from bot.channel.streaming import StreamingMessage
 from bot.engine.engine import Engine
 from bot.settings import Settings
@@ -29,6 +29,7 @@ from bot.testing.reply import RecordingReply
 from common.logs import configure_logging, request_id_var
 from tests.fixtures_engine import Chat, engine_settings
 from tests.fixtures_studio import StudioFactory, StudioMedia, fake_render, image_draft
+from tests.ports import free_port
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
@@ -40,12 +41,6 @@ def samples(text: str) -> Samples:
             out[(s.name, tuple(sorted(s.labels.items())))] = s.value
     return out
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture

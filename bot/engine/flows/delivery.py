@@ -16,7 +16,8 @@ import time
 
 from bot import metrics
 from bot.backend.errors import BackendUnavailable, NemoError, ProtocolError, RateLimited, RenderFailed
-from bot.channel.events import DeliveryError, VideoFile
+from bot.channel.errors import DeliveryError
+from bot.channel.events import VideoFile
 from bot.channel.media import probe_video
 from bot.channel.streaming import StreamingMessage
 from bot.engine.flows.context import Turn

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from bot.testing.fakenemo.state import BREAK, FakeNemo, Fault, RecordedFile, RecordedRequest
+from bot.testing.fakenemo.state import BREAK, FakeNemo, Fault, RecordedFile, RecordedRequest, Session
 from common.filetype import SNIFF_BYTES, sniff_bytes
 
 Handler = Callable[[Request, RecordedRequest], Awaitable[Response]]
@@ -109,6 +109,14 @@ def create_app(fake: FakeNemo, extra_routes: Sequence[Route] = ()) -> Starlette:
     def token_error() -> JSONResponse:
         return code_error(1001, "Token invalid or expired")
 
+    def path_session(request: Request) -> Session | Response:
+        """The caller's session named in the path, or the answer for a bad token / a gone session."""
+        user = user_of(request)
+        if user is None:
+            return token_error()
+        session = fake.session_of(request.path_params["sid"], user)
+        return session if session is not None else code_error(1002, "Session not found", status=404)
+
     async def anonymous_token(request: Request, rec: RecordedRequest) -> Response:
         cid = request.headers.get("x-client-id", "")
         if not cid or len(cid) > 64:
@@ -159,12 +167,9 @@ def create_app(fake: FakeNemo, extra_routes: Sequence[Route] = ()) -> Starlette:
                                  headers={"Cache-Control": "no-cache"})
 
     async def upload(request: Request, rec: RecordedRequest) -> Response:
-        user = user_of(request)
-        if user is None:
-            return token_error()
-        session = fake.session_of(request.path_params["sid"], user)
-        if session is None:
-            return code_error(1002, "Session not found", status=404)
+        session = path_session(request)
+        if isinstance(session, Response):
+            return session
         out: list[dict[str, Any]] = []
         if rec.files:
             for f in rec.files:
@@ -195,12 +200,9 @@ def create_app(fake: FakeNemo, extra_routes: Sequence[Route] = ()) -> Starlette:
         return ok({"available": available, "frozen": frozen, "total": total})
 
     async def state(request: Request, rec: RecordedRequest) -> Response:
-        user = user_of(request)
-        if user is None:
-            return token_error()
-        s = fake.session_of(request.path_params["sid"], user)
-        if s is None:
-            return code_error(1002, "Session not found", status=404)
+        s = path_session(request)
+        if isinstance(s, Response):
+            return s
         return ok({"session_id": s.id, "task_id": s.task_id, "state": {
             "draft": s.draft, "video_infos": [], "generated_media": [],
             "canvas_config": {"width": 1080, "height": 1920}}})

@@ -14,15 +14,8 @@ from telegram.request import HTTPXRequest
 from tg_auto_test.test_utils.serverless_telegram_client import ServerlessTelegramClient
 
 from adapters.telegram.reply import TelegramReply, limits_for, never_sent
-from bot.channel.events import (
-    Button,
-    DeliveryError,
-    MessageGone,
-    MessageRef,
-    NotModified,
-    RetryLater,
-    VideoFile,
-)
+from bot.channel.errors import DeliveryError, MessageGone, NotModified, RetryLater
+from bot.channel.events import Button, MessageRef, VideoFile
 from bot.channel.streaming import StreamingMessage
 from tests.fixtures_telegram import USER_ID, TransportFaults, calls, tg_settings
 

@@ -8,7 +8,8 @@ import logging
 
 import pytest
 
-from bot.channel.events import Button, ChannelLimits, DeliveryError, NotModified, RetryLater
+from bot.channel.errors import DeliveryError, NotModified, RetryLater
+from bot.channel.events import Button, ChannelLimits
 from bot.channel.streaming import StreamingMessage
 from bot.testing.reply import RecordingReply
 

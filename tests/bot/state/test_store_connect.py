@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,15 +16,11 @@ from bot.state.store import JobRecord, Store
 from common.embedded_redis import socket_path_for
 from common.redis_server import RedisServer, redis_server_binary
 from tests.fixtures_store import make_settings
+from tests.ports import free_port
 
 TG42 = UserKey.parse("telegram:42")
 CHAT = ChatRef.parse("telegram:42")
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_until(check: object, timeout: float = 10.0) -> None:
@@ -74,7 +69,7 @@ def sentinel_port(tcp_redis: RedisServer, tmp_path: Path) -> Iterator[int]:
 def cluster_port(tmp_path: Path) -> Iterator[int]:
     """A one-node Redis Cluster holding every slot."""
     directory = tmp_path / "cluster"
-    port = free_port()
+    port = free_port(cluster=True)
     args = ["--cluster-enabled", "yes", "--cluster-config-file", str(directory / "nodes.conf")]
     server = RedisServer(
         directory, appendonly=False, port=port, socket_path=socket_path_for(directory), extra_args=args
@@ -97,7 +92,7 @@ async def exercise(store: Store) -> None:
     assert rec.client_id == client_id
     assert (await store.users.get(TG42)).session_id == "s-1"
     async with store.locks.hold(TG42, 5):
-        assert await store.locks.is_locked(TG42)
+        assert await store.locks.held(TG42)
     assert await store.updates.claim("telegram", 1) and not await store.updates.claim("telegram", 1)
     await store.updates.album_add(CHAT, "g", "a")
     assert await store.updates.album_take(CHAT, "g") == ["a"]
@@ -155,3 +150,9 @@ def test_host_lists_take_default_ports_and_ipv6() -> None:
 def test_sentinel_url_without_service_is_refused() -> None:
     with pytest.raises(ValueError, match="service name"):
         connect_url("redis+sentinel://127.0.0.1:26379")
+
+
+def test_ports_given_to_a_cluster_node_leave_room_for_its_bus() -> None:
+    """Redis refuses a cluster node above port 55535 (its bus is port + 10000): the test's ports fit."""
+    ports = [free_port(cluster=True) for _ in range(100)]  # the OS hands out ports up to 60999
+    assert all(1024 < p <= 55535 for p in ports)

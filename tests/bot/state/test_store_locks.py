@@ -33,10 +33,10 @@ async def test_only_the_owner_releases_or_renews(store_a: Store, store_b: Store)
     assert token is not None
     assert not await store_b.locks.release(USER, "someone-else")
     assert not await store_b.locks.renew(USER, "someone-else", 60)
-    assert await store_b.locks.is_locked(USER)
+    assert await store_b.locks.held(USER)
     assert await store_a.locks.renew(USER, token, 5)
     assert await store_a.locks.release(USER, token)
-    assert not await store_a.locks.is_locked(USER)
+    assert not await store_a.locks.held(USER)
     assert not await store_a.locks.release(USER, token)  # releasing twice is harmless
 
 
@@ -46,14 +46,14 @@ async def test_late_release_does_not_free_the_next_holders_lock(store_a: Store, 
     new = await store_b.locks.try_acquire(USER, 5)
     assert old is not None and new is not None
     assert not await store_a.locks.release(USER, old)  # the slow first holder wakes up
-    assert await store_a.locks.is_locked(USER)
+    assert await store_a.locks.held(USER)
 
 
 async def test_held_lock_outlives_its_lease_while_renewed(store_a: Store, store_b: Store) -> None:
     async with store_a.locks.hold(USER, 0.3):
         await asyncio.sleep(0.8)
         assert await store_b.locks.try_acquire(USER, 5) is None
-    assert not await store_a.locks.is_locked(USER)
+    assert not await store_a.locks.held(USER)
 
 
 async def test_second_turn_waits_and_is_told_it_is_queued(store_a: Store, store_b: Store) -> None:
@@ -86,7 +86,7 @@ async def test_lock_is_released_when_the_turn_fails(store_a: Store) -> None:
     with pytest.raises(RuntimeError):
         async with store_a.locks.hold(USER, 5):
             raise RuntimeError("turn failed")
-    assert not await store_a.locks.is_locked(USER)
+    assert not await store_a.locks.held(USER)
 
 
 async def test_a_lock_taken_over_after_expiry_is_reported_lost_and_left_to_the_new_holder(

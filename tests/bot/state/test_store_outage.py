@@ -35,15 +35,17 @@ CALLS: dict[str, tuple[Any, ...]] = {
     "jobs.finish": ("render_1",),
     "jobs.active": (),
     "leases.claim": ("render_1", "bot-a", 30),
+    "leases.renew": ("render_1", "bot-a", 30),
     "leases.release": ("render_1", "bot-a"),
     "leases.held": ("render_1",),
     "updates.claim": ("telegram", 5),
     "updates.album_add": (CHAT, "g", "{}"),
     "updates.album_take": (CHAT, "g"),
     "locks.try_acquire": (TG1, 5),
+    "locks.claim": (TG1, "token", 5),
     "locks.renew": (TG1, "token", 5),
     "locks.release": (TG1, "token"),
-    "locks.is_locked": (TG1,),
+    "locks.held": (TG1,),
     "cancels.publish": (TG1,),
 }
 PARTS = ("users", "jobs", "leases", "updates", "locks", "cancels")
@@ -109,7 +111,7 @@ async def test_the_same_store_works_again_once_redis_is_back(
     assert await outage_store.ping()
     assert (await outage_store.users.get(TG1)).client_id == client_id  # append-only file
     async with outage_store.locks.hold(TG1, 5):
-        assert await outage_store.locks.is_locked(TG1)
+        assert await outage_store.locks.held(TG1)
 
 
 class TurnFailed(Exception):
@@ -132,11 +134,11 @@ async def test_lock_release_during_an_outage_does_not_mask_the_turn(
     private_redis.start()
     # the lease ran out by itself: the user's next turn gets the lock
     deadline = time.monotonic() + 5
-    while await outage_store.locks.is_locked(TG1):
+    while await outage_store.locks.held(TG1):
         assert time.monotonic() < deadline, "the unreleased lock never expired"
         await asyncio.sleep(0.05)
     async with outage_store.locks.hold(TG1, 5, wait_seconds=1):
-        assert await outage_store.locks.is_locked(TG1)
+        assert await outage_store.locks.held(TG1)
 
 
 def test_redis_errors_are_translated_without_passwords() -> None:
