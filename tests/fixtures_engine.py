@@ -105,10 +105,10 @@ class Chat:
 
 
 @pytest.fixture
-def engine_factory(
+async def engine_factory(
     fake_nemo: FakeNemo, redis: aioredis.Redis, redis_url: str, data_dir: Path
-) -> Callable[..., Engine]:
-    """Make engines (several make "processes" sharing Redis and the backend)."""
+) -> AsyncIterator[Callable[..., Engine]]:
+    """Make engines (several make "processes" sharing Redis and the backend); all closed afterwards."""
     made: list[tuple[Engine, Store, NemoClient]] = []
     cipher = TokenCipher.generate()
 
@@ -120,18 +120,16 @@ def engine_factory(
         made.append((engine, store, client))
         return engine
 
-    make.made = made  # type: ignore[attr-defined]
-    return make
+    yield make
+    for engine, store, client in made:
+        await engine.aclose()
+        await client.aclose()
+        await store.aclose()
 
 
 @pytest.fixture
-async def engine(engine_factory: Callable[..., Engine]) -> AsyncIterator[Engine]:
-    eng = engine_factory()
-    yield eng
-    for made, store, client in engine_factory.made:  # type: ignore[attr-defined]
-        await made.aclose()
-        await client.aclose()
-        await store.aclose()
+def engine(engine_factory: Callable[..., Engine]) -> Engine:
+    return engine_factory()
 
 
 @pytest.fixture

@@ -258,7 +258,8 @@ class DiscordReply:
                 kw["view"] = view
             if file is not None:
                 kw["file"] = as_file(file)
-            return await it.followup.send(content or "", **kw)
+            sent: discord.Message = await it.followup.send(content or "", **kw)  # wait=True: a message
+            return sent
 
         msg = await send_once_more(followup, delay=self._retry_delay)
         self._pending_original = False  # a first followup replaces the "thinking…" response

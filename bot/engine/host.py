@@ -34,9 +34,10 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Protocol
 
-from bot.channel.events import Incoming, Platform, Reply, quietly
+from bot.channel.events import Incoming, Reply, quietly
 from bot.engine.engine import Engine, ReplyFor
 from bot.i18n import language_for, t
+from bot.ids import Platform
 from bot.settings import Settings
 from bot.state.store import Store
 

@@ -31,7 +31,7 @@ class Cancels(Part):
             yield self._keys(pubsub.listen())
         finally:
             with contextlib.suppress(Exception):
-                await pubsub.aclose()
+                await pubsub.aclose()  # type: ignore[no-untyped-call]  # unannotated in redis-py
 
     @staticmethod
     async def _keys(messages: AsyncIterator[dict[str, object]]) -> AsyncIterator[UserKey]:

@@ -42,10 +42,11 @@ def other_process(data_dir: Path) -> Iterator[subprocess.Popen[str]]:
         text=True,
         cwd=REPO_ROOT,
     )
-    yield proc
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait(10)
+    with proc:  # closes its pipes on the way out
+        yield proc
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(10)
     EmbeddedRedis(data_dir)._server.stop()  # whatever happened, leave no server behind
 
 
