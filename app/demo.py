@@ -33,7 +33,7 @@ from common.logs import configure_logging
 
 log = logging.getLogger(__name__)
 
-PROMPT = "create a 30-second promotional video from my product images and description: "
+PROMPT = "create a {seconds}-second promotional video from my product images and description: "
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,13 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("out"), help="where the MP4 is written (default ./out)")
     p.add_argument("--user", default=None, help="user id for the demo (default: a new one each run)")
     p.add_argument("--locale", default="en", help="the demo user's language (en or zh)")
+    p.add_argument("--seconds", type=int, default=30, help="how long the promo is asked to be (default 30)")
     return p
 
 
-def script(photos: list[Path]) -> list[str]:
+def script(photos: list[Path], seconds: int = 30) -> list[str]:
     return [
         "/attach " + " ".join(str(p) for p in photos),
-        PROMPT + SAMPLE_DESCRIPTION,
+        PROMPT.format(seconds=seconds) + SAMPLE_DESCRIPTION,
         "/status",
         "/export",
     ]
@@ -67,7 +68,8 @@ def main(argv: list[str]) -> int:
         level = settings.log_level if "VIDEOBOT_LOG_LEVEL" in os.environ else "WARNING"
         configure_logging(level, json_lines=settings.log_json, stream=log_file)
         try:
-            return asyncio.run(_run(settings, out=args.out.resolve(), user=args.user, locale=args.locale))
+            return asyncio.run(_run(settings, out=args.out.resolve(), user=args.user, locale=args.locale,
+                                    seconds=args.seconds))
         except KeyboardInterrupt:
             return 130
         except Exception as exc:  # one clear line, the traceback goes to the log
@@ -77,7 +79,7 @@ def main(argv: list[str]) -> int:
             return 1
 
 
-async def _run(settings: Settings, *, out: Path, user: str | None, locale: str) -> int:
+async def _run(settings: Settings, *, out: Path, user: str | None, locale: str, seconds: int) -> int:
     console = Console()
     console.print(Panel.fit(CONSOLE(locale, "demo.title"), border_style="magenta"))
     started = time.monotonic()
@@ -91,7 +93,7 @@ async def _run(settings: Settings, *, out: Path, user: str | None, locale: str) 
         console.print(f"[dim]backend: {ready.nemo_api_url}   state: {ready.redis_url}[/]")
         photos = make_sample_photos(ready.data_dir / "demo" / "photos")
         user_id = user or f"demo-{int(time.time())}"
-        for line in script(photos):
+        for line in script(photos, seconds):
             shown = "/attach " + ", ".join(p.name for p in photos) if line.startswith("/attach") else line
             console.print(CONSOLE(locale, "demo.you", text=shown))
             try:
