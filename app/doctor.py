@@ -24,6 +24,9 @@ import httpx
 
 from app.settings import load_all
 from bot.settings import ConfigError, Settings
+from bot.state.connect import connect_url, safe_url
+from common.embedded_redis import EmbeddedRedis
+from common.redis_server import redis_server_binary
 
 Level = Literal["ok", "warn", "FAIL"]
 TIMEOUT = 3.0
@@ -114,13 +117,8 @@ def check_data_dir(settings: Settings) -> Finding:
 
 
 async def check_redis(settings: Settings) -> Finding:
-    from bot.state.connect import connect_url, safe_url
-
     url = settings.redis_url
     if url is None:
-        from common.embedded_redis import EmbeddedRedis
-        from common.redis_server import redis_server_binary
-
         embedded = EmbeddedRedis(settings.data_dir)
         if await asyncio.to_thread(lambda: embedded.running):
             return Finding("ok", "redis", f"embedded Redis answers ({embedded.directory})")
