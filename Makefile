@@ -21,7 +21,7 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/videobot demo
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test-fast: $(STAMP)
@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(PY) -m pip install -q -e '.[test,bench]'
 	$(PY) -m bench
 
+# mypy reads pyproject.toml: strict for bot.* and adapters.*, the default checks elsewhere
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app common bot adapters studio tests bench
 	$(VENV)/bin/mypy app common bot adapters studio

@@ -1,11 +1,11 @@
 """The `videobot` command: one subcommand per process kind, each implemented in its own module.
 
-    videobot chat           the terminal channel            adapters.console:main
+    videobot chat           the terminal channel            app.chat:main
     videobot demo           scripted demo, all embedded      app.demo:main
     videobot studio         the self-hosted backend          studio.server:main
     videobot studio-worker  a render worker                  studio.jobs.worker:main
-    videobot telegram       the Telegram bot                 adapters.telegram:main
-    videobot discord        the Discord bot                  adapters.discord:main
+    videobot telegram       the Telegram bot                 app.telegram_bot:main
+    videobot discord        the Discord bot                  app.discord_bot:main
     videobot doctor         checks settings and services     app.doctor:main
 
 Each target is `main(argv: list[str]) -> int`; it is imported only when its subcommand runs, so a
@@ -21,12 +21,12 @@ from collections.abc import Callable
 from bot import __version__
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "chat": ("adapters.console", "talk to the bot in this terminal"),
+    "chat": ("app.chat", "talk to the bot in this terminal"),
     "demo": ("app.demo", "play a scripted conversation that ends with an MP4 under ./out"),
     "studio": ("studio.server", "run the self-hosted NemoVideo-compatible backend"),
     "studio-worker": ("studio.jobs.worker", "run a render worker for the studio"),
-    "telegram": ("adapters.telegram", "run the Telegram bot"),
-    "discord": ("adapters.discord", "run the Discord bot"),
+    "telegram": ("app.telegram_bot", "run the Telegram bot"),
+    "discord": ("app.discord_bot", "run the Discord bot"),
     "doctor": ("app.doctor", "check settings, Redis, the backend, ffmpeg and fonts"),
 }
 

@@ -16,13 +16,24 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
+from rich.console import Console
+from rich.panel import Panel
+
+from adapters.console import ConsoleReply, to_incoming
+from app.runtime import start_runtime
+from app.samples import SAMPLE_DESCRIPTION, make_sample_photos
+from app.settings import settings_for
 from bot.channel.events import Button, MessageRef, VideoFile
+from bot.channel.media import probe
+from bot.engine.host import BotHost
+from bot.i18n import CONSOLE
+from bot.settings import Settings
+from common.logs import configure_logging
 
 log = logging.getLogger(__name__)
 
-PROMPT = "create a 30-second promotional video from my product images and description: "
+PROMPT = "create a {seconds}-second promotional video from my product images and description: "
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,15 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("out"), help="where the MP4 is written (default ./out)")
     p.add_argument("--user", default=None, help="user id for the demo (default: a new one each run)")
     p.add_argument("--locale", default="en", help="the demo user's language (en or zh)")
+    p.add_argument("--seconds", type=int, default=30, help="how long the promo is asked to be (default 30)")
     return p
 
 
-def script(photos: list[Path]) -> list[str]:
-    from app.samples import SAMPLE_DESCRIPTION
-
+def script(photos: list[Path], seconds: int = 30) -> list[str]:
     return [
         "/attach " + " ".join(str(p) for p in photos),
-        PROMPT + SAMPLE_DESCRIPTION,
+        PROMPT.format(seconds=seconds) + SAMPLE_DESCRIPTION,
         "/status",
         "/export",
     ]
@@ -48,13 +58,8 @@ def script(photos: list[Path]) -> list[str]:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    from bot.settings import ConfigError, load_settings
-    from common.logs import configure_logging
-
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(f"videobot demo: {exc}", file=sys.stderr)
+    settings = settings_for("videobot demo")
+    if settings is None:
         return 2
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     log_path = settings.data_dir / "demo.log"
@@ -63,7 +68,8 @@ def main(argv: list[str]) -> int:
         level = settings.log_level if "VIDEOBOT_LOG_LEVEL" in os.environ else "WARNING"
         configure_logging(level, json_lines=settings.log_json, stream=log_file)
         try:
-            return asyncio.run(_run(settings, out=args.out.resolve(), user=args.user, locale=args.locale))
+            return asyncio.run(_run(settings, out=args.out.resolve(), user=args.user, locale=args.locale,
+                                    seconds=args.seconds))
         except KeyboardInterrupt:
             return 130
         except Exception as exc:  # one clear line, the traceback goes to the log
@@ -73,64 +79,53 @@ def main(argv: list[str]) -> int:
             return 1
 
 
-async def _run(settings: Any, *, out: Path, user: str | None, locale: str) -> int:
-    from rich.console import Console
-    from rich.panel import Panel
-
-    from adapters.console import to_incoming
-    from app.runtime import start_runtime
-    from app.samples import make_sample_photos
-    from bot.channel.media import probe
-
+async def _run(settings: Settings, *, out: Path, user: str | None, locale: str, seconds: int) -> int:
     console = Console()
-    console.print(Panel.fit("[bold]videobot demo[/]: three product photos and one sentence → a promo MP4",
-                            border_style="magenta"))
+    console.print(Panel.fit(CONSOLE(locale, "demo.title"), border_style="magenta"))
     started = time.monotonic()
-    with console.status("Starting the embedded Redis and studio…"):
-        runtime = await start_runtime(settings, label="demo")
-    ready = runtime.settings
-    reply = _DemoReply(out_dir=out, edit_interval=ready.console_edit_interval, stdout=sys.stdout,
-                       live=console)
+    reply = DemoReply(out_dir=out, edit_interval=settings.console_edit_interval, stdout=sys.stdout,
+                      live=console)
+    host = BotHost(settings, platform="console", runtime=start_runtime)
     try:
+        with console.status(CONSOLE(locale, "demo.starting")):
+            await host.start(_no_reply)  # a new demo user each run: nothing of theirs to resume
+        ready = host.settings
         console.print(f"[dim]backend: {ready.nemo_api_url}   state: {ready.redis_url}[/]")
         photos = make_sample_photos(ready.data_dir / "demo" / "photos")
         user_id = user or f"demo-{int(time.time())}"
-        for line in script(photos):
+        for line in script(photos, seconds):
             shown = "/attach " + ", ".join(p.name for p in photos) if line.startswith("/attach") else line
-            console.print(f"[bold cyan]you:[/] {shown}")
+            console.print(CONSOLE(locale, "demo.you", text=shown))
             try:
-                await runtime.engine.handle(to_incoming(line, user=user_id, locale=locale), reply)
+                await host.handle(to_incoming(line, user=user_id, locale=locale), reply)
             finally:
                 reply.flush()
     finally:
-        await runtime.aclose()
+        await host.aclose()
 
     if reply.video is None:
-        console.print("[bold red]The demo ended without a video.[/] See the log in the data dir.")
+        console.print(CONSOLE(locale, "demo.no_video"))
         return 1
     info = await probe(reply.video)
-    console.print(Panel.fit(
-        f"[bold green]✅ {reply.video}[/]\n{info.width}x{info.height}, {info.duration:.1f} s, "
-        f"{info.size / 1e6:.1f} MB, made in {time.monotonic() - started:.0f} s",
-        title="your video", border_style="green"))
+    made = CONSOLE(locale, "demo.video", path=reply.video, width=info.width, height=info.height,
+                   seconds=f"{info.duration:.1f}", megabytes=f"{info.size / 1e6:.1f}",
+                   made=f"{time.monotonic() - started:.0f}")
+    console.print(Panel.fit(made, title=CONSOLE(locale, "demo.video_title"), border_style="green"))
     return 0
 
 
-class _DemoReply:
+async def _no_reply(job: object) -> None:
+    return None
+
+
+class DemoReply(ConsoleReply):
     """The terminal channel's Reply, remembering where the delivered video was saved."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        from adapters.console import ConsoleReply
-
-        self._inner = ConsoleReply(**kwargs)
-        self.video: Path | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+    video: Path | None = None
 
     async def send_video(
         self, video: VideoFile, caption: str, *, buttons: list[Button] | None = None
     ) -> MessageRef:
-        ref = await self._inner.send_video(video, caption, buttons=buttons)
-        self.video = self._inner.out_dir / video.path.name
+        ref = await super().send_video(video, caption, buttons=buttons)
+        self.video = self.out_dir / video.path.name
         return ref

@@ -24,6 +24,9 @@ import httpx
 
 from app.settings import load_all
 from bot.settings import ConfigError, Settings
+from bot.state.connect import connect_url, safe_url
+from common.embedded_redis import EmbeddedRedis
+from common.redis_server import redis_server_binary
 
 Level = Literal["ok", "warn", "FAIL"]
 TIMEOUT = 3.0
@@ -53,21 +56,23 @@ def _secret(settings: Settings, field: str) -> str | None:
 def check_tokens(settings: Settings) -> list[Finding]:
     """Present / plausible shape of every secret; the values never reach the output."""
     out: list[Finding] = []
-    telegram, discord = _secret(settings, "telegram_bot_token"), _secret(settings, "discord_bot_token")
-    if telegram is None:
-        out.append(Finding("ok", "telegram token", "not set (the telegram service stays off)"))
-    elif TELEGRAM_TOKEN.match(telegram.strip()):
-        out.append(Finding("ok", "telegram token", "set, shape plausible"))
-    else:
-        out.append(Finding("FAIL", "telegram token", "set, but it does not look like a bot token",
-                           "copy the whole token from @BotFather into TELEGRAM_BOT_TOKEN (digits:letters)"))
-    if discord is None:
-        out.append(Finding("ok", "discord token", "not set (the discord service stays off)"))
-    elif DISCORD_TOKEN.match(discord.strip()):
-        out.append(Finding("ok", "discord token", "set, shape plausible"))
-    else:
-        out.append(Finding("FAIL", "discord token", "set, but it does not look like a bot token",
-                           "copy the token (Developer Portal → Bot → Reset Token) into DISCORD_BOT_TOKEN"))
+    platforms = (
+        ("telegram", TELEGRAM_TOKEN,
+         "copy the whole token from @BotFather into TELEGRAM_BOT_TOKEN (digits:letters)"),
+        ("discord", DISCORD_TOKEN,
+         "copy the token (Developer Portal → Bot → Reset Token) into DISCORD_BOT_TOKEN"),
+    )
+    tokens: dict[str, str | None] = {}
+    for platform, shape, fix in platforms:
+        token = tokens[platform] = _secret(settings, f"{platform}_bot_token")
+        name = f"{platform} token"
+        if token is None:
+            out.append(Finding("ok", name, f"not set (the {platform} service stays off)"))
+        elif shape.match(token.strip()):
+            out.append(Finding("ok", name, "set, shape plausible"))
+        else:
+            out.append(Finding("FAIL", name, "set, but it does not look like a bot token", fix))
+    telegram, discord = tokens["telegram"], tokens["discord"]
     if telegram is None and discord is None:
         out.append(Finding("warn", "platforms", "no platform token: only `videobot chat` can talk to users",
                            "set TELEGRAM_BOT_TOKEN and/or DISCORD_BOT_TOKEN"))
@@ -112,13 +117,8 @@ def check_data_dir(settings: Settings) -> Finding:
 
 
 async def check_redis(settings: Settings) -> Finding:
-    from bot.state.connect import connect_url, safe_url
-
     url = settings.redis_url
     if url is None:
-        from common.embedded_redis import EmbeddedRedis
-        from common.redis_server import redis_server_binary
-
         embedded = EmbeddedRedis(settings.data_dir)
         if await asyncio.to_thread(lambda: embedded.running):
             return Finding("ok", "redis", f"embedded Redis answers ({embedded.directory})")

@@ -1,44 +1,30 @@
-"""The services one bot process runs on: embedded services, store, backend client, engine.
+"""The services one bot process runs on: embedded services, store, backend client, engine, metrics.
 
-Every platform adapter creates one inside its framework's event loop (Telegram: the Application's
-`post_init`; Discord: the client's `setup_hook`) and closes it when the framework stops, in reverse
-order, through one exit stack.
+`start_runtime` is the composition root's `bot.engine.host.RuntimeFactory`: the `videobot
+telegram|discord|chat` commands and the demo pass it to their `BotHost`, and pyproject.toml
+installs it under the `videobot.runtime` entry point for hosts built without one (an adapter
+built by a test peer). Everything is closed in reverse order through one exit stack.
 """
 
 from __future__ import annotations
 
 import logging
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from app.embedded import embedded_services
+from bot import metrics
+from bot.backend.client import NemoClient
+from bot.engine.engine import Engine
+from bot.engine.host import Runtime
 from bot.settings import Settings
-
-if TYPE_CHECKING:
-    from bot.engine.engine import Engine
-    from bot.state.store import Store
+from bot.state.store import Store
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Runtime:
-    settings: Settings  # with the embedded services' URLs filled in
-    store: Store
-    engine: Engine
-    stack: AsyncExitStack
-
-    async def aclose(self) -> None:
-        await self.stack.aclose()
-
-
 async def start_runtime(settings: Settings, *, label: str = "bot") -> Runtime:
-    """Embedded Redis/studio when their URLs are unset, then Store, NemoClient and Engine."""
-    from app.embedded import embedded_services
-    from bot.backend.client import NemoClient
-    from bot.engine.engine import Engine
-    from bot.state.store import Store
-
+    """Embedded Redis/studio when their URLs are unset, then Store, NemoClient and Engine; the
+    metrics endpoint when VIDEOBOT_METRICS_PORT is set."""
     stack = AsyncExitStack()
     try:
         live = await stack.enter_async_context(embedded_services(settings))
@@ -48,9 +34,10 @@ async def start_runtime(settings: Settings, *, label: str = "bot") -> Runtime:
         stack.push_async_callback(client.aclose)
         engine = Engine(live, store, client)
         stack.push_async_callback(engine.aclose)
+        metrics.serve(live.metrics_port)
     except BaseException:
         await stack.aclose()
         raise
     backend = "embedded studio" if settings.embedded_studio else "remote"
     log.info("%s runtime ready (backend: %s)", label, backend)
-    return Runtime(settings=live, store=store, engine=engine, stack=stack)
+    return Runtime(settings=live, store=store, engine=engine, close=stack.aclose)

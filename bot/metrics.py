@@ -90,14 +90,5 @@ def backend_error(exc: BaseException) -> None:
     BACKEND_ERRORS.labels(str(code) if code is not None else type(exc).__name__).inc()
 
 
-def platform_of(obj: object) -> str:
-    """telegram, discord or console, from the module of an adapter's object."""
-    module = type(obj).__module__
-    for name in ("telegram", "discord", "console"):
-        if name in module:
-            return name
-    return "other"
-
-
 def platform_429(platform: str) -> None:
     PLATFORM_429.labels(platform).inc()

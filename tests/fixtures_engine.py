@@ -17,12 +17,13 @@ import redis.asyncio as aioredis
 from bot.backend.client import NemoClient
 from bot.channel.events import Attachment, ChannelLimits, Incoming
 from bot.engine.engine import Engine
+from bot.ids import ChatRef, Platform, UserKey
 from bot.settings import Settings
 from bot.state.connect import connect_url
 from bot.state.crypto import TokenCipher
 from bot.state.store import Store
-from tests.kit.fakenemo import FakeNemo
-from tests.kit.recording_reply import RecordingReply
+from bot.testing.fakenemo import FakeNemo
+from bot.testing.reply import RecordingReply
 
 FAST: dict[str, Any] = {
     "still_working_seconds": 0.4,
@@ -62,8 +63,12 @@ class Chat:
     reply: RecordingReply
     user_id: str = "alice"
     locale: str | None = "en"
-    platform: str = "telegram"
+    platform: Platform = "telegram"
     _mark: int = 0
+
+    @property
+    def user(self) -> UserKey:
+        return UserKey(self.platform, self.user_id)
 
     def incoming(
         self,
@@ -76,9 +81,8 @@ class Chat:
         attachments = [Attachment(filename=p.name, path=p) for p in files]
         attachments += [Attachment(filename=u.rsplit("/", 1)[-1], url=u) for u in urls]
         return Incoming(
-            platform=self.platform,  # type: ignore[arg-type]
-            user_id=self.user_id,
-            chat_id=f"chat-{self.user_id}",
+            user=self.user,
+            chat=ChatRef(self.platform, f"chat-{self.user_id}"),
             text=text,
             attachments=attachments,
             locale=self.locale,
@@ -101,10 +105,10 @@ class Chat:
 
 
 @pytest.fixture
-def engine_factory(
+async def engine_factory(
     fake_nemo: FakeNemo, redis: aioredis.Redis, redis_url: str, data_dir: Path
-) -> Callable[..., Engine]:
-    """Make engines (several make "processes" sharing Redis and the backend)."""
+) -> AsyncIterator[Callable[..., Engine]]:
+    """Make engines (several make "processes" sharing Redis and the backend); all closed afterwards."""
     made: list[tuple[Engine, Store, NemoClient]] = []
     cipher = TokenCipher.generate()
 
@@ -116,18 +120,16 @@ def engine_factory(
         made.append((engine, store, client))
         return engine
 
-    make.made = made  # type: ignore[attr-defined]
-    return make
+    yield make
+    for engine, store, client in made:
+        await engine.aclose()
+        await client.aclose()
+        await store.aclose()
 
 
 @pytest.fixture
-async def engine(engine_factory: Callable[..., Engine]) -> AsyncIterator[Engine]:
-    eng = engine_factory()
-    yield eng
-    for made, store, client in engine_factory.made:  # type: ignore[attr-defined]
-        await made.aclose()
-        await client.aclose()
-        await store.aclose()
+def engine(engine_factory: Callable[..., Engine]) -> Engine:
+    return engine_factory()
 
 
 @pytest.fixture

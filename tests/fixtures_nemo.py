@@ -12,7 +12,7 @@ import pytest
 
 from bot.backend.client import NemoClient
 from bot.backend.user import Credentials
-from tests.kit.fakenemo import FakeNemo, FakeNemoServer, make_test_mp4
+from bot.testing.fakenemo import FakeNemo, FakeNemoServer, make_test_mp4
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,8 @@ from typing import Any
 import discord
 
 from adapters.discord.errors import send_once_more, translate_error
-from bot.channel.events import DeliveryError, MessageRef
+from bot.channel.errors import DeliveryError
+from bot.channel.events import MessageRef
 
 log = logging.getLogger(__name__)
 

@@ -4,20 +4,17 @@
 on `discord.AutoShardedClient`, used when DISCORD_SHARDS is set (state lives in Redis, so any
 shard serves any user). In `setup_hook` (inside discord.py's loop, before the gateway connects):
 
-1. the services start (embedded Redis/studio when their URLs are unset, Store, NemoClient, Engine);
+1. the `bot.engine.host.BotHost` starts: the services (embedded Redis/studio when their URLs are
+   unset, Store, NemoClient, Engine), then in the background the resume pass and, every
+   `adopt_every` seconds, the adoption pass, both delivering as plain channel messages;
 2. the persistent quick-action view is registered (`add_view`), so buttons survive restarts;
-3. the command texts' translator is set and the commands are synced (guilds or global);
-4. undelivered renders are resumed in the background, as plain channel messages; then, every
-   `adopt_every` seconds, renders whose bot process died are adopted the same way (when the engine
-   offers `adopt_orphans`), so any live process delivers them.
+3. the command texts' translator is set and the commands are synced (guilds or global).
 
 `close()` stops the turns in flight and those passes, then closes the services.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -29,14 +26,12 @@ from adapters.discord.handlers import Handlers, ReplyOptions
 from adapters.discord.reply import DiscordReply, limits_for
 from adapters.discord.texts import CommandTexts
 from adapters.discord.views import QuickActions
-from app.runtime import Runtime, start_runtime
 from bot.channel.events import Reply
+from bot.engine.host import BotHost, RuntimeFactory
 from bot.settings import Settings, load_settings
 from bot.state.store import JobRecord
 
 log = logging.getLogger(__name__)
-
-ADOPT_EVERY = 15.0  # seconds between passes looking for renders whose bot process died
 
 
 def intents_for(*, message_content: bool) -> discord.Intents:
@@ -50,76 +45,56 @@ def intents_for(*, message_content: bool) -> discord.Intents:
 class VideoBot(discord.Client):
     """The videobot Discord client. Tests may shorten `reply_options` before the bot starts."""
 
-    def __init__(self, settings: Settings, *, intents: discord.Intents, **options: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        intents: discord.Intents,
+        runtime: RuntimeFactory | None = None,
+        **options: Any,
+    ) -> None:
         super().__init__(intents=intents, **options)
         self.settings = settings
+        self.host = BotHost(settings, platform="discord", runtime=runtime)
         self.reply_options = ReplyOptions()
-        self.handlers = Handlers(self.runtime, self.reply_options)
+        self.handlers = Handlers(self.host, self.reply_options)
         self.tree: app_commands.CommandTree[Any] = new_tree(self)
         register_commands(self.tree, self.handlers.command)
-        self._runtime: Runtime | None = None
-        self._resume_task: asyncio.Task[None] | None = None
-        self._adopt_task: asyncio.Task[None] | None = None
-        self.adopt_every: float | None = ADOPT_EVERY  # seconds; None: no adoption passes
 
-    def runtime(self) -> Runtime:
-        if self._runtime is None:
-            raise RuntimeError("the Discord bot's services are not started (setup_hook has not run)")
-        return self._runtime
+    @property
+    def adopt_every(self) -> float | None:
+        """Seconds between adoption passes; None: none (set before the bot starts)."""
+        return self.host.adopt_every
+
+    @adopt_every.setter
+    def adopt_every(self, seconds: float | None) -> None:
+        self.host.adopt_every = seconds
 
     # --- lifecycle ------------------------------------------------------------------------------
 
     async def setup_hook(self) -> None:
-        self._runtime = await start_runtime(self.settings, label="discord")
+        await self.host.start(self.reply_for_job)
         self.add_view(QuickActions.persistent(self.handlers.button))
         await self.tree.set_translator(CommandTexts())
         await sync_commands(self.tree, self.settings.discord_guild_ids)
-        self._resume_task = asyncio.create_task(self._resume(), name="discord-resume")
-        adopt = getattr(self._runtime.engine, "adopt_orphans", None)
-        if adopt is not None and self.adopt_every:
-            self._adopt_task = asyncio.create_task(
-                adopt(self.reply_for_job, every=self.adopt_every), name="discord-adopt"
-            )
 
     async def close(self) -> None:
         await self.close_services()
         await super().close()
 
     async def close_services(self) -> None:
-        """Stop the turns in flight and the resume pass, then close the store, the backend client
-        and the embedded services."""
-        await self.handlers.stop_turns()
-        for task in (self._resume_task, self._adopt_task):
-            if task is not None and not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        self._resume_task = self._adopt_task = None
-        runtime, self._runtime = self._runtime, None
-        if runtime is not None:
-            await runtime.aclose()
+        """Stop the turns in flight and the background passes, then close the store, the backend
+        client and the embedded services."""
+        await self.host.aclose()
 
     async def wait_resumed(self) -> None:
         """For tests and tools: wait until the start-up resume pass is over."""
-        if self._resume_task is not None:
-            await asyncio.shield(self._resume_task)
-
-    async def _resume(self) -> None:
-        try:
-            resumed = await self.runtime().engine.resume(self.reply_for_job)
-        except Exception:
-            log.exception("resuming undelivered renders failed")
-            return
-        if resumed:
-            log.info("resumed %d undelivered render(s)", resumed)
+        await self.host.wait_resumed()
 
     async def reply_for_job(self, job: JobRecord) -> Reply | None:
         """A reply that posts plain messages in the channel the render was asked for."""
-        if job.platform != "discord":
-            return None
-        try:
-            channel_id = int(job.chat_id)
-        except ValueError:
+        channel_id = job.chat.number_on("discord")
+        if channel_id is None:
             return None
         channel = self.get_channel(channel_id)
         messageable: discord.abc.Messageable
@@ -128,9 +103,8 @@ class VideoBot(discord.Client):
         else:
             messageable = self.get_partial_messageable(channel_id)
         guild = getattr(channel, "guild", None)
-        user = None
-        with contextlib.suppress(ValueError, IndexError):
-            user = self.get_user(int(job.user_key.split(":", 1)[1]))
+        user_id = job.user_key.number_on("discord")
+        user = self.get_user(user_id) if user_id is not None else None
         return DiscordReply(
             limits=limits_for(
                 self.settings.discord_edit_interval, guild=guild if isinstance(guild, discord.Guild) else None
@@ -153,11 +127,20 @@ class ShardedVideoBot(VideoBot, discord.AutoShardedClient):
     """`VideoBot` on several gateway connections (DISCORD_SHARDS)."""
 
 
-def build_bot(settings: Settings | None = None, *, message_content: bool = False) -> discord.Client:
-    """The videobot client for `settings` (default: from the environment), not started."""
+def build_bot(
+    settings: Settings | None = None,
+    *,
+    message_content: bool = False,
+    runtime: RuntimeFactory | None = None,
+) -> VideoBot:
+    """The videobot client for `settings` (default: from the environment), not started.
+
+    `runtime` makes the services (`videobot discord` passes the composition root's); without one
+    the installed default is used (see `bot.engine.host`)."""
     settings = settings if settings is not None else load_settings()
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # no voice: no warnings
     intents = intents_for(message_content=message_content)
     if settings.discord_shards:
-        return ShardedVideoBot(settings, intents=intents, shard_count=settings.discord_shards)
-    return VideoBot(settings, intents=intents)
+        shards = settings.discord_shards
+        return ShardedVideoBot(settings, intents=intents, runtime=runtime, shard_count=shards)
+    return VideoBot(settings, intents=intents, runtime=runtime)

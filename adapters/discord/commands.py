@@ -4,10 +4,10 @@
     /upload file:<attachment>                           add one file to the project
     /export /status /credits /new /cancel /help         the engine's commands of the same name
 
-Names, descriptions and option texts are `locale_str`s translated by `texts.CommandTexts`
-(English default, Chinese for zh-CN / zh-TW). Where commands may be used (servers, DMs with the
-bot, and anywhere for a user-installed app) is set on the tree. `sync_commands` pushes them to
-the guilds of DISCORD_GUILD_IDS (instant, for development) or globally.
+Names, descriptions and option texts are `locale_str`s of the i18n namespace `discord`, translated
+by `texts.CommandTexts` (English default, Chinese for zh-CN / zh-TW). Where commands may be used
+(servers, DMs with the bot, and anywhere for a user-installed app) is set on the tree.
+`sync_commands` pushes them to the guilds of DISCORD_GUILD_IDS (instant, for development) or globally.
 """
 
 from __future__ import annotations
@@ -38,20 +38,14 @@ def new_tree(client: discord.Client) -> app_commands.CommandTree[Any]:
 def register_commands(tree: app_commands.CommandTree[Any], handle: CommandHandler) -> None:
     """Add every videobot command to `tree`; each one hands (interaction, text, files) to `handle`."""
 
+    images = range(1, 5)
+
     @tree.command(name=text("video.name"), description=text("video.desc"))
     @app_commands.rename(
-        prompt=text("video.prompt.name"),
-        image1=text("video.image1.name"),
-        image2=text("video.image2.name"),
-        image3=text("video.image3.name"),
-        image4=text("video.image4.name"),
+        prompt=text("video.prompt.name"), **{f"image{n}": text("video.image.name", n=n) for n in images}
     )
     @app_commands.describe(
-        prompt=text("video.prompt.desc"),
-        image1=text("video.image1.desc"),
-        image2=text("video.image2.desc"),
-        image3=text("video.image3.desc"),
-        image4=text("video.image4.desc"),
+        prompt=text("video.prompt.desc"), **{f"image{n}": text("video.image.desc", n=n) for n in images}
     )
     async def video(
         interaction: discord.Interaction,

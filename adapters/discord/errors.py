@@ -19,7 +19,7 @@ from typing import Literal
 
 import discord
 
-from bot.channel.events import DeliveryError, MessageGone, RetryLater
+from bot.channel.errors import DeliveryError, MessageGone, RetryLater
 
 log = logging.getLogger(__name__)
 

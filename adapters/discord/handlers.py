@@ -9,25 +9,20 @@ Per-user state is keyed by the Discord user id; the language comes from `interac
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import shutil
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import discord
 
 from adapters.discord.incoming import download, new_temp_dir, refusal, strip_mention
-from adapters.discord.reply import (
-    SERVER_ERROR_RETRY_DELAY,
-    TOKEN_LIFETIME,
-    DiscordReply,
-    limits_for,
-)
-from app.runtime import Runtime
-from bot.channel.events import Incoming
+from adapters.discord.reply import SERVER_ERROR_RETRY_DELAY, TOKEN_LIFETIME, DiscordReply, limits_for
+from bot.channel.events import Incoming, quietly
+from bot.engine.host import BotHost
 from bot.i18n import language_for, t
+from bot.ids import ChatRef, UserKey
 from common.logs import new_request_id
 
 log = logging.getLogger(__name__)
@@ -53,21 +48,11 @@ class Source:
 
 
 class Handlers:
-    """The bot's entry points; `runtime()` gives the services created in setup_hook."""
+    """The bot's entry points; the host runs the turns (and stops them at shutdown)."""
 
-    def __init__(self, runtime: Callable[[], Runtime], options: ReplyOptions) -> None:
-        self._runtime = runtime
+    def __init__(self, host: BotHost, options: ReplyOptions) -> None:
+        self._host = host
         self.options = options
-        self._turns: set[asyncio.Task[object]] = set()
-
-    async def stop_turns(self) -> None:
-        """At shutdown: cancel the turns in flight (a render being followed stays in Redis and is
-        resumed by the next start) and wait until they have let go."""
-        turns = [task for task in self._turns if not task.done()]
-        for task in turns:
-            task.cancel()
-        if turns:
-            await asyncio.gather(*turns, return_exceptions=True)
 
     # --- interactions ---------------------------------------------------------------------------
 
@@ -95,14 +80,13 @@ class Handlers:
         await self.command(interaction, action)
 
     def interaction_reply(self, interaction: discord.Interaction, *, deferred: bool) -> DiscordReply:
-        rt = self._runtime()
         channel: discord.abc.Messageable | None = None
         if isinstance(interaction.channel, discord.abc.Messageable):
             channel = interaction.channel
         elif interaction.channel_id is not None:
             channel = interaction.client.get_partial_messageable(interaction.channel_id)
         return DiscordReply(
-            limits=limits_for(rt.settings.discord_edit_interval, interaction=interaction),
+            limits=limits_for(self._host.settings.discord_edit_interval, interaction=interaction),
             channel=channel,
             interaction=interaction if deferred else None,
             user=interaction.user,
@@ -122,9 +106,8 @@ class Handlers:
         if not addressed(message, me.id, content_intent=content_intent):
             return
         new_request_id()
-        rt = self._runtime()
         reply = DiscordReply(
-            limits=limits_for(rt.settings.discord_edit_interval, guild=message.guild),
+            limits=limits_for(self._host.settings.discord_edit_interval, guild=message.guild),
             channel=message.channel,
             user=message.author,
             actions=self.button,
@@ -145,32 +128,27 @@ class Handlers:
         self, source: Source, reply: DiscordReply, text: str, files: Sequence[discord.Attachment]
     ) -> None:
         """Check sizes, download, hand one Incoming to the engine, clean up the downloads."""
-        task = asyncio.current_task()
-        if task is not None:
-            self._turns.add(task)
-            task.add_done_callback(self._turns.discard)
-        rt = self._runtime()
+        settings = self._host.settings
         usable = []
         for att in files:
-            words = refusal(att, source.locale, rt.settings.max_upload_mb)
+            words = refusal(att, source.locale, settings.max_upload_mb)
             if words is None:
                 usable.append(att)
             else:
-                await _quietly(reply.send_text(words))
+                await quietly(reply.send_text(words))
         if files and not usable:
             return
-        tmp = new_temp_dir(rt.settings.data_dir)
+        tmp = new_temp_dir(settings.data_dir)
         try:
             try:
                 attachments = await download(usable, tmp) if usable else []
             except (discord.HTTPException, OSError) as exc:
                 log.warning("download from Discord failed: %s", type(exc).__name__)
-                await _quietly(reply.send_text(t(language_for(source.locale), "upload.failed")))
+                await quietly(reply.send_text(t(language_for(source.locale), "upload.failed")))
                 return
             incoming = Incoming(
-                platform="discord",
-                user_id=str(source.user.id),
-                chat_id=str(source.chat_id),
+                user=UserKey.of("discord", source.user.id),
+                chat=ChatRef.of("discord", source.chat_id),
                 text=text,
                 attachments=attachments,
                 locale=source.locale,
@@ -178,11 +156,7 @@ class Handlers:
                 is_group=source.is_group,
                 user_name=source.user.name,
             )
-            try:
-                await rt.engine.handle(incoming, reply)
-            except Exception:  # the engine answers its own errors; this is the last line of defence
-                log.exception("the engine failed on a Discord update")
-                await _quietly(reply.send_text(t(language_for(source.locale), "error.generic")))
+            await self._host.handle(incoming, reply)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -208,10 +182,3 @@ async def _defer(interaction: discord.Interaction) -> bool:
         log.warning("interaction %s not acknowledged: %s %s", interaction.id, exc.status, exc.code)
         return False
     return True
-
-
-async def _quietly(aw: Awaitable[object]) -> None:
-    try:
-        await aw
-    except Exception as exc:
-        log.warning("could not tell the user: %s", type(exc).__name__)

@@ -18,11 +18,10 @@ from pathlib import Path
 import discord
 
 from bot.channel.events import Attachment, AttachmentKind
-from bot.i18n import language_for, t
+from bot.channel.uploads import size_refusal
 
 log = logging.getLogger(__name__)
 
-MB = 1024 * 1024
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -42,16 +41,10 @@ def safe_name(name: str) -> str:
 
 def refusal(attachment: discord.Attachment, locale: str | None, max_upload_mb: int) -> str | None:
     """The words for a file we will not fetch, decided from its size alone."""
-    if attachment.size <= max_upload_mb * MB:
-        return None
-    log.info("attachment of %d bytes refused (limit %d MB)", attachment.size, max_upload_mb)
-    return t(
-        language_for(locale),
-        "upload.too_large",
-        name=attachment.filename,
-        size=max(1, round(attachment.size / MB)),
-        limit=max_upload_mb,
-    )
+    words = size_refusal(locale, attachment.filename, attachment.size, max_upload_mb)
+    if words is not None:
+        log.info("attachment of %d bytes refused (limit %d MB)", attachment.size, max_upload_mb)
+    return words
 
 
 def new_temp_dir(data_dir: Path) -> Path:

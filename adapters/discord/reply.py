@@ -28,22 +28,13 @@ import discord
 from adapters.discord.channel import NO_MENTIONS, Attachment, ChannelRoute, as_file
 from adapters.discord.errors import send_once_more, server_error, token_gone, translate_error
 from adapters.discord.views import ActionHandler, release, view_for
-from bot.channel.events import (
-    Activity,
-    Button,
-    ChannelLimits,
-    DeliveryError,
-    MessageGone,
-    MessageRef,
-    VideoFile,
-)
+from bot.channel.errors import DeliveryError, MessageGone
+from bot.channel.events import Activity, Button, ChannelLimits, MessageRef, VideoFile
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
 LONG_TEXT_MESSAGES = 3  # a final text needing more messages than this goes out as a .txt file
-LONG_TEXT_PREVIEW = 300  # characters of it shown in the message that carries the file
-LONG_TEXT_FILENAME = "answer.txt"
 TOKEN_LIFETIME = dt.timedelta(minutes=15) - dt.timedelta(seconds=30)  # a margin for a slow upload
 SERVER_ERROR_RETRY_DELAY = 1.0  # seconds; discord.py waits 1 s before its own first 5xx retry
 TYPING_REFRESH = dt.timedelta(seconds=8)  # "typing…" shows for 10 s on Discord
@@ -65,12 +56,15 @@ def limits_for(
     else:
         max_video = discord.utils.DEFAULT_FILE_SIZE_LIMIT_BYTES
     return ChannelLimits(
+        platform="discord",
         max_text=MAX_TEXT,
         max_caption=MAX_TEXT,
         edit_interval=edit_interval,
         max_video_bytes=max_video,
         supports_buttons=True,
         supports_edit=True,
+        supports_documents=True,
+        long_text_messages=LONG_TEXT_MESSAGES,
     )
 
 
@@ -131,12 +125,7 @@ class DiscordReply:
         return await self._send(text, buttons)
 
     async def edit_text(
-        self,
-        ref: MessageRef,
-        text: str,
-        *,
-        buttons: list[Button] | None = None,
-        formatted: bool = False,
+        self, ref: MessageRef, text: str, *, buttons: list[Button] | None = None, formatted: bool = False
     ) -> MessageRef:
         view = view_for(buttons, self._actions)
         route = self._routes.get(ref.id, "channel")
@@ -187,19 +176,11 @@ class DiscordReply:
             raise DeliveryError("the video file is missing")
         return await self._send(caption or None, buttons, file=video.path)
 
-    async def send_long_text(self, text: str, *, buttons: list[Button] | None = None) -> MessageRef | None:
-        """A text longer than `LONG_TEXT_MESSAGES` messages: one message with its beginning and
-        the whole text attached as `answer.txt` (None: short enough to be split into messages).
-        Called by `bot.channel.streaming` for a final text."""
-        if len(text) <= LONG_TEXT_MESSAGES * MAX_TEXT:
-            return None
-        preview = text[:LONG_TEXT_PREVIEW]
-        cut = max(preview.rfind("\n"), preview.rfind(" "))
-        preview = (preview[:cut] if cut > LONG_TEXT_PREVIEW // 2 else preview).rstrip() + "…"
-        if preview.count("```") % 2:  # the beginning stops inside a code block: close it
-            preview += "\n```"
-        content = f"{preview}\n\n📄 {LONG_TEXT_FILENAME}"
-        return await self._send(content, buttons, file=(LONG_TEXT_FILENAME, text.encode()))
+    async def send_document(
+        self, filename: str, data: bytes, caption: str, *, buttons: list[Button] | None = None
+    ) -> MessageRef:
+        """One message carrying the file (a long answer as `answer.txt`)."""
+        return await self._send(caption, buttons, file=(filename, data))
 
     async def show_activity(self, activity: Activity) -> None:
         """"Bot is typing…" in the channel (Discord has no upload indicator). It shows for 10 s,
@@ -277,7 +258,8 @@ class DiscordReply:
                 kw["view"] = view
             if file is not None:
                 kw["file"] = as_file(file)
-            return await it.followup.send(content or "", **kw)
+            sent: discord.Message = await it.followup.send(content or "", **kw)  # wait=True: a message
+            return sent
 
         msg = await send_once_more(followup, delay=self._retry_delay)
         self._pending_original = False  # a first followup replaces the "thinking…" response

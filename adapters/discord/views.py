@@ -17,7 +17,8 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import discord
 
-from bot.channel.events import Button
+from bot.channel.events import QUICK_ACTIONS, Button
+from bot.i18n import DEFAULT_LANG, t
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +26,9 @@ PREFIX = "videobot:"
 MAX_CUSTOM_ID = 100
 MAX_LABEL = 80
 
-STANDARD: tuple[Button, ...] = (
-    Button(label="🎬 Export", action="/export"),
-    Button(label="📊 Status", action="/status"),
-    Button(label="💳 Credits", action="/credits"),
-    Button(label="🆕 New project", action="/new"),
-)
+STANDARD: tuple[Button, ...] = tuple(
+    Button(label=t(DEFAULT_LANG, f"btn.{action[1:]}"), action=action) for action in QUICK_ACTIONS
+)  # the engine's quick buttons; a press is routed by custom id, whatever the label says
 STANDARD_ACTIONS = frozenset(b.action for b in STANDARD)
 
 ActionHandler = Callable[[discord.Interaction, str], Awaitable[None]]

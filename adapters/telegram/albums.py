@@ -7,7 +7,7 @@ album's leader: it waits `album_wait_seconds`, takes the whole list atomically a
 
 A part delivered twice (webhook retries) must not become a second photo, and the engine never sees
 the parts' own update ids, so each part's `update_id` is claimed here with the store's de-duplication
-(`claim_update`, the same key the engine uses); the album as a whole then reaches the engine as
+(`Updates.claim`, the same key the engine uses); the album as a whole then reaches the engine as
 `album:<media_group_id>`.
 """
 
@@ -15,25 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from adapters.telegram.incoming import MediaRef
+from bot.ids import ChatRef
+from bot.state.updates import Updates
 
 log = logging.getLogger(__name__)
-
-PLATFORM = "telegram"
-
-
-class AlbumStore(Protocol):
-    """The part of `bot.state.store.Store` albums need."""
-
-    async def claim_update(self, platform: str, update_id: str | int) -> bool: ...
-
-    async def album_add(self, platform: str, chat: str | int, group: str | int, item_json: str) -> int: ...
-
-    async def album_take(self, platform: str, chat: str | int, group: str | int) -> list[str]: ...
 
 
 class AlbumPart(BaseModel):
@@ -49,20 +38,20 @@ class AlbumPart(BaseModel):
 
 
 class AlbumCollector:
-    def __init__(self, store: AlbumStore, wait_seconds: float) -> None:
-        self._store = store
+    def __init__(self, updates: Updates, wait_seconds: float) -> None:
+        self._updates = updates
         self._wait = wait_seconds
 
-    async def add(self, chat_id: str, group_id: str, part: AlbumPart) -> list[AlbumPart] | None:
+    async def add(self, chat: ChatRef, group_id: str, part: AlbumPart) -> list[AlbumPart] | None:
         """Record one part; the leader gets every part (in message order), the others None."""
-        if not await self._store.claim_update(PLATFORM, str(part.update_id)):
+        if not await self._updates.claim("telegram", part.update_id):
             log.info("album part %s seen before; ignored", part.update_id)
             return None
-        count = await self._store.album_add(PLATFORM, chat_id, group_id, part.model_dump_json())
+        count = await self._updates.album_add(chat, group_id, part.model_dump_json())
         if count != 1:
             return None
         await asyncio.sleep(self._wait)  # Telegram sends an album's parts within milliseconds
-        raw = await self._store.album_take(PLATFORM, chat_id, group_id)
+        raw = await self._updates.album_take(chat, group_id)
         parts: dict[int, AlbumPart] = {}
         for item in raw:
             try:

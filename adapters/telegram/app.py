@@ -2,39 +2,34 @@
 
 The factory only adds to the builder it is given (tests hand in one whose token and transport are
 already set): the local Bot API server when `TELEGRAM_API_URL` is set, concurrent updates, the
-lifecycle hooks and the handlers. Services (store, backend client, engine) are created in
-`post_init` inside PTB's loop and closed in `post_shutdown`; undelivered renders are resumed in the
-background right after start-up.
+lifecycle hooks and the handlers. The `bot.engine.host.BotHost` starts in `post_init` inside PTB's
+loop (services, the start-up resume pass, the adoption passes) and closes in `post_shutdown`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram import Bot, BotCommand
 from telegram.error import TelegramError
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
 
 from adapters.telegram.handlers import Handlers
 from adapters.telegram.reply import TelegramReply, limits_for
-from adapters.telegram.texts import EN, ZH
-from app.runtime import Runtime, start_runtime
 from bot.channel.events import Reply
+from bot.engine.engine import ReplyFor
+from bot.engine.host import BotHost, RuntimeFactory
+from bot.i18n import TELEGRAM
 from bot.settings import Settings, load_settings
+from bot.state.store import JobRecord
 
 log = logging.getLogger(__name__)
 
 CONCURRENT_UPDATES = 256  # one engine turn may last minutes (render delivery included)
+COMMANDS = ("start", "help", "new", "status", "export", "credits", "cancel", "token")  # the menu, in order
 _LIFECYCLE_KEY = "videobot.lifecycle"
 
 
@@ -47,8 +42,8 @@ def api_urls(api_url: str) -> tuple[str, str]:
 
 async def register_commands(bot: Bot) -> None:
     """The command menu in English (default) and Chinese (`language_code="zh"`)."""
-    for language, texts in ((None, EN), ("zh", ZH)):
-        commands = [BotCommand(name, description) for name, description in texts.commands.items()]
+    for language in (None, "zh"):
+        commands = [BotCommand(name, TELEGRAM(language, f"command.{name}")) for name in COMMANDS]
         try:
             await bot.set_my_commands(commands, language_code=language)
         except TelegramError as exc:
@@ -56,7 +51,8 @@ async def register_commands(bot: Bot) -> None:
 
 
 class Lifecycle:
-    """Owns the runtime between post_init and post_shutdown.
+    """PTB's hooks around the `BotHost`: the host starts in `post_init` (inside PTB's loop) and
+    closes in `post_shutdown`.
 
     With `handle_signals` (set by `videobot telegram`, never in tests) SIGINT/SIGTERM first stop the
     turns in flight — PTB's own shutdown would wait for them, and a turn may be polling a render for
@@ -64,96 +60,61 @@ class Lifecycle:
     to deliver; then the Application stops gracefully (`stop_running`).
     """
 
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-        self._runtime: Runtime | None = None
-        self._resume_task: asyncio.Task[None] | None = None
-        self._adopt_task: asyncio.Task[None] | None = None
-        self.handlers = Handlers(self.runtime)
-        self.handle_signals = False
+    def __init__(self, host: BotHost, *, handle_signals: bool = False) -> None:
+        self.host = host
+        self.handlers = Handlers(host)
+        self.handle_signals = handle_signals
         self._stopping = False
 
-    def runtime(self) -> Runtime:
-        if self._runtime is None:
-            raise RuntimeError("the Telegram bot's services are not started (post_init has not run)")
-        return self._runtime
-
-    async def post_init(self, app: Application) -> None:
-        self._runtime = await start_runtime(self._settings, label="telegram")
+    async def post_init(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await self.host.start(self._reply_for(app.bot))
         await register_commands(app.bot)
-        self._resume_task = asyncio.create_task(self._resume(app.bot), name="telegram-resume")
-        # renders whose bot process died while polling are adopted by any live process
-        self._adopt_task = asyncio.create_task(
-            self._runtime.engine.adopt_orphans(self._reply_for(app.bot)), name="telegram-adopt"
-        )
         if self.handle_signals:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, lambda: asyncio.ensure_future(self.stop(app)))
 
-    async def stop(self, app: Application) -> None:
+    async def stop(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Stop the work in flight (leaving render jobs to the next start), then the Application."""
         if self._stopping:
             return
         self._stopping = True
-        log.info("stopping: %d turn(s) in flight left for the next start", await self.stop_work())
+        log.info("stopping: %d turn(s) in flight left for the next start", await self.host.stop_turns())
         app.stop_running()
 
-    async def stop_work(self) -> int:
-        """Cancel the resume and adoption passes and every turn in flight; returns how many turns
-        were stopped."""
-        tasks = (self._resume_task, self._adopt_task)
-        self._resume_task = self._adopt_task = None
-        for task in tasks:
-            if task is not None and not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        return await self.handlers.cancel_turns()
+    async def post_shutdown(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await self.host.aclose()
 
-    async def post_shutdown(self, app: Application) -> None:
-        await self.stop_work()
-        runtime, self._runtime = self._runtime, None
-        if runtime is not None:
-            await runtime.aclose()
+    def _reply_for(self, bot: Bot) -> ReplyFor:
+        host = self.host
 
-    async def wait_resumed(self) -> None:
-        """For tests and tools: wait until the start-up resume pass is over."""
-        if self._resume_task is not None:
-            await asyncio.shield(self._resume_task)
-
-    def _reply_for(self, bot: Bot) -> Callable[[object], Awaitable[Reply | None]]:
-        runtime = self.runtime()
-
-        async def reply_for(job: object) -> Reply | None:
-            if getattr(job, "platform", None) != "telegram":
-                return None
-            try:
-                chat_id = int(str(getattr(job, "chat_id", "")))
-            except ValueError:
+        async def reply_for(job: JobRecord) -> Reply | None:
+            chat_id = job.chat.number_on("telegram")
+            if chat_id is None:
                 return None
             # Telegram group and supergroup ids are negative
-            return TelegramReply(bot, chat_id, limits=limits_for(runtime.settings, is_group=chat_id < 0))
+            return TelegramReply(bot, chat_id, limits=limits_for(host.settings, is_group=chat_id < 0))
 
         return reply_for
 
-    async def _resume(self, bot: Bot) -> None:
-        try:
-            resumed = await self.runtime().engine.resume(self._reply_for(bot))
-        except Exception:
-            log.exception("resuming undelivered renders failed")
-            return
-        if resumed:
-            log.info("resumed %d undelivered render(s)", resumed)
 
+def build_application(
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any],
+    settings: Settings | None = None,
+    *,
+    runtime: RuntimeFactory | None = None,
+    handle_signals: bool = False,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """Add everything the bot needs to `builder` and build the Application (not started).
 
-def build_application(builder: ApplicationBuilder, settings: Settings | None = None) -> Application:
-    """Add everything the bot needs to `builder` and build the Application (not started)."""
+    `runtime` makes the services (`videobot telegram` passes the composition root's); without
+    one the installed default is used (see `bot.engine.host`)."""
     settings = settings if settings is not None else load_settings()
     if settings.telegram_api_url:
         base_url, base_file_url = api_urls(settings.telegram_api_url)
         builder = builder.base_url(base_url).base_file_url(base_file_url).local_mode(True)
-    lifecycle = Lifecycle(settings)
+    host = BotHost(settings, platform="telegram", runtime=runtime)
+    lifecycle = Lifecycle(host, handle_signals=handle_signals)
     app = (
         builder.concurrent_updates(CONCURRENT_UPDATES)
         .post_init(lifecycle.post_init)
@@ -172,9 +133,9 @@ def build_application(builder: ApplicationBuilder, settings: Settings | None = N
     return app
 
 
-def lifecycle_of(app: Application) -> Lifecycle:
-    """The lifecycle `build_application` attached to `app` (tests wait on its resume pass)."""
+def host_of(app: Application[Any, Any, Any, Any, Any, Any]) -> BotHost:
+    """The host `build_application` attached to `app` (tests stop its turns, wait on its resume pass)."""
     lifecycle = app.bot_data.get(_LIFECYCLE_KEY)
     if not isinstance(lifecycle, Lifecycle):
         raise LookupError("not an Application from build_application")
-    return lifecycle
+    return lifecycle.host

@@ -7,11 +7,9 @@ albums folded into one message. Everything the user is told about the conversati
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import shutil
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 from telegram import Bot, Message, Update, User
@@ -29,20 +27,20 @@ from adapters.telegram.incoming import (
     is_group,
     is_token_command,
     media_of,
+    megabytes,
     size_problem,
 )
 from adapters.telegram.reply import TelegramReply, limits_for
-from adapters.telegram.texts import megabytes, texts_for
-from app.runtime import Runtime
 from bot.channel.events import Attachment, Incoming
-from bot.i18n import language_for, t
+from bot.channel.uploads import too_large
+from bot.engine.host import BotHost
+from bot.i18n import TELEGRAM, language_for, t
+from bot.ids import ChatRef, UserKey
 from bot.state.store import StoreUnavailable
 from common.logs import new_request_id
 
 log = logging.getLogger(__name__)
 
-MB = 1024 * 1024
-CANCEL_GRACE_SECONDS = 5.0  # how long a stopped turn may take to release its leases
 
 
 def _user_name(user: User) -> str | None:
@@ -50,21 +48,10 @@ def _user_name(user: User) -> str | None:
 
 
 class Handlers:
-    """The Application's callbacks; `runtime()` gives the services created in post_init."""
+    """The Application's callbacks; the host runs the turns (and stops them at shutdown)."""
 
-    def __init__(self, runtime: Callable[[], Runtime]) -> None:
-        self._runtime = runtime
-        self._turns: set[asyncio.Task[object]] = set()
-
-    async def cancel_turns(self) -> int:
-        """Stop every engine turn in flight (at shutdown): the engine releases its render leases and
-        keeps the jobs in Redis, so the next start delivers them. Returns how many were stopped."""
-        running = [task for task in self._turns if not task.done()]
-        for task in running:
-            task.cancel()
-        if running:
-            await asyncio.wait(running, timeout=CANCEL_GRACE_SECONDS)
-        return len(running)
+    def __init__(self, host: BotHost) -> None:
+        self._host = host
 
     # --- messages ----------------------------------------------------------------------------
 
@@ -73,18 +60,18 @@ class Handlers:
         if message is None or message.from_user is None or message.from_user.is_bot:
             return
         new_request_id()
-        rt = self._runtime()
+        host = self._host
         bot = context.bot
         user = message.from_user
         group = is_group(message)
         addressed = addressed_to_bot(message, bot.username, bot.id)
         text = clean_text(message, bot.username)
-        reply = self._reply(rt, bot, message)
+        reply = self._reply(host, bot, message)
 
         if addressed and is_token_command(text):
             await self._delete_quietly(bot, message)  # the token must not stay in the chat
             if group:
-                await reply.send_text(texts_for(user.language_code).token_in_group)
+                await reply.send_text(TELEGRAM(user.language_code, "token_in_group"))
                 return
 
         media = media_of(message)
@@ -93,9 +80,10 @@ class Handlers:
                 update_id=update.update_id, message_id=message.message_id, media=media,
                 text=text, addressed=addressed,
             )
-            collector = AlbumCollector(rt.store, rt.settings.album_wait_seconds)
+            collector = AlbumCollector(host.runtime.store.updates, host.settings.album_wait_seconds)
             try:
-                parts = await collector.add(str(message.chat_id), message.media_group_id, part)
+                chat = ChatRef.of("telegram", message.chat_id)
+                parts = await collector.add(chat, message.media_group_id, part)
             except StoreUnavailable:
                 log.warning("album part %s lost: the store is unavailable", update.update_id)
                 await reply.send_text(t(language_for(user.language_code), "memory"))
@@ -104,7 +92,7 @@ class Handlers:
                 return
             caption = "\n".join(p.text for p in parts if p.text)
             await self._deliver(
-                rt, bot, message, user, reply, caption, [p.media for p in parts],
+                bot, message, user, reply, caption, [p.media for p in parts],
                 update_id=f"album:{message.media_group_id}",
             )
             return
@@ -112,12 +100,11 @@ class Handlers:
         if not addressed or (group and media is None and not text):
             return
         await self._deliver(
-            rt, bot, message, user, reply, text, [media] if media else [], update_id=str(update.update_id)
+            bot, message, user, reply, text, [media] if media else [], update_id=str(update.update_id)
         )
 
     async def _deliver(
         self,
-        rt: Runtime,
         bot: Bot,
         message: Message,
         user: User,
@@ -131,22 +118,21 @@ class Handlers:
         lang = user.language_code
         usable = []
         for ref in refs:
-            refusal = self._refusal(rt, ref, lang)
+            refusal = self._refusal(ref, lang)
             if refusal is None:
                 usable.append(ref)
             else:
                 await reply.send_text(refusal)
         if refs and not usable:
             return
-        tmp = rt.settings.data_dir / "tmp" / "telegram" / uuid.uuid4().hex
+        tmp = self._host.settings.data_dir / "tmp" / "telegram" / uuid.uuid4().hex
         try:
             attachments = await self._download_all(bot, reply, usable, tmp, lang)
             if attachments is None:
                 return
             incoming = Incoming(
-                platform="telegram",
-                user_id=str(user.id),
-                chat_id=str(message.chat_id),
+                user=UserKey.of("telegram", user.id),
+                chat=ChatRef.of("telegram", message.chat_id),
                 text=text,
                 attachments=attachments,
                 locale=user.language_code,
@@ -154,31 +140,25 @@ class Handlers:
                 is_group=is_group(message),
                 user_name=_user_name(user),
             )
-            await self._handle(rt, incoming, reply)
+            await self._host.handle(incoming, reply)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    def _refusal(self, rt: Runtime, ref: MediaRef, lang: str | None) -> str | None:
+    def _refusal(self, ref: MediaRef, lang: str | None) -> str | None:
         """The words for a file we will not fetch, decided from `file_size` before any getFile."""
+        settings = self._host.settings
         problem = size_problem(
             ref,
-            local_mode=rt.settings.telegram_api_url is not None,
-            max_upload_bytes=rt.settings.max_upload_bytes,
+            local_mode=settings.telegram_api_url is not None,
+            max_upload_bytes=settings.max_upload_bytes,
         )
         if problem is None or ref.size is None:
             return None
         log.info("file of %d bytes refused (%s)", ref.size, problem)
         if problem == "cloud_limit":
-            return texts_for(lang).cloud_file_limit.format(
-                size=megabytes(ref.size), limit=megabytes(CLOUD_MAX_DOWNLOAD)
-            )
-        return t(
-            language_for(lang),
-            "upload.too_large",
-            name=ref.filename,
-            size=round(ref.size / MB),
-            limit=rt.settings.max_upload_mb,
-        )
+            limit = megabytes(CLOUD_MAX_DOWNLOAD)
+            return TELEGRAM(lang, "cloud_file_limit", size=megabytes(ref.size), limit=limit)
+        return too_large(lang, ref.filename, ref.size, settings.max_upload_mb)
 
     async def _download_all(
         self, bot: Bot, reply: TelegramReply, refs: list[MediaRef], tmp: Path, lang: str | None
@@ -207,25 +187,24 @@ class Handlers:
         message = query.message
         if message is None or not query.data:
             return
-        rt = self._runtime()
+        host = self._host
         chat = message.chat
         group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
         topic = isinstance(message, Message) and message.is_topic_message
         thread = message.message_thread_id if isinstance(message, Message) and topic else None
         reply = TelegramReply(
-            context.bot, chat.id, limits=limits_for(rt.settings, is_group=group), thread_id=thread
+            context.bot, chat.id, limits=limits_for(host.settings, is_group=group), thread_id=thread
         )
         incoming = Incoming(
-            platform="telegram",
-            user_id=str(query.from_user.id),
-            chat_id=str(chat.id),
+            user=UserKey.of("telegram", query.from_user.id),
+            chat=ChatRef.of("telegram", chat.id),
             text=query.data,
             locale=query.from_user.language_code,
             update_id=str(update.update_id),
             is_group=group,
             user_name=_user_name(query.from_user),
         )
-        await self._handle(rt, incoming, reply)
+        await host.handle(incoming, reply)
 
     # --- shared ------------------------------------------------------------------------------
 
@@ -238,27 +217,10 @@ class Handlers:
         )
 
     @staticmethod
-    def _reply(rt: Runtime, bot: Bot, message: Message) -> TelegramReply:
+    def _reply(host: BotHost, bot: Bot, message: Message) -> TelegramReply:
         thread = message.message_thread_id if message.is_topic_message else None
-        return TelegramReply(
-            bot, message.chat_id, limits=limits_for(rt.settings, is_group=is_group(message)), thread_id=thread
-        )
-
-    async def _handle(self, rt: Runtime, incoming: Incoming, reply: TelegramReply) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._turns.add(task)
-        try:
-            await rt.engine.handle(incoming, reply)
-        except Exception:  # the engine answers its own errors; this is the last line of defence
-            log.exception("the engine failed on a Telegram update")
-            try:
-                await reply.send_text(t(language_for(incoming.locale), "error.generic"))
-            except Exception:
-                log.warning("could not tell the user about the failure")
-        finally:
-            if task is not None:
-                self._turns.discard(task)
+        limits = limits_for(host.settings, is_group=is_group(message))
+        return TelegramReply(bot, message.chat_id, limits=limits, thread_id=thread)
 
     @staticmethod
     async def _delete_quietly(bot: Bot, message: Message) -> None:

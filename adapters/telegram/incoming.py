@@ -118,6 +118,12 @@ def size_problem(ref: MediaRef, *, local_mode: bool, max_upload_bytes: int) -> S
     return None
 
 
+def megabytes(size: int) -> str:
+    """"23 MB", "1.5 MB": a file size the way the size refusals write it."""
+    mb = size / MB
+    return f"{mb:.0f} MB" if mb >= 10 else f"{mb:.1f} MB"
+
+
 def _entities(message: Message) -> dict[MessageEntity, str]:
     if message.text is not None:
         return message.parse_entities()

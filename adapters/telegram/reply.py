@@ -41,17 +41,8 @@ from telegram.error import BadRequest, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
 from adapters.telegram.formatting import markdown_to_html
-from bot.channel.events import (
-    Activity,
-    Button,
-    ChannelLimits,
-    DeliveryError,
-    MessageGone,
-    MessageRef,
-    NotModified,
-    RetryLater,
-    VideoFile,
-)
+from bot.channel.errors import DeliveryError, MessageGone, NotModified, RetryLater
+from bot.channel.events import Activity, Button, ChannelLimits, MessageRef, VideoFile
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -81,12 +72,14 @@ Operation = Literal["send", "edit"]
 def limits_for(settings: Settings, *, is_group: bool) -> ChannelLimits:
     """The limits of one Telegram chat under these settings (local Bot API server lifts uploads)."""
     return ChannelLimits(
+        platform="telegram",
         max_text=MAX_TEXT,
         max_caption=MAX_CAPTION,
         edit_interval=settings.telegram_group_edit_interval if is_group else settings.telegram_edit_interval,
         max_video_bytes=LOCAL_MAX_UPLOAD if settings.telegram_api_url else CLOUD_MAX_UPLOAD,
         supports_buttons=True,
         supports_edit=True,
+        supports_documents=True,  # long texts are still split (no long_text_messages), as in any chat
     )
 
 
@@ -221,12 +214,7 @@ class TelegramReply:
         return MessageRef(id=UNCERTAIN_ID, chat_id=str(self._chat_id))
 
     async def edit_text(
-        self,
-        ref: MessageRef,
-        text: str,
-        *,
-        buttons: list[Button] | None = None,
-        formatted: bool = False,
+        self, ref: MessageRef, text: str, *, buttons: list[Button] | None = None, formatted: bool = False
     ) -> MessageRef:
         if ref.id == UNCERTAIN_ID:
             raise MessageGone("the message's send timed out; its id is unknown")
@@ -317,6 +305,23 @@ class TelegramReply:
         finally:
             if thumb is not None:
                 thumb.close()
+        return _ref(msg)
+
+    async def send_document(
+        self, filename: str, data: bytes, caption: str, *, buttons: list[Button] | None = None
+    ) -> MessageRef:
+        """sendDocument with the bytes and a caption (cut to Telegram's caption limit)."""
+        try:
+            msg = await self._bot.send_document(
+                self._chat_id,
+                document=data,
+                filename=filename,
+                caption=fit_caption(caption) or None,
+                reply_markup=keyboard(buttons),
+                message_thread_id=self._thread_id,
+            )
+        except TelegramError as exc:
+            raise translate_error(exc, "send") from None
         return _ref(msg)
 
     async def show_activity(self, activity: Activity) -> None:

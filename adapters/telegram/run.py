@@ -1,4 +1,5 @@
-"""`videobot telegram`: long polling by default, PTB's webhook server when TELEGRAM_WEBHOOK_URL is set.
+"""How `videobot telegram` serves: long polling by default, PTB's webhook server when
+TELEGRAM_WEBHOOK_URL is set (the command itself is `app.telegram_bot`).
 
 Webhook mode: PTB's own server listens on TELEGRAM_WEBHOOK_LISTEN:TELEGRAM_WEBHOOK_PORT at the path
 of TELEGRAM_WEBHOOK_URL, registers the URL with Telegram together with TELEGRAM_WEBHOOK_SECRET, and
@@ -9,19 +10,17 @@ delivery of one update is dropped by the engine's `update_id` claim in Redis.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import re
-import sys
-from typing import TypedDict
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.ext import Application
 
-from adapters.telegram.app import build_application, lifecycle_of
-from bot.settings import ConfigError, Settings, load_settings
-from common.logs import configure_logging
+from adapters.telegram.app import build_application
+from bot.engine.host import RuntimeFactory
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -32,21 +31,6 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]  # all the bot handles
 def webhook_path(webhook_url: str) -> str:
     """The path PTB's server listens on: the path of the public webhook URL (without the slash)."""
     return urlsplit(webhook_url).path.strip("/")
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="videobot telegram",
-        description=(
-            "Run the Telegram bot. Needs TELEGRAM_BOT_TOKEN. Long polling by default; "
-            "webhook mode when TELEGRAM_WEBHOOK_URL is set (with TELEGRAM_WEBHOOK_SECRET); "
-            "TELEGRAM_API_URL points at a self-hosted Bot API server (local mode, files up to 2000 MB)."
-        ),
-    )
-    p.add_argument(
-        "--drop-pending", action="store_true", help="skip updates that arrived while the bot was down"
-    )
-    return p
 
 
 def check_settings(settings: Settings) -> str | None:
@@ -90,7 +74,10 @@ def webhook_options(settings: Settings, *, drop_pending: bool = False) -> Webhoo
     )
 
 
-def build_for_settings(settings: Settings) -> Application:
+def build_for_settings(
+    settings: Settings, *, runtime: RuntimeFactory | None = None, handle_signals: bool = False
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The Application for `videobot telegram`: the token and PTB's HTTP timeouts from `settings`."""
     assert settings.telegram_bot_token is not None
     builder = (
         Application.builder()
@@ -100,34 +87,15 @@ def build_for_settings(settings: Settings) -> Application:
         .write_timeout(30)
         .media_write_timeout(600)
     )
-    return build_application(builder, settings)
+    return build_application(builder, settings, runtime=runtime, handle_signals=handle_signals)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv if argv is not None else sys.argv[1:])
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(f"videobot telegram: {exc}", file=sys.stderr)
-        return 2
-    configure_logging(settings.log_level, json_lines=settings.log_json)
-    problem = check_settings(settings)
-    if problem:
-        print(f"videobot telegram: {problem}", file=sys.stderr)
-        return 2
-    app = build_for_settings(settings)
-    lifecycle_of(app).handle_signals = True  # SIGINT/SIGTERM stop the turns first (see Lifecycle)
-    try:
-        if settings.telegram_webhook_url:
-            log.info("webhook mode on port %d", settings.telegram_webhook_port)
-            app.run_webhook(**webhook_options(settings, drop_pending=args.drop_pending), stop_signals=None)
-        else:
-            log.info("long polling")
-            app.run_polling(
-                allowed_updates=ALLOWED_UPDATES, drop_pending_updates=args.drop_pending, stop_signals=None
-            )
-    except Exception as exc:  # one clear line, never a traceback on the console
-        log.debug("telegram bot stopped", exc_info=True)
-        print(f"videobot telegram: stopped: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
-    return 0
+def run(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings, *, drop_pending: bool) -> None:
+    """Serve until stopped: PTB's webhook server when TELEGRAM_WEBHOOK_URL is set, else long polling.
+    Signals are the application's own (`handle_signals`), so PTB installs none."""
+    if settings.telegram_webhook_url:
+        log.info("webhook mode on port %d", settings.telegram_webhook_port)
+        app.run_webhook(**webhook_options(settings, drop_pending=drop_pending), stop_signals=None)
+    else:
+        log.info("long polling")
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=drop_pending, stop_signals=None)

@@ -1,8 +1,9 @@
 """The engine bench: many users chatting at once through the conversation engine.
 
 `python -m bench engine --users 200 --events 50 --interval-ms 40` (see `bench.engine.run`):
-a private Redis, a local SSE backend in its own process (`bench.engine.backend`), recording
-Telegram-like chats (`bench.engine.channel`), and the summary (`bench.engine.report`).
+a private Redis, the test kit's fake backend with clocked turns in its own process
+(`bench.engine.backend`), the kit's recording chats (`bot.testing.RecordingReply`), and the summary
+(`bench.engine.report`).
 """
 
 from __future__ import annotations

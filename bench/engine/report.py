@@ -11,8 +11,9 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from bench.engine.channel import BenchChat
+from bot.testing import RecordingReply
 
 MARKER_RE = re.compile(r"t(\d+)(e\d+|end)@(\d+\.\d+)")
 
@@ -46,9 +47,9 @@ class Latencies:
     finals: list[float] = field(default_factory=list)
     markers_missing: int = 0  # events that never showed in any operation
 
-    def add_chat(self, chat: BenchChat, events_per_turn: int, turns: Iterable[int]) -> None:
+    def add_chat(self, chat: RecordingReply, events_per_turn: int, turns: Iterable[int]) -> None:
         seen: dict[str, float] = {}
-        for op in chat.text_ops():
+        for op in chat.done("send", "edit"):
             for turn, which, stamp in MARKER_RE.findall(op.text or ""):
                 key = f"t{turn}{which}"
                 if key not in seen:
@@ -67,29 +68,48 @@ class Latencies:
                 self.finals.append(final)
 
 
-def edit_rates(chats: Iterable[BenchChat], since: dict[str, int], window: float = 1.0) -> tuple[int, int]:
+def edit_rates(
+    chats: Iterable[RecordingReply], since: dict[str, int], window: float = 1.0
+) -> tuple[int, int]:
     """(most edits, most sends + edits) of any one chat in any `window`, from `since[chat]` on."""
     edits = texts = 0
     for chat in chats:
-        ops = [o for o in chat.ops[since.get(chat.chat_id, 0):] if o.kind in ("send", "edit")]
-        edits = max(edits, max_in_window(o.started for o in ops if o.kind == "edit"))
+        ops = [o for o in chat.ops[since.get(chat.chat_id, 0):] if o.op in ("send", "edit")]
+        edits = max(edits, max_in_window(o.started for o in ops if o.op == "edit"))
         texts = max(texts, max_in_window(o.started for o in ops))
     return edits, texts
 
 
+def option(
+    default: float | None, about: str, *, metavar: str | None = None, minimum: int | None = None
+) -> Any:
+    """One option of a run: its default, and how `--the-option` is explained on the command line."""
+    return field(default=default, metadata={"help": about, "metavar": metavar, "minimum": minimum})
+
+
+@dataclass(frozen=True)
+class Options:
+    """What one run does; each field is also an option of `python -m bench engine`."""
+
+    users: int = option(200, "simulated users chatting at once", minimum=1)
+    events: int = option(50, "partial text events per turn", minimum=1)
+    interval_ms: float = option(40.0, "pace of the backend's events")
+    turns: int = option(1, "chat turns per user, one after the other", minimum=1)
+    channel_latency_ms: float = option(50.0, "round trip of each chat operation (a platform API call)")
+    edit_interval: float = option(1.0, "the channel's seconds between edits (Telegram private chat: 1.0)")
+    redis_max_connections: int | None = option(
+        None, "the store's Redis pool size (default: as the bot builds it)", metavar="N")
+    http_max_connections: int | None = option(
+        None, "the NemoClient's connection pool size (default: as the bot builds it)", metavar="N")
+    http_shards: int = option(  # more than 1: that many independent pools (bench.engine.transport)
+        1, "spread the NemoClient's requests over K pools of N connections each", metavar="K", minimum=1)
+
+
 @dataclass
 class Result:
-    """Everything one run measured (the runner fills it; `lines()` prints it)."""
+    """Everything one run of `options` measured (the runner fills it; `lines()` prints it)."""
 
-    users: int
-    events: int
-    interval_ms: float
-    turns: int
-    channel_latency_ms: float
-    edit_interval: float
-    redis_max_connections: int | None = None
-    http_max_connections: int | None = None
-    http_shards: int = 1
+    options: Options
     setup_seconds: float = 0.0
     chat_seconds: float = 0.0
     wall_seconds: float = 0.0
@@ -114,8 +134,12 @@ class Result:
     load_before: float = 0.0  # 1-minute load average when the run started (others' work)
 
     @property
+    def users(self) -> int:
+        return self.options.users
+
+    @property
     def edit_limit(self) -> float:
-        return 1.0 / self.edit_interval
+        return 1.0 / self.options.edit_interval
 
     @property
     def throttle_ok(self) -> bool:
@@ -123,7 +147,7 @@ class Result:
 
     @property
     def passed(self) -> bool:
-        expected = self.users * self.turns
+        expected = self.users * self.options.turns
         return self.throttle_ok and self.turns_done == expected and self.errors == 0
 
     @property
@@ -131,14 +155,14 @@ class Result:
         return (self.rss_peak_mb - self.rss_base_mb) * 1024 / self.users if self.users else 0.0
 
     def lines(self) -> list[str]:
-        lat, ms, first = self.latencies, 1000.0, self.first_text
-        expected, backend = self.users * self.turns, self.backend
+        lat, ms, first, o = self.latencies, 1000.0, self.first_text, self.options
+        expected, backend = o.users * o.turns, self.backend
         verdict = "PASS" if self.throttle_ok else "FAIL"
         out = [
-            f"engine bench: {self.users} users × {self.turns} turn(s), {self.events} events/turn "
-            f"every {self.interval_ms:g} ms; channel: edit interval {self.edit_interval:g} s, "
-            f"{self.channel_latency_ms:g} ms per call; pools: Redis {_pool(self.redis_max_connections)}, "
-            f"HTTP {_pool(self.http_max_connections, self.http_shards)}",
+            f"engine bench: {o.users} users × {o.turns} turn(s), {o.events} events/turn "
+            f"every {o.interval_ms:g} ms; channel: edit interval {o.edit_interval:g} s, "
+            f"{o.channel_latency_ms:g} ms per call; pools: Redis {_pool(o.redis_max_connections)}, "
+            f"HTTP {_pool(o.http_max_connections, o.http_shards)}",
             f"turns completed      {self.turns_done} / {expected}   errors {self.errors}"
             f"   warnings logged {self.warnings}",
             f"event → edit latency p50 {percentile(lat.events, 50) * ms:.0f} ms   "

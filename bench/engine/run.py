@@ -6,7 +6,9 @@
 
 Real parts: a private redis-server (`common.redis_server.RedisServer` in a temp dir), the real
 `Store`, `NemoClient` and `Engine`, and the bench backend (`bench.engine.backend`) in its own
-process on 127.0.0.1. Each user has a `BenchChat` (a recording Telegram-like private chat).
+process on 127.0.0.1. Each user has the test kit's `RecordingReply` (a recording Telegram-like private
+chat: 4096 characters, one edit a second, "not modified" for an edit to the same text, every call
+taking `--channel-latency-ms`; the edit limit is measured afterwards, not enforced).
 
 1. set-up: every user sends /start at once (token, session, greeting), as returning users would
    already have done; then the memory of the stored users is measured;
@@ -28,24 +30,27 @@ import logging
 import os
 import tempfile
 import time
+import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import fields
 from pathlib import Path
+from typing import get_type_hints
 
 import httpx
 
-from bench.engine.channel import BenchChat, ChatOp
 from bench.engine.process import BackendProcess, FirstFew, RssPeak, WarningCounter, cpu_seconds
-from bench.engine.report import MARKER_RE, Latencies, Result, edit_rates
+from bench.engine.report import MARKER_RE, Latencies, Options, Result, edit_rates
 from bench.engine.transport import ShardedTransport
 from bot.backend.client import NemoClient
 from bot.channel.events import ChannelLimits, Incoming
 from bot.engine.engine import Engine
+from bot.ids import ChatRef, UserKey
 from bot.settings import Settings, load_settings
 from bot.state import keys
 from bot.state.connect import connect_url
 from bot.state.crypto import TokenCipher
 from bot.state.store import Store
+from bot.testing import Op, RecordingReply
 from common.redis_server import RedisServer
 
 log = logging.getLogger(__name__)
@@ -53,21 +58,12 @@ log = logging.getLogger(__name__)
 PROMPT = "make the opening shot warmer and add a short title"
 
 
-@dataclass(frozen=True)
-class Options:
-    users: int = 200
-    events: int = 50
-    interval_ms: float = 40.0
-    turns: int = 1
-    channel_latency_ms: float = 50.0
-    edit_interval: float = 1.0
-    redis_max_connections: int | None = None  # None: the store's pool as the bot builds it
-    http_max_connections: int | None = None  # None: the NemoClient's pool as the bot builds it
-    http_shards: int = 1  # more than 1: that many independent pools (bench.engine.transport)
+def user_key(user: int) -> UserKey:
+    return UserKey.of("telegram", 10_000 + user)
 
 
 def incoming(user: int, text: str, update: str) -> Incoming:
-    return Incoming(platform="telegram", user_id=str(10_000 + user), chat_id=str(10_000 + user),
+    return Incoming(user=user_key(user), chat=ChatRef.of("telegram", 10_000 + user),
                     text=text, locale="en", update_id=update, user_name=f"bench{user}")
 
 
@@ -95,11 +91,11 @@ async def run(opts: Options) -> Result:
 
 
 async def _measure(opts: Options, settings: Settings, backend: BackendProcess) -> Result:
-    result = Result(opts.users, opts.events, opts.interval_ms, opts.turns, opts.channel_latency_ms,
-                    opts.edit_interval, opts.redis_max_connections, opts.http_max_connections,
-                    opts.http_shards)
+    result = Result(opts)
     limits = ChannelLimits(max_text=4096, edit_interval=opts.edit_interval)
-    chats = [BenchChat(f"c{i}", limits, opts.channel_latency_ms / 1000) for i in range(opts.users)]
+    latency = opts.channel_latency_ms / 1000
+    chats = [RecordingReply(limits, chat_id=f"c{i}", latency=latency, clock=time.time)
+             for i in range(opts.users)]
     store, client = await _parts(opts, settings)
     engine = Engine(settings, store, client)
     try:
@@ -136,7 +132,7 @@ def _error(result: Result, text: str) -> None:
         result.error_samples.append(text[:200])
 
 
-async def _setup(engine: Engine, chats: list[BenchChat], result: Result) -> None:
+async def _setup(engine: Engine, chats: list[RecordingReply], result: Result) -> None:
     """Every user says /start at once: a token, a session, the greeting."""
     t0 = time.monotonic()
     store = engine.services.store
@@ -150,25 +146,42 @@ async def _setup(engine: Engine, chats: list[BenchChat], result: Result) -> None
     await asyncio.gather(*(one(i) for i in range(len(chats))))
     result.setup_seconds = time.monotonic() - t0
     for i, chat in enumerate(chats):  # one by one: the check must not add load of its own
-        if (await store.get_user(incoming(i, "", "").user_key)).session_id is None:
-            shown = [o.text or "" for o in chat.text_ops()]
+        if (await store.users.get(user_key(i))).session_id is None:
+            shown = [o.text or "" for o in chat.done("send", "edit")]
             _error(result, f"set-up of user {i} failed; the chat shows {shown[-1:]!r}")
 
 
 async def _memory(store: Store, users: int, result: Result) -> None:
     """Bytes per user: the store's own measure of an idle user, the set-up users' hashes, and
     every key in Redis now (users, update de-duplication, anything else) divided by the users."""
-    sizes = [int(await store.redis.memory_usage(keys.user_hash(f"telegram:{10_000 + i}"), samples=0) or 0)
+    sizes = [int(await store.redis.memory_usage(keys.user(user_key(i)), samples=0) or 0)
              for i in range(users)]
     result.stored_user_bytes = sum(sizes) / users
     total = 0
     async for key in store.redis.scan_iter(count=1000):
         total += int(await store.redis.memory_usage(key, samples=0) or 0)
     result.redis_bytes_per_user = total / users
-    result.idle_user_bytes = await store.memory_per_user(sample=min(users, 200))
+    result.idle_user_bytes = await memory_per_user(store, sample=min(users, 200))
 
 
-async def _chat(engine: Engine, chats: list[BenchChat], opts: Options, result: Result) -> None:
+async def memory_per_user(store: Store, sample: int = 200, *, with_token: bool = False) -> float:
+    """Average `MEMORY USAGE` bytes of one user's hash, over `sample` throwaway users (idle, or
+    holding a token): created, measured, deleted."""
+    names = [UserKey.of("console", f"membench-{uuid.uuid4().hex[:8]}-{i}") for i in range(sample)]
+    total = 0
+    try:
+        for key in names:
+            await store.users.get(key)
+            if with_token:
+                await store.users.update(key, token=f"nmv_usr_{uuid.uuid4().hex}{uuid.uuid4().hex}")
+            total += int(await store.redis.memory_usage(keys.user(key), samples=0) or 0)
+    finally:
+        for key in names:
+            await store.redis.delete(keys.user(key))
+    return total / sample if sample else 0.0
+
+
+async def _chat(engine: Engine, chats: list[RecordingReply], opts: Options, result: Result) -> None:
     """Every user sends a chat message at the same moment, `opts.turns` times in a row."""
     since = {chat.chat_id: len(chat.ops) for chat in chats}
     go = asyncio.Event()
@@ -183,7 +196,7 @@ async def _chat(engine: Engine, chats: list[BenchChat], opts: Options, result: R
             except Exception as exc:
                 _error(result, f"turn {turn} of user {i} raised {type(exc).__name__}")
                 continue
-            ops = chat.text_ops(before)
+            ops = chat.done("send", "edit", since=before)
             if ops:
                 result.first_text.append(ops[0].ended - sent)
             _check_turn(ops, turn, opts.events, result, i)
@@ -206,11 +219,11 @@ async def _chat(engine: Engine, chats: list[BenchChat], opts: Options, result: R
         lat.add_chat(chat, opts.events, turns)
     result.latencies = lat
     result.max_edits_per_window, result.max_texts_per_window = edit_rates(chats, since)
-    edits = sum(1 for c in chats for o in c.ops[since[c.chat_id]:] if o.kind == "edit" and o.ok)
+    edits = sum(1 for c in chats for o in c.ops[since[c.chat_id]:] if o.op == "edit" and o.ok)
     result.edits_per_turn = edits / max(1, opts.users * opts.turns)
 
 
-def _check_turn(ops: list[ChatOp], turn: int, events: int, result: Result, user: int) -> None:
+def _check_turn(ops: list[Op], turn: int, events: int, result: Result, user: int) -> None:
     """A turn is complete when its one message ends with the whole final text (every marker)."""
     if not ops:
         _error(result, f"turn {turn} of user {user}: nothing shown")
@@ -218,7 +231,7 @@ def _check_turn(ops: list[ChatOp], turn: int, events: int, result: Result, user:
     final = ops[-1].text or ""
     found = {f"t{t}{w}" for t, w, _ in MARKER_RE.findall(final)}
     wanted = {f"t{turn}e{i}" for i in range(events)} | {f"t{turn}end"}
-    others = [o.text or "" for o in ops if o.message != ops[-1].message]
+    others = [o.text or "" for o in ops if o.id != ops[-1].id]
     if others:
         _error(result, f"turn {turn} of user {user}: a second message {others[0][:80]!r}")
     elif not wanted <= found:
@@ -229,29 +242,20 @@ def _check_turn(ops: list[ChatOp], turn: int, events: int, result: Result, user:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Options:
+    """The `Options` of a run from its command line (one `--option` per field of `Options`)."""
     parser = argparse.ArgumentParser(prog="python -m bench engine",
                                      description="Load benchmark of the conversation engine.")
-    parser.add_argument("--users", type=int, default=200, help="simulated users chatting at once")
-    parser.add_argument("--events", type=int, default=50, help="partial text events per turn")
-    parser.add_argument("--interval-ms", type=float, default=40.0, help="pace of the backend's events")
-    parser.add_argument("--turns", type=int, default=1, help="chat turns per user, one after the other")
-    parser.add_argument("--channel-latency-ms", type=float, default=50.0,
-                        help="round trip of each chat operation (a platform API call)")
-    parser.add_argument("--edit-interval", type=float, default=1.0,
-                        help="the channel's seconds between edits (Telegram private chat: 1.0)")
-    parser.add_argument("--redis-max-connections", type=int, default=None, metavar="N",
-                        help="the store's Redis pool size (default: as the bot builds it)")
-    parser.add_argument("--http-max-connections", type=int, default=None, metavar="N",
-                        help="the NemoClient's connection pool size (default: as the bot builds it)")
-    parser.add_argument("--http-shards", type=int, default=1, metavar="K",
-                        help="spread the NemoClient's requests over K pools of N connections each")
+    hints = get_type_hints(Options)
+    for f in fields(Options):
+        kind = float if hints[f.name] is float else int
+        parser.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=f.default,
+                            metavar=f.metadata["metavar"], help=f.metadata["help"])
     args = parser.parse_args(argv)
-    for name in ("users", "events", "turns", "http_shards"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1")
-    return Options(args.users, args.events, args.interval_ms, args.turns, args.channel_latency_ms,
-                   args.edit_interval, args.redis_max_connections, args.http_max_connections,
-                   args.http_shards)
+    for f in fields(Options):
+        minimum = f.metadata["minimum"]
+        if minimum is not None and getattr(args, f.name) < minimum:
+            parser.error(f"--{f.name.replace('_', '-')} must be at least {minimum}")
+    return Options(**{f.name: getattr(args, f.name) for f in fields(Options)})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,16 +7,15 @@ Settings come from the environment like any bot (REDIS_URL, NEMO_API_URL, VIDEOB
 Each user (platform `console`, id as given) sends the photo with the prompt, then `/export`; the
 users run concurrently, as many chats do on one bot process. Every delivered video is appended
 to `--log` as one JSON line `{"event": "video", "user", "render_id", "size", "pid", "t"}`, every
-user's end as `{"event": "done", ...}`. Renders whose bot process died are adopted
-(`Engine.adopt_orphans`) every `--adopt-every` seconds; with `--linger` the process keeps doing
-that after its own users are done, until SIGTERM / SIGINT.
+user's end as `{"event": "done", ...}`. The process runs on a `BotHost` like every bot: renders
+whose bot process died are adopted every `--adopt-every` seconds; with `--linger` the process keeps
+doing that after its own users are done, until SIGTERM / SIGINT.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import json
 import logging
 import os
@@ -28,25 +27,16 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from bot.backend.client import NemoClient
-from bot.channel.events import (
-    Activity,
-    Attachment,
-    Button,
-    ChannelLimits,
-    Incoming,
-    MessageRef,
-    Platform,
-    VideoFile,
-)
-from bot.engine.engine import Engine
+from app.runtime import start_runtime
+from bot.channel.events import Attachment, Button, ChannelLimits, Incoming, MessageRef, VideoFile
+from bot.engine.host import BotHost
+from bot.ids import ChatRef, UserKey
 from bot.settings import load_settings
-from bot.state.store import JobRecord, Store
+from bot.state.store import JobRecord
+from bot.testing import RecordingReply
 from common.logs import configure_logging, new_request_id
 
 log = logging.getLogger("bench.scale.driver")
-
-PLATFORM: Platform = "console"
 
 
 class DeliveryLog:
@@ -62,43 +52,24 @@ class DeliveryLog:
         self.fh.flush()
 
 
-class ScaleReply:
-    """One user's chat: texts are counted, a video is logged (the file itself stays in the out dir)."""
-
-    _ids = itertools.count(1)
+class ScaleReply(RecordingReply):
+    """One user's chat (the test kit's recording chat): a delivered video is also logged (the file
+    itself stays in the out dir)."""
 
     def __init__(self, user: str, deliveries: DeliveryLog) -> None:
+        super().__init__(ChannelLimits(max_video_bytes=None, supports_buttons=False, edit_interval=0.2),
+                         chat_id=user)
         self.user = user
         self.deliveries = deliveries
-        self.texts: list[str] = []
-
-    @property
-    def limits(self) -> ChannelLimits:
-        return ChannelLimits(max_video_bytes=None, supports_buttons=False, edit_interval=0.2)
-
-    async def send_text(self, text: str, *, buttons: list[Button] | None = None,
-                        formatted: bool = False) -> MessageRef:
-        self.texts.append(text)
-        return MessageRef(id=str(next(self._ids)), chat_id=self.user)
-
-    async def edit_text(self, ref: MessageRef, text: str, *, buttons: list[Button] | None = None,
-                        formatted: bool = False) -> MessageRef:
-        self.texts.append(text)
-        return ref
-
-    async def delete(self, ref: MessageRef) -> None:
-        return None
 
     async def send_video(self, video: VideoFile, caption: str, *,
                          buttons: list[Button] | None = None) -> MessageRef:
+        ref = await super().send_video(video, caption, buttons=buttons)
         self.deliveries.write(event="video", user=self.user, render_id=video.path.stem, size=video.size)
-        return MessageRef(id=str(next(self._ids)), chat_id=self.user)
-
-    async def show_activity(self, activity: Activity) -> None:
-        return None
+        return ref
 
 
-async def run_user(engine: Engine, user: str, photo: Path, prompt: str, replies: dict[str, ScaleReply],
+async def run_user(host: BotHost, user: str, photo: Path, prompt: str, replies: dict[str, ScaleReply],
                    workdir: Path, deliveries: DeliveryLog) -> None:
     reply = replies[user]
     copy = workdir / f"{user}-{photo.name}"
@@ -106,36 +77,34 @@ async def run_user(engine: Engine, user: str, photo: Path, prompt: str, replies:
     attachment = Attachment(filename=photo.name, kind="image", path=copy, size=copy.stat().st_size)
     for n, (text, files) in enumerate(((prompt, [attachment]), ("/export", []))):
         new_request_id()
-        incoming = Incoming(platform=PLATFORM, user_id=user, chat_id=user, text=text, attachments=files,
-                            update_id=f"{user}-{n}")
-        await engine.handle(incoming, reply)
-    deliveries.write(event="done", user=user, last=reply.texts[-1][:200] if reply.texts else "")
+        incoming = Incoming(user=UserKey("console", user), chat=ChatRef("console", user), text=text,
+                            attachments=files, update_id=f"{user}-{n}")
+        await host.handle(incoming, reply)
+    texts = [o.text or "" for o in reply.done("send", "edit")]
+    deliveries.write(event="done", user=user, last=texts[-1][:200] if texts else "")
 
 
 async def serve(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    store = await Store.connect(settings)
-    client = NemoClient.from_settings(settings)
-    engine = Engine(settings, store, client)
+    host = BotHost(load_settings(), platform="console", runtime=start_runtime, adopt_every=args.adopt_every)
     deliveries = DeliveryLog(Path(args.log))
     users = [u for u in args.users.split(",") if u]
     replies = {u: ScaleReply(u, deliveries) for u in users}
 
     async def reply_for(job: JobRecord) -> ScaleReply | None:
-        user = job.user_key.partition(":")[2]
-        if job.user_key.startswith(f"{PLATFORM}:") and user:
-            return replies.setdefault(user, ScaleReply(user, deliveries))
-        return None
+        if job.user_key.platform != "console":
+            return None
+        user = job.user_key.id
+        return replies.setdefault(user, ScaleReply(user, deliveries))
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    adopter = asyncio.create_task(engine.adopt_orphans(reply_for, every=args.adopt_every))
+    await host.start(reply_for)
     try:
-        await engine.resume(reply_for)
+        await host.wait_resumed()
         with tempfile.TemporaryDirectory(prefix="vb-scale-") as tmp:
-            users_done = asyncio.gather(*(run_user(engine, u, Path(args.photo), args.prompt, replies,
+            users_done = asyncio.gather(*(run_user(host, u, Path(args.photo), args.prompt, replies,
                                                    Path(tmp), deliveries) for u in users))
             stopped = asyncio.create_task(stop.wait())
             either: set[asyncio.Future[Any]] = {users_done, stopped}
@@ -147,11 +116,7 @@ async def serve(args: argparse.Namespace) -> int:
         if args.linger:
             await stop.wait()
     finally:
-        adopter.cancel()
-        await asyncio.gather(adopter, return_exceptions=True)
-        await engine.aclose()
-        await client.aclose()
-        await store.aclose()
+        await host.aclose()
     return 0
 
 

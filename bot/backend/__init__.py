@@ -1,39 +1,13 @@
-"""The NemoVideo backend client: `NemoClient` (the API), `NemoUser` (one user, with recovery).
+"""The NemoVideo backend client: `client.NemoClient` (the API), `user.NemoUser` (one user, with
+the recovery rules).
 
-Modules: errors (exception tree), models (answers), sse (turn events), http (the wire: retries,
-error mapping), multipart (streamed uploads), filetype (content sniffing), client, user.
+    errors.py      the exception tree (drawn in its docstring)
+    models.py      pydantic models of every answer
+    sse.py         the SSE decoder, turn events, the visible text of a turn
+    http.py        the wire: one httpx.AsyncClient, retries, every answer mapped to the tree
+    multipart.py   streamed uploads (files checked by content and size first)
+    client.py      NemoClient: every call of shared/spec/nemo-api.md, the token passed in
+    user.py        NemoUser, Credentials, the CredentialStore protocol
+
+File types are sniffed by `common.filetype`.
 """
-
-from bot.backend.client import NemoClient
-from bot.backend.errors import NemoError
-from bot.backend.models import (
-    AnonymousToken,
-    Credits,
-    RenderJob,
-    SessionInfo,
-    StateSnapshot,
-    TurnEvent,
-    UploadedFile,
-    UploadResult,
-)
-from bot.backend.sse import SSEDecoder, VisibleText, parse_turn_event
-from bot.backend.user import Credentials, CredentialStore, NemoUser
-
-__all__ = [
-    "AnonymousToken",
-    "CredentialStore",
-    "Credentials",
-    "Credits",
-    "NemoClient",
-    "NemoError",
-    "NemoUser",
-    "RenderJob",
-    "SSEDecoder",
-    "SessionInfo",
-    "StateSnapshot",
-    "TurnEvent",
-    "UploadResult",
-    "UploadedFile",
-    "VisibleText",
-    "parse_turn_event",
-]

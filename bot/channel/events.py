@@ -6,17 +6,23 @@ show activity). Throttling, splitting, "not modified", retry-after and fall-back
 live once in `bot.channel.streaming`, parameterised by the adapter's `ChannelLimits`.
 
 Adapters signal the three platform conditions the streaming layer must know about by raising the
-exceptions below from `edit_text` / `send_text`; anything else they raise is a delivery failure.
+exceptions of `bot.channel.errors` from `edit_text` / `send_text`; anything else they raise is a
+delivery failure.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Platform = Literal["telegram", "discord", "console"]
+from bot.ids import ChatRef, Platform, UserKey
+
+log = logging.getLogger(__name__)
+
 AttachmentKind = Literal["image", "video", "audio", "document", "unknown"]
 Activity = Literal["typing", "upload_video"]
 
@@ -35,13 +41,13 @@ class Attachment(BaseModel):
 
 
 class Incoming(BaseModel):
-    """One user message (an album counts as one), a command, or a button press."""
+    """One user message (an album counts as one), a command, or a button press: who (`user`) wrote
+    where (`chat`, on the same platform)."""
 
     model_config = ConfigDict(frozen=True)
 
-    platform: Platform
-    user_id: str
-    chat_id: str
+    user: UserKey
+    chat: ChatRef
     text: str = ""
     attachments: list[Attachment] = Field(default_factory=list)
     locale: str | None = None  # platform language code, e.g. "en", "zh-hans", "zh-CN"
@@ -49,9 +55,15 @@ class Incoming(BaseModel):
     is_group: bool = False
     user_name: str | None = None
 
+    @model_validator(mode="after")
+    def _one_platform(self) -> Incoming:
+        if self.user.platform != self.chat.platform:
+            raise ValueError(f"user {self.user} and chat {self.chat} are on different platforms")
+        return self
+
     @property
-    def user_key(self) -> str:
-        return f"{self.platform}:{self.user_id}"
+    def platform(self) -> Platform:
+        return self.user.platform
 
 
 class Button(BaseModel):
@@ -61,6 +73,11 @@ class Button(BaseModel):
 
     label: str
     action: str
+
+
+QUICK_ACTIONS: tuple[str, ...] = ("/export", "/status", "/credits", "/new")
+"""The quick-action buttons the engine offers, in order; each one's label is the i18n key
+`btn.<command>` (🎬 Export, 📊 Status, 💳 Credits, 🆕 New project)."""
 
 
 class MessageRef(BaseModel):
@@ -87,39 +104,26 @@ class VideoFile(BaseModel):
 
 
 class ChannelLimits(BaseModel):
-    """What one channel allows; the streaming layer and delivery honour these."""
+    """What one channel allows and can do; the engine, the streaming layer and delivery read these
+    (a capability is declared here, never probed on the Reply)."""
 
     model_config = ConfigDict(frozen=True)
 
+    platform: Platform | None = None  # whose channel (metrics); None: a test or tool channel
     max_text: int = 4096
     max_caption: int = 1024
     edit_interval: float = 1.0  # seconds between edits of one message
     max_video_bytes: int | None = 50 * 1024 * 1024  # None: unlimited
     supports_buttons: bool = True
-    supports_edit: bool = True
+    supports_edit: bool = True  # False: no mid-stream edits, the final text is sent once
+    supports_documents: bool = False  # `Reply.send_document` works
+    long_text_messages: int | None = None
+    """A final text longer than this many messages' worth goes out as one message with its beginning
+    and the whole text attached as a file (needs `supports_documents`); None: always split."""
 
-
-# --- conditions adapters report ------------------------------------------------------------
-
-
-class DeliveryError(Exception):
-    """A platform refused an operation (base class)."""
-
-
-class NotModified(DeliveryError):
-    """The edit carried the text the message already has: harmless."""
-
-
-class MessageGone(DeliveryError):
-    """The message to edit no longer exists or can no longer be edited."""
-
-
-class RetryLater(DeliveryError):
-    """The platform rate-limited us: wait `seconds`, then send only the newest text."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"retry after {seconds:.1f}s")
-        self.seconds = seconds
+    @property
+    def long_text_as_file(self) -> bool:
+        return self.supports_documents and self.long_text_messages is not None
 
 
 @runtime_checkable
@@ -136,12 +140,7 @@ class Reply(Protocol):
         ...
 
     async def edit_text(
-        self,
-        ref: MessageRef,
-        text: str,
-        *,
-        buttons: list[Button] | None = None,
-        formatted: bool = False,
+        self, ref: MessageRef, text: str, *, buttons: list[Button] | None = None, formatted: bool = False
     ) -> MessageRef:
         """Replace a message's text. Raises NotModified, MessageGone or RetryLater."""
         ...
@@ -154,6 +153,21 @@ class Reply(Protocol):
         """Send the MP4 (the engine checked `limits.max_video_bytes` first)."""
         ...
 
+    async def send_document(
+        self, filename: str, data: bytes, caption: str, *, buttons: list[Button] | None = None
+    ) -> MessageRef:
+        """Send a file with a caption; called only when `limits.supports_documents` (else it
+        raises DeliveryError)."""
+        ...
+
     async def show_activity(self, activity: Activity) -> None:
         """Show "typing…" / "sending video…"; lasts about 5 s on Telegram."""
         ...
+
+
+async def quietly(aw: Awaitable[object]) -> None:
+    """Await a last message to the user (`reply.send_text(...)`); if even that fails, only log it."""
+    try:
+        await aw
+    except Exception as exc:
+        log.warning("could not tell the user: %s", type(exc).__name__)

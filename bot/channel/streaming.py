@@ -24,7 +24,8 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from bot import metrics
-from bot.channel.events import Button, DeliveryError, MessageGone, MessageRef, NotModified, Reply, RetryLater
+from bot.channel.errors import DeliveryError, MessageGone, NotModified, RetryLater
+from bot.channel.events import Button, MessageRef, Reply
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ _BORDERS: tuple[tuple[tuple[str, ...], bool], ...] = (
     ((" ", "，", "、", ","), False),
 )
 _MAX_RETRIES = 8  # RetryLater answers in a row before the final chunk is given up
+LONG_TEXT_PREVIEW = 300  # characters of a long text shown in the message that carries it as a file
+LONG_TEXT_FILENAME = "answer.txt"
 
 
 def _units(text: str) -> int:
@@ -159,6 +162,17 @@ def split_text(text: str, limit: int) -> list[str]:
     return [c for c in chunks if c.strip()]
 
 
+def file_preview(text: str, length: int = LONG_TEXT_PREVIEW) -> str:
+    """The beginning of a long text, cut at a line or word border, with "…" (and a code block it
+    stops inside closed)."""
+    preview = text[:length]
+    cut = max(preview.rfind("\n"), preview.rfind(" "))
+    preview = (preview[:cut] if cut > length // 2 else preview).rstrip() + "…"
+    if preview.count(_FENCE) % 2:
+        preview += "\n" + _FENCE
+    return preview
+
+
 class _Shown(NamedTuple):
     text: str
     buttons: tuple[Button, ...] | None
@@ -262,18 +276,21 @@ class StreamingMessage:
         return self.refs
 
     async def _sent_as_file(self, buttons: list[Button] | None) -> bool:
-        """An optional `send_long_text(text, buttons=)` of the reply (Discord) may take a final
-        text needing several messages as one message with the text attached; it returns None
-        when the text should be split as usual. The streamed messages are then removed."""
-        send = getattr(self._reply, "send_long_text", None)
-        if send is None:
+        """On a channel that takes long texts as files (`ChannelLimits.long_text_messages`), a final
+        text longer than that many messages goes out as one message with its beginning and the
+        whole text attached as `answer.txt`. The streamed messages are then removed."""
+        limits = self._limits
+        if not limits.long_text_as_file or limits.long_text_messages is None:
             return False
+        if len(self._latest) <= limits.long_text_messages * limits.max_text:
+            return False
+        caption = f"{file_preview(self._latest)}\n\n📄 {LONG_TEXT_FILENAME}"
         try:
-            ref = await send(self._latest, buttons=buttons)
+            ref = await self._reply.send_document(
+                LONG_TEXT_FILENAME, self._latest.encode(), caption, buttons=buttons
+            )
         except Exception as exc:
             log.warning("long text not sent as a file (%s); splitting it", type(exc).__name__)
-            return False
-        if ref is None:
             return False
         for old in self._refs:
             with contextlib.suppress(Exception):
@@ -390,7 +407,7 @@ class StreamingMessage:
             self._last_op = self._clock()
             self._hold_until = self._last_op + max(0.0, exc.seconds)
             log.info("rate-limited: holding edits for %.1fs", exc.seconds)
-            metrics.platform_429(metrics.platform_of(self._reply))
+            metrics.platform_429(self._limits.platform or "other")
             return _Result.RETRY
         except MessageGone:
             self._last_op = self._clock()

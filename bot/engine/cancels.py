@@ -1,6 +1,6 @@
 """`/cancel` across bot processes: the user's turn may run in another process than the one that
 received the `/cancel` (Telegram webhook replicas, Discord shards). The receiving process publishes
-the user key on a Redis pub/sub channel; every engine listens and stops the turn if it runs there.
+the user key on the store's cancel channel; every engine listens and stops the turn if it runs there.
 """
 
 from __future__ import annotations
@@ -10,10 +10,8 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-import redis.asyncio as aioredis
-from redis.asyncio.cluster import RedisCluster
-
-from bot.state import keys
+from bot.ids import UserKey
+from bot.state.cancels import Cancels
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +21,8 @@ RECONNECT_SECONDS = 1.0
 class CancelRelay:
     """Publishes cancels and, once started, hands every published user key to `on_cancel`."""
 
-    def __init__(self, redis: aioredis.Redis | RedisCluster, on_cancel: Callable[[str], object]) -> None:
-        self._redis = redis
+    def __init__(self, channel: Cancels, on_cancel: Callable[[UserKey], object]) -> None:
+        self._channel = channel
         self._on_cancel = on_cancel
         self._task: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()
@@ -33,9 +31,9 @@ class CancelRelay:
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._listen(), name="cancel-relay")
 
-    async def publish(self, user_key: str) -> int:
+    async def publish(self, user_key: UserKey) -> int:
         """Ask every bot process to stop this user's running turn; returns how many listened."""
-        return int(await self._redis.publish(keys.CANCEL_CHANNEL, user_key))
+        return await self._channel.publish(user_key)
 
     async def aclose(self) -> None:
         task, self._task = self._task, None
@@ -47,18 +45,13 @@ class CancelRelay:
     async def _listen(self) -> None:
         while True:
             try:
-                pubsub = self._redis.pubsub()
-                try:
-                    await pubsub.subscribe(keys.CANCEL_CHANNEL)
+                async with self._channel.subscribe() as published:
                     self.listening.set()
-                    async for message in pubsub.listen():
-                        if message.get("type") == "message":
-                            data = message.get("data")
-                            self._on_cancel(data.decode() if isinstance(data, bytes) else str(data))
-                finally:
-                    self.listening.clear()
-                    with contextlib.suppress(Exception):
-                        await pubsub.aclose()
+                    try:
+                        async for user_key in published:
+                            self._on_cancel(user_key)
+                    finally:
+                        self.listening.clear()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Redis restarting: listen again shortly

@@ -3,10 +3,12 @@
     Engine(settings, store, client)
     await engine.handle(incoming, reply)   returns when that message's turn (render delivery
                                            included) is done; never raises for a user's input
-    await engine.resume(reply_for)         at start-up: finish every undelivered render
-    await engine.adopt_orphans(reply_for)  runs until cancelled: renders whose bot process died
-                                           (delivery lease expired) are finished by this one
+    await engine.resume(reply_for)         one pass at start-up: finish every undelivered render
+    await engine.adopt(reply_for)          one pass: the renders whose bot process died (delivery
+                                           lease expired) are finished by this one
     await engine.aclose()
+
+When the passes run, and the turns as tasks a shutdown can stop, is `bot.engine.host.BotHost`'s.
 
 A message that arrives while the same user's turn runs is queued behind it ("⏳ Queued …");
 `/cancel` stops waiting on the running turn at once (paid backend work is never cancelled), in
@@ -28,16 +30,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from bot import metrics
 from bot.backend.client import NemoClient
-from bot.channel.events import Incoming, Reply
+from bot.channel.events import Incoming, Reply, quietly
 from bot.engine.cancels import CancelRelay
 from bot.engine.flows import account, chat, export, info, upload
 from bot.engine.flows.context import Services, Turn
 from bot.engine.flows.errors import explain
 from bot.engine.intents import Classified, Intent, classify
 from bot.engine.turns import Outcome, TurnGate
-from bot.i18n import Lang, language_for, normalize, session_language, t
+from bot.i18n import Lang, language_for, session_language, t
+from bot.ids import UserKey
 from bot.settings import Settings
-from bot.state import keys
 from bot.state.store import JobRecord, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -45,7 +47,6 @@ log = logging.getLogger(__name__)
 ReplyFor = Callable[[JobRecord], Awaitable[Reply | None]]
 
 _NO_BACKEND = {Intent.HELP, Intent.EMPTY, Intent.UNKNOWN_COMMAND, Intent.TOKEN}
-ADOPT_EVERY = 15.0  # seconds between passes looking for renders whose bot process died
 
 
 class Engine:
@@ -53,8 +54,7 @@ class Engine:
         owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.services = Services(settings, store, client, owner=owner)
         self.gate = TurnGate(max_concurrent=settings.max_concurrent_turns, remote_lock=self._remote_lock)
-        self.cancels = CancelRelay(store.redis, self.gate.cancel)
-        metrics.serve(settings.metrics_port)
+        self.cancels = CancelRelay(store.cancels, self.gate.cancel)
 
     @property
     def settings(self) -> Settings:
@@ -64,14 +64,14 @@ class Engine:
         """Stop background reads of turns the users cancelled (the store and the client belong to
         the caller)."""
         await self.cancels.aclose()
-        await chat.stop_detached()
-        await self.services.followups.aclose()
+        await self.services.background.aclose()
 
     @contextlib.asynccontextmanager
     async def _remote_lock(
-        self, user_key: str, on_wait: Callable[[], Awaitable[None]]
+        self, user_key: UserKey, on_wait: Callable[[], Awaitable[None]]
     ) -> AsyncIterator[None]:
-        async with self.services.store.lock(user_key, self.settings.lock_lease_seconds, on_wait=on_wait):
+        lease = self.settings.lock_lease_seconds
+        async with self.services.store.locks.hold(user_key, lease, on_wait=on_wait):
             yield
 
     # --- one message ---------------------------------------------------------------------
@@ -83,7 +83,7 @@ class Engine:
             self.cancels.ensure_started()  # a /cancel received by another process reaches this one
         try:
             store = self.services.store
-            if incoming.update_id is not None and not await store.claim_update(
+            if incoming.update_id is not None and not await store.updates.claim(
                 incoming.platform, incoming.update_id
             ):
                 log.info("dropping repeated update %s", incoming.update_id)
@@ -97,7 +97,7 @@ class Engine:
                 await reply.send_text(t(lang, "queued"))
 
             outcome = await self.gate.run(
-                incoming.user_key, lambda: self._turn(incoming, reply, classified), on_queued=queued
+                incoming.user, lambda: self._turn(incoming, reply, classified), on_queued=queued
             )
             if outcome is Outcome.BUSY:
                 await reply.send_text(t(lang, "busy"))
@@ -105,23 +105,23 @@ class Engine:
             raise
         except StoreUnavailable as exc:
             log.warning("store unavailable: %s", exc)
-            await _quietly(reply.send_text(t(lang, "memory")))
+            await quietly(reply.send_text(t(lang, "memory")))
         except Exception:
-            log.exception("unexpected error around a turn of %s", incoming.user_key)
-            await _quietly(reply.send_text(t(lang, "error.generic")))
+            log.exception("unexpected error around a turn of %s", incoming.user)
+            await quietly(reply.send_text(t(lang, "error.generic")))
 
     async def _cancel(self, incoming: Incoming, reply: Reply, lang: Lang) -> None:
-        stopped = self.gate.cancel(incoming.user_key)
-        if not stopped and await self.services.store.is_locked(incoming.user_key):
+        stopped = self.gate.cancel(incoming.user)
+        if not stopped and await self.services.store.locks.held(incoming.user):
             # the turn runs in another bot process: every process listens for this
-            stopped = await self.cancels.publish(incoming.user_key) > 0
+            stopped = await self.cancels.publish(incoming.user) > 0
         await reply.send_text(t(lang, "cancel.done" if stopped else "cancel.nothing"))
 
     async def _turn(self, incoming: Incoming, reply: Reply, classified: Classified) -> None:
         services = self.services
-        turn = Turn(services, reply, incoming.user_key, language_for(incoming.locale),
-                    services.nemo_user(incoming.user_key), incoming)
-        services.followups.stop(incoming.user_key)  # this turn reports from here on
+        turn = Turn(services, reply, incoming.user, incoming.chat, language_for(incoming.locale),
+                    services.nemo_user(incoming.user), incoming)
+        services.background.stop(incoming.user)  # this turn reports from here on
         started = time.monotonic()
         try:
             turn.lang = await self._language(incoming)
@@ -131,7 +131,7 @@ class Engine:
             raise
         except Exception as exc:
             text = await explain(turn, exc)
-            await _quietly(turn.send(text))
+            await quietly(turn.send(text))
         finally:
             metrics.turn_done(incoming.platform, classified.intent.value, started)
             if incoming.attachments:
@@ -140,14 +140,14 @@ class Engine:
     async def _language(self, incoming: Incoming) -> Lang:
         """The user's language: the platform's locale when it tells one (saved), else the saved one."""
         store = self.services.store
-        rec = await store.get_user(incoming.user_key)
+        rec = await store.users.get(incoming.user)
         if incoming.locale is None:
             if rec.language is None:
-                await store.update_user(incoming.user_key, language=session_language(None))
-            return normalize(rec.language)
+                await store.users.update(incoming.user, language=session_language(None))
+            return language_for(rec.language)
         lang = language_for(incoming.locale)
         if rec.language != session_language(lang):  # kept as the backend's code: en, zh-CN
-            await store.update_user(incoming.user_key, language=session_language(lang))
+            await store.users.update(incoming.user, language=session_language(lang))
         return lang
 
     async def _route(self, turn: Turn, classified: Classified) -> None:
@@ -195,42 +195,33 @@ class Engine:
         """Finish every undelivered render this process can claim; returns how many were delivered."""
         return await self._resume_pass(reply_for, adopt=False)
 
-    async def adopt_orphans(self, reply_for: ReplyFor, every: float = ADOPT_EVERY) -> None:
-        """Until cancelled: every `every` seconds, finish the renders whose delivery lease expired
-        (their bot process died while polling), so any live bot process delivers them. Run it as a
-        background task next to the start-up `resume` pass."""
-        while True:
-            await asyncio.sleep(every)
-            try:
-                if adopted := await self._resume_pass(reply_for, adopt=True):
-                    log.info("delivered %d render(s) left by a stopped bot process", adopted)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # Redis down for a while: the next pass tries again
-                log.warning("adopting renders failed: %s", type(exc).__name__)
+    async def adopt(self, reply_for: ReplyFor) -> int:
+        """Finish the renders whose delivery lease expired (their bot process died while polling),
+        so any live bot process delivers them; returns how many were delivered."""
+        return await self._resume_pass(reply_for, adopt=True)
 
     async def _resume_pass(self, reply_for: ReplyFor, *, adopt: bool) -> int:
         services = self.services
         store = services.store
         delivered = 0
-        for job in await store.active_jobs():
+        for job in await store.jobs.active():
             if job.render_id in services.following:
                 continue  # this process is following it right now
-            if adopt and await store.redis.exists(keys.delivery(job.render_id)):
+            if adopt and await store.leases.held(job.render_id):
                 continue  # a live process holds its lease (this one included, before it follows)
-            if not await store.claim_job(job.render_id, services.owner, services.lease_seconds):
+            if not await store.leases.claim(job.render_id, services.owner, services.lease_seconds):
                 continue
             reply = await reply_for(job)
             if reply is None:
-                await store.release_job(job.render_id, services.owner)
+                await store.leases.release(job.render_id, services.owner)
                 continue
             ok = False
 
             async def work(job: JobRecord = job, reply: Reply = reply) -> None:
                 nonlocal ok
-                current = await store.get_job(job.render_id)
-                if current is None or not await store.redis.sismember(keys.JOBS_ACTIVE, job.render_id):
-                    await store.release_job(job.render_id, services.owner)
+                current = await store.jobs.get(job.render_id)
+                if current is None or not await store.jobs.is_active(job.render_id):
+                    await store.leases.release(job.render_id, services.owner)
                     return  # delivered meanwhile (while it waited behind the user's turn)
                 ok = await self._resume_one(current, reply)
 
@@ -240,23 +231,16 @@ class Engine:
 
     async def _resume_one(self, job: JobRecord, reply: Reply) -> bool:
         services = self.services
-        turn = Turn(services, reply, job.user_key, normalize(job.language), services.nemo_user(job.user_key))
+        turn = Turn(services, reply, job.user_key, job.chat, language_for(job.language),
+                    services.nemo_user(job.user_key))
         try:
             return await export.resume_job(turn, job)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            await _quietly(turn.send(await explain(turn, exc)))
+            await quietly(turn.send(await explain(turn, exc)))
             return False
 
 
 async def _nothing() -> None:
     return None
-
-
-async def _quietly(aw: Awaitable[object]) -> None:
-    """Send a last line; if even that fails, only log it."""
-    try:
-        await aw
-    except Exception as exc:
-        log.warning("could not tell the user: %s", type(exc).__name__)

@@ -22,9 +22,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
+from bot.ids import UserKey
+
 log = logging.getLogger(__name__)
 
-RemoteLock = Callable[[str, Callable[[], Awaitable[None]]], AbstractAsyncContextManager[None]]
+RemoteLock = Callable[[UserKey, Callable[[], Awaitable[None]]], AbstractAsyncContextManager[None]]
 """`remote_lock(user_key, on_wait)`: hold the cross-process turn lock; call `on_wait` once when
 another process holds it and we have to wait."""
 
@@ -39,7 +41,7 @@ class Outcome(enum.Enum):
 class TurnControl:
     """Shared between a running turn and whoever may cancel it."""
 
-    user_key: str
+    user_key: UserKey
     cancelled_by_user: bool = False
 
 
@@ -61,7 +63,7 @@ class _Slot:
 
 
 @contextlib.asynccontextmanager
-async def no_remote_lock(user_key: str, on_wait: Callable[[], Awaitable[None]]) -> AsyncIterator[None]:
+async def no_remote_lock(user_key: UserKey, on_wait: Callable[[], Awaitable[None]]) -> AsyncIterator[None]:
     yield
 
 
@@ -71,7 +73,7 @@ class TurnGate:
     def __init__(self, *, max_concurrent: int, remote_lock: RemoteLock = no_remote_lock) -> None:
         self.max_concurrent = max_concurrent
         self._remote_lock = remote_lock
-        self._slots: dict[str, _Slot] = {}
+        self._slots: dict[UserKey, _Slot] = {}
         self._running = 0
 
     @property
@@ -79,14 +81,14 @@ class TurnGate:
         """Turns running now in this process."""
         return self._running
 
-    def busy(self, user_key: str) -> bool:
+    def busy(self, user_key: UserKey) -> bool:
         """A turn of this user runs or waits in this process."""
         slot = self._slots.get(user_key)
         return bool(slot and (slot.lock.locked() or slot.waiting))
 
     async def run(
         self,
-        user_key: str,
+        user_key: UserKey,
         work: Callable[[], Awaitable[None]],
         *,
         on_queued: Callable[[], Awaitable[None]],
@@ -119,7 +121,7 @@ class TurnGate:
             if not slot.lock.locked() and not slot.waiting:
                 self._slots.pop(user_key, None)
 
-    async def _run_task(self, slot: _Slot, user_key: str, work: Callable[[], Awaitable[None]]) -> Outcome:
+    async def _run_task(self, slot: _Slot, user_key: UserKey, work: Callable[[], Awaitable[None]]) -> Outcome:
         control = TurnControl(user_key)
         token = _control.set(control)
         try:
@@ -144,7 +146,7 @@ class TurnGate:
             self._running -= 1
             slot.task, slot.control = None, None
 
-    def cancel(self, user_key: str) -> bool:
+    def cancel(self, user_key: UserKey) -> bool:
         """Stop waiting on this user's running turn (queued turns still run). False: none runs."""
         slot = self._slots.get(user_key)
         if slot is None or slot.task is None or slot.task.done() or slot.control is None:

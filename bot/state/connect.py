@@ -119,7 +119,7 @@ def connect_url(url: str, **overrides: Any) -> Connection:
     pool = aioredis.BlockingConnectionPool.from_url(
         url, max_connections=max_connections, timeout=SOCKET_TIMEOUT, **options
     )
-    return Connection(aioredis.Redis(connection_pool=pool))
+    return Connection(aioredis.Redis.from_pool(pool))  # the client owns the pool: aclose() closes it
 
 
 def _sentinel(url: str, options: dict[str, Any]) -> Connection:
@@ -136,6 +136,8 @@ def _sentinel(url: str, options: dict[str, Any]) -> Connection:
         sentinel_kwargs["password"] = query["sentinel_password"]
         if "sentinel_username" in query:
             sentinel_kwargs["username"] = query["sentinel_username"]
-    sentinel = Sentinel(_hosts(hosts, SENTINEL_PORT), sentinel_kwargs=sentinel_kwargs)
+    sentinel = Sentinel(  # type: ignore[no-untyped-call]  # redis-py leaves Sentinel() unannotated
+        _hosts(hosts, SENTINEL_PORT), sentinel_kwargs=sentinel_kwargs
+    )
     master = sentinel.master_for(service, username=username, password=password, db=db, **options)
     return Connection(master, [s.aclose for s in sentinel.sentinels])

@@ -1,30 +1,22 @@
-"""The user's backend credentials, read and written through the store.
+"""The user's backend credentials, read and written through the user's record.
 
 `StoreCredentials` implements `bot.backend.user.CredentialStore` (`load()`, `save(creds)`) on top
-of the user's Redis hash, so `NemoUser` never knows about Redis. Only the credential fields are
-written on save; the rest of the user's record (draft digest, creation time) is left alone.
+of the user's Redis hash, so `NemoUser` never knows about Redis. The credential fields are
+`bot.backend.user.Credentials`' own (each one is also a `UserRecord` field): only those are written
+on save; the rest of the user's record (draft digest, creation time) is left alone.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pydantic import BaseModel, SecretStr
+from pydantic import SecretStr
 
-if TYPE_CHECKING:
-    from bot.backend.user import Credentials
-    from bot.state.store import Store
+from bot.backend.user import Credentials
+from bot.ids import UserKey
+from bot.state.users import Users
 
-CREDENTIAL_FIELDS: tuple[str, ...] = (
-    "client_id",
-    "token",
-    "token_expires",
-    "anon_user_id",
-    "session_id",
-    "task_id",
-    "language",
-    "own_token",
-)
+CREDENTIAL_FIELDS: tuple[str, ...] = tuple(Credentials.model_fields)
 
 
 def _plain(v: object) -> object:
@@ -32,31 +24,27 @@ def _plain(v: object) -> object:
 
 
 class StoreCredentials:
-    """A `CredentialStore` for one user (`user_key` = `"{platform}:{user_id}"`)."""
+    """A `CredentialStore` for one user."""
 
-    def __init__(self, store: Store, user_key: str) -> None:
-        self._store = store
+    def __init__(self, users: Users, user_key: UserKey) -> None:
+        self._users = users
         self.user_key = user_key
 
     def __repr__(self) -> str:
-        return f"StoreCredentials({self.user_key!r})"
+        return f"StoreCredentials({str(self.user_key)!r})"
 
     async def load(self) -> Credentials:
-        from bot.backend.user import Credentials
-
-        rec = await self._store.get_user(self.user_key)
+        rec = await self._users.get(self.user_key)
         values: dict[str, Any] = {}
-        for name in Credentials.model_fields:
-            value = _plain(getattr(rec, name)) if name in CREDENTIAL_FIELDS else None
+        for name in CREDENTIAL_FIELDS:
+            value = _plain(getattr(rec, name))
             if value is not None:  # unset here: the model's own default (e.g. language "en")
                 values[name] = value
         return Credentials.model_validate(values)
 
-    async def save(self, creds: BaseModel) -> None:
-        """Write the credential fields of `creds` (a `bot.backend.user.Credentials`)."""
-        dumped = creds.model_dump()
-        fields = {name: _plain(dumped[name]) for name in CREDENTIAL_FIELDS if name in dumped}
+    async def save(self, creds: Credentials) -> None:
+        """Write the credential fields of `creds`."""
+        fields = {name: _plain(getattr(creds, name)) for name in CREDENTIAL_FIELDS}
         if not fields.get("client_id"):
             fields.pop("client_id", None)  # a client id is never erased, only replaced
-        if fields:
-            await self._store.update_user(self.user_key, **fields)
+        await self._users.update(self.user_key, **fields)

@@ -1,4 +1,4 @@
-"""The store's errors, the one place redis-py errors are translated, and the shared base class.
+"""The store's errors, and the one place redis-py errors are translated.
 
     StoreError           Redis answered with an error we did not expect (a bug, a misconfiguration)
     ├── StoreUnavailable Redis cannot be reached right now (down, timing out, failing over, full);
@@ -26,9 +26,7 @@ from redis.exceptions import (
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from bot.state import lua as store_lua
-from bot.state.connect import RedisClient, safe_url
-from bot.state.crypto import TokenCipher
+from bot.state.connect import safe_url
 
 
 class StoreError(Exception):
@@ -77,29 +75,3 @@ def guarded[**P, T](fn: Callable[P, Awaitable[T]]) -> Callable[P, Coroutine[Any,
             raise translate(exc) from exc
 
     return wrapper
-
-
-def text(v: object) -> str:
-    return v.decode() if isinstance(v, bytes) else str(v)
-
-
-class StoreBase:
-    """The client and cipher, and the low-level helpers every part of the store uses."""
-
-    def __init__(self, redis: RedisClient, cipher: TokenCipher) -> None:
-        self.redis = redis
-        self.cipher = cipher
-
-    async def _eval(self, script: str, key: str, *args: str | int | float) -> Any:
-        return await self.redis.eval(script, 1, key, *args)
-
-    async def _hash_write(self, key: str, put: dict[str, str], drop: list[str], ttl_ms: int = -1) -> None:
-        """Set `put`, delete `drop` in one atomic step; ttl_ms > 0 expire, 0 persist, -1 leave."""
-        args: list[str | int] = [ttl_ms, len(drop), *drop]
-        for field, value in put.items():
-            args += [field, value]
-        await self._eval(store_lua.HASH_WRITE, key, *args)
-
-    @guarded
-    async def ping(self) -> bool:
-        return bool(await self.redis.ping())

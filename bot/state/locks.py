@@ -3,11 +3,10 @@
 The lock is a key holding a random owner token with a lease (`SET NX PX`); only the owner can
 renew it (compare-and-expire) or release it (compare-and-delete), and a crashed holder's lock
 frees itself when its lease runs out. `lock()` waits for the lock (the user's turns queue up),
-then hands out a `TurnLock`. While it is
-held, the lease is renewed every third of its length, so a long turn keeps it and a crashed
-process loses it within one lease. If a renewal finds the lock gone (it expired while Redis was
-unreachable and someone else took it), `lost` becomes True and a warning is logged; the holder
-can check `lost` before writing anything that needs exclusivity.
+then holds it for the block, renewing the lease every third of its length, so a long turn keeps
+it and a crashed process loses it within one lease. A renewal that finds the lock gone (it expired
+while Redis was unreachable and someone else took it) stops renewing and logs a warning; the
+release at the end then leaves the new holder's lock alone.
 """
 
 from __future__ import annotations
@@ -20,98 +19,38 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+from bot.ids import UserKey
 from bot.state import keys
-from bot.state import lua as store_lua
-from bot.state.errors import LockTimeout, StoreBase, StoreError, guarded
+from bot.state.connect import RedisClient
+from bot.state.errors import LockTimeout, StoreError
+from bot.state.leases import Leases
 
 log = logging.getLogger(__name__)
 
-RenewFn = Callable[[str, str, float], Awaitable[bool]]
 
+class Locks(Leases[UserKey]):
+    """The turn lock of each user (`vb:lock:{platform}:{user}`): a lease whose owner is a random
+    token made when it is taken."""
 
-class TurnLock:
-    """One held turn lock: `user_key`, the owner `token`, and whether it was `lost`."""
+    def __init__(self, redis: RedisClient) -> None:
+        super().__init__(redis, keys.lock)
 
-    def __init__(self, user_key: str, token: str, lease_seconds: float, renew: RenewFn) -> None:
-        self.user_key = user_key
-        self.token = token
-        self.lease_seconds = lease_seconds
-        self.lost = False
-        self._renew = renew
-        self._task: asyncio.Task[None] | None = None
-
-    def __repr__(self) -> str:
-        return f"TurnLock({self.user_key!r}, lost={self.lost})"
-
-    async def renew(self) -> bool:
-        """Renew the lease now; False (and `lost`) when the lock is no longer ours."""
-        ok = await self._renew(self.user_key, self.token, self.lease_seconds)
-        if not ok:
-            self.lost = True
-        return ok
-
-    def start_renewal(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._renew_loop(), name=f"lock-renew:{self.user_key}")
-
-    async def stop_renewal(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _renew_loop(self) -> None:
-        interval = max(self.lease_seconds / 3.0, 0.01)
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                if not await self.renew():
-                    log.warning("turn lock of %s was lost (its lease expired)", self.user_key)
-                    return
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # Redis down: keep trying, the lease may still hold
-                log.warning("could not renew the turn lock of %s: %s", self.user_key, exc)
-
-
-def _ms(seconds: float) -> int:
-    return max(int(seconds * 1000), 1)
-
-
-class LockStore(StoreBase):
-    @guarded
-    async def try_acquire(self, user_key: str, lease_seconds: float) -> str | None:
+    async def try_acquire(self, user_key: UserKey, lease_seconds: float) -> str | None:
         """Take the user's turn lock if it is free: the owner token, else None."""
         token = uuid.uuid4().hex
-        ok = await self.redis.set(keys.lock(user_key), token, nx=True, px=_ms(lease_seconds))
-        return token if ok else None
-
-    @guarded
-    async def renew(self, user_key: str, token: str, lease_seconds: float) -> bool:
-        """Extend the lease; False when `token` no longer owns the lock."""
-        ms = _ms(lease_seconds)
-        return bool(await self._eval(store_lua.COMPARE_EXPIRE, keys.lock(user_key), token, ms))
-
-    @guarded
-    async def release(self, user_key: str, token: str) -> bool:
-        """Free the lock; only its owner can (False otherwise)."""
-        return bool(await self._eval(store_lua.COMPARE_DELETE, keys.lock(user_key), token))
-
-    @guarded
-    async def is_locked(self, user_key: str) -> bool:
-        return bool(await self.redis.exists(keys.lock(user_key)))
+        return token if await self.claim(user_key, token, lease_seconds) else None
 
     @contextlib.asynccontextmanager
-    async def lock(
+    async def hold(
         self,
-        user_key: str,
+        user_key: UserKey,
         lease_seconds: float = 60.0,
         *,
         wait_seconds: float | None = None,
         on_wait: Callable[[], Awaitable[None]] | None = None,
-    ) -> AsyncIterator[TurnLock]:
-        """Hold the user's turn lock for the block, waiting (queued) while another turn has it.
+    ) -> AsyncIterator[str]:
+        """Hold the user's turn lock for the block (yields the owner token), waiting (queued)
+        while another turn has it.
 
         `on_wait` is awaited once when the lock is busy (to tell the user their message waits).
         `wait_seconds` bounds the wait (`LockTimeout`); None waits as long as it takes. The lease
@@ -129,13 +68,26 @@ class LockStore(StoreBase):
                 await asyncio.sleep(delay * random.uniform(0.8, 1.2))
                 delay = min(delay * 1.5, 0.25)
                 token = await self.try_acquire(user_key, lease_seconds)
-        held = TurnLock(user_key, token, lease_seconds, self.renew)
-        held.start_renewal()
+        renewing = self._renew_loop(user_key, token, lease_seconds)
+        renewal = asyncio.create_task(renewing, name=f"lock:{user_key}")
         try:
-            yield held
+            yield token
         finally:
-            await held.stop_renewal()
+            renewal.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewal
             try:
                 await self.release(user_key, token)
             except StoreError as exc:
                 log.warning("could not release the turn lock of %s (it will expire): %s", user_key, exc)
+
+    async def _renew_loop(self, user_key: UserKey, token: str, lease_seconds: float) -> None:
+        interval = max(lease_seconds / 3.0, 0.01)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                if not await self.renew(user_key, token, lease_seconds):
+                    log.warning("turn lock of %s was lost (its lease expired)", user_key)
+                    return
+            except StoreError as exc:  # Redis down: keep trying, the lease may still hold
+                log.warning("could not renew the turn lock of %s: %s", user_key, exc)

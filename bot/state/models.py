@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from bot.ids import ChatRef, UserKey
+
 JobStatus = Literal["submitting", "pending", "processing", "completed", "failed", "delivered", "cancelled"]
 FINISHED_STATUSES: frozenset[str] = frozenset({"delivered", "cancelled"})
 """Statuses after which nothing is left to tell the user: such a job leaves the active set."""
@@ -46,11 +48,11 @@ def _epoch(v: object) -> object:
 
 
 class UserRecord(BaseModel):
-    """Everything kept about one user (`user_key` = `"{platform}:{user_id}"`)."""
+    """Everything kept about one user."""
 
     model_config = ConfigDict(validate_assignment=True)
 
-    user_key: str
+    user_key: UserKey
     client_id: str
     token: SecretStr | None = None
     token_expires: float | None = None  # unix seconds
@@ -78,14 +80,14 @@ class UserRecord(BaseModel):
 
 
 class JobRecord(BaseModel):
-    """One render job, written before the submit call and after every poll."""
+    """One render job, written before the submit call and after every poll: whose (`user_key`)
+    and where the video goes (`chat`, the chat the export was asked in)."""
 
     model_config = ConfigDict(validate_assignment=True)
 
     render_id: str
-    user_key: str
-    platform: str
-    chat_id: str
+    user_key: UserKey
+    chat: ChatRef
     session_id: str | None = None
     status: JobStatus = "submitting"
     progress: int = 0
@@ -93,7 +95,6 @@ class JobRecord(BaseModel):
     attempts: int = 0
     error: str | None = None
     language: str | None = None
-    message_id: str | None = None  # the progress message to edit after a restart, if any
     created: float = Field(default_factory=_now)
     updated: float = Field(default_factory=_now)
 
@@ -155,10 +156,15 @@ def user_fields_from_hash(raw: dict[Any, Any]) -> dict[str, str]:
     return out
 
 
+# A job hash keeps the chat as two fields, `platform` and `chat_id` (as it always has, so jobs written
+# by an older bot still resume); the other fields are the model's own.
+_JOB_HASH_FIELDS = frozenset(JobRecord.model_fields) - {"render_id", "chat"} | {"platform", "chat_id"}
+
+
 def job_to_hash(job: JobRecord) -> tuple[dict[str, str], list[str]]:
-    put: dict[str, str] = {}
+    put: dict[str, str] = {"platform": job.chat.platform, "chat_id": job.chat.id}
     drop: list[str] = []
-    for name, v in job.model_dump(exclude={"render_id"}).items():
+    for name, v in job.model_dump(exclude={"render_id", "chat"}).items():
         if v is None:
             drop.append(name)
         else:
@@ -168,5 +174,6 @@ def job_to_hash(job: JobRecord) -> tuple[dict[str, str], list[str]]:
 
 def job_from_hash(render_id: str, raw: dict[Any, Any]) -> JobRecord:
     fields = {_decode(k): _decode(v) for k, v in raw.items()}
-    fields = {k: v for k, v in fields.items() if k in JobRecord.model_fields}
-    return JobRecord.model_validate({**fields, "render_id": render_id})
+    fields = {k: v for k, v in fields.items() if k in _JOB_HASH_FIELDS}
+    chat = ChatRef.parse(f"{fields.pop('platform', '')}:{fields.pop('chat_id', '')}")
+    return JobRecord.model_validate({**fields, "render_id": render_id, "chat": chat})

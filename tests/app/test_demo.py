@@ -9,13 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import imageio_ffmpeg
 import numpy as np
 import pytest
 
+from common.ffmpeg import ffmpeg_exe, probe
+
 pytestmark = pytest.mark.slow
 
-FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+FFMPEG = ffmpeg_exe()
 
 
 def _frame(video: Path, t: float, size: tuple[int, int] = (320, 180)) -> np.ndarray:
@@ -27,12 +28,21 @@ def _frame(video: Path, t: float, size: tuple[int, int] = (320, 180)) -> np.ndar
     return np.frombuffer(raw, np.uint8).reshape(size[1], size[0], 3).astype(np.float32)
 
 
-def test_demo_ends_with_a_30_second_1080p_promo_whose_frames_move(tmp_path: Path) -> None:
+# `make demo` asks for 30 s; the same conversation asking for 12 renders in under half the time
+SECONDS = 12
+
+
+def at(fraction: float) -> float:
+    """A moment of the promo, as a fraction of its length."""
+    return fraction * SECONDS
+
+
+def test_demo_ends_with_a_1080p_promo_of_the_asked_length_whose_frames_move(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "NEMO_API_URL", "NEMO_TOKEN"}}
     env["VIDEOBOT_DATA_DIR"] = str(tmp_path / "data")
     out = tmp_path / "out"
     done = subprocess.run(
-        [sys.executable, "-m", "app.cli", "demo", "--out", str(out)],
+        [sys.executable, "-m", "app.cli", "demo", "--out", str(out), "--seconds", str(SECONDS)],
         capture_output=True, text=True, env=env, timeout=240, stdin=subprocess.DEVNULL,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
@@ -41,24 +51,24 @@ def test_demo_ends_with_a_30_second_1080p_promo_whose_frames_move(tmp_path: Path
     assert len(videos) == 1
     video = videos[0]
     assert str(video) in done.stdout.replace("\n", "") or video.name in done.stdout
-    assert "1920x1080" in done.stdout and "30.0 s" in done.stdout
+    assert "1920x1080" in done.stdout and f"{SECONDS:.1f} s" in done.stdout
 
-    info = subprocess.run([FFMPEG, "-hide_banner", "-i", str(video)], capture_output=True, text=True).stderr
-    assert re.search(r"Video: h264 \(High\).*yuv420p.*1920x1080.*30 fps", info), info
-    assert "Audio: aac" in info
-    duration = re.search(r"Duration: (\d+):(\d+):([\d.]+)", info)
-    assert duration is not None
-    seconds = int(duration[1]) * 3600 + int(duration[2]) * 60 + float(duration[3])
-    assert abs(seconds - 30.0) < 0.1
+    info = probe(video)
+    assert info.video_codec == "h264" and (info.width, info.height) == (1920, 1080), info
+    assert info.audio_codec == "aac"
+    assert info.duration is not None and abs(info.duration - SECONDS) < 0.1
+    # what the probe does not model: the profile, the pixel format and the frame rate
+    stderr = subprocess.run([FFMPEG, "-hide_banner", "-i", str(video)], capture_output=True, text=True).stderr
+    assert re.search(r"Video: h264 \(High\).*yuv420p.*1920x1080.*30 fps", stderr), stderr
 
-    frames = [_frame(video, t) for t in (0.5, 2.0, 9.0, 18.0, 27.0)]
+    frames = [_frame(video, at(f)) for f in (0.5 / 30, 2 / 30, 9 / 30, 18 / 30, 27 / 30)]  # 2 in shot 1
     for f in frames:
         assert f.std() > 10, "a frame is blank"
     # the photos move: consecutive samples differ, including two moments inside the first shot
     for a, b in itertools.pairwise(frames):
         assert np.abs(a - b).mean() > 1.0
     # the user's photos are on screen: the pink, blue and yellow bottles appear in turn
-    shots = [_frame(video, t) for t in (5.0, 15.0, 25.0)]
+    shots = [_frame(video, at(f)) for f in (1 / 6, 1 / 2, 5 / 6)]
     centre = [s[60:120, 130:190].reshape(-1, 3).mean(0) for s in shots]  # where the bottle stands
     pink, blue, yellow = centre
     assert pink[0] > pink[2] and blue[2] > blue[0] and yellow[1] > yellow[2] + 40

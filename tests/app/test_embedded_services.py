@@ -25,7 +25,7 @@ async def test_nothing_configured_starts_redis_and_the_studio(data_dir: Path) ->
             assert token.status_code == 200
         store = await Store.connect(running)  # the bot's store on the same embedded Redis
         try:
-            assert (await store.get_user("console:ann")).client_id
+            assert (await store.users.get("console:ann")).client_id
         finally:
             await store.aclose()
     assert not answers(running.redis_url)

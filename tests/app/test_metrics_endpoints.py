@@ -7,8 +7,7 @@ import asyncio
 import io
 import json
 import logging
-import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,31 +16,31 @@ import pytest
 import redis.asyncio as aioredis
 from prometheus_client.parser import text_string_to_metric_families
 
+from app.runtime import start_runtime
 from bot import metrics
 from bot.backend.client import NemoClient
-from bot.channel.events import ChannelLimits, RetryLater
+from bot.channel.errors import RetryLater
+from bot.channel.events import ChannelLimits
 from bot.channel.streaming import StreamingMessage
 from bot.engine.engine import Engine
 from bot.settings import Settings
+from bot.testing.fakenemo import FakeNemo
+from bot.testing.reply import RecordingReply
 from common.logs import configure_logging, request_id_var
-from tests.fixtures_engine import Chat
+from tests.fixtures_engine import Chat, engine_settings
 from tests.fixtures_studio import StudioFactory, StudioMedia, fake_render, image_draft
-from tests.kit.recording_reply import RecordingReply
+from tests.ports import free_port
+
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 
-def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    out: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
+def samples(text: str) -> Samples:
+    out: Samples = {}
     for family in text_string_to_metric_families(text):
         for s in family.samples:
             out[(s.name, tuple(sorted(s.labels.items())))] = s.value
     return out
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -104,24 +103,18 @@ async def test_the_bots_request_id_reaches_the_studio_log(
 
 
 async def test_a_bot_process_serves_turns_and_platform_429s_on_its_metrics_port(
-    engine_factory: Callable[..., Engine],
+    fake_nemo: FakeNemo, redis: aioredis.Redis, redis_url: str, data_dir: Path
 ) -> None:
     port = free_port()
-    engine = engine_factory(metrics_port=port)
-    served = metrics._served.get("port", port)  # one endpoint per process: the first engine's port
+    runtime = await start_runtime(engine_settings(fake_nemo.url, redis_url, data_dir, metrics_port=port))
+    served = metrics._served.get("port", port)  # one endpoint per process: the first runtime's port
     url = f"http://127.0.0.1:{served}/metrics"
-    async with httpx.AsyncClient() as http:
-        before = samples((await http.get(url)).text)
-        chat = Chat(engine, RecordingReply(limits=ChannelLimits(edit_interval=0.02)))
-        await chat.send("/help")
-        reply = RecordingReply(limits=ChannelLimits(edit_interval=0.01))
-        reply.fail("edit", RetryLater(0.05))
-        message = StreamingMessage(reply)
-        for text in ("one", "one two"):
-            await message.update(text)
-            await asyncio.sleep(0.05)  # past the edit interval: each update is its own call
-        await message.finish("one two three")
-        after = samples((await http.get(url)).text)
+    try:
+        async with httpx.AsyncClient() as http:
+            before = samples((await http.get(url)).text)
+            after = await _turn_and_429(runtime.engine, http, url)
+    finally:
+        await runtime.close()
 
     def delta(name: str, **labels: str) -> float:
         key = (name, tuple(sorted(labels.items())))
@@ -131,3 +124,17 @@ async def test_a_bot_process_serves_turns_and_platform_429s_on_its_metrics_port(
     assert delta("videobot_turns_total", platform="telegram", intent="help") == 1
     assert delta("videobot_turn_seconds_count", platform="telegram", intent="help") == 1
     assert delta("videobot_platform_429_total", platform="other") == 1
+
+
+async def _turn_and_429(engine: Engine, http: httpx.AsyncClient, url: str) -> Samples:
+    """One /help turn, and one streamed message whose edit is rate-limited once; the scrape after."""
+    chat = Chat(engine, RecordingReply(limits=ChannelLimits(edit_interval=0.02)))
+    await chat.send("/help")
+    reply = RecordingReply(limits=ChannelLimits(edit_interval=0.01))
+    reply.fail("edit", RetryLater(0.05))
+    message = StreamingMessage(reply)
+    for text in ("one", "one two"):
+        await message.update(text)
+        await asyncio.sleep(0.05)  # past the edit interval: each update is its own call
+    await message.finish("one two three")
+    return samples((await http.get(url)).text)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import math
+import time
 
 import httpx
 
-from bench.engine.channel import BenchChat
 from bench.engine.process import BackendProcess
-from bench.engine.report import MARKER_RE, Result, edit_rates, max_in_window, percentile
-from bench.engine.run import Options, run
+from bench.engine.report import MARKER_RE, Options, Result, edit_rates, max_in_window, percentile
+from bench.engine.run import run
 from bot.channel.events import ChannelLimits, MessageRef
+from bot.testing import RecordingReply
 
 
 async def test_small_run_completes_every_turn_and_keeps_the_edit_limit() -> None:
@@ -50,11 +51,11 @@ async def test_backend_streams_stamped_partials_then_the_whole_text() -> None:
 
 
 async def test_two_edits_within_a_second_are_reported_as_a_failure() -> None:
-    chat = BenchChat("c0", ChannelLimits(edit_interval=1.0))
+    chat = RecordingReply(ChannelLimits(edit_interval=1.0), chat_id="c0", clock=time.time)
     ref: MessageRef = await chat.send_text("one")
     await chat.edit_text(ref, "one two")
     await chat.edit_text(ref, "one two three")
-    result = Result(users=1, events=1, interval_ms=40, turns=1, channel_latency_ms=0, edit_interval=1.0)
+    result = Result(Options(users=1, events=1, turns=1, channel_latency_ms=0, edit_interval=1.0))
 
     result.max_edits_per_window, result.max_texts_per_window = edit_rates([chat], {})
 

@@ -42,10 +42,11 @@ def other_process(data_dir: Path) -> Iterator[subprocess.Popen[str]]:
         text=True,
         cwd=REPO_ROOT,
     )
-    yield proc
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait(10)
+    with proc:  # closes its pipes on the way out
+        yield proc
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(10)
     EmbeddedRedis(data_dir)._server.stop()  # whatever happened, leave no server behind
 
 
@@ -117,12 +118,12 @@ def test_a_deep_data_dir_gets_a_short_socket_path(tmp_path: Path) -> None:
 async def test_store_without_redis_url_runs_on_the_embedded_server(data_dir: Path) -> None:
     store = await Store.connect(make_settings(data_dir=data_dir))
     try:
-        client_id = (await store.get_user("console:ann")).client_id
+        client_id = (await store.users.get("console:ann")).client_id
     finally:
         await store.aclose()
     store = await Store.connect(make_settings(data_dir=data_dir))
     try:
-        assert (await store.get_user("console:ann")).client_id == client_id
+        assert (await store.users.get("console:ann")).client_id == client_id
     finally:
         await store.aclose()
     assert not answers(EmbeddedRedis(data_dir).url)

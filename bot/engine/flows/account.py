@@ -17,7 +17,7 @@ async def setup(turn: Turn) -> bool:
     On first contact a "Setting things up…" status goes out first; the next answer (normally
     the greeting) replaces it.
     """
-    rec = await turn.store.get_user(turn.user_key)
+    rec = await turn.store.users.get(turn.user_key)
     first = rec.session_id is None
     if first:
         turn.status_ref = await turn.reply.send_text(turn.t("setup.status"))

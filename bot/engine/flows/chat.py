@@ -22,11 +22,11 @@ from bot import metrics
 from bot.backend.errors import OutOfCredits, StreamBroken
 from bot.backend.sse import VisibleText
 from bot.channel.streaming import StreamingMessage
+from bot.draft.models import Draft
 from bot.draft.translate import Action, Translation, translate
-from bot.engine.flows import recovery
+from bot.engine.flows import followup, recovery
 from bot.engine.flows.context import Turn
 from bot.engine.turns import cancelled_by_user
-from bot.state import keys
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ async def chat_turn(turn: Turn, text: str) -> None:
     # interval), not on every backend event: see bench/README.md (engine).
     stream = StreamingMessage(turn.reply, transform=lambda raw: translate(raw).text)
     progress = _Progress()
-    after: recovery.Draft = None
+    after: Draft | None = None
     try:
         async with turn.activity("typing"):
             end = await _follow(turn, text, stream, progress)
@@ -90,7 +90,7 @@ async def chat_turn(turn: Turn, text: str) -> None:
     finally:
         await stream.close()
     if after is not None and recovery.changed(before, after):
-        turn.services.followups.start(turn, after)  # the backend may add music and a title by itself
+        followup.start(turn, after)  # the backend may add music and a title by itself
 
 
 async def _follow(turn: Turn, text: str, stream: StreamingMessage, progress: _Progress) -> End:
@@ -143,35 +143,18 @@ async def _follow(turn: Turn, text: str, stream: StreamingMessage, progress: _Pr
     finally:
         if not reader.done():
             if cancelled_by_user():
-                _detach(reader, settings.sse_total_timeout_seconds)
+                turn.services.background.detach(_drain(reader, settings.sse_total_timeout_seconds))
             else:
                 reader.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await reader
 
 
-_DETACHED: set[asyncio.Task[None]] = set()
-
-
-async def stop_detached() -> None:
-    for task in list(_DETACHED):
-        task.cancel()
-    for task in list(_DETACHED):
-        with contextlib.suppress(BaseException):
-            await task
-
-
-def _detach(reader: asyncio.Task[None], limit: float) -> None:
+async def _drain(reader: asyncio.Task[None], limit: float) -> None:
     """/cancel: stop waiting, but keep reading the turn to its end in the background, so the
     backend's (paid) work is not cut off by a dropped connection."""
-
-    async def drain() -> None:
-        with contextlib.suppress(BaseException):
-            await asyncio.wait_for(reader, limit)
-
-    task = asyncio.get_running_loop().create_task(drain())
-    _DETACHED.add(task)
-    task.add_done_callback(_DETACHED.discard)
+    with contextlib.suppress(BaseException):
+        await asyncio.wait_for(reader, limit)
 
 
 async def _finish(turn: Turn, stream: StreamingMessage, shown: Translation) -> None:
@@ -200,7 +183,7 @@ async def long_prompt_tip(turn: Turn, text: str) -> None:
     if prompt_words(text) <= words:
         return
     try:
-        first = await turn.store.redis.set(keys.tip("long", turn.user_key), b"1", nx=True)
+        first = await turn.store.users.first_tip(turn.user_key, "long")
     except Exception as exc:  # a tip is never worth failing a turn
         log.debug("tip flag unavailable: %s", type(exc).__name__)
         return

@@ -16,9 +16,11 @@ from pathlib import Path
 
 from bot.backend.client import NemoClient
 from bot.backend.user import NemoUser
-from bot.channel.events import Activity, Button, Incoming, MessageRef, Reply
-from bot.engine.flows.followup import Followups
+from bot.channel.events import QUICK_ACTIONS, Activity, Button, Incoming, MessageRef, Reply
+from bot.draft.models import Draft
+from bot.engine.background import Background
 from bot.i18n import Lang, t
+from bot.ids import ChatRef, UserKey
 from bot.settings import Settings
 from bot.state.store import Store
 
@@ -36,7 +38,7 @@ class Services:
     client: NemoClient
     owner: str = "engine"  # this process's name for delivery leases
     following: set[str] = field(default_factory=set)  # render ids this process is polling now
-    followups: Followups = field(default_factory=Followups)  # two-stage generation watches
+    background: Background = field(default_factory=Background)  # follow-up watches, detached reads
 
     @property
     def lease_seconds(self) -> float:
@@ -51,17 +53,19 @@ class Services:
     def out_dir(self) -> Path:
         return self.settings.data_dir / "out"
 
-    def nemo_user(self, user_key: str) -> NemoUser:
+    def nemo_user(self, user_key: UserKey) -> NemoUser:
         return NemoUser(self.client, self.store.credentials(user_key), operator_token=self.operator_token)
 
 
 @dataclass
 class Turn:
-    """One turn of one user: who, where, in which language, and the user's backend facade."""
+    """One turn of one user: who, where (the chat answers and videos go to), in which language,
+    and the user's backend facade. `incoming` is the message, None for a resumed render job."""
 
     services: Services
     reply: Reply
-    user_key: str
+    user_key: UserKey
+    chat: ChatRef
     lang: Lang
     nemo: NemoUser
     incoming: Incoming | None = None
@@ -96,12 +100,7 @@ class Turn:
         """🎬 Export, 📊 Status, 💳 Credits, 🆕 New project — where the channel has buttons."""
         if not self.reply.limits.supports_buttons:
             return None
-        return [
-            Button(label=self.t("btn.export"), action="/export"),
-            Button(label=self.t("btn.status"), action="/status"),
-            Button(label=self.t("btn.credits"), action="/credits"),
-            Button(label=self.t("btn.new"), action="/new"),
-        ]
+        return [Button(label=self.t(f"btn.{action[1:]}"), action=action) for action in QUICK_ACTIONS]
 
     def export_button(self) -> list[Button] | None:
         if not self.reply.limits.supports_buttons:
@@ -110,19 +109,23 @@ class Turn:
 
     async def tell_if_session_renewed(self) -> None:
         """The backend lost the session and a fresh project was started: say so once."""
-        if getattr(self.nemo, "session_renewed", False):
+        if self.nemo.session_renewed:
             self.nemo.session_renewed = False
             if not self._renewal_told:
                 self._renewal_told = True
                 await self.say("session.renewed")
 
+    async def draft(self) -> Draft | None:
+        """The session's draft now, read from the backend's state (None: no draft yet)."""
+        return Draft.read((await self.nemo.state()).draft)
+
     async def registration_url(self) -> str:
-        rec = await self.store.get_user(self.user_key)
+        rec = await self.store.users.get(self.user_key)
         base = self.settings.web_url
         return f"{base}/register?bind={rec.anon_user_id}" if rec.anon_user_id else f"{base}/register"
 
     async def uses_anonymous_token(self) -> bool:
-        rec = await self.store.get_user(self.user_key)
+        rec = await self.store.users.get(self.user_key)
         return not rec.own_token and self.services.operator_token is None
 
     @contextlib.asynccontextmanager

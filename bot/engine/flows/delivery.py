@@ -16,7 +16,8 @@ import time
 
 from bot import metrics
 from bot.backend.errors import BackendUnavailable, NemoError, ProtocolError, RateLimited, RenderFailed
-from bot.channel.events import DeliveryError, VideoFile
+from bot.channel.errors import DeliveryError
+from bot.channel.events import VideoFile
 from bot.channel.media import probe_video
 from bot.channel.streaming import StreamingMessage
 from bot.engine.flows.context import Turn
@@ -57,7 +58,7 @@ async def _follow(turn: Turn, job: JobRecord, progress: StreamingMessage) -> Out
         return await deliver(turn, job, progress)
     except asyncio.CancelledError:
         if cancelled_by_user():  # /cancel: stop waiting for good; the backend's work is not cancelled
-            await asyncio.shield(turn.store.finish_job(job.render_id, "cancelled"))
+            await asyncio.shield(turn.store.jobs.finish(job.render_id, "cancelled"))
         else:  # a shutdown leaves the job in Redis for the next start, free to be claimed at once
             await asyncio.shield(_release(turn, job))
         raise
@@ -65,7 +66,7 @@ async def _follow(turn: Turn, job: JobRecord, progress: StreamingMessage) -> Out
 
 async def _release(turn: Turn, job: JobRecord) -> None:
     try:
-        await turn.store.release_job(job.render_id, turn.services.owner)
+        await turn.store.leases.release(job.render_id, turn.services.owner)
     except Exception as exc:  # the lease will expire on its own
         log.info("could not release the delivery lease of %s: %s", job.render_id, type(exc).__name__)
 
@@ -79,13 +80,13 @@ async def _poll(turn: Turn, job: JobRecord, progress: StreamingMessage) -> Outco
         if time.monotonic() >= deadline:
             log.warning("render %s timed out", job.render_id)
             job.error = "timeout"
-            await store.save_job(job)
-            await store.finish_job(job.render_id, "failed")
+            await store.jobs.save(job)
+            await store.jobs.finish(job.render_id, "failed")
             await progress.finish(turn.t("export.timeout"))
             return Outcome.GAVE_UP
         await asyncio.sleep(min(interval, max(0.0, deadline - time.monotonic())))
         interval = min(interval * BACKOFF, settings.render_poll_max_seconds)
-        if not await store.claim_job(job.render_id, turn.services.owner, turn.services.lease_seconds):
+        if not await store.leases.claim(job.render_id, turn.services.owner, turn.services.lease_seconds):
             log.info("render %s is being delivered by another process", job.render_id)
             await progress.close()
             return Outcome.GAVE_UP
@@ -101,10 +102,10 @@ async def _poll(turn: Turn, job: JobRecord, progress: StreamingMessage) -> Outco
             return await _failed(turn, job, state.error or "failed")
         if state.status == "completed" and state.url:
             job.status, job.url, job.progress = "completed", state.url, 100
-            await store.save_job(job)
+            await store.jobs.save(job)
             return None
         job.status = "processing" if state.status == "processing" or job.progress > 0 else "pending"
-        await store.save_job(job)
+        await store.jobs.save(job)
         if job.progress > 0 and job.progress != shown:
             shown = job.progress
             await progress.update(turn.t("export.progress", percent=job.progress))
@@ -113,8 +114,8 @@ async def _poll(turn: Turn, job: JobRecord, progress: StreamingMessage) -> Outco
 async def _failed(turn: Turn, job: JobRecord, error: str) -> Outcome:
     log.warning("render %s failed: %s", job.render_id, error)
     job.status, job.error = "failed", error[:200]
-    await turn.store.save_job(job)
-    await turn.store.finish_job(job.render_id, "failed")
+    await turn.store.jobs.save(job)
+    await turn.store.jobs.finish(job.render_id, "failed")
     return Outcome.FAILED
 
 
@@ -143,11 +144,11 @@ async def deliver(turn: Turn, job: JobRecord, progress: StreamingMessage) -> Out
     except NemoError as exc:
         log.warning("download of %s failed: %s", job.render_id, exc)
         job.error = "download failed"
-        await store.save_job(job)
-        await store.finish_job(job.render_id, "failed")
+        await store.jobs.save(job)
+        await store.jobs.finish(job.render_id, "failed")
         await turn.say("export.download_failed")
         return Outcome.GAVE_UP
-    if not await store.claim_job(job.render_id, turn.services.owner, turn.services.lease_seconds):
+    if not await store.leases.claim(job.render_id, turn.services.owner, turn.services.lease_seconds):
         log.info("render %s was taken over by another process during the download", job.render_id)
         return Outcome.GAVE_UP
     link = turn.t("export.link", size=f"{path.stat().st_size / (1024 * 1024):.0f}", url=job.url)
@@ -166,7 +167,7 @@ async def deliver(turn: Turn, job: JobRecord, progress: StreamingMessage) -> Out
             except DeliveryError as exc:
                 log.warning("platform refused the video %s (%s); sending the link", job.render_id, exc)
                 await turn.send(link)
-    await store.finish_job(job.render_id, "delivered")
-    await store.release_job(job.render_id, turn.services.owner)
+    await store.jobs.finish(job.render_id, "delivered")
+    await store.leases.release(job.render_id, turn.services.owner)
     log.info("render %s delivered to %s", job.render_id, turn.user_key)
     return Outcome.DELIVERED

@@ -15,6 +15,7 @@ from bot.backend.errors import (
     TokenInvalid,
     UnsupportedFile,
 )
+from bot.channel.uploads import too_large
 from bot.engine.flows.context import Turn
 from bot.engine.flows.upload import accepted_types
 from bot.state.store import StoreUnavailable
@@ -38,7 +39,7 @@ async def explain(turn: Turn, exc: BaseException) -> str:
 async def _backend(turn: Turn, exc: NemoError) -> str:
     try:
         if isinstance(exc, TokenInvalid):
-            rec = await turn.store.get_user(turn.user_key)
+            rec = await turn.store.users.get(turn.user_key)
             return turn.t("token.refused" if rec.own_token else "token.refused_operator")
         if isinstance(exc, OutOfCredits):
             if await turn.uses_anonymous_token():
@@ -55,5 +56,5 @@ async def _backend(turn: Turn, exc: NemoError) -> str:
     if isinstance(exc, UnsupportedFile):
         return turn.t("upload.unsupported", name="?", types=accepted_types(turn))
     if isinstance(exc, FileTooLarge):
-        return turn.t("upload.too_large", name="?", size="?", limit=turn.settings.max_upload_mb)
+        return too_large(turn.lang, "?", None, turn.settings.max_upload_mb)
     return turn.t("error.generic")

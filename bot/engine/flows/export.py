@@ -12,11 +12,10 @@ import asyncio
 import logging
 import secrets
 import time
-from typing import Any
 
 from bot.backend.errors import ExportNotAllowed, NemoError
 from bot.channel.streaming import StreamingMessage
-from bot.draft.timeline import is_exportable
+from bot.draft.models import Draft
 from bot.engine.flows import delivery
 from bot.engine.flows.context import Turn
 from bot.engine.flows.delivery import TRANSIENT, Outcome
@@ -37,14 +36,13 @@ def new_render_id() -> str:
 async def export(turn: Turn) -> None:
     snapshot = await turn.nemo.state()
     await turn.tell_if_session_renewed()
-    draft = snapshot.draft
-    if not is_exportable(draft):
+    draft = Draft.read(snapshot.draft)
+    if draft is None or not draft.exportable:
         await turn.say("export.not_ready")
         return
-    assert draft is not None
-    session_id = getattr(snapshot, "session_id", None)
+    session_id = snapshot.session_id
     if not session_id:
-        session_id = (await turn.store.get_user(turn.user_key)).session_id
+        session_id = (await turn.store.users.get(turn.user_key)).session_id
     if await _export_running(turn, session_id):
         await turn.say("export.busy")
         return
@@ -57,30 +55,28 @@ async def export(turn: Turn) -> None:
 async def _export_running(turn: Turn, session_id: str | None) -> bool:
     """Another export of this session is still being followed (by any process)."""
     fresh_after = time.time() - turn.settings.render_timeout_seconds
-    for job in await turn.store.active_jobs():
+    for job in await turn.store.jobs.active():
         if job.user_key == turn.user_key and job.session_id == session_id and job.updated >= fresh_after:
             return True
     return False
 
 
 async def render(
-    turn: Turn, draft: dict[str, Any], session_id: str | None, progress: StreamingMessage, *, attempt: int
+    turn: Turn, draft: Draft, session_id: str | None, progress: StreamingMessage, *, attempt: int
 ) -> bool:
     """Submit and follow renders of `draft` (a failed one retried once with a new id)."""
-    incoming = turn.incoming
     while True:
         job = JobRecord(
             render_id=new_render_id(),
             user_key=turn.user_key,
-            platform=incoming.platform if incoming else turn.user_key.split(":", 1)[0],
-            chat_id=incoming.chat_id if incoming else turn.user_key.split(":", 1)[1],
+            chat=turn.chat,
             session_id=session_id,
             status="submitting",
             attempts=attempt,
             language=turn.lang,
         )
-        await turn.store.claim_job(job.render_id, turn.services.owner, turn.services.lease_seconds)
-        await turn.store.save_job(job)  # before the submit call: a crash now is resumable
+        await turn.store.leases.claim(job.render_id, turn.services.owner, turn.services.lease_seconds)
+        await turn.store.jobs.save(job)  # before the submit call: a crash now is resumable
         if not await _submit(turn, job, draft, progress):
             return False
         outcome = await delivery.follow(turn, job, progress)
@@ -95,23 +91,23 @@ async def render(
         await progress.update(turn.t("export.retrying"))
 
 
-async def _submit(turn: Turn, job: JobRecord, draft: dict[str, Any], progress: StreamingMessage) -> bool:
+async def _submit(turn: Turn, job: JobRecord, draft: Draft, progress: StreamingMessage) -> bool:
     try:
-        await turn.nemo.submit_render(draft, job.render_id)
+        await turn.nemo.submit_render(draft.wire, job.render_id)  # the draft as the backend sent it
     except ExportNotAllowed:
-        await turn.store.finish_job(job.render_id, "failed")
+        await turn.store.jobs.finish(job.render_id, "failed")
         await progress.finish(turn.t("export.not_allowed", url=await turn.registration_url()))
         return False
     except asyncio.CancelledError:
         if cancelled_by_user():
-            await asyncio.shield(turn.store.finish_job(job.render_id, "cancelled"))
+            await asyncio.shield(turn.store.jobs.finish(job.render_id, "cancelled"))
         raise  # shutdown: the job stays "submitting" and the next start checks it once
     except BaseException:
         await progress.close()
-        await turn.store.finish_job(job.render_id, "failed")
+        await turn.store.jobs.finish(job.render_id, "failed")
         raise
     job.status = "pending"
-    await turn.store.save_job(job)
+    await turn.store.jobs.save(job)
     return True
 
 
@@ -128,7 +124,7 @@ async def resume_job(turn: Turn, job: JobRecord) -> bool:
             return False
         except NemoError:
             log.info("render %s never reached the backend", job.render_id)
-            await turn.store.finish_job(job.render_id, "failed")
+            await turn.store.jobs.finish(job.render_id, "failed")
             await progress.finish(turn.t("export.resume_lost"), buttons=turn.export_button())
             return False
     async with turn.activity("upload_video"):
@@ -138,10 +134,9 @@ async def resume_job(turn: Turn, job: JobRecord) -> bool:
         if job.attempts >= MAX_ATTEMPTS:
             await progress.finish(turn.t("export.failed"))
             return False
-        snapshot = await turn.nemo.state()
-        if not is_exportable(snapshot.draft):
+        draft = await turn.draft()
+        if draft is None or not draft.exportable:
             await progress.finish(turn.t("export.failed"))
             return False
-        assert snapshot.draft is not None
         await progress.update(turn.t("export.retrying"))
-        return await render(turn, snapshot.draft, job.session_id, progress, attempt=job.attempts + 1)
+        return await render(turn, draft, job.session_id, progress, attempt=job.attempts + 1)

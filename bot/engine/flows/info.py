@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.draft.models import Draft
 from bot.draft.timeline import summarize
 from bot.engine.flows.context import Turn
 
@@ -27,7 +28,7 @@ async def credits(turn: Turn) -> None:
 async def status(turn: Turn) -> None:
     snapshot = await turn.nemo.state()
     await turn.tell_if_session_renewed()
-    summary = summarize(snapshot.draft, turn.lang)
+    summary = summarize(Draft.read(snapshot.draft), turn.lang)
     if not summary:
         await turn.say("status.empty")
         return

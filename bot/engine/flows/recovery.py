@@ -10,34 +10,33 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from bot.backend.errors import BackendUnavailable, NemoError, RateLimited
 from bot.channel.streaming import StreamingMessage
-from bot.draft.timeline import describe_changes, digest, summarize
+from bot.draft.models import Draft
+from bot.draft.timeline import describe_changes, summarize
 from bot.engine.flows.context import Turn
 
 log = logging.getLogger(__name__)
 
-Draft = dict[str, Any] | None
 
-
-async def current_draft(turn: Turn) -> Draft:
+async def current_draft(turn: Turn) -> Draft | None:
     """The draft now (None when there is none, or the state cannot be read right now)."""
     try:
-        return (await turn.nemo.state()).draft
+        return await turn.draft()
     except (BackendUnavailable, RateLimited) as exc:
         log.info("state unavailable for %s: %s", turn.user_key, type(exc).__name__)
         return None
 
 
-def _changed(before: Draft, after: Draft) -> bool:
+def changed(before: Draft | None, after: Draft | None) -> bool:
+    """`after` is a draft, and not the one `before` was."""
     if after is None:
         return False
-    return before is None or digest(before) != digest(after)
+    return before is None or before.digest != after.digest
 
 
-def _change_text(turn: Turn, before: Draft, after: Draft) -> str:
+def _change_text(turn: Turn, before: Draft | None, after: Draft) -> str:
     lines = describe_changes(before, after, turn.lang)
     if lines:
         return "\n".join(lines)
@@ -47,8 +46,7 @@ def _change_text(turn: Turn, before: Draft, after: Draft) -> str:
 
 
 async def _remember(turn: Turn, draft: Draft) -> None:
-    if draft is not None:
-        await turn.store.update_user(turn.user_key, last_draft_digest=digest(draft))
+    await turn.store.users.update(turn.user_key, last_draft_digest=draft.digest)
 
 
 def _joined(stream: StreamingMessage, text: str) -> str:
@@ -56,15 +54,11 @@ def _joined(stream: StreamingMessage, text: str) -> str:
     return f"{shown}\n\n{text}" if shown else text
 
 
-def changed(before: Draft, after: Draft) -> bool:
-    return _changed(before, after)
-
-
-async def report_silent(turn: Turn, before: Draft, stream: StreamingMessage) -> Draft:
+async def report_silent(turn: Turn, before: Draft | None, stream: StreamingMessage) -> Draft | None:
     """The turn ended with tool events only: tell the user what changed in the draft."""
     after = await current_draft(turn)
     await turn.tell_if_session_renewed()
-    if _changed(before, after):
+    if after is not None and changed(before, after):
         await stream.finish(_joined(stream, _change_text(turn, before, after)), buttons=turn.quick_buttons())
         await _remember(turn, after)
         return after
@@ -72,18 +66,20 @@ async def report_silent(turn: Turn, before: Draft, stream: StreamingMessage) -> 
     return None
 
 
-async def poll_for_change(turn: Turn, before: Draft, stream: StreamingMessage, *, notice: str) -> Draft:
+async def poll_for_change(
+    turn: Turn, before: Draft | None, stream: StreamingMessage, *, notice: str
+) -> Draft | None:
     """Poll the state until the draft changes (report it) or `recovery_max_polls` pass (failed)."""
     settings = turn.settings
     await stream.status(turn.t(notice))
     for attempt in range(1, settings.recovery_max_polls + 1):
         await asyncio.sleep(settings.recovery_poll_seconds)
         try:
-            after = (await turn.nemo.state()).draft
+            after = await turn.draft()
         except (BackendUnavailable, RateLimited) as exc:
             log.info("recovery poll %d for %s failed: %s", attempt, turn.user_key, type(exc).__name__)
             continue
-        if _changed(before, after):
+        if after is not None and changed(before, after):
             await turn.tell_if_session_renewed()
             text = _change_text(turn, before, after)
             await stream.finish(_joined(stream, text), buttons=turn.quick_buttons())
@@ -97,7 +93,7 @@ async def poll_for_change(turn: Turn, before: Draft, stream: StreamingMessage, *
 async def summary_line(turn: Turn) -> str:
     """The timeline summary (for "open the panel" / "preview in timeline")."""
     try:
-        summary = summarize((await turn.nemo.state()).draft, turn.lang)
+        summary = summarize(await turn.draft(), turn.lang)
     except NemoError:
         return ""
     return turn.t("status.summary", summary=summary) if summary else ""

@@ -14,8 +14,9 @@ from pathlib import Path
 from bot.backend.errors import FileTooLarge, NemoError, UnsupportedFile
 from bot.channel.events import Attachment, MessageRef
 from bot.channel.media import MediaError, is_voice_note, voice_to_m4a
+from bot.channel.uploads import size_refusal, too_large
 from bot.engine.flows.context import Turn
-from bot.i18n import count
+from bot.i18n import count, joined
 from common.filetype import ACCEPTED_EXTENSIONS, sniff_path
 
 log = logging.getLogger(__name__)
@@ -31,13 +32,9 @@ def split_urls(text: str) -> tuple[list[str], str]:
     return urls, " ".join(rest.split())
 
 
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.0f}"
-
-
 def accepted_types(turn: Turn) -> str:
     """"mp4, mov, …" ("mp4、mov、…" in Chinese)."""
-    return ("、" if turn.lang == "zh" else ", ").join(ACCEPTED_EXTENSIONS)
+    return joined(turn.lang, list(ACCEPTED_EXTENSIONS))
 
 
 def check_files(turn: Turn, attachments: list[Attachment]) -> tuple[list[Path], list[str], list[str]]:
@@ -45,7 +42,6 @@ def check_files(turn: Turn, attachments: list[Attachment]) -> tuple[list[Path], 
     paths: list[Path] = []
     kinds: list[str] = []
     problems: list[str] = []
-    limit = turn.settings.max_upload_bytes
     types = accepted_types(turn)
     for att in attachments:
         if att.path is None:
@@ -55,11 +51,9 @@ def check_files(turn: Turn, attachments: list[Attachment]) -> tuple[list[Path], 
         if not path.is_file():
             problems.append(turn.t("upload.missing", name=name))
             continue
-        size = path.stat().st_size
-        if size > limit:
-            problems.append(
-                turn.t("upload.too_large", name=name, size=_mb(size), limit=turn.settings.max_upload_mb)
-            )
+        refusal = size_refusal(turn.lang, name, path.stat().st_size, turn.settings.max_upload_mb)
+        if refusal is not None:
+            problems.append(refusal)
             continue
         kind = sniff_path(path)
         if kind is None:
@@ -79,7 +73,7 @@ def describe(turn: Turn, kinds: list[str], links: int) -> str:
             parts.append(count(turn.lang, _NOUN[kind], n))
     if links:
         parts.append(count(turn.lang, "link", links))
-    return ("、" if turn.lang == "zh" else ", ").join(parts)
+    return joined(turn.lang, parts)
 
 
 async def upload(turn: Turn, attachments: list[Attachment], urls: list[str], *, prompt_follows: bool) -> bool:
@@ -135,7 +129,7 @@ def _refusal(turn: Turn, exc: Exception, attachments: list[Attachment]) -> str:
     """The backend refused a file the local checks let through (4001 / 4002)."""
     names = ", ".join(a.filename for a in attachments if a.filename) or "?"
     if isinstance(exc, FileTooLarge):
-        return turn.t("upload.too_large", name=names, size="?", limit=turn.settings.max_upload_mb)
+        return too_large(turn.lang, names, None, turn.settings.max_upload_mb)
     return turn.t("upload.unsupported", name=names, types=accepted_types(turn))
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from adapters.console import ConsoleReply, LineReader, to_incoming
 from bot.channel.events import Button, MessageRef, VideoFile
+from bot.ids import ChatRef, UserKey
 
 
 def _reply(tmp_path: Path, transcript: io.StringIO | None = None) -> tuple[ConsoleReply, io.StringIO]:
@@ -75,7 +76,8 @@ def test_attach_line_is_one_message_with_resolved_paths(
     assert msg.text == ""
     assert [a.path for a in msg.attachments] == [tmp_path / "a photo.jpg", tmp_path / "missing.png"]
     assert msg.attachments[0].size == 3 and msg.attachments[1].size is None
-    assert msg.user_key == "console:bob" and msg.locale == "zh-CN"
+    assert msg.user == UserKey("console", "bob") and msg.chat == ChatRef("console", "bob")
+    assert msg.locale == "zh-CN"
     assert to_incoming("  /credits ", user="bob", locale=None).text == "/credits"
 
 

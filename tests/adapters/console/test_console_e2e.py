@@ -7,13 +7,15 @@ import json
 import os
 import signal
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
 
 from app.samples import make_sample_photos
-from tests.kit.fakenemo import FakeNemo, default_turn
+from bot.testing.fakenemo import FakeNemo, default_turn
 from tests.paths import ROOT as REPO_ROOT
 
 ROOT = REPO_ROOT
@@ -126,6 +128,13 @@ async def test_a_whole_conversation_ends_with_an_mp4_in_out(
         assert token not in text and token not in stderr.decode() and token not in transcript.read_text()
 
 
+async def until(condition: Callable[[], object], what: str, limit: float = 30.0) -> None:
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.02)
+
+
 async def test_sigterm_during_the_render_then_a_restart_delivers_exactly_once(
     fake_nemo: FakeNemo, redis: aioredis.Redis, redis_url: str, data_dir: Path, tmp_path: Path
 ) -> None:
@@ -133,23 +142,22 @@ async def test_sigterm_during_the_render_then_a_restart_delivers_exactly_once(
     out = tmp_path / "out"
     fake_nemo.render_plan(["pending"] * 60 + [("processing", 50), ("completed", 100)])
     proc = await _start(["--user", "eve", "--out", str(out)], env, tmp_path)
-    assert proc.stdin is not None
-    proc.stdin.write(b"/start\n")
-    await proc.stdin.drain()
-    for _ in range(500):
-        if fake_nemo.sessions:
-            break
-        await asyncio.sleep(0.02)
-    sid = next(iter(fake_nemo.sessions))
-    fake_nemo.set_draft(sid, DRAFT)
-    proc.stdin.write(b"/export\n")
-    await proc.stdin.drain()
-    for _ in range(500):
-        if fake_nemo.requests_to("/api/render/proxy/lambda/*"):
-            break
-        await asyncio.sleep(0.02)
-    proc.send_signal(signal.SIGTERM)
-    stdout, stderr = await asyncio.wait_for(proc.communicate(), 20)
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(b"/start\n")
+        await proc.stdin.drain()
+        await until(lambda: fake_nemo.sessions, "the first contact")  # a cold start imports the studio
+        sid = next(iter(fake_nemo.sessions))
+        fake_nemo.set_draft(sid, DRAFT)
+        proc.stdin.write(b"/export\n")
+        await proc.stdin.drain()
+        await until(lambda: fake_nemo.requests_to("/api/render/proxy/lambda/*"), "the first render poll")
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = await asyncio.wait_for(proc.communicate(), 20)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
     assert proc.returncode == 0, stderr.decode()[-2000:]
     assert "video:" not in stdout.decode()
     assert await redis.scard("vb:jobs:active") == 1

@@ -12,8 +12,9 @@ import pytest
 
 from adapters.discord.errors import translate_error
 from adapters.discord.reply import limits_for
-from adapters.discord.run import main, wants_message_content
-from bot.channel.events import DeliveryError, MessageGone, RetryLater
+from adapters.discord.run import wants_message_content
+from app.discord_bot import main
+from bot.channel.errors import DeliveryError, MessageGone, RetryLater
 from bot.settings import Settings
 from tests.fixtures_discord import DiscordWorld, answers, new_bot
 

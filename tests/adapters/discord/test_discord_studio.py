@@ -3,14 +3,12 @@ real 1080p MP4 back through /export as an attachment."""
 
 from __future__ import annotations
 
-import re
-import subprocess
 from pathlib import Path
 
-import imageio_ffmpeg
 import pytest
 
 from bot.settings import Settings
+from common.ffmpeg import probe
 from tests.fixtures_discord import DiscordWorld, answers, discord_settings
 from tests.fixtures_studio import RunningStudio, StudioMedia
 
@@ -21,12 +19,6 @@ def discord_bot_settings(studio: RunningStudio, redis_url: str, data_dir: Path) 
     return discord_settings(
         studio.url, redis_url, data_dir, render_poll_seconds=0.3, render_poll_max_seconds=1.0
     )
-
-
-def probe(path: Path) -> str:
-    done = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
-                          capture_output=True, text=True, timeout=30)
-    return done.stderr
 
 
 @pytest.mark.slow
@@ -52,10 +44,7 @@ async def test_photos_and_a_prompt_become_a_real_mp4_on_discord(
     mp4 = tmp_path / attachment.filename
     mp4.write_bytes(await attachment.read())
     info = probe(mp4)
-    size = re.search(r"Video: h264.*?(\d{3,4})x(\d{3,4})", info)
-    assert size is not None, info
-    assert {size.group(1), size.group(2)} == {"1080", "1920"}
-    assert "Audio: aac" in info
-    duration = re.search(r"Duration: (\d+):(\d+):(\d+\.\d+)", info)
-    assert duration is not None and abs(float(duration.group(3)) - 6) <= 1
+    assert info.video_codec == "h264" and {info.width, info.height} == {1080, 1920}, info
+    assert info.audio_codec == "aac"
+    assert info.duration is not None and abs(info.duration - 6) <= 1
     assert video.content.startswith("🎬 Your video (6s, 1080×1920)")

@@ -14,15 +14,8 @@ from telegram.request import HTTPXRequest
 from tg_auto_test.test_utils.serverless_telegram_client import ServerlessTelegramClient
 
 from adapters.telegram.reply import TelegramReply, limits_for, never_sent
-from bot.channel.events import (
-    Button,
-    DeliveryError,
-    MessageGone,
-    MessageRef,
-    NotModified,
-    RetryLater,
-    VideoFile,
-)
+from bot.channel.errors import DeliveryError, MessageGone, NotModified, RetryLater
+from bot.channel.events import Button, MessageRef, VideoFile
 from bot.channel.streaming import StreamingMessage
 from tests.fixtures_telegram import USER_ID, TransportFaults, calls, tg_settings
 
@@ -306,3 +299,13 @@ async def test_real_ptb_timeouts_tell_a_request_that_never_left_from_a_late_answ
         await server.wait_closed()
     assert never_sent(queued.value) is True
     assert never_sent(late.value) is False
+
+
+async def test_a_document_arrives_with_its_bytes_and_caption(bare_bot: Bot) -> None:
+    client, _ = bare_bot
+    reply = make_reply(client)
+    assert reply.limits.supports_documents and not reply.limits.long_text_as_file  # long texts still split
+    ref = await reply.send_document("answer.txt", b"the whole answer", "📄 answer.txt")
+    (call,) = calls(client, "sendDocument")
+    assert call.parameters["caption"] == "📄 answer.txt" and ref.chat_id == str(USER_ID)
+    assert call.file is not None and call.file.data == b"the whole answer"

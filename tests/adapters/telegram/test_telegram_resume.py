@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from adapters.telegram.app import lifecycle_of
+from adapters.telegram.app import host_of
 from tests.fixtures_telegram import (
     USER_ID,
     TgBot,
@@ -41,7 +41,7 @@ async def test_a_render_in_flight_at_shutdown_is_delivered_by_the_next_start(
     export = asyncio.create_task(tg_bot.feed(message_update(tg_bot.app.bot, 3002, 3002, text="/export")))
     await wait_for(lambda: any(r.polls >= 1 for r in fake_nemo.renders.values()))
 
-    stopped = await lifecycle_of(tg_bot.app).stop_work()  # what SIGTERM does before PTB stops
+    stopped = await host_of(tg_bot.app).stop_turns()  # what SIGTERM does before PTB stops
     await export
     assert stopped == 1
     assert calls(tg_bot.client, "sendVideo") == []
@@ -52,7 +52,7 @@ async def test_a_render_in_flight_at_shutdown_is_delivered_by_the_next_start(
     TransportFaults(second)
     await second.connect()
     try:
-        await lifecycle_of(second._application).wait_resumed()
+        await host_of(second._application).wait_resumed()
         (video,) = calls(second, "sendVideo")
         assert video.parameters["chat_id"] == str(USER_ID)
         assert video.file is not None and video.file.data == fake_nemo_mp4

@@ -9,9 +9,10 @@ import pytest
 from telegram.ext import ApplicationBuilder
 from tg_auto_test.test_utils.serverless_telegram_client import ServerlessTelegramClient
 
-from adapters.telegram import build_application, main
+from adapters.telegram import build_application
 from adapters.telegram.app import api_urls, register_commands
 from adapters.telegram.run import check_settings, webhook_path
+from app.telegram_bot import main
 from tests.fixtures_telegram import TransportFaults, calls, tg_settings
 
 TOKEN = "123456:" + "A" * 35

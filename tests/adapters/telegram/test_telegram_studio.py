@@ -3,14 +3,12 @@ a real 1080p MP4 out through sendVideo."""
 
 from __future__ import annotations
 
-import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
-import imageio_ffmpeg
 import pytest
 
+from common.ffmpeg import probe
 from tests.fixtures_studio import RunningStudio, StudioMedia
 from tests.fixtures_telegram import (
     TgBot,
@@ -21,13 +19,6 @@ from tests.fixtures_telegram import (
     store_file,
     tg_bot_settings,
 )
-
-
-def probe(path: Path) -> str:
-    done = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
-                          capture_output=True, text=True, timeout=30)
-    return done.stderr
-
 
 pytestmark = pytest.mark.filterwarnings("ignore:Tasks created via `Application.create_task`")
 
@@ -63,11 +54,9 @@ async def test_photos_and_a_prompt_become_a_real_mp4_in_the_chat(
         mp4 = tmp_path / "delivered.mp4"
         mp4.write_bytes(video.file.data)
         info = probe(mp4)
-        size = re.search(r"Video: h264.*?(\d{3,4})x(\d{3,4})", info)
-        assert size is not None, info
-        assert (video.parameters["width"], video.parameters["height"]) == (size.group(1), size.group(2))
-        assert {size.group(1), size.group(2)} == {"1080", "1920"}
-        assert "Audio: aac" in info
+        assert info.video_codec == "h264" and {info.width, info.height} == {1080, 1920}, info
+        assert (video.parameters["width"], video.parameters["height"]) == (str(info.width), str(info.height))
+        assert info.audio_codec == "aac"
         assert abs(int(video.parameters["duration"]) - 6) <= 1
         assert video.parameters["supports_streaming"] == "true" and video.parameters["thumbnail"]
     finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -23,15 +22,11 @@ from tests.fixtures_telegram import (
     tg_bot_settings,
     user_dict,
 )
+from tests.ports import free_port
 
 SECRET = "s3cret-webhook_token"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Webhook:

@@ -10,8 +10,7 @@ from bot.backend.client import NemoClient
 from bot.backend.errors import SessionNotFound, StreamBroken, TokenInvalid
 from bot.backend.models import TurnEvent
 from bot.backend.sse import VisibleText
-from tests.fixtures_nemo import fast_client
-from tests.kit.fakenemo import (
+from bot.testing.fakenemo import (
     BREAK,
     HEARTBEAT_COMMENT,
     HEARTBEAT_EVENT,
@@ -28,6 +27,7 @@ from tests.kit.fakenemo import (
     flat_text,
     sse,
 )
+from tests.fixtures_nemo import fast_client
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ from bot.backend.errors import (
     TokenInvalid,
     UnsupportedFile,
 )
+from bot.testing.fakenemo import FakeNemo
 from tests.fixtures_nemo import fast_client
-from tests.kit.fakenemo import FakeNemo
 
 DRAFT = {"t": [{"tt": 0, "sg": [{"st": 0, "d": 1000, "m": {"name": "a.jpg"}}]}]}
 

@@ -8,7 +8,7 @@ import pytest
 
 from bot.backend.client import NemoClient
 from bot.backend.models import RenderJob
-from tests.kit.fakenemo import FakeNemo
+from bot.testing.fakenemo import FakeNemo
 
 DRAFT = {"d": 3000, "t": [{"tt": 0, "sg": [{"id": "v1", "st": 0, "d": 3000, "m": {"name": "a.jpg"}}]}]}
 URL = "https://cdn.example.com/r/out.mp4"

@@ -9,7 +9,7 @@ import pytest
 
 from bot.backend.models import TurnEvent
 from bot.backend.sse import HEARTBEAT_PAYLOAD, SSEDecoder, VisibleText, parse_turn_event
-from tests.kit.fakenemo import adk_call, adk_error, adk_result, adk_text, adk_thought, flat_text, sse
+from bot.testing.fakenemo import adk_call, adk_error, adk_result, adk_text, adk_thought, flat_text, sse
 
 
 def decode(chunks: list[bytes]) -> list[str]:

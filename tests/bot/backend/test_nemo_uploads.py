@@ -12,8 +12,8 @@ from PIL import Image
 
 from bot.backend.client import NemoClient
 from bot.backend.errors import FileTooLarge, NemoError, UnsupportedFile
+from bot.testing.fakenemo import FakeNemo
 from tests.fixtures_nemo import fast_client
-from tests.kit.fakenemo import FakeNemo
 
 MIB = 1024 * 1024
 

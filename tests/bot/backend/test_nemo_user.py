@@ -10,8 +10,8 @@ import pytest
 from bot.backend.client import NemoClient
 from bot.backend.errors import OutOfCredits, StreamBroken, TokenInvalid
 from bot.backend.user import Credentials, NemoUser
+from bot.testing.fakenemo import BREAK, FakeNemo, adk_text
 from tests.fixtures_nemo import RedisCredentialStore
-from tests.kit.fakenemo import BREAK, FakeNemo, adk_text
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from bot.backend.client import NemoClient
 from bot.backend.errors import NemoError
 from bot.backend.user import NemoUser
 from bot.settings import ConfigError, load_settings
+from bot.testing.fakenemo import FakeNemo
 from tests.fixtures_nemo import RedisCredentialStore, fast_client
-from tests.kit.fakenemo import FakeNemo
 
 
 async def test_every_request_carries_the_attribution_headers_and_the_token(

@@ -8,9 +8,10 @@ import logging
 
 import pytest
 
-from bot.channel.events import Button, ChannelLimits, DeliveryError, NotModified, RetryLater
+from bot.channel.errors import DeliveryError, NotModified, RetryLater
+from bot.channel.events import Button, ChannelLimits
 from bot.channel.streaming import StreamingMessage
-from tests.kit.recording_reply import RecordingReply
+from bot.testing.reply import RecordingReply
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -7,7 +7,27 @@ from typing import Any
 
 import pytest
 
-from bot.draft.timeline import describe_changes, digest, is_exportable, summarize
+from bot.draft.models import Draft, TrackKind
+from bot.draft.timeline import describe_changes, summarize
+
+
+def summary(raw: Any, lang: str = "en") -> str | None:
+    """The summary of a draft as a backend sends it (read with the tolerant `Draft.read`)."""
+    return summarize(Draft.read(raw), lang)
+
+
+def changes(before: Any, after: Any, lang: str = "en") -> list[str]:
+    return describe_changes(Draft.read(before), Draft.read(after), lang)
+
+
+def exportable(raw: Any) -> bool:
+    draft = Draft.read(raw)
+    return draft is not None and draft.exportable
+
+
+def digest(raw: Any) -> str:
+    draft = Draft.read(raw)
+    return draft.digest if draft is not None else Draft().digest
 
 
 def studio_draft(
@@ -75,35 +95,36 @@ CLOUD_DRAFT: dict[str, Any] = {
 
 
 def test_studio_draft_summary_is_one_line_with_every_track() -> None:
-    assert summarize(studio_draft()) == (
+    assert summary(studio_draft()) == (
         "Timeline (3 tracks): 1. Video: a.jpg, b.jpg (0-9.4s) 2. BGM: Lo-fi (0-9.4s, 35%) "
         '3. Title: "Urban Dreams" (0-3s)'
     )
 
 
 def test_cloud_style_draft_is_read_with_its_own_keys() -> None:
-    assert summarize(CLOUD_DRAFT) == (
+    assert summary(CLOUD_DRAFT) == (
         "Timeline (3 tracks): 1. Video: city timelapse (0-10s) 2. BGM: Lo-fi (0-10s, 35%) "
         '3. Title: "Urban Dreams" (0-3s)'
     )
 
 
 def test_summary_in_chinese() -> None:
-    summary = summarize(studio_draft(music=None), lang="zh-CN")
-    assert summary == "时间线（2 条轨道）：1. 视频：a.jpg、b.jpg (0-9.4s) 2. 标题：“Urban Dreams” (0-3s)"
+    assert summary(studio_draft(music=None), "zh-CN") == (
+        "时间线（2 条轨道）：1. 视频：a.jpg、b.jpg (0-9.4s) 2. 标题：“Urban Dreams” (0-3s)"
+    )
 
 
 def test_labels_fall_back_to_the_source_file_name_and_then_to_a_count() -> None:
     draft = {"t": [{"tt": 0, "sg": [{"st": 0, "d": 2000, "m": {"src": "https://x.example/p/front.jpg?x=1"}},
                                     {"st": 2000, "d": 2000, "m": {}}, {"st": 4000, "d": 2000}]}]}  # fmt: skip
-    assert summarize(draft) == "Timeline (1 track): 1. Video: front.jpg +2 more (0-6s)"
+    assert summary(draft) == "Timeline (1 track): 1. Video: front.jpg +2 more (0-6s)"
     bare = {"t": [{"tt": 0, "sg": [{"st": 0, "d": 1000}, {"st": 1000, "d": 1000}]}]}
-    assert summarize(bare) == "Timeline (1 track): 1. Video: 2 clips (0-2s)"
+    assert summary(bare) == "Timeline (1 track): 1. Video: 2 clips (0-2s)"
 
 
 def test_many_shots_are_shortened() -> None:
     shots = tuple(f"p{i}.jpg" for i in range(9))
-    assert "Video: p0.jpg, p1.jpg, p2.jpg, p3.jpg +5 more (" in (summarize(studio_draft(shots)) or "")
+    assert "Video: p0.jpg, p1.jpg, p2.jpg, p3.jpg +5 more (" in (summary(studio_draft(shots)) or "")
 
 
 @pytest.mark.parametrize(
@@ -120,8 +141,8 @@ def test_many_shots_are_shortened() -> None:
     ],
 )
 def test_nothing_on_the_timeline_gives_no_summary_and_is_not_exportable(draft: Any) -> None:
-    assert summarize(draft) is None
-    assert is_exportable(draft) is False
+    assert summary(draft) is None
+    assert exportable(draft) is False
 
 
 def test_odd_values_never_fail() -> None:
@@ -133,13 +154,13 @@ def test_odd_values_never_fail() -> None:
         {"tt": 99, "sg": [{"st": 0, "d": 1000, "m": {"name": "sticker"}}]},
         {"tt": None, "sg": [1, 2]},
     ]}  # fmt: skip
-    summary = summarize(draft)
-    assert summary is not None and summary.startswith("Timeline (4 tracks): 1. Video: 5")
-    assert "Track 99: sticker (0-1s)" in summary
-    assert "100%" in summary  # 250 read as a percentage, capped
-    assert is_exportable(draft)
-    assert isinstance(describe_changes(None, draft), list)
-    assert isinstance(describe_changes(draft, CLOUD_DRAFT), list)
+    line = summary(draft)
+    assert line is not None and line.startswith("Timeline (4 tracks): 1. Video: 5")
+    assert "Track 99: sticker (0-1s)" in line
+    assert "100%" in line  # 250 read as a percentage, capped
+    assert exportable(draft)
+    assert isinstance(changes(None, draft), list)
+    assert isinstance(changes(draft, CLOUD_DRAFT), list)
 
 
 def test_digest_is_stable_and_notices_changes() -> None:
@@ -154,9 +175,9 @@ def test_digest_is_stable_and_notices_changes() -> None:
 
 def test_two_stage_generation_reports_the_video_then_music_and_title() -> None:
     raw = studio_draft(title=None, music=None)
-    assert describe_changes(None, raw) == ["🎬 Video created: a.jpg, b.jpg (0-9.4s)"]
+    assert changes(None, raw) == ["🎬 Video created: a.jpg, b.jpg (0-9.4s)"]
     full = studio_draft()
-    assert describe_changes(raw, full) == [
+    assert changes(raw, full) == [
         "🎵 Music added: Lo-fi (0-9.4s, 35%)",
         '✅ Title added: "Urban Dreams" (0-3s)',
     ]
@@ -165,7 +186,7 @@ def test_two_stage_generation_reports_the_video_then_music_and_title() -> None:
 def test_title_added_on_a_cloud_draft_without_roles() -> None:
     before = copy.deepcopy(CLOUD_DRAFT)
     before["t"] = before["t"][:2]
-    assert describe_changes(before, CLOUD_DRAFT) == ['✅ Title added: "Urban Dreams" (0-3s)']
+    assert changes(before, CLOUD_DRAFT) == ['✅ Title added: "Urban Dreams" (0-3s)']
 
 
 CHANGES = [
@@ -187,13 +208,13 @@ CHANGES = [
 
 @pytest.mark.parametrize(("edit", "lines"), CHANGES)
 def test_each_kind_of_edit_is_described(edit: dict[str, Any], lines: list[str]) -> None:
-    assert describe_changes(studio_draft(), studio_draft(**edit)) == lines
+    assert changes(studio_draft(), studio_draft(**edit)) == lines
 
 
 def test_captions_removed_and_changed() -> None:
     before = studio_draft(captions=("Fresh", "Bold"))
-    assert describe_changes(before, studio_draft(captions=("Fresh",))) == ['🗑 Captions removed: "Bold"']
-    assert describe_changes(before, studio_draft(captions=("Fresh", "Loud"))) == [
+    assert changes(before, studio_draft(captions=("Fresh",))) == ['🗑 Captions removed: "Bold"']
+    assert changes(before, studio_draft(captions=("Fresh", "Loud"))) == [
         '💬 Captions added: "Loud"',
         '🗑 Captions removed: "Bold"',
     ]
@@ -210,12 +231,12 @@ ZH_CHANGES = [
 
 @pytest.mark.parametrize(("edit", "lines"), ZH_CHANGES)
 def test_changes_are_described_in_chinese(edit: dict[str, Any], lines: list[str]) -> None:
-    assert describe_changes(studio_draft(), studio_draft(**edit), "zh-CN") == lines
+    assert changes(studio_draft(), studio_draft(**edit), "zh-CN") == lines
 
 
 def test_chinese_two_stage_generation() -> None:
     raw = studio_draft(title=None, music=None)
-    assert describe_changes(raw, studio_draft(title="城市之梦"), "zh") == [
+    assert changes(raw, studio_draft(title="城市之梦"), "zh") == [
         "🎵 已添加音乐：Lo-fi（0-9.4s, 35%）",
         "✅ 已添加标题：“城市之梦”（0-3s）",
     ]
@@ -227,6 +248,31 @@ def test_title_card_only_video_is_summarized() -> None:
                           "m": {"kind": "color", "color": "#1e293b", "name": "Title card"}}]},
         {"tt": 7, "sg": [{"id": "x1", "st": 0, "d": 5000, "m": {"text": "Grand Opening", "role": "title"}}]},
     ]}  # fmt: skip
-    assert summarize(draft) == (
+    assert summary(draft) == (
         'Timeline (2 tracks): 1. Video: Title card (0-5s) 2. Title: "Grand Opening" (0-5s)'
     )
+
+
+def test_tracks_are_read_by_kind_with_their_segments_in_time_order() -> None:
+    draft = Draft.read({"d": "9400", "t": [
+        {"tt": 7, "sg": [{"st": 3000, "d": 2000, "m": {"text": "b", "role": "caption"}},
+                         {"st": 0, "d": 3000, "m": {"text": "a", "role": "title"}}]},
+        {"tt": 2, "sg": [{"st": 0, "d": 9400, "m": {"name": "voice.m4a"}}]},
+        {"tt": 42, "sg": []},
+    ]})  # fmt: skip
+    assert draft is not None and draft.exportable and draft.total == 9400
+    assert [t.kind for t in draft.tracks] == [TrackKind.TEXT, TrackKind.VOICE, None]
+    assert draft.tracks[2].number == 42  # a kind this code does not know keeps its number
+    titles = draft.segments(TrackKind.TEXT)
+    assert [(s.text, s.role, s.start, s.end) for s in titles] == [
+        ("a", "title", 0, 3000),
+        ("b", "caption", 3000, 5000),
+    ]
+    assert draft.segments(TrackKind.MUSIC) == []
+    assert draft.wire["d"] == "9400"  # what an export submits: the draft as it came
+
+
+def test_the_voice_track_is_listed_by_its_number_as_before() -> None:
+    draft = {"t": [{"tt": 0, "sg": [{"st": 0, "d": 1000, "m": {"name": "a.jpg"}}]},
+                   {"tt": 2, "sg": [{"st": 0, "d": 1000, "m": {"name": "voice"}}]}]}  # fmt: skip
+    assert summary(draft) == "Timeline (2 tracks): 1. Video: a.jpg (0-1s) 2. Track 2: voice (0-1s)"

@@ -7,8 +7,8 @@ import copy
 import time
 from typing import Any
 
+from bot.testing.fakenemo import BREAK, HEARTBEAT_COMMENT, FakeNemo, adk_call, adk_result, adk_text
 from tests.fixtures_engine import Chat, until
-from tests.kit.fakenemo import BREAK, HEARTBEAT_COMMENT, FakeNemo, adk_call, adk_result, adk_text
 
 DRAFT: dict[str, Any] = {
     "d": 6000,
@@ -130,7 +130,7 @@ async def test_a_turn_with_heartbeats_only_for_too_long_falls_back_to_polling(
     engine_factory: Any, fake_nemo: FakeNemo
 ) -> None:
     from bot.channel.events import ChannelLimits
-    from tests.kit.recording_reply import RecordingReply
+    from bot.testing.reply import RecordingReply
 
     chat = Chat(
         engine_factory(sse_idle_timeout_seconds=0.5, still_working_seconds=0.2),
@@ -179,7 +179,7 @@ async def test_expired_anonymous_token_is_renewed_without_bothering_the_user(
 
 
 async def test_refused_operator_token_is_explained(engine_factory: Any, fake_nemo: FakeNemo) -> None:
-    from tests.kit.recording_reply import RecordingReply
+    from bot.testing.reply import RecordingReply
 
     chat = Chat(engine_factory(nemo_token="nmv_usr_" + "Z" * 40), RecordingReply())
     answers = await chat.send("/credits")
@@ -237,14 +237,14 @@ async def test_cancel_during_a_turn_stops_waiting_at_once_without_resending(
 async def test_a_refused_own_token_is_not_saved(chat: Chat, engine: Any, fake_nemo: FakeNemo) -> None:
     (answer,) = await chat.send("/token nmv_usr_" + "B" * 40)
     assert answer.startswith("🔑 The backend refused your token")
-    rec = await engine.services.store.get_user("telegram:alice")
+    rec = await engine.services.store.users.get("telegram:alice")
     assert rec.token is None and not rec.own_token
 
 
 async def test_operator_token_serves_everyone_with_a_session_each(
     engine_factory: Any, fake_nemo: FakeNemo
 ) -> None:
-    from tests.kit.recording_reply import RecordingReply
+    from bot.testing.reply import RecordingReply
 
     operator = "nmv_usr_" + "O" * 40
     fake_nemo.add_token(operator, "usr_operator")
@@ -294,7 +294,7 @@ async def test_the_global_cap_answers_busy(engine_factory: Any, fake_nemo: FakeN
     import asyncio
 
     from bot.channel.events import ChannelLimits
-    from tests.kit.recording_reply import RecordingReply
+    from bot.testing.reply import RecordingReply
 
     engine = engine_factory(max_concurrent_turns=1)
     ann = Chat(engine, RecordingReply(limits=ChannelLimits(edit_interval=0.02)), user_id="ann")
@@ -343,7 +343,7 @@ async def test_cancel_received_by_another_bot_process_stops_the_turn_where_it_ru
     import asyncio
 
     from bot.channel.events import ChannelLimits
-    from tests.kit.recording_reply import RecordingReply
+    from bot.testing.reply import RecordingReply
 
     first, second = engine_factory(), engine_factory()  # two bot processes on one Redis
     chat = Chat(first, RecordingReply(limits=ChannelLimits(edit_interval=0.02)))

@@ -6,9 +6,9 @@ import pytest
 
 from bot.channel.events import ChannelLimits
 from bot.engine.engine import Engine
+from bot.testing.fakenemo import FakeNemo
+from bot.testing.reply import RecordingReply
 from tests.fixtures_engine import Chat
-from tests.kit.fakenemo import FakeNemo
-from tests.kit.recording_reply import RecordingReply
 
 
 async def test_first_contact_sets_things_up_then_greets_in_english(chat: Chat, fake_nemo: FakeNemo) -> None:
@@ -40,7 +40,7 @@ async def test_first_contact_in_chinese_greets_in_chinese_and_asks_for_a_chinese
     assert "试着说" in answers[0] and "30 秒" in answers[0]
     session = next(iter(fake_nemo.sessions.values()))
     assert session.language == "zh-CN"  # the backend gets its own code
-    rec = await engine.services.store.get_user("telegram:li")
+    rec = await engine.services.store.users.get("telegram:li")
     assert rec.language == "zh-CN"
 
 

@@ -10,16 +10,19 @@ from typing import Any
 
 from bot.channel.events import ChannelLimits
 from bot.engine.engine import Engine
+from bot.ids import ChatRef, UserKey
 from bot.state.store import JobRecord
+from bot.testing.fakenemo import FakeNemo
+from bot.testing.reply import RecordingReply
 from tests.fixtures_engine import Chat, until
-from tests.kit.fakenemo import FakeNemo
-from tests.kit.recording_reply import RecordingReply
 
 DRAFT: dict[str, Any] = {
     "d": 3000,
     "m": {"title": "Aurora"},
     "t": [{"tt": 0, "sg": [{"id": "v1", "st": 0, "d": 3000, "m": {"kind": "image", "name": "front.jpg"}}]}],
 }
+
+ALICE = UserKey("telegram", "alice")
 
 
 async def _ready(chat: Chat, fake_nemo: FakeNemo) -> str:
@@ -50,9 +53,9 @@ async def test_export_shows_progress_and_delivers_the_mp4(
     (submit,) = fake_nemo.requests_to("/api/render/proxy/lambda", method="POST")
     render_id = submit.json["id"]
     assert render_id.startswith("render_") and submit.json["sessionId"] == next(iter(fake_nemo.sessions))
-    job = await engine.services.store.get_job(render_id)
+    job = await engine.services.store.jobs.get(render_id)
     assert job is not None and job.status == "delivered"
-    assert await engine.services.store.active_jobs() == []
+    assert await engine.services.store.jobs.active() == []
 
 
 async def test_a_failed_render_is_retried_once_with_a_new_id(chat: Chat, fake_nemo: FakeNemo) -> None:
@@ -98,33 +101,32 @@ async def test_restart_resumes_the_render_and_delivers_exactly_once(
     task.cancel()  # the process goes away mid-render
     with contextlib.suppress(asyncio.CancelledError):
         await task
-    (job,) = await first.services.store.active_jobs()
+    (job,) = await first.services.store.jobs.active()
     assert job.status in ("pending", "processing")
 
     second = engine_factory()  # a new process: its own store connection, a new owner
     resumed = RecordingReply(limits=ChannelLimits(edit_interval=0.02))
 
     async def reply_for(j: JobRecord) -> RecordingReply | None:
-        return resumed if j.user_key == "telegram:alice" else None
+        return resumed if j.user_key == ALICE else None
 
     assert await second.resume(reply_for) == 1
     assert len(resumed.done("video")) == 1
     assert len(fake_nemo.requests_to("/api/render/proxy/lambda", method="POST")) == 1
     assert await second.resume(reply_for) == 0  # delivered exactly once
-    assert await second.services.store.active_jobs() == []
+    assert await second.services.store.jobs.active() == []
 
 
 async def test_resume_of_a_job_that_never_reached_the_backend_asks_to_export_again(
     engine: Engine, fake_nemo: FakeNemo
 ) -> None:
     store = engine.services.store
-    await store.get_user("telegram:alice")
-    await store.save_job(
+    await store.users.get(ALICE)
+    await store.jobs.save(
         JobRecord(
             render_id="render_1",
-            user_key="telegram:alice",
-            platform="telegram",
-            chat_id="chat-alice",
+            user_key=ALICE,
+            chat=ChatRef("telegram", "chat-alice"),
             status="submitting",
             attempts=1,
             language="en",
@@ -138,7 +140,7 @@ async def test_resume_of_a_job_that_never_reached_the_backend_asks_to_export_aga
     assert await engine.resume(reply_for) == 0
     assert "press Export again" in reply.visible_texts()[-1]
     assert fake_nemo.requests_to("/api/render/proxy/lambda", method="POST") == []
-    assert await store.active_jobs() == []
+    assert await store.jobs.active() == []
 
 
 async def test_cancel_stops_waiting_for_the_render_without_cancelling_it(
@@ -154,7 +156,7 @@ async def test_cancel_stops_waiting_for_the_render_without_cancelling_it(
     await asyncio.wait_for(task, 2)
     assert chat.reply.done("video") == []
     (submit,) = fake_nemo.requests_to("/api/render/proxy/lambda", method="POST")
-    job = await engine.services.store.get_job(submit.json["id"])
+    job = await engine.services.store.jobs.get(submit.json["id"])
     assert job is not None and job.status == "cancelled"
 
 
@@ -176,12 +178,11 @@ async def test_a_message_during_a_turn_is_queued_and_answered_after(
 
 async def test_one_export_at_a_time_per_session(chat: Chat, engine: Engine, fake_nemo: FakeNemo) -> None:
     sid = await _ready(chat, fake_nemo)
-    await engine.services.store.save_job(
+    await engine.services.store.jobs.save(
         JobRecord(
             render_id="render_42",
-            user_key="telegram:alice",
-            platform="telegram",
-            chat_id="chat-alice",
+            user_key=ALICE,
+            chat=ChatRef("telegram", "chat-alice"),
             session_id=sid,
             status="processing",
             attempts=1,
@@ -190,3 +191,31 @@ async def test_one_export_at_a_time_per_session(chat: Chat, engine: Engine, fake
     (answer,) = await chat.send("/export")
     assert "already running" in answer
     assert fake_nemo.requests_to("/api/render/proxy/lambda", method="POST") == []
+
+
+async def test_a_render_retried_after_a_restart_still_goes_to_the_chat_it_was_asked_in(
+    chat: Chat, engine: Engine, fake_nemo: FakeNemo
+) -> None:
+    """Alice exported in a group; the bot restarted; the render failed; the retry (a new render id)
+    must be recorded for that group, not for her private chat."""
+    sid = await _ready(chat, fake_nemo)
+    group = ChatRef("telegram", "-1001234567890")
+    fake_nemo.render_plan(fail_first=True)
+    fake_nemo.start_render("render_g1", sid, DRAFT)  # the first attempt reached the backend
+    store = engine.services.store
+    await store.jobs.save(JobRecord(render_id="render_g1", user_key=ALICE, chat=group, session_id=sid,
+                                    status="pending", attempts=1, language="en"))
+    fake_nemo.render_plan([("completed", 100)])
+    asked: list[ChatRef] = []
+    reply = RecordingReply(limits=ChannelLimits(edit_interval=0.02))
+
+    async def reply_for(j: JobRecord) -> RecordingReply:
+        asked.append(j.chat)
+        return reply
+
+    assert await engine.resume(reply_for) == 1
+    assert asked == [group] and len(reply.done("video")) == 1
+    (retry,) = fake_nemo.requests_to("/api/render/proxy/lambda", method="POST")
+    again = await store.jobs.get(retry.json["id"])
+    assert again is not None and again.status == "delivered"
+    assert (again.user_key, again.chat) == (ALICE, group)

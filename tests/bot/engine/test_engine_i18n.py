@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 import string
+from pathlib import Path
 
 import pytest
 
-from bot.i18n import count, language_for, session_language, strings, t
+import bot.i18n
+from bot.i18n import NAMESPACES, Strings, count, joined, language_for, session_language, t
 
 
 def _fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-def test_every_english_string_has_a_chinese_one_with_the_same_placeholders() -> None:
-    en, zh = strings("en"), strings("zh")
-    assert set(en) == set(zh)
+@pytest.mark.parametrize("strings", NAMESPACES, ids=lambda s: s.namespace)
+def test_every_english_string_has_a_chinese_one_with_the_same_placeholders(strings: Strings) -> None:
+    en, zh = strings.table("en"), strings.table("zh")
+    assert en and set(en) == set(zh)
     for key in en:
         assert _fields(en[key]) == _fields(zh[key]), key
+
+
+def test_the_namespaces_are_the_folders_next_to_the_module() -> None:
+    here = Path(bot.i18n.__file__).parent
+    folders = {p.name for p in here.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert folders == {s.namespace for s in NAMESPACES}
+    assert folders == {"engine", "timeline", "telegram", "discord", "console"}
+
+
+def test_lists_are_joined_the_way_each_language_writes_them() -> None:
+    assert joined("en", ["a", "b"]) == "a, b" and joined("zh-CN", ["a", "b"]) == "a、b"
 
 
 @pytest.mark.parametrize(

@@ -15,10 +15,10 @@ from bot.engine.flows import info
 from bot.state.connect import connect_url
 from bot.state.crypto import TokenCipher
 from bot.state.store import Store
+from bot.testing.fakenemo import FakeNemo
+from bot.testing.reply import RecordingReply
 from common.redis_server import RedisServer
 from tests.fixtures_engine import Chat, engine_settings
-from tests.kit.fakenemo import FakeNemo
-from tests.kit.recording_reply import RecordingReply
 
 
 async def test_redis_going_away_is_one_friendly_line_and_the_bot_recovers(

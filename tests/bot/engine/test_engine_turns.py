@@ -7,13 +7,14 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from bot.engine.turns import Outcome, TurnGate, cancelled_by_user
+from bot.ids import UserKey
 from bot.state.store import Store
 
 
 def _redis_lock(store: Store) -> Callable[..., contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
-    async def lock(user_key: str, on_wait: Callable[[], Awaitable[None]]) -> AsyncIterator[None]:
-        async with store.lock(user_key, 5.0, on_wait=on_wait):
+    async def lock(user_key: UserKey, on_wait: Callable[[], Awaitable[None]]) -> AsyncIterator[None]:
+        async with store.locks.hold(user_key, 5.0, on_wait=on_wait):
             yield
 
     return lock
@@ -36,9 +37,9 @@ async def test_second_message_waits_behind_the_first_and_is_told_queued() -> Non
     async def queued() -> None:
         told.append("queued")
 
-    t1 = asyncio.create_task(gate.run("console:a", first, on_queued=queued))
+    t1 = asyncio.create_task(gate.run(UserKey("console", "a"), first, on_queued=queued))
     await asyncio.sleep(0.01)
-    t2 = asyncio.create_task(gate.run("console:a", second, on_queued=queued))
+    t2 = asyncio.create_task(gate.run(UserKey("console", "a"), second, on_queued=queued))
     await asyncio.sleep(0.01)
     assert told == ["queued"] and order == ["first starts"]
     release.set()
@@ -60,9 +61,9 @@ async def test_other_users_are_not_held_up() -> None:
     async def nothing() -> None:
         raise AssertionError("user b was never queued")
 
-    slow_task = asyncio.create_task(gate.run("console:a", slow, on_queued=nothing))
+    slow_task = asyncio.create_task(gate.run(UserKey("console", "a"), slow, on_queued=nothing))
     await asyncio.sleep(0.01)
-    assert await gate.run("console:b", quick, on_queued=nothing) is Outcome.DONE
+    assert await gate.run(UserKey("console", "b"), quick, on_queued=nothing) is Outcome.DONE
     assert ran == ["b"]
     release.set()
     await slow_task
@@ -82,12 +83,12 @@ async def test_cancel_stops_waiting_and_marks_the_turn_as_cancelled_by_the_user(
     async def nothing() -> None:
         return None
 
-    task = asyncio.create_task(gate.run("console:a", forever, on_queued=nothing))
+    task = asyncio.create_task(gate.run(UserKey("console", "a"), forever, on_queued=nothing))
     await asyncio.sleep(0.01)
-    assert gate.cancel("console:a") is True
+    assert gate.cancel(UserKey("console", "a")) is True
     assert await asyncio.wait_for(task, 1) is Outcome.CANCELLED
     assert seen == [True]
-    assert gate.cancel("console:a") is False  # nothing runs any more
+    assert gate.cancel(UserKey("console", "a")) is False  # nothing runs any more
 
 
 async def test_a_shutdown_is_not_taken_for_a_users_cancel() -> None:
@@ -104,7 +105,7 @@ async def test_a_shutdown_is_not_taken_for_a_users_cancel() -> None:
     async def nothing() -> None:
         return None
 
-    task = asyncio.create_task(gate.run("console:a", forever, on_queued=nothing))
+    task = asyncio.create_task(gate.run(UserKey("console", "a"), forever, on_queued=nothing))
     await asyncio.sleep(0.01)
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -125,9 +126,9 @@ async def test_global_cap_answers_busy_without_running() -> None:
     async def nothing() -> None:
         return None
 
-    task = asyncio.create_task(gate.run("console:a", slow, on_queued=nothing))
+    task = asyncio.create_task(gate.run(UserKey("console", "a"), slow, on_queued=nothing))
     await asyncio.sleep(0.01)
-    assert await gate.run("console:b", never, on_queued=nothing) is Outcome.BUSY
+    assert await gate.run(UserKey("console", "b"), never, on_queued=nothing) is Outcome.BUSY
     release.set()
     assert await task is Outcome.DONE
     assert gate.running == 0
@@ -152,7 +153,7 @@ async def test_turns_of_one_user_never_overlap_across_two_processes(store_a: Sto
 
         return tell
 
-    runs = [gates[i % 2].run("telegram:7", work, on_queued=queued(i)) for i in range(4)]
+    runs = [gates[i % 2].run(UserKey("telegram", "7"), work, on_queued=queued(i)) for i in range(4)]
     results = await asyncio.gather(*runs)
     assert results == [Outcome.DONE] * 4
     assert most == 1

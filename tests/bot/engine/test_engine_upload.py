@@ -6,8 +6,8 @@ import hashlib
 from pathlib import Path
 
 from app.samples import make_sample_photos
+from bot.testing.fakenemo import FakeNemo
 from tests.fixtures_engine import Chat
-from tests.kit.fakenemo import FakeNemo
 
 
 async def test_three_photos_are_one_upload_and_one_acknowledgement(

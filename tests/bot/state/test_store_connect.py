@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -11,17 +10,17 @@ from pathlib import Path
 import pytest
 import redis
 
+from bot.ids import ChatRef, UserKey
 from bot.state.connect import _hosts, connect_url
 from bot.state.store import JobRecord, Store
 from common.embedded_redis import socket_path_for
 from common.redis_server import RedisServer, redis_server_binary
 from tests.fixtures_store import make_settings
+from tests.ports import free_port
 
+TG42 = UserKey.parse("telegram:42")
+CHAT = ChatRef.parse("telegram:42")
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_until(check: object, timeout: float = 10.0) -> None:
@@ -70,7 +69,7 @@ def sentinel_port(tcp_redis: RedisServer, tmp_path: Path) -> Iterator[int]:
 def cluster_port(tmp_path: Path) -> Iterator[int]:
     """A one-node Redis Cluster holding every slot."""
     directory = tmp_path / "cluster"
-    port = free_port()
+    port = free_port(cluster=True)
     args = ["--cluster-enabled", "yes", "--cluster-config-file", str(directory / "nodes.conf")]
     server = RedisServer(
         directory, appendonly=False, port=port, socket_path=socket_path_for(directory), extra_args=args
@@ -88,23 +87,21 @@ def cluster_port(tmp_path: Path) -> Iterator[int]:
 
 async def exercise(store: Store) -> None:
     """The calls a bot makes in one turn, end to end."""
-    client_id = (await store.get_user("telegram:42")).client_id
-    rec = await store.update_user("telegram:42", token="nmv_usr_" + "x" * 40, session_id="s-1")
+    client_id = (await store.users.get(TG42)).client_id
+    rec = await store.users.update(TG42, token="nmv_usr_" + "x" * 40, session_id="s-1")
     assert rec.client_id == client_id
-    assert (await store.get_user("telegram:42")).session_id == "s-1"
-    async with store.lock("telegram:42", 5):
-        assert await store.is_locked("telegram:42")
-    assert await store.claim_update("telegram", 1) and not await store.claim_update("telegram", 1)
-    await store.album_add("telegram", 1, "g", "a")
-    assert await store.album_take("telegram", 1, "g") == ["a"]
+    assert (await store.users.get(TG42)).session_id == "s-1"
+    async with store.locks.hold(TG42, 5):
+        assert await store.locks.held(TG42)
+    assert await store.updates.claim("telegram", 1) and not await store.updates.claim("telegram", 1)
+    await store.updates.album_add(CHAT, "g", "a")
+    assert await store.updates.album_take(CHAT, "g") == ["a"]
     for render_id in ("render_1", "render_2"):
-        await store.save_job(
-            JobRecord(render_id=render_id, user_key="telegram:42", platform="telegram", chat_id="42")
-        )
-    assert [j.render_id for j in await store.active_jobs()] == ["render_1", "render_2"]
-    assert await store.claim_job("render_1", "bot-a", 5)
-    await store.finish_job("render_1")
-    assert [j.render_id for j in await store.active_jobs()] == ["render_2"]
+        await store.jobs.save(JobRecord(render_id=render_id, user_key=TG42, chat=CHAT))
+    assert [j.render_id for j in await store.jobs.active()] == ["render_1", "render_2"]
+    assert await store.leases.claim("render_1", "bot-a", 5)
+    await store.jobs.finish("render_1")
+    assert [j.render_id for j in await store.jobs.active()] == ["render_2"]
 
 
 async def test_unix_socket_url(redis_url: str, data_dir: Path, redis: object) -> None:
@@ -153,3 +150,9 @@ def test_host_lists_take_default_ports_and_ipv6() -> None:
 def test_sentinel_url_without_service_is_refused() -> None:
     with pytest.raises(ValueError, match="service name"):
         connect_url("redis+sentinel://127.0.0.1:26379")
+
+
+def test_ports_given_to_a_cluster_node_leave_room_for_its_bus() -> None:
+    """Redis refuses a cluster node above port 55535 (its bus is port + 10000): the test's ports fit."""
+    ports = [free_port(cluster=True) for _ in range(100)]  # the OS hands out ports up to 60999
+    assert all(1024 < p <= 55535 for p in ports)

@@ -19,20 +19,12 @@ import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NoReturn
 
-from bot.channel.events import (
-    Activity,
-    Button,
-    ChannelLimits,
-    DeliveryError,
-    MessageGone,
-    MessageRef,
-    NotModified,
-    VideoFile,
-)
+from bot.channel.errors import DeliveryError, MessageGone, NotModified
+from bot.channel.events import Activity, Button, ChannelLimits, MessageRef, VideoFile
 
-OpKind = Literal["send", "edit", "delete", "video", "activity"]
+OpKind = Literal["send", "edit", "delete", "video", "document", "activity"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +38,8 @@ class Op:
     buttons: tuple[Button, ...] | None = None
     formatted: bool = False
     error: str | None = None  # the exception class name when the call raised
+    started: float = 0.0  # `clock()` when the call was made
+    ended: float = 0.0  # `clock()` when it returned or raised
 
     @property
     def ok(self) -> bool:
@@ -62,6 +56,7 @@ class Message:
     formatted: bool = False
     deleted: bool = False
     video: VideoFile | None = None
+    document: tuple[str, bytes] | None = None  # (filename, content)
 
 
 @dataclass
@@ -79,6 +74,7 @@ class RecordingReply:
     """Implements the `Reply` protocol; inspect `ops`, `messages` and the helpers below."""
 
     limits: ChannelLimits = field(default_factory=ChannelLimits)
+    chat_id: str = "chat"  # what the refs it hands out carry
     latency: float = 0.0  # seconds each call takes (makes in-flight operations real)
     clock: Callable[[], float] = time.monotonic
     ops: list[Op] = field(default_factory=list)
@@ -117,15 +113,18 @@ class RecordingReply:
             return fault.exc() if callable(fault.exc) else fault.exc
         return None
 
-    async def _enter(self, op: OpKind, formatted: bool = False) -> BaseException | None:
+    async def _enter(self, op: OpKind, formatted: bool = False) -> tuple[float, BaseException | None]:
+        """(when the call started, the scripted fault it meets if any)."""
+        started = self.clock()
         n = self._calls[op] = self._calls.get(op, 0) + 1
         if self.latency:
             await asyncio.sleep(self.latency)
-        return self._fault(op, n, formatted)
+        return started, self._fault(op, n, formatted)
 
     def _record(
         self,
         op: OpKind,
+        started: float,
         msg_id: str | None,
         text: str | None = None,
         *,
@@ -133,14 +132,21 @@ class RecordingReply:
         formatted: bool = False,
         error: str | None = None,
     ) -> Op:
-        entry = Op(round(self.clock() - self._start, 4), op, msg_id, text, buttons, formatted, error)
+        ended = self.clock()
+        entry = Op(round(ended - self._start, 4), op, msg_id, text, buttons, formatted, error, started, ended)
         self.ops.append(entry)
         return entry
 
     def _refuse(
-        self, op: OpKind, msg_id: str | None, text: str | None, exc: BaseException, formatted: bool = False
-    ) -> None:
-        self._record(op, msg_id, text, formatted=formatted, error=type(exc).__name__)
+        self,
+        op: OpKind,
+        started: float,
+        msg_id: str | None,
+        text: str | None,
+        exc: BaseException,
+        formatted: bool = False,
+    ) -> NoReturn:
+        self._record(op, started, msg_id, text, formatted=formatted, error=type(exc).__name__)
         raise exc
 
     # --- the Reply protocol -------------------------------------------------------------------
@@ -148,26 +154,21 @@ class RecordingReply:
     async def send_text(
         self, text: str, *, buttons: list[Button] | None = None, formatted: bool = False
     ) -> MessageRef:
-        exc = await self._enter("send", formatted)
+        started, exc = await self._enter("send", formatted)
         if exc is None and (len(text) > self.limits.max_text or not text.strip()):
             exc = DeliveryError(f"text length {len(text)} not accepted")
         if exc is not None:
-            self._refuse("send", None, text, exc, formatted)
+            self._refuse("send", started, None, text, exc, formatted)
         msg_id = str(next(self._ids))
         bts = tuple(buttons) if buttons else None
         self.messages[msg_id] = Message(msg_id, text, bts, formatted)
-        self._record("send", msg_id, text, buttons=bts, formatted=formatted)
-        return MessageRef(id=msg_id, chat_id="chat")
+        self._record("send", started, msg_id, text, buttons=bts, formatted=formatted)
+        return MessageRef(id=msg_id, chat_id=self.chat_id)
 
     async def edit_text(
-        self,
-        ref: MessageRef,
-        text: str,
-        *,
-        buttons: list[Button] | None = None,
-        formatted: bool = False,
+        self, ref: MessageRef, text: str, *, buttons: list[Button] | None = None, formatted: bool = False
     ) -> MessageRef:
-        exc = await self._enter("edit", formatted)
+        started, exc = await self._enter("edit", formatted)
         msg = self.messages.get(ref.id)
         bts = tuple(buttons) if buttons else None
         if exc is None:
@@ -178,41 +179,55 @@ class RecordingReply:
             elif (msg.text, msg.buttons, msg.formatted) == (text, bts, formatted):
                 exc = NotModified()
         if exc is not None:
-            self._refuse("edit", ref.id, text, exc, formatted)
+            self._refuse("edit", started, ref.id, text, exc, formatted)
         assert msg is not None
         msg.text, msg.buttons, msg.formatted = text, bts, formatted
-        self._record("edit", ref.id, text, buttons=bts, formatted=formatted)
+        self._record("edit", started, ref.id, text, buttons=bts, formatted=formatted)
         return ref
 
     async def delete(self, ref: MessageRef) -> None:
-        exc = await self._enter("delete")
+        started, exc = await self._enter("delete")
         msg = self.messages.get(ref.id)
         if exc is None and (msg is None or msg.deleted):
             exc = MessageGone()
         if exc is not None:
-            self._refuse("delete", ref.id, None, exc)
+            self._refuse("delete", started, ref.id, None, exc)
         assert msg is not None
         msg.deleted = True
-        self._record("delete", ref.id)
+        self._record("delete", started, ref.id)
 
     async def send_video(
         self, video: VideoFile, caption: str, *, buttons: list[Button] | None = None
     ) -> MessageRef:
-        exc = await self._enter("video")
+        started, exc = await self._enter("video")
         cap = self.limits.max_video_bytes
         if exc is None and cap is not None and video.size > cap:
             exc = DeliveryError("video too large")
         if exc is not None:
-            self._refuse("video", None, caption, exc)
+            self._refuse("video", started, None, caption, exc)
         msg_id = str(next(self._ids))
         bts = tuple(buttons) if buttons else None
         self.messages[msg_id] = Message(msg_id, caption, bts, video=video)
-        self._record("video", msg_id, caption, buttons=bts)
-        return MessageRef(id=msg_id, chat_id="chat")
+        self._record("video", started, msg_id, caption, buttons=bts)
+        return MessageRef(id=msg_id, chat_id=self.chat_id)
+
+    async def send_document(
+        self, filename: str, data: bytes, caption: str, *, buttons: list[Button] | None = None
+    ) -> MessageRef:
+        started, exc = await self._enter("document")
+        if exc is None and not self.limits.supports_documents:
+            exc = DeliveryError("this chat takes no documents")
+        if exc is not None:
+            self._refuse("document", started, None, caption, exc)
+        msg_id = str(next(self._ids))
+        bts = tuple(buttons) if buttons else None
+        self.messages[msg_id] = Message(msg_id, caption, bts, document=(filename, data))
+        self._record("document", started, msg_id, caption, buttons=bts)
+        return MessageRef(id=msg_id, chat_id=self.chat_id)
 
     async def show_activity(self, activity: Activity) -> None:
-        await self._enter("activity")
-        self._record("activity", None, activity)
+        started, _ = await self._enter("activity")
+        self._record("activity", started, None, activity)
 
     # --- inspection ---------------------------------------------------------------------------
 
@@ -223,9 +238,9 @@ class RecordingReply:
     def visible_texts(self) -> list[str]:
         return [m.text for m in self.visible()]
 
-    def done(self, *kinds: OpKind) -> list[Op]:
-        """Successful operations, optionally of the given kinds only."""
-        return [o for o in self.ops if o.ok and (not kinds or o.op in kinds)]
+    def done(self, *kinds: OpKind, since: int = 0) -> list[Op]:
+        """Successful operations (from `ops[since]` on), optionally of the given kinds only."""
+        return [o for o in self.ops[since:] if o.ok and (not kinds or o.op in kinds)]
 
     def failed(self, *kinds: OpKind) -> list[Op]:
         return [o for o in self.ops if not o.ok and (not kinds or o.op in kinds)]

@@ -10,11 +10,12 @@ import itertools
 import secrets
 import threading
 import time
+from collections.abc import AsyncIterable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.kit.fakenemo.events import default_turn, silent_turn
+from bot.testing.fakenemo.events import default_turn, silent_turn
 
 
 class _Break:
@@ -64,7 +65,11 @@ class Fault:
 
 @dataclass
 class TurnScript:
-    chunks: list[Any]
+    """One chat turn's raw SSE: a list (bytes written as they are, a float sleeps, BREAK drops the
+    connection) or an async iterable of bytes made while it streams; `draft` is set on the session
+    when the turn ends (or breaks)."""
+
+    chunks: list[Any] | AsyncIterable[bytes]
     draft: dict[str, Any] | None = None
 
 
@@ -97,6 +102,10 @@ class Render:
     polls: int = 0
 
 
+TurnFactory = Callable[["Session", str], TurnScript]
+"""`factory(session, message)`: the turn the agent streams for a message (see `FakeNemo.turn_factory`)."""
+
+
 class FakeNemo:
     """State plus scripting of one fake NemoVideo backend. Thread-safe: the server runs in its own thread."""
 
@@ -124,6 +133,7 @@ class FakeNemo:
             self.max_upload_bytes = 200 * 1024 * 1024
             self.keep_upload_bytes = 16 * 1024 * 1024
             self.default_credits: tuple[float, float, float] = (100, 0, 100)
+            self.turn_factory: TurnFactory | None = None  # makes every unscripted turn (benchmarks)
             self._plan_steps: list[Any] = list(DEFAULT_RENDER_STEPS)
             self._plan_fail_first = False
             self._plan_mp4: bytes | None = None
@@ -286,6 +296,8 @@ class FakeNemo:
             session.messages.append(message)
             if self.turns:
                 return self.turns.pop(0)
+            if self.turn_factory is not None:
+                return self.turn_factory(session, message)
             reply = self.reply.format(message=message)
             return TurnScript(default_turn(reply, pause=self.turn_pause), default_draft(session, message))
 

@@ -42,11 +42,11 @@ small studio-form draft (one video segment per uploaded file, a title). Default 
 processing 50 → completed with a URL served by the fake (`/files/<id>.mp4`, no auth), also
 downloadable at `/api/render/proxy/<id>/download` (auth). Uploads are served back at their `cdn_url`.
 
-SSE helpers for scripts live in tests.kit.fakenemo.events (`adk_text`, `adk_call`, `adk_result`,
+SSE helpers for scripts live in bot.testing.fakenemo.events (`adk_text`, `adk_call`, `adk_result`,
 `adk_thought`, `adk_error`, `flat_text`, `sse`, `HEARTBEAT_*`, `default_turn`, `silent_turn`).
 """
 
-from tests.kit.fakenemo.events import (
+from bot.testing.fakenemo.events import (
     HEARTBEAT_COMMENT,
     HEARTBEAT_EVENT,
     HEARTBEAT_JSON,
@@ -63,9 +63,9 @@ from tests.kit.fakenemo.events import (
     silent_turn,
     sse,
 )
-from tests.kit.fakenemo.media import make_test_mp4
-from tests.kit.fakenemo.server import FakeNemoServer
-from tests.kit.fakenemo.state import BREAK, FakeNemo, RecordedFile, RecordedRequest
+from bot.testing.fakenemo.media import make_test_mp4
+from bot.testing.fakenemo.server import FakeNemoServer
+from bot.testing.fakenemo.state import BREAK, FakeNemo, RecordedFile, RecordedRequest
 
 __all__ = [
     "BREAK",

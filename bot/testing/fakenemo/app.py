@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC
 from pathlib import PurePosixPath
 from typing import Any
@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from bot.testing.fakenemo.state import BREAK, FakeNemo, Fault, RecordedFile, RecordedRequest, Session
 from common.filetype import SNIFF_BYTES, sniff_bytes
-from tests.kit.fakenemo.state import BREAK, FakeNemo, Fault, RecordedFile, RecordedRequest
 
 Handler = Callable[[Request, RecordedRequest], Awaitable[Response]]
 
@@ -90,7 +90,8 @@ async def _fault_response(fault: Fault) -> Response:
     return Response(body, status_code=fault.status, headers=fault.headers, media_type="text/plain")
 
 
-def create_app(fake: FakeNemo) -> Starlette:
+def create_app(fake: FakeNemo, extra_routes: Sequence[Route] = ()) -> Starlette:
+    """The API on `fake`; `extra_routes` come before the catch-all 404 (a benchmark's stats)."""
     def endpoint(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def handle(request: Request) -> Response:
             rec = await _read_request(fake, request)
@@ -107,6 +108,14 @@ def create_app(fake: FakeNemo) -> Starlette:
 
     def token_error() -> JSONResponse:
         return code_error(1001, "Token invalid or expired")
+
+    def path_session(request: Request) -> Session | Response:
+        """The caller's session named in the path, or the answer for a bad token / a gone session."""
+        user = user_of(request)
+        if user is None:
+            return token_error()
+        session = fake.session_of(request.path_params["sid"], user)
+        return session if session is not None else code_error(1002, "Session not found", status=404)
 
     async def anonymous_token(request: Request, rec: RecordedRequest) -> Response:
         cid = request.headers.get("x-client-id", "")
@@ -140,13 +149,17 @@ def create_app(fake: FakeNemo) -> Starlette:
 
         async def stream() -> AsyncIterator[bytes]:
             try:
-                for chunk in script.chunks:
-                    if chunk is BREAK:
-                        raise BrokenOnPurpose("scripted BREAK")
-                    if isinstance(chunk, (int, float)):
-                        await asyncio.sleep(chunk)
-                    else:
-                        yield chunk
+                if isinstance(script.chunks, list):
+                    for chunk in script.chunks:
+                        if chunk is BREAK:
+                            raise BrokenOnPurpose("scripted BREAK")
+                        if isinstance(chunk, (int, float)):
+                            await asyncio.sleep(chunk)
+                        else:
+                            yield chunk
+                else:
+                    async for made in script.chunks:
+                        yield made
             finally:  # the agent finishes its work even when the client went away
                 fake.apply_turn_draft(session, script.draft)
 
@@ -154,12 +167,9 @@ def create_app(fake: FakeNemo) -> Starlette:
                                  headers={"Cache-Control": "no-cache"})
 
     async def upload(request: Request, rec: RecordedRequest) -> Response:
-        user = user_of(request)
-        if user is None:
-            return token_error()
-        session = fake.session_of(request.path_params["sid"], user)
-        if session is None:
-            return code_error(1002, "Session not found", status=404)
+        session = path_session(request)
+        if isinstance(session, Response):
+            return session
         out: list[dict[str, Any]] = []
         if rec.files:
             for f in rec.files:
@@ -190,12 +200,9 @@ def create_app(fake: FakeNemo) -> Starlette:
         return ok({"available": available, "frozen": frozen, "total": total})
 
     async def state(request: Request, rec: RecordedRequest) -> Response:
-        user = user_of(request)
-        if user is None:
-            return token_error()
-        s = fake.session_of(request.path_params["sid"], user)
-        if s is None:
-            return code_error(1002, "Session not found", status=404)
+        s = path_session(request)
+        if isinstance(s, Response):
+            return s
         return ok({"session_id": s.id, "task_id": s.task_id, "state": {
             "draft": s.draft, "video_infos": [], "generated_media": [],
             "canvas_config": {"width": 1080, "height": 1920}}})
@@ -266,6 +273,7 @@ def create_app(fake: FakeNemo) -> Starlette:
         Route("/api/render/proxy/{rid}/download", endpoint(proxy_download), methods=["GET"]),
         Route("/files/{name}", endpoint(cdn_render), methods=["GET"]),
         Route("/cdn/{fid}/{filename}", endpoint(cdn_upload), methods=["GET"]),
+        *extra_routes,
         Route("/{path:path}", endpoint(not_found), methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
     ]
     return Starlette(routes=routes)
