@@ -53,7 +53,7 @@ QueueCounts = Callable[[], Awaitable[dict[str, int]]]
 
 PACE_KEY = "studio:metrics:render_pace"
 PACE_SAMPLES = 20
-DEFAULT_PACE = 2.5  # seconds of render per second of video before any render was measured
+DEFAULT_PACE = 2.0  # seconds of render per second of video before any render was measured
 
 
 def record_pace(client: redis.Redis, seconds_per_second: float) -> None:

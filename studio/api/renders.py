@@ -38,7 +38,7 @@ from studio.storage import MediaStore
 log = logging.getLogger(__name__)
 
 ASSET_SCHEME = "asset://"
-PACE_CACHE_SECONDS = 5.0
+PACE_CACHE_SECONDS = 1.0
 
 _CREATE = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end

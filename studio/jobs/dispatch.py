@@ -110,6 +110,12 @@ def _now() -> str:
     return f"{time.time():.3f}"
 
 
+def _span(seconds: float) -> str:
+    if seconds >= 120:
+        return f"{seconds / 60:g} minutes"
+    return f"{seconds:g} seconds"
+
+
 def accepts_should_stop(render: RenderCallable) -> bool:
     try:
         params = inspect.signature(render).parameters
@@ -226,8 +232,7 @@ def _render(client: redis.Redis, key: str, attempt: str, job: dict[str, str], ta
                             target, **options)
         except Exception as exc:
             if watch.reason == "timeout":
-                minutes = limit / 60
-                message = (f"The render took longer than {minutes:g} minutes and was stopped. "
+                message = (f"The render took longer than {_span(limit)} and was stopped. "
                            "Please try a shorter video.")
                 return _finish(client, key, attempt, {"status": "failed", "error": message,
                                                       "error_code": RENDER_TIMEOUT}), None

@@ -51,10 +51,10 @@ async def test_a_render_runs_in_a_worker_process_reports_progress_and_is_downloa
     user, sid, assets = await project(studio, studio_media)
     draft = image_draft(assets) | {"m": {"title": "T", "aspect": "9:16", "fake_seconds": 1.5}}
     r = await submit(user, sid, "render_1700000000000", draft)
-    # 3 s of video at the default pace (2.5 s of render per second) before any render was measured
+    # 3 s of video at the default pace (2 s of render per second) before any render was measured
     assert r.json() == {"code": 0, "message": "success",
                         "data": {"id": "render_1700000000000", "status": "pending", "progress": 0,
-                                 "elapsed_seconds": 0, "eta_seconds": 8}}
+                                 "elapsed_seconds": 0, "eta_seconds": 6}}
 
     seen: list[tuple[str, int]] = []
     while not seen or seen[-1][0] not in ("completed", "failed"):
