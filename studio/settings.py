@@ -16,7 +16,7 @@ Every limit the studio enforces is a field here (its variable in `.env.example` 
 | `max_draft_kb` | `VIDEOBOT_STUDIO_MAX_DRAFT_KB` | 1024 (a render submit, draft included) |
 | `max_draft_segments` | `VIDEOBOT_STUDIO_MAX_DRAFT_SEGMENTS` | 400 (all tracks together) |
 | `max_video_seconds` | `VIDEOBOT_STUDIO_MAX_VIDEO_SECONDS` | 300 (any segment's end, and the whole video) |
-| `render_timeout_seconds` | `VIDEOBOT_STUDIO_RENDER_TIMEOUT_SECONDS` | 900 (wall time of one render) |
+| `render_limit_seconds` | `VIDEOBOT_STUDIO_RENDER_TIMEOUT_SECONDS` | 900 (wall time of one render) |
 | `render_keep_hours` | `VIDEOBOT_STUDIO_RENDER_KEEP_HOURS` | 72 (a render job's record) |
 | `url_fetch_seconds` | `VIDEOBOT_STUDIO_URL_FETCH_SECONDS` | 120 (one URL download, start to end) |
 """
@@ -50,7 +50,7 @@ class StudioSettings(CommonSettings):
     max_draft_kb: int = Field(1024, ge=1, validation_alias=env("VIDEOBOT_STUDIO_MAX_DRAFT_KB"))
     max_draft_segments: int = Field(400, ge=1, validation_alias=env("VIDEOBOT_STUDIO_MAX_DRAFT_SEGMENTS"))
     max_video_seconds: float = Field(300.0, gt=0, validation_alias=env("VIDEOBOT_STUDIO_MAX_VIDEO_SECONDS"))
-    render_timeout_seconds: float = Field(900.0, gt=0,
+    render_limit_seconds: float = Field(900.0, gt=0,
                                           validation_alias=env("VIDEOBOT_STUDIO_RENDER_TIMEOUT_SECONDS"))
     render_keep_hours: float = Field(72.0, gt=0, validation_alias=env("VIDEOBOT_STUDIO_RENDER_KEEP_HOURS"))
     url_fetch_seconds: float = Field(120.0, gt=0, validation_alias=env("VIDEOBOT_STUDIO_URL_FETCH_SECONDS"))

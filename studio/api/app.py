@@ -304,15 +304,15 @@ def create_app(
                                              logging.getLevelName(settings.log_level)))
             workers = LocalWorkers(redis, url, settings.render_workers, renderer,
                                    log_level=level, log_json=settings.log_json, scratch_root=store.tmp_root)
-            dispatcher = LocalQueueDispatcher(redis, workers, render_timeout=settings.render_timeout_seconds)
+            dispatcher = LocalQueueDispatcher(redis, workers, render_timeout=settings.render_limit_seconds)
         else:
-            dispatcher = RenderQueue(redis, render_timeout=settings.render_timeout_seconds)
+            dispatcher = RenderQueue(redis, render_timeout=settings.render_limit_seconds)
     chat = ChatRunner(redis, (lambda: director) if director is not None else _default_director(),
                       keepalive_seconds=keepalive_seconds)
     draft_limits = DraftLimits(max_bytes=settings.max_draft_bytes, max_segments=settings.max_draft_segments,
                                max_seconds=settings.max_video_seconds)
     renders = Renders(redis, store, dispatcher, limits=draft_limits,
-                      render_timeout=settings.render_timeout_seconds,
+                      render_timeout=settings.render_limit_seconds,
                       keep_seconds=settings.render_keep_seconds)
     janitor = Janitor(redis, scratch_root=store.tmp_root, media_root=store.root, workers=workers)
     studio = Studio(settings=settings, redis=redis, store=store, chat=chat, renders=renders,

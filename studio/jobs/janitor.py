@@ -21,8 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,7 +51,6 @@ class Janitor:
         self.workers = workers
         self.every = every
         self.clean_every = clean_every
-        self._own_prefix = f"{socket.gethostname()}:{os.getpid()}:"  # ids of this process's local workers
         self._task: asyncio.Task[None] | None = None
         self._cleaned = 0.0
         self._failing = False
@@ -100,7 +97,7 @@ class Janitor:
             job = await self.queue.job(self.queue.job_key_from_id(job_id))
             if job is None or job.status is not Status.ACTIVE or not job.worker_id:
                 continue
-            if job.worker_id.startswith(self._own_prefix):
+            if self.workers is not None and job.worker_id in self.workers.spawned:
                 continue  # this process's own workers: LocalWorkers watches them
             if scratch.worker_alive(self.scratch_root, job.worker_id) is False:
                 dead.add(job.worker_id)

@@ -7,7 +7,10 @@ claims a folder of its own, `<data_dir>/studio/tmp/<worker id>/` (0700), and hol
 until it is complete (ffmpeg's `.part` file included); the finished MP4 is then moved into the
 media folder. The kernel releases a lock when its process ends, however it ends (`kill -9`, OOM),
 so `clean_scratch` knows for certain which folders belong to dead processes and removes exactly
-those: never a live render's files, never anything outside `studio/tmp/`.
+those: never a live render's files, never anything outside `studio/tmp/`. A folder claimed on
+another host (a shared volume) counts as dead only when, besides its free lock, its lock file has
+not been touched for `STALE_SECONDS` (a live process touches it every `TOUCH_SECONDS`), so a
+network file system without working locks cannot make the studio delete a live render's files.
 
 `kill_children(match)` stops the ffmpeg of a render from the outside: the child processes of this
 process whose command line names that render's output file.
@@ -22,7 +25,9 @@ import os
 import re
 import shutil
 import signal
+import socket
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -32,6 +37,8 @@ log = logging.getLogger(__name__)
 
 LOCK = ".lock"
 UNLOCKED_GRACE = 60.0  # a folder without a lock file is being created, or was left half-made
+TOUCH_SECONDS = 10.0
+STALE_SECONDS = 60.0
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _claimed: dict[str, tuple[Path, int]] = {}  # root -> (folder, lock fd), for this process's life
 
@@ -57,11 +64,36 @@ def claim(root: Path, worker_id: str, *, as_tempdir: bool = False) -> Path:
         except BlockingIOError:  # the name is in use by a live process: take another
             os.close(fd)
             name = f"{folder_name(worker_id)}-{os.urandom(3).hex()}"
-    os.write(fd, f"{os.getpid()}\n".encode())
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{socket.gethostname()} {os.getpid()}\n".encode())
     _claimed[key] = (folder, fd)
+    threading.Thread(target=_touch, args=(folder / LOCK,), daemon=True, name="scratch-touch").start()
     if as_tempdir:
         tempfile.tempdir = str(folder)
     return folder
+
+
+def _touch(lock: Path) -> None:
+    while True:
+        time.sleep(TOUCH_SECONDS)
+        with contextlib.suppress(OSError):
+            os.utime(lock)
+
+
+def _ended(fd: int, lock: Path) -> bool:
+    """Whether the process that claimed this lock has ended (`fd` is open on the lock file)."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    try:
+        host = lock.read_text().split(" ", 1)[0].strip()
+        if host == socket.gethostname():
+            return True  # this kernel's lock: certain
+        return time.time() - lock.stat().st_mtime > STALE_SECONDS
+    except OSError:
+        return False
 
 
 def claimed(root: Path | None = None) -> Path | None:
@@ -93,29 +125,25 @@ def dead_folders(root: Path) -> list[Path]:
                     dead.append(folder)
             continue
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            continue  # alive
+            if _ended(fd, folder / LOCK):
+                dead.append(folder)
         finally:
             os.close(fd)
-        dead.append(folder)
     return dead
 
 
 def worker_alive(root: Path, worker_id: str) -> bool | None:
     """Whether the worker with this id still runs (its scratch lock is held); None: unknown here
     (no such folder: a worker on another machine, or one that has not started rendering)."""
+    lock = root / folder_name(worker_id) / LOCK
     try:
-        fd = os.open(root / folder_name(worker_id) / LOCK, os.O_RDWR | os.O_CLOEXEC)
+        fd = os.open(lock, os.O_RDWR | os.O_CLOEXEC)
     except FileNotFoundError:
         return None
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
+        return not _ended(fd, lock)
     finally:
         os.close(fd)
-    return False
 
 
 def clean_scratch(root: Path) -> list[str]:

@@ -142,6 +142,7 @@ class LocalWorkers:
         self.log_args = (log_level, log_json)
         self.scratch_root = scratch_root
         self._procs: dict[str, BaseProcess] = {}
+        self.spawned: set[str] = set()  # every worker id this studio started (they are its to watch)
         self._deaths = 0
         self._watch: asyncio.Task[None] | None = None
         self._closing = False
@@ -163,6 +164,7 @@ class LocalWorkers:
         proc.start()
         proc.slot = slot  # type: ignore[attr-defined]
         self._procs[worker_id] = proc
+        self.spawned.add(worker_id)
 
     def ensure_started(self) -> None:
         if self._watch is None and not self._closing:

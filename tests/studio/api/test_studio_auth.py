@@ -13,22 +13,27 @@ import httpx
 from tests.fixtures_studio import RunningStudio, StudioFactory, StudioMedia
 
 
+def _b(value: Any) -> bytes:
+    return value if isinstance(value, bytes) else str(value or "").encode()
+
+
 async def all_redis_bytes(studio: RunningStudio) -> bytes:
     """Every key and value in Redis, concatenated (to look for what must not be there)."""
     out = bytearray()
     for key in await studio.redis.keys("*"):
-        out += key
+        out += _b(key)
         kind = await studio.redis.type(key)
         if kind == b"hash":
             for k, v in (await studio.redis.hgetall(key)).items():
-                out += k + v
+                out += _b(k) + _b(v)
         elif kind == b"string":
-            out += await studio.redis.get(key) or b""
+            out += _b(await studio.redis.get(key))
     return bytes(out)
 
 
 async def token_call(studio: RunningStudio, client_id: str, **headers: str) -> httpx.Response:
-    return await studio.http().post("/api/auth/anonymous-token", headers={"X-Client-Id": client_id, **headers})
+    return await studio.http().post("/api/auth/anonymous-token",
+                                    headers={"X-Client-Id": client_id, **headers})
 
 
 async def test_anonymous_token_is_issued_with_100_credits_and_stored_only_hashed(
@@ -57,7 +62,7 @@ async def test_anonymous_token_is_issued_with_100_credits_and_stored_only_hashed
     assert b"client-1" not in stored
     pepper = (studio.settings.data_dir / "studio" / "pepper.key").read_text().strip().encode()
     cid = hmac.new(pepper, b"client-1", hashlib.sha256).hexdigest()
-    assert (await studio.redis.hget(f"studio:cid:{cid}", "user_id")).decode() == data["user_id"]
+    assert await studio.redis.hget(f"studio:cid:{cid}", "user_id") == data["user_id"].encode()
 
 
 async def test_missing_or_overlong_client_id_is_http_400(make_studio: StudioFactory) -> None:
@@ -86,7 +91,8 @@ async def test_a_known_client_id_gets_no_token_without_proof(make_studio: Studio
     owner = await studio.user("phone-42")
     sid = await owner.new_session()
     other = await studio.user()
-    for headers in ({}, {"Authorization": f"Bearer {other.token}"}, {"Authorization": "Bearer nmv_usr_" + "a" * 40},
+    for headers in ({}, {"Authorization": f"Bearer {other.token}"},
+                    {"Authorization": "Bearer nmv_usr_" + "a" * 40},
                     {"X-Client-Secret": other.client_secret or ""}, {"X-Client-Secret": "vbcs_" + "b" * 43},
                     {"X-Client-Secret": "garbage"}):
         r = await token_call(studio, "phone-42", **headers)
@@ -109,7 +115,8 @@ async def test_the_last_token_proves_the_client_even_after_it_expired(make_studi
     assert r.status_code == 200 and data["user_id"] == first.user_id and data["token"] != first.token
     assert "client_secret" not in data  # it was given once, with the first token
     again = studio.http(data["token"])
-    assert (await again.get("/api/credits/balance/simple")).json()["data"]["available"] == 37  # no free top-up
+    balance = (await again.get("/api/credits/balance/simple")).json()["data"]
+    assert balance["available"] == 37  # no free top-up
     assert (await again.get(f"/api/state/nemo_agent/me/{sid}/latest")).json()["code"] == 0  # still theirs
     # the token before the last one proves nothing any more
     assert (await token_call(studio, "phone-42", Authorization=f"Bearer {first.token}")).status_code == 403
@@ -127,7 +134,8 @@ async def test_the_client_secret_proves_the_client_and_the_old_token_stops_worki
     assert (await first.http.get("/api/credits/balance/simple")).json()["code"] == 1001
     assert (await studio.http(data["token"]).get("/api/credits/balance/simple")).json()["code"] == 0
     # the secret stays valid across renewals
-    assert (await token_call(studio, "tablet-7", **{"X-Client-Secret": first.client_secret})).status_code == 200
+    renewed = await token_call(studio, "tablet-7", **{"X-Client-Secret": first.client_secret})
+    assert renewed.status_code == 200
 
 
 async def test_plain_client_id_records_are_migrated_and_get_a_secret_on_first_proof(
@@ -137,7 +145,8 @@ async def test_plain_client_id_records_are_migrated_and_get_a_secret_on_first_pr
     studio = await make_studio()
     token = "nmv_usr_" + "L" * 40
     digest = hashlib.sha256(token.encode()).hexdigest()
-    await studio.redis.hset("studio:client:legacy-phone", mapping={"user_id": "anon_legacy", "token_hash": digest})
+    await studio.redis.hset("studio:client:legacy-phone",
+                            mapping={"user_id": "anon_legacy", "token_hash": digest})
     await studio.redis.expire("studio:client:legacy-phone", 3600)
     await studio.redis.hset("studio:user:anon_legacy", mapping={"available": 55, "frozen": 0,
                                                                 "client_id": "legacy-phone"})
@@ -153,7 +162,8 @@ async def test_plain_client_id_records_are_migrated_and_get_a_secret_on_first_pr
     r = await token_call(studio, "legacy-phone", Authorization=f"Bearer {token}")
     data = r.json()["data"]
     assert data["user_id"] == "anon_legacy" and data["client_secret"].startswith("vbcs_")  # bound now
-    assert (await token_call(studio, "legacy-phone", **{"X-Client-Secret": data["client_secret"]})).status_code == 200
+    by_secret = await token_call(studio, "legacy-phone", **{"X-Client-Secret": data["client_secret"]})
+    assert by_secret.status_code == 200
 
 
 async def test_a_configured_pepper_is_used(make_studio: StudioFactory) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 
@@ -19,7 +20,7 @@ def turn_body(sid: str, text: str) -> bytes:
                        "new_message": {"parts": [{"text": text}]}}).encode()
 
 
-async def healthz_times(url: str, until: asyncio.Future[object]) -> list[float]:
+async def healthz_times(url: str, until: asyncio.Future[Any]) -> list[float]:
     """How long each /healthz took, asked every 50 ms while `until` runs."""
     times: list[float] = []
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:

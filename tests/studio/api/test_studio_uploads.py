@@ -158,8 +158,8 @@ def faulty_media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
                     "-c:a", "aac", "-b:a", "32k", str(song)], check=True, timeout=60)
     clip = d / "clip.mp4"
     subprocess.run([ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10", "-t", "1",
-                    "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-movflags", "+faststart",
-                    str(clip)], check=True, timeout=60)
+                    "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast",
+                    "-movflags", "+faststart", str(clip)], check=True, timeout=60)
     clip_bytes = clip.read_bytes()
     mdat = clip_bytes.find(b"mdat")
     return {
@@ -295,7 +295,8 @@ async def test_an_album_keeps_its_good_files_and_names_the_bad_ones(
     sid = await user.new_session()
     photo = studio_media.photos[0].read_bytes()
     r = await post_files(user, sid, ("good.jpg", photo), ("notes.txt", b"plain text is not a video" * 10),
-                         ("candle.jpg", photo[: len(photo) * 6 // 10]), ("clip.mp4", studio_media.video.read_bytes()))
+                         ("candle.jpg", photo[: len(photo) * 6 // 10]),
+                         ("clip.mp4", studio_media.video.read_bytes()))
     body = r.json()
     assert r.status_code == 200 and body["code"] == 0, body
     assert [f["filename"] for f in body["data"]["files"]] == ["good.jpg", "clip.mp4"]
@@ -360,15 +361,16 @@ async def test_a_photo_over_the_configured_pixel_limit_is_refused(make_studio: S
 
 
 @pytest.mark.parametrize(("name", "why"), [("garbage.mp4", "no moov atom"), ("cut.mp4", "frames missing")])
-async def test_a_clip_that_does_not_decode_is_refused(make_studio: StudioFactory, faulty_media: dict[str, bytes],
-                                                     name: str, why: str) -> None:
+async def test_a_clip_that_does_not_decode_is_refused(
+    make_studio: StudioFactory, faulty_media: dict[str, bytes], name: str, why: str
+) -> None:
     studio = await make_studio()
     user = await studio.user()
     sid = await user.new_session()
     body = (await post_files(user, sid, (name, faulty_media[name]))).json()
-    assert body == {"code": 4003, "message": f"{name} is damaged or incomplete.",
-                    "data": {"files": [], "rejected": [{"filename": name, "code": 4003,
-                                                        "message": f"{name} is damaged or incomplete."}]}}, why
+    message = f"{name} is damaged or incomplete."
+    rejected = [{"filename": name, "code": 4003, "message": message}]
+    assert body == {"code": 4003, "message": message, "data": {"files": [], "rejected": rejected}}, why
 
 
 async def test_a_sound_only_mp4_is_kept_as_audio(make_studio: StudioFactory,
@@ -394,8 +396,9 @@ async def test_a_clip_or_song_over_the_length_limit_is_refused(make_studio: Stud
                                          "message": "tone.wav is too long: 0:03; the limit is 0:02."}]
 
 
-async def test_more_files_than_the_limit_refuse_the_whole_upload(make_studio: StudioFactory,
-                                                                studio_media: StudioMedia, data_dir: Path) -> None:
+async def test_more_files_than_the_limit_refuse_the_whole_upload(
+    make_studio: StudioFactory, studio_media: StudioMedia, data_dir: Path
+) -> None:
     studio = await make_studio(max_files_per_upload=2)
     user = await studio.user()
     sid = await user.new_session()
@@ -404,8 +407,9 @@ async def test_more_files_than_the_limit_refuse_the_whole_upload(make_studio: St
     assert media_files(data_dir) == []
 
 
-async def test_stored_files_are_private_whatever_the_umask(make_studio: StudioFactory, studio_media: StudioMedia,
-                                                          data_dir: Path) -> None:
+async def test_stored_files_are_private_whatever_the_umask(
+    make_studio: StudioFactory, studio_media: StudioMedia, data_dir: Path
+) -> None:
     studio = await make_studio()
     user = await studio.user()
     sid = await user.new_session()
@@ -421,8 +425,9 @@ async def test_stored_files_are_private_whatever_the_umask(make_studio: StudioFa
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
 
 
-async def test_a_150_mb_upload_streams_to_disk_with_flat_memory(make_studio: StudioFactory,
-                                                               studio_media: StudioMedia, data_dir: Path) -> None:
+async def test_a_150_mb_upload_streams_to_disk_with_flat_memory(
+    make_studio: StudioFactory, studio_media: StudioMedia, data_dir: Path
+) -> None:
     studio = await make_studio(max_upload_mb=200)
     user = await studio.user()
     sid = await user.new_session()

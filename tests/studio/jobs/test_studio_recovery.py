@@ -71,7 +71,8 @@ async def test_a_render_told_to_stop_stops_its_ffmpeg_and_leaves_the_job_for_a_r
     await redis.hset(keys.render("u:r1"), mapping={"status": "pending", "draft": json.dumps(draft),
                                                    "assets": "{}", "out_path": str(out), "limit_s": "600"})
     stop = threading.Event()
-    running = asyncio.ensure_future(asyncio.to_thread(run_render_job, redis_url, "u:r1", fake_render, stop=stop))
+    running = asyncio.ensure_future(
+        asyncio.to_thread(run_render_job, redis_url, "u:r1", fake_render, stop=stop))
     assert await eventually(pidfile.exists, 30)
     ffmpeg = int(pidfile.read_text())
     stop.set()
@@ -79,7 +80,8 @@ async def test_a_render_told_to_stop_stops_its_ffmpeg_and_leaves_the_job_for_a_r
     assert not alive(ffmpeg)
     job = await redis.hgetall(keys.render("u:r1"))
     assert job[b"status"] == b"processing"  # untouched: the retry takes it over
-    assert not out.exists() and not list(tmp_path.glob("*.part"))
+    assert not out.exists()
+    assert not await asyncio.to_thread(lambda: list(tmp_path.glob("*.part")))
 
 
 CLAIM_AND_WAIT = """
@@ -123,6 +125,22 @@ def test_scratch_folders_of_dead_processes_are_removed_and_live_ones_kept(tmp_pa
     assert list(root.iterdir()) == []
 
 
+def test_a_folder_claimed_on_another_host_is_removed_only_once_it_went_stale(tmp_path: Path) -> None:
+    # on a shared volume whose locks may not work across machines, a free lock alone proves nothing
+    root = tmp_path / "tmp"
+    folder = root / "far_away_1_abc"
+    folder.mkdir(parents=True)
+    (folder / "render.mp4.part").write_bytes(b"partial")
+    lock = folder / ".lock"
+    lock.write_text("far-away-host 1\n")
+    assert scratch.worker_alive(root, "far:away:1:abc") is True
+    assert scratch.clean_scratch(root) == []
+    old = time.time() - scratch.STALE_SECONDS - 5
+    os.utime(lock, (old, old))
+    assert scratch.worker_alive(root, "far:away:1:abc") is False
+    assert scratch.clean_scratch(root) == ["far_away_1_abc"]
+
+
 async def test_a_studio_starts_its_workers_for_jobs_left_waiting(make_studio: StudioFactory,
                                                                  studio_media: StudioMedia) -> None:
     first = await make_studio(render_workers=0)  # takes the export, has nobody to render it
@@ -141,8 +159,8 @@ async def test_a_studio_starts_its_workers_for_jobs_left_waiting(make_studio: St
 
 def _studio_env(data_dir: Path, redis_url: str, **extra: str) -> dict[str, str]:
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("VIDEOBOT_", "REDIS_", "NEMO_"))}
-    return keep | {"VIDEOBOT_DATA_DIR": str(data_dir), "REDIS_URL": redis_url, "VIDEOBOT_LOG_LEVEL": "WARNING",
-                   "VIDEOBOT_STUDIO_RENDER_WORKERS": "1"} | extra
+    return keep | {"VIDEOBOT_DATA_DIR": str(data_dir), "REDIS_URL": redis_url,
+                   "VIDEOBOT_LOG_LEVEL": "WARNING", "VIDEOBOT_STUDIO_RENDER_WORKERS": "1"} | extra
 
 
 async def _start(env: dict[str, str], *args: str) -> tuple[asyncio.subprocess.Process, str]:
@@ -169,17 +187,20 @@ async def test_a_studio_killed_mid_render_finishes_the_job_after_a_restart_and_l
     proc, url = await _start(env, "studio", "--port", "0")
     try:
         async with httpx.AsyncClient(base_url=url, headers=ATTRIBUTION, timeout=60) as http:
-            token = (await http.post("/api/auth/anonymous-token", headers={"X-Client-Id": "k9"})).json()["data"]
+            answer = await http.post("/api/auth/anonymous-token", headers={"X-Client-Id": "k9"})
+            token = answer.json()["data"]
             http.headers["Authorization"] = f"Bearer {token['token']}"
-            sid = (await http.post("/api/tasks/me/with-session/nemo_agent", json={})).json()["data"]["session_id"]
+            answer = await http.post("/api/tasks/me/with-session/nemo_agent", json={})
+            sid = answer.json()["data"]["session_id"]
             files = [("files", (p.name, p.read_bytes())) for p in studio_media.photos]
-            assets = [f["asset_id"] for f in
-                      (await http.post(f"/api/upload-video/nemo_agent/me/{sid}", files=files)).json()["data"]["files"]]
+            answer = await http.post(f"/api/upload-video/nemo_agent/me/{sid}", files=files)
+            assets = [f["asset_id"] for f in answer.json()["data"]["files"]]
             draft = image_draft(assets)
             for n, seg in enumerate(draft["t"][0]["sg"]):
                 seg["st"], seg["d"] = n * 3000, 3000  # 9 s of 1080x1920 video: a few seconds of work
             draft["d"] = 3000 * len(assets)
-            await http.post("/api/render/proxy/lambda", json={"id": "render_k9", "sessionId": sid, "draft": draft})
+            await http.post("/api/render/proxy/lambda",
+                            json={"id": "render_k9", "sessionId": sid, "draft": draft})
             poll = "/api/render/proxy/lambda/render_k9"
             scratch_root = data_dir / "studio" / "tmp"
             deadline = time.monotonic() + 90
@@ -195,7 +216,8 @@ async def test_a_studio_killed_mid_render_finishes_the_job_after_a_restart_and_l
         proc.send_signal(signal.SIGKILL)
         await proc.wait()
         # the orphaned worker notices, stops its ffmpeg and exits
-        assert await eventually(lambda: not processes_naming(str(data_dir)), 15), processes_naming(str(data_dir))
+        gone = await eventually(lambda: not processes_naming(str(data_dir)), 15)
+        assert gone, processes_naming(str(data_dir))
         job = await redis.hgetall(keys.render(f"{token['user_id']}:render_k9"))
         assert job[b"status"] == b"processing"  # stranded, as it was before this fix
         assert leftovers(data_dir)  # the killed render's temp files are still there
@@ -232,14 +254,16 @@ async def test_the_studio_sweeps_a_job_whose_remote_worker_died(
     asset = (await user.upload(sid, studio_media.photos[0]))["data"]["files"][0]["asset_id"]
     draft = image_draft([asset])
     draft["t"][0]["sg"][0]["d"], draft["d"] = 60000, 60000  # a minute of video: long enough to kill
-    await user.http.post("/api/render/proxy/lambda", json={"id": "render_far", "sessionId": sid, "draft": draft})
+    await user.http.post("/api/render/proxy/lambda",
+                         json={"id": "render_far", "sessionId": sid, "draft": draft})
     remote = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "app.cli", "studio-worker", cwd=ROOT,
         env=_studio_env(tmp_path / "elsewhere", redis_url), stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
-        while (await user.http.get("/api/render/proxy/lambda/render_far")).json()["data"]["status"] != "processing":
+        poll = "/api/render/proxy/lambda/render_far"
+        while (await user.http.get(poll)).json()["data"]["status"] != "processing":
             assert time.monotonic() < deadline
             await asyncio.sleep(0.1)
         remote.send_signal(signal.SIGKILL)
