@@ -22,8 +22,9 @@ Every render is watched (`_Watchdog`, a thread beside it) and stopped, ffmpeg in
   taken over by a retry): nothing more is written;
 - the caller's `stop` event is set (the queue's job timeout fired, or the worker is stopping).
 Stopping: the renderer is asked first (`render_draft(..., should_stop=...)`, a callable polled
-while it works, when its signature takes one); if it has not returned `STOP_GRACE` seconds later,
-its ffmpeg processes (children of this process naming the render's output file) are killed.
+while it works, when its signature takes one; its own `timeout`, when it takes one, is set just
+past the job's limit); if it has not returned `STOP_GRACE` seconds later, its ffmpeg processes
+(children of this process naming the render's output file) are killed.
 
 A process that claimed a scratch folder (`studio.jobs.scratch.claim`: the worker processes do)
 renders there, `.part` file included, and moves the finished MP4 into the media folder; a crash
@@ -116,12 +117,13 @@ def _span(seconds: float) -> str:
     return f"{seconds:g} seconds"
 
 
-def accepts_should_stop(render: RenderCallable) -> bool:
+def accepts(render: RenderCallable, name: str) -> bool:
+    """Whether the renderer takes the keyword `name` (`should_stop`, `timeout`)."""
     try:
         params = inspect.signature(render).parameters
     except (TypeError, ValueError):
         return False
-    return "should_stop" in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
 
 
 class _Watchdog:
@@ -225,8 +227,10 @@ def _render(client: redis.Redis, key: str, attempt: str, job: dict[str, str], ta
         try:
             render = renderer or _default_renderer()
             options: dict[str, Any] = {"progress": _progress_writer(client, key, attempt)}
-            if accepts_should_stop(render):
+            if accepts(render, "should_stop"):
                 options["should_stop"] = watch.should_stop
+            if accepts(render, "timeout"):  # its own timer never undercuts the studio's limit
+                options["timeout"] = limit + STOP_GRACE + 5
             result = render(json.loads(job["draft"]),
                             {ref: Path(p) for ref, p in json.loads(job["assets"]).items()},
                             target, **options)
