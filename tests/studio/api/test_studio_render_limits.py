@@ -219,6 +219,7 @@ async def test_the_estimate_is_learnt_from_recent_renders(make_studio: StudioFac
     paces = [float(x) for x in await studio.redis.lrange(PACE_KEY, 0, -1)]
     assert len(paces) == 1 and 0.2 < paces[0] < 2.0, paces
     await asyncio.sleep(1.1)  # the pace is re-read at most every second
-    second = await submit(user, sid, "render_b", draft)
+    other = image_draft(assets * 2) | {"m": {"fake_seconds": 1.2, "title": "B"}}  # not a re-export
+    second = await submit(user, sid, "render_b", other)
     assert second["data"]["eta_seconds"] == max(1, math.ceil(paces[0] * 3))
     assert json.dumps(second)  # plain JSON numbers

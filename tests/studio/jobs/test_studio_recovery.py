@@ -17,11 +17,14 @@ from typing import Any
 import httpx
 import pytest
 import redis.asyncio as aioredis
+from saq.job import Job
 
 from common.ffmpeg import probe
 from studio import keys
 from studio.jobs import scratch
 from studio.jobs.dispatch import run_render_job
+from studio.jobs.queue import FUNCTION, make_queue
+from studio.jobs.worker import WorkerOptions, run_worker
 from tests.fixtures_studio import ATTRIBUTION, StudioFactory, StudioMedia, fake_render, image_draft
 from tests.paths import ROOT
 
@@ -82,6 +85,27 @@ async def test_a_render_told_to_stop_stops_its_ffmpeg_and_leaves_the_job_for_a_r
     assert job[b"status"] == b"processing"  # untouched: the retry takes it over
     assert not out.exists()
     assert not await asyncio.to_thread(lambda: list(tmp_path.glob("*.part")))
+
+
+async def test_when_the_queue_times_a_job_out_its_render_and_ffmpeg_stop(
+    redis: aioredis.Redis, redis_url: str, tmp_path: Path
+) -> None:
+    # SAQ's own job timeout (the backstop past the render limit) cancels the job function: the
+    # render thread is told to stop, and its ffmpeg (a renderer ignoring the hook) is killed
+    out = tmp_path / "render.mp4"
+    pidfile = tmp_path / "ffmpeg.pid"
+    draft = {"d": 1000, "m": {"fake_ffmpeg": 120, "fake_ffmpeg_pidfile": str(pidfile)}, "t": []}
+    await redis.hset(keys.render("u:r2"), mapping={"status": "pending", "draft": json.dumps(draft),
+                                                   "assets": "{}", "out_path": str(out), "limit_s": "600"})
+    queue = make_queue(redis)
+    await queue.enqueue(Job(function=FUNCTION, kwargs={"job_id": "u:r2"}, key="u:r2", timeout=3, retries=1))
+    worker = asyncio.ensure_future(run_worker(redis_url, WorkerOptions(burst=True), renderer=fake_render,
+                                              handle_signals=False))
+    assert await eventually(pidfile.exists, 30)
+    ffmpeg = int(pidfile.read_text())
+    await asyncio.wait_for(worker, 30)
+    assert await eventually(lambda: not alive(ffmpeg), 15), "ffmpeg outlived its cancelled job"
+    assert await eventually(lambda: not list(tmp_path.glob("*.part")), 5)
 
 
 CLAIM_AND_WAIT = """
