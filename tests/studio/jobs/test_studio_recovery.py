@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -257,6 +258,8 @@ async def test_a_studio_killed_mid_render_finishes_the_job_after_a_restart_and_l
             video = data_dir / "studio" / "media" / data["output"]["url"].split("/media/", 1)[1]
             seen = probe(video)
             assert seen.video and abs((seen.duration or 0) - 9.0) < 0.2
+            assert stat.S_IMODE(video.stat().st_mode) == 0o600  # ffmpeg wrote it; the studio closed it
+            assert stat.S_IMODE(scratch_root.stat().st_mode) == 0o700
         assert leftovers(data_dir) == []
         assert all(not list(p.glob("*.mp4")) for p in scratch_root.iterdir())  # outputs were moved out
         proc.send_signal(signal.SIGTERM)
