@@ -3,6 +3,7 @@
     NemoError                      any backend failure; `.code` is the spec's numeric code
     ├── TokenInvalid       1001    token bad or expired (body code or HTTP 401)
     ├── SessionNotFound    1002    session gone (body code, HTTP 404 on a session path, ADK detail)
+    ├── ClientProofRefused 1003    a known client id asked for a token without (valid) proof
     ├── OutOfCredits       2001
     ├── UnsupportedFile    4001    also raised by the client before sending (content sniffing)
     ├── FileTooLarge       4002    also raised by the client before sending (size check)
@@ -43,6 +44,13 @@ class TokenInvalid(NemoError):
 
 class SessionNotFound(NemoError):
     code = 1002
+
+
+class ClientProofRefused(NemoError):
+    """The studio's answer to a known client id asking for a token without its last token or
+    client secret (HTTP 403). The cloud never sends it."""
+
+    code = 1003
 
 
 class OutOfCredits(NemoError):
@@ -96,6 +104,7 @@ class ProtocolError(NemoError):
 ERRORS_BY_CODE: dict[int, type[NemoError]] = {
     1001: TokenInvalid,
     1002: SessionNotFound,
+    1003: ClientProofRefused,
     2001: OutOfCredits,
     4001: UnsupportedFile,
     4002: FileTooLarge,

@@ -114,18 +114,21 @@ def check_answer(
     session_path: bool = False,
     anonymous: bool = False,
     secret: str | None = None,
+    secrets: tuple[str | None, ...] = (),
 ) -> dict[str, Any]:
     """The answer's JSON body when it is a success; else the matching NemoError is raised.
 
-    `secret` (the token used) is masked in any text taken from the answer, whatever its form."""
+    `secret` (the token used) and `secrets` (any other credential sent) are masked in any text
+    taken from the answer, whatever its form."""
     try:
         body: Any = json.loads(content) if content.strip() else None
     except ValueError:
         body = None
     ok = 200 <= status < 300
     msg = _message(body, content) or f"HTTP {status}"
-    if secret:
-        msg = msg.replace(secret, "***")
+    for sent in (secret, *secrets):
+        if sent:
+            msg = msg.replace(sent, "***")
     detail = f"{what}: {msg}"
     code = _body_code(body)
     if isinstance(body, dict) and "session not found" in str(body.get("detail", "")).lower():
@@ -245,8 +248,10 @@ class Http:
         session_path: bool = False,
         anonymous: bool = False,
         read_timeout: float | None = None,
+        secrets: tuple[str | None, ...] = (),
     ) -> dict[str, Any]:
-        """One API call, retried per the policy; the checked JSON body."""
+        """One API call, retried per the policy; the checked JSON body. `secrets`: credentials sent
+        in `headers`, masked in any error text like the token."""
         timeout = httpx.Timeout(self.timeout, read=read_timeout or self.timeout)
 
         async def once() -> dict[str, Any]:
@@ -264,7 +269,8 @@ class Http:
             elapsed_ms = (time.monotonic() - started) * 1e3
             log.debug("%s %s -> %d (%.0f ms)", method, path, resp.status_code, elapsed_ms)
             return check_answer(resp.status_code, resp.headers, resp.content, what=what,
-                                session_path=session_path, anonymous=anonymous, secret=token)
+                                session_path=session_path, anonymous=anonymous, secret=token,
+                                secrets=secrets)
 
         return await self._retrying(what, idempotent, once)
 

@@ -28,6 +28,7 @@ class AnonymousToken(Answer):
     user_id: str | None = None
     expires_at: datetime | None = None
     credits: float | None = None
+    client_secret: str | None = Field(default=None, repr=False)  # the studio's, once, at first issue
 
     @field_validator("expires_at", mode="before")
     @classmethod

@@ -108,12 +108,15 @@ class Turn:
         return [Button(label=self.t("btn.export"), action="/export")]
 
     async def tell_if_session_renewed(self) -> None:
-        """The backend lost the session and a fresh project was started: say so once."""
-        if self.nemo.session_renewed:
-            self.nemo.session_renewed = False
+        """The backend lost the session (1002), or refused the proof of the user's client id (1003),
+        and a fresh project was started: say so once."""
+        nemo = self.nemo
+        if nemo.session_renewed or nemo.account_renewed:
+            key = "account.renewed" if nemo.account_renewed else "session.renewed"
+            nemo.session_renewed = nemo.account_renewed = False
             if not self._renewal_told:
                 self._renewal_told = True
-                await self.say("session.renewed")
+                await self.say(key)
 
     async def draft(self) -> Draft | None:
         """The session's draft now, read from the backend's state (None: no draft yet)."""

@@ -66,9 +66,6 @@ async def test_the_bots_client_drives_a_whole_project_on_the_studio(
         await client.aclose()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11, bot side: NemoUser must send its last token (or "
-                   "the client secret) as proof on the anonymous-token call; the studio answers "
-                   "403 / 1003 without")
 async def test_an_expired_token_is_replaced_for_the_same_client_id_and_the_project_survives(
     make_studio: StudioFactory, studio_media: StudioMedia
 ) -> None:
