@@ -85,6 +85,12 @@ class Settings(CommonSettings):
     album_wait_seconds: float = Field(1.0, ge=0, validation_alias=env("VIDEOBOT_ALBUM_WAIT_SECONDS"))
     long_prompt_words: int = Field(60, ge=1, validation_alias=env("VIDEOBOT_LONG_PROMPT_WORDS"))
 
+    # --- what a user may send (each refused with a clear line naming the file and the reason) ---
+    max_message_chars: int = Field(2000, ge=1, validation_alias=env("VIDEOBOT_MAX_MESSAGE_CHARS"))
+    max_files_per_message: int = Field(10, ge=1, validation_alias=env("VIDEOBOT_MAX_FILES_PER_MESSAGE"))
+    max_upload_megapixels: float = Field(50.0, gt=0, validation_alias=env("VIDEOBOT_MAX_IMAGE_MEGAPIXELS"))
+    max_upload_seconds: float = Field(600.0, gt=0, validation_alias=env("VIDEOBOT_MAX_MEDIA_SECONDS"))
+
     # per-channel streaming throttles (seconds between edits of one message)
     telegram_edit_interval: float = Field(1.0, gt=0, validation_alias=env("VIDEOBOT_TELEGRAM_EDIT_SECONDS"))
     telegram_group_edit_interval: float = Field(
@@ -115,6 +121,10 @@ class Settings(CommonSettings):
     def web_url(self) -> str:
         """Links shown to users: NEMO_WEB_URL (the embedded mode fills in the studio's own URL)."""
         return self.nemo_web_url or DEFAULT_WEB_URL
+
+    @property
+    def max_upload_pixels(self) -> int:
+        return int(self.max_upload_megapixels * 1_000_000)
 
     @property
     def embedded_studio(self) -> bool:

@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from pydantic import ValidationError
 
 from bot.backend.errors import (
     ERRORS_BY_CODE,
     BackendUnavailable,
     ClientIdMissing,
     ExportNotAllowed,
+    FileRefused,
     FileTooLarge,
     NemoError,
     ProtocolError,
@@ -35,6 +37,7 @@ from bot.backend.errors import (
     TokenInvalid,
     UnsupportedFile,
 )
+from bot.backend.models import RejectedFile
 from common.filetype import sniff_path
 from common.logs import request_id_var
 
@@ -105,6 +108,21 @@ def _message(body: Any, content: bytes) -> str:
     return " ".join(str(msg).split())[:200] if msg else ""
 
 
+def _rejected(body: Any) -> list[RejectedFile]:
+    """The studio's `data.rejected` of a refused upload (each file named), else nothing."""
+    data = body.get("data") if isinstance(body, dict) else None
+    items = data.get("rejected") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return []
+    out: list[RejectedFile] = []
+    for item in items:
+        try:
+            out.append(RejectedFile.model_validate(item))
+        except ValidationError:
+            continue
+    return out
+
+
 def check_answer(
     status: int,
     headers: httpx.Headers,
@@ -140,7 +158,10 @@ def check_answer(
     if code is not None:
         if code == 400 and not anonymous:
             raise NemoError(detail, code=code, status=status)
-        raise ERRORS_BY_CODE.get(code, NemoError)(detail, code=code, status=status)
+        cls = ERRORS_BY_CODE.get(code, NemoError)
+        if issubclass(cls, FileRefused):
+            raise cls(detail, code=code, status=status, rejected=_rejected(body))
+        raise cls(detail, code=code, status=status)
     if not ok:
         by_status: dict[int, type[NemoError]] = {401: TokenInvalid, 402: ExportNotAllowed, 413: FileTooLarge,
                                                  415: UnsupportedFile}
@@ -148,9 +169,9 @@ def check_answer(
             raise SessionNotFound(detail, status=status)
         if status == 400 and anonymous:
             raise ClientIdMissing(detail, status=status)
-        cls = by_status.get(status)
-        if cls is not None:
-            raise cls(detail, status=status)
+        by = by_status.get(status)
+        if by is not None:
+            raise by(detail, status=status)
         raise NemoError(detail, code=status, status=status)
     if not isinstance(body, dict):
         raise ProtocolError(f"{what}: unreadable answer (HTTP {status})", code=status, status=status)

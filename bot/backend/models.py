@@ -55,9 +55,28 @@ class UploadedFile(Answer):
     height: int | None = None
 
 
+class RejectedFile(Answer):
+    """One file (or URL) of an upload the backend refused while keeping the others: the studio's
+    `rejected` list (docs/studio.md; the cloud sends none). `code`: 4001-4005, 4012, 422 (URL)."""
+
+    filename: str = ""
+    code: int = 0
+    message: str = ""
+    url: str | None = None
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _code(cls, v: object) -> object:
+        try:
+            return int(v)  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            return 0
+
+
 class UploadResult(Answer):
     files: list[UploadedFile] = Field(default_factory=list)
     session_state_applied: bool | None = None
+    rejected: list[RejectedFile] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod

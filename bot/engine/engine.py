@@ -65,6 +65,7 @@ class Engine:
         the caller)."""
         await self.cancels.aclose()
         await self.services.background.aclose()
+        await self.services.checker.aclose()
 
     @contextlib.asynccontextmanager
     async def _remote_lock(
@@ -167,6 +168,12 @@ class Engine:
         if intent is Intent.UPLOAD and not incoming.attachments and not args.strip():
             await turn.say("upload.how")  # "/upload" alone: how to send files
             return
+        limit = self.settings.max_message_chars
+        too_long = intent in (Intent.CHAT, Intent.UPLOAD) and len(args) > limit
+        if too_long:  # said before anything reaches the backend; files sent with it still go
+            await turn.say("chat.too_long", length=f"{len(args):,}", limit=f"{limit:,}")
+            if not incoming.attachments:
+                return
         first = await account.setup(turn)
         if first or intent is Intent.START:
             await account.greet(turn)
@@ -181,11 +188,10 @@ class Engine:
         elif intent is Intent.EXPORT:
             await export.export(turn)
         else:  # UPLOAD, CHAT: files and links first, then the words as a chat turn
-            urls, prompt = upload.split_urls(args if intent is Intent.UPLOAD else incoming.text)
+            urls, prompt = upload.split_urls("" if too_long else args)
             if incoming.attachments or urls:
-                ok = await upload.upload(turn, list(incoming.attachments), urls, prompt_follows=bool(prompt))
-                if not ok:
-                    return
+                # a refused file never drops the words that came with it
+                await upload.upload(turn, list(incoming.attachments), urls, prompt_follows=bool(prompt))
             if prompt:
                 await chat.chat_turn(turn, prompt)
 

@@ -23,6 +23,7 @@ from bot.i18n import Lang, t
 from bot.ids import ChatRef, UserKey
 from bot.settings import Settings
 from bot.state.store import Store
+from common.imagecheck import ImageChecker
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class Services:
     owner: str = "engine"  # this process's name for delivery leases
     following: set[str] = field(default_factory=set)  # render ids this process is polling now
     background: Background = field(default_factory=Background)  # follow-up watches, detached reads
+    checker: ImageChecker = field(default_factory=ImageChecker)  # photos decoded in a child process
 
     @property
     def lease_seconds(self) -> float:
