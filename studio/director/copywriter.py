@@ -22,8 +22,8 @@ from functools import cache
 from studio.director import tokens
 from studio.director.content import is_filler
 from studio.director.items import Item, Message, find_quotes
-from studio.director.lexicon import business_cta, lexicon
-from studio.director.units import is_cjk
+from studio.director.lexicon import business_cta, lexicon, simplified
+from studio.director.units import CJK_CHARS, is_cjk
 
 TITLE_LATIN, TITLE_CJK = 40, 16
 LINE_LATIN, LINE_CJK = 42, 16
@@ -47,7 +47,17 @@ _DANGLING = _SMALL | {
 }
 _ZH_COMMAND_START = ("请", "帮", "给", "麻烦", "我想", "我要", "用", "加", "配", "把", "要")
 _ZH_VIDEO = "短视频|视频|短片|片子|影片|宣传片|宣传视频|广告片|广告|vlog"
-_ZH_CREATE = "做|生成|制作|剪|弄|搞|拍|出"
+_ZH_CREATE = "做|生成|制作|剪|弄|搞|拍|出|整"
+# what stands before the name of a product or a business and is not part of it: "帮我给我的手工蜡烛店"
+# → 手工蜡烛店 (the benefactive, the owner, "introduce", a count); stripped again and again
+_ZH_NAME_LEAD = re.compile(
+    r"^(?:帮忙|麻烦|请|帮我|给我|帮|给|为|替|关于|"
+    r"介绍一下|介绍下|介绍|宣传一下|宣传下|宣传|推广一下|推广下|推广|展示一下|展示下|展示|讲讲|讲一下|讲|说说|聊聊|"
+    r"我们家的|我们家|我们的|我们|咱们家|咱们的|咱们|咱家的|咱家|我家的|我家|我的|俺家|俺们|你们的|你的|您的|"
+    r"自己的|自家的|自家|本店的|这一家|这家|这个|那个|一家|一个|我)"
+)
+_ZH_NAME_TAIL = re.compile(r"(?:的)?(?:宣传|广告|推广|介绍|一下|吧|呀|啊|哦|啦)$")
+_ZH_MODAL = re.compile(r"(?<=.{2})(?:要|想|准备)(?=.{2})")  # "瑜伽课要招新学员": the topic comes first
 _ZH_NOT_WORDS = re.compile(
     r"^(?:介绍|宣传|推广|展示)|标题|字幕|音乐|配乐|logo|标志|水印|价格|副标题|转场|节奏|"
     r"风格|画面|时长|结尾|片尾|品牌|«q\d+»",
@@ -134,8 +144,14 @@ def sentences(text: str) -> list[str]:
     return [p.strip() for p in parts if p and p.strip()]
 
 
+# a comma, or a space between Chinese words ("烧烤店开业 全场五折"), not before a unit ("30 秒")
+_CLAUSE_SPLIT = re.compile(
+    rf"[,，、;；]|(?<=[{CJK_CHARS}])\s+(?=[{CJK_CHARS}\d])|(?<=\d)\s+(?=[{CJK_CHARS}])(?![秒分元块%])"
+)
+
+
 def clauses(text: str) -> list[str]:
-    return [c.strip() for c in re.split(r"[,，、;；]", text) if c.strip()]
+    return [c.strip() for c in _CLAUSE_SPLIT.split(text) if c.strip()]
 
 
 def caption_lines(text: str) -> list[str]:
@@ -245,13 +261,35 @@ def find_cta(text: str) -> str | None:
 
 
 def business_kind(items: list[Item]) -> str | None:
-    """The kind of business the words are about (the first named; a personal video only when
-    nothing else is)."""
-    kinds = [it.key("business") for it in items if it.has("business")]
-    for kind in kinds:
+    """The kind of business the words are about: the first business named, where a name is a run of
+    words ("pottery class", "wine tasting event", 手工蜡烛店) and its kind is its head, the last
+    business word in it that is not a weak one ("shop", "store", 店) nor a personal one ("dog
+    grooming" is grooming); a personal video only when nothing else is named."""
+    lex = lexicon()
+    runs: list[list[Item]] = []
+    current: list[Item] = []
+    for it in items:
+        if it.has("business") or (not it.meanings and not it.has("punct")):
+            current.append(it)
+            continue
+        if current:
+            runs.append(current)
+        current = []
+    if current:
+        runs.append(current)
+    heads: list[str] = []
+    for run in runs:
+        words = [it for it in run if it.has("business")]
+        if not words:
+            continue
+        strong = [it for it in words if it.key("business") != "personal" and it.text not in lex.weak_business]
+        other = [it for it in words if it.key("business") != "personal"]
+        head = (strong or other or words)[-1]
+        heads.append(str(head.key("business")))
+    for kind in heads:
         if kind != "personal":
             return kind
-    return "personal" if kinds else None
+    return "personal" if heads else None
 
 
 def default_cta(text: str, zh: bool) -> str | None:
@@ -294,10 +332,14 @@ def _is_setting(item: Item) -> bool:
 
 def is_instruction(sentence: str) -> bool:
     if has_cjk(sentence):
-        first = next((it for it in tokens.read(sentence).items if not is_filler(it)), None)
+        items = tokens.read(sentence).items
+        first = next((it for it in items if not is_filler(it)), None)
+        plain = simplified(sentence)
+        creates = [n for n, it in enumerate(items) if it.has("verb", "create")]
         return (
-            sentence.startswith(_ZH_COMMAND_START)
-            or bool(re.search(rf"(?:{_ZH_CREATE}).{{0,12}}(?:{_ZH_VIDEO})", sentence))
+            plain.startswith(_ZH_COMMAND_START)
+            or bool(re.search(rf"(?:{_ZH_CREATE}).{{0,12}}(?:{_ZH_VIDEO})", plain))
+            or bool(creates and any(it.has("platform") for it in items[creates[0] :]))  # 做个抖音
             or (
                 first is not None
                 and (first.has("verb", "create") or first.has("verb", "write") or first.has("intent", "copy"))
@@ -468,17 +510,39 @@ def _all_generic(items: list[Item]) -> bool:
     return bool(meaningful) and all(it.has("generic") or is_filler(it) or it.has("num") for it in meaningful)
 
 
+def zh_name(text: str) -> str:
+    """A Chinese name without what stands around it: "帮我给我的手工蜡烛店" → 手工蜡烛店,
+    "我们餐厅周年庆" → 餐厅周年庆, "宣传下我们的洗车店" → 洗车店; "瑜伽课要招新学员" → 瑜伽课."""
+    name = text.strip("的 ，,：:！!~～")
+    while True:
+        plain = simplified(name)
+        lead = _ZH_NAME_LEAD.match(plain)
+        tail = _ZH_NAME_TAIL.search(plain)
+        if lead:
+            name = name[lead.end() :].strip("的 ，,")  # (all of it: "一个" names nothing)
+        elif tail and tail.start() > 0:
+            name = name[: tail.start()].strip("的 ，,")
+        else:
+            break
+    modal = _ZH_MODAL.search(simplified(name))
+    if modal:
+        name = name[: modal.start()]
+    return name.strip("的 ，,！!")
+
+
 def _product_zh(sentence: str) -> str | None:
+    plain = simplified(sentence)  # same length: the name is cut from what the user typed
     for pattern in (
         r"关于(.+?)的",
-        rf"(?:给|为|帮)(.+?)(?:{_ZH_CREATE})",
-        rf"(?:{_ZH_CREATE})(?:一个|个|一段|段|一条|条|一支|支)?(.+?)(?:{_ZH_VIDEO})",
-        r"(?:介绍|宣传|推广|展示)(?:一下)?(.+?)(?:[，,。！!；;]|$)",
+        rf"(?:给|为|帮|替)(.+?)(?:{_ZH_CREATE})",
+        rf"(?:{_ZH_CREATE})(?:一个|个|一段|段|一条|条|一支|支|一部|部)?(.+?)(?:{_ZH_VIDEO})",
+        r"(?:介绍|宣传|推广|展示|讲)(?:一下|下)?(.+?)(?:[，,。！!；;\s]|的(?:视频|短片|片子|影片)|$)",
+        r"(?:给|为)(.+?)(?:[，,。！!；;]|$)",
     ):
-        m = re.search(pattern, sentence)
+        m = re.search(pattern, plain)
         if not m:
             continue
-        name = m.group(1)
+        name = zh_name(sentence[m.start(1) : m.end(1)])
         message = tokens.read(name)
         keep = [
             it
@@ -492,11 +556,11 @@ def _product_zh(sentence: str) -> str | None:
                 or it.has("mood")
             )
         ]
-        name = _join_items(message, keep) if keep else ""
-        name = re.sub(r"(?:的)?(?:宣传|广告|推广|介绍)$", "", name)
-        name = re.sub(r"^(?:我们的|我的|你的|一个|个|我们|我)", "", name).strip("的 ，,：:")
+        name = zh_name(_join_items(message, keep)) if keep else ""
         name = re.sub(r"^(?:用)?这些(?:照片|图片)", "", name).strip("的 ，,")
-        if re.search(r"做|生成|制作|视频|短片|图片|照片|素材|宣传|介绍|标题", name):
+        if len(name) < 2:
+            continue  # "做个视频": the measure word, not a name
+        if re.search(r"做|生成|制作|视频|短片|图片|照片|素材|宣传|介绍|标题", simplified(name)):
             continue  # "用我的产品图片和介绍做一个宣传视频" names no product
         if name and name not in _generic_words():
             return shorten(name)
@@ -511,7 +575,12 @@ def zh_description(sentence: str) -> str:
         masked = masked[:start] + "«q»" + masked[end:]
     kept = []
     for clause in clauses(masked):
-        if not has_cjk(clause) or is_instruction(clause) or _ZH_NOT_WORDS.search(clause) or "«q" in clause:
+        if (
+            not has_cjk(clause)
+            or is_instruction(clause)
+            or _ZH_NOT_WORDS.search(simplified(clause))
+            or "«q" in clause
+        ):
             continue
         items = [it for it in tokens.read(clause).items if not it.has("punct")]
         if any(_is_setting(it) or it.has("verb", "remove") or it.has("neg") for it in items):
@@ -550,7 +619,7 @@ def _instruction_tail_en(sentence: str) -> list[str]:
 
 def _without_settings(sentence: str) -> str:
     """The sentence without clauses that only say settings ("…, 9:16", "…, around 45 sec")."""
-    pieces = re.split(r"([,，、;；])", sentence)
+    pieces = re.split(r"([,，、;；])", sentence)  # (a space between Chinese words stays inside a clause)
     out = []
     for n in range(0, len(pieces), 2):
         clause = pieces[n]
@@ -589,7 +658,9 @@ def read_brief(message: str) -> Brief:
     parts = sentences(message)
     descriptive: list[str] = []
     for n, sentence in enumerate(parts):
-        if is_instruction(sentence):
+        if is_instruction(sentence) or (
+            has_cjk(sentence) and any(is_instruction(c) for c in clauses(sentence))  # "烧烤店开业 … 做个抖音"
+        ):
             if n == 0 and brief.title is None:
                 brief.title, offer = product_name(sentence)
                 brief.offer = brief.offer or offer
@@ -623,12 +694,15 @@ def read_brief(message: str) -> Brief:
     if brief.title is None and kept:
         opening = kept[0]
         pieces = clauses(_clean_end(opening))
-        if len(pieces) > 1 and len(pieces[0]) >= 4 and not _is_offer(pieces[0]):
+        cjk = has_cjk(opening)
+        if len(pieces) > 1 and len(pieces[0]) >= (2 if cjk else 4) and not _is_offer(pieces[0]):
             brief.title = shorten(pieces[0])
         else:
             brief.title = shorten(opening)
         rest = _clean_end(opening)[len(brief.title) :].strip(" ,，、;；:：-—–")
-        kept = ([rest] if rest and len(rest) > 3 else []) + kept[1:]
+        kept = ([rest] if rest and len(rest) > (1 if cjk else 3) else []) + kept[1:]
+        if cjk:  # the hook without the owner or the benefactive: "我们餐厅周年庆" → 餐厅周年庆
+            brief.title = zh_name(brief.title) or brief.title
     lines: list[str] = []
     for sentence in kept:
         pieces = clauses(sentence) if re.search(r"[,，、;；]", sentence) else [sentence]

@@ -25,6 +25,7 @@ from studio.director import tokens
 from studio.director.build import OWN_AUDIO_VOL, SYNTH_VOL
 from studio.director.content import (
     CLAUSE_END,
+    GAP,
     SENTENCE_END,
     TEXT_ROLES,
     Content,
@@ -63,6 +64,7 @@ LONGER, SHORTER = 4 / 3, 0.75  # the video's length after "longer" / "shorter"
 WEIGHT_STEP = 1.5  # a shot "longer" / "shorter" than the others
 LOGO_STEP = 1.5
 _CHAT_INTENTS = ("greet", "thanks", "ack", "laugh", "who")
+_NOW = {"现在", "目前", "currently", "now"}
 _ANSWER_INTENTS = ("help", "upload", "export", "credits", "status", "cost", "describe")
 _OWN = {"my", "mine", "own", "uploaded", "我的", "自己的", "上传的", "我上传的"}
 _ONE_MORE = {"another", "one more", "再加一条", "再加一个", "再加", "再来"}
@@ -162,6 +164,10 @@ def _clauses(message: Message, items: list[Item]) -> list[Clause]:
         if is_sep(it, SENTENCE_END | CLAUSE_END):
             parts.append(current)
             current = []
+        elif is_sep(it, GAP):  # "标题改成白色 字幕改成黄色": a space ends a complete request
+            if _complete(current) and _request_follows(items, k + 1):
+                parts.append(current)
+                current = []
         elif (
             it.has("conj")
             and not it.has("target")
@@ -182,9 +188,23 @@ def _clauses(message: Message, items: list[Item]) -> list[Clause]:
     return _merge(clauses)
 
 
+def _complete(items: list[Item]) -> bool:
+    """The words so far say something on their own: not empty, not ending on a verb or an
+    introducer that waits for what follows ("把标题改成 | 限时抢购")."""
+    words = [it for it in items if not it.has("punct") and not (is_filler(it) and not it.has("verb"))]
+    if not words:
+        return False
+    last = words[-1]
+    if (last.has("verb") or last.has("to") or last.has("content")) and not (
+        last.has("target") or last.has("words")
+    ):
+        return False
+    return any(not (it.has("verb") or it.has("to")) for it in words)
+
+
 def _request_follows(items: list[Item], k: int) -> bool:
     for it in items[k:]:
-        if is_sep(it, SENTENCE_END | CLAUSE_END) or it.has("conj"):
+        if is_sep(it, SENTENCE_END | CLAUSE_END | GAP) or it.has("conj"):
             return False
         if it.has("emphasis"):  # "white and bold": a second look, not a second request
             continue
@@ -222,6 +242,9 @@ def _merge(clauses: list[Clause]) -> list[Clause]:
             if out and (out[-1].verbs() or out[-1].has("neg")):
                 verbs = [it for it in out[-1].items if it.has("verb") or it.has("neg")]
                 clause = Clause(verbs + items, clause.contents, clause.message)
+        if out and _waits_for_words(out[-1]) and _gives_words(clause):
+            out[-1] = Clause(out[-1].items + items, out[-1].contents + clause.contents, clause.message)
+            continue  # "把标题改一下，叫“开业大吉”": the words for the text named before
         if out and _looks_only(clause) and _look_target(out[-1]):
             # "标题改成金色，大一点", "brand colours navy, white and gold": the same target's looks
             out[-1] = Clause(out[-1].items + items, out[-1].contents + clause.contents, clause.message)
@@ -230,6 +253,30 @@ def _merge(clauses: list[Clause]) -> list[Clause]:
     if pending:
         out.append(Clause(pending, [], clauses[-1].message))
     return out
+
+
+def _waits_for_words(clause: Clause) -> bool:
+    """A text target and "change" and nothing else: "把标题改一下"."""
+    words = clause.meaningful()
+    return (
+        bool(words)
+        and not clause.contents
+        and any(text_role(it) is not None for it in words)
+        and clause.has("verb", "change")
+        and all(text_role(it) is not None or it.has("verb") for it in words)
+    )
+
+
+def _gives_words(clause: Clause) -> bool:
+    """Words for a text and no target of their own: "叫“开业大吉”", "to 'Grand Opening'"."""
+    words = clause.meaningful()
+    return (
+        bool(clause.contents)
+        and all(not c.role for c in clause.contents)
+        and not any(text_role(it) is not None for it in words)
+        and bool(words)
+        and (words[0].has("to") or words[0].has("words"))
+    )
 
 
 def _looks_only(clause: Clause) -> bool:
@@ -269,7 +316,14 @@ def _is_question(message: Message) -> bool:
     ends_q = items[-1].has("punct") and items[-1].text in ("?", "？")
     last = words[-1].text
     zh_q = message.has_cjk and (last in lex.question_ends or last.endswith(tuple(lex.question_ends)))
-    starts_q = words[0].has("question") and not words[0].has("intent")
+    if message.has_cjk and last in lex.question_words:
+        return True  # "你能帮我做什么": a question word at the end asks, however politely
+    last_word = words[-1]
+    asks_price = last_word.has("intent", "cost") or last_word.has("intent", "credits")
+    if asks_price and not last_word.has("target"):
+        return True  # "做一个视频要多少积分"
+    first = words[0]
+    starts_q = (first.has("question") and not first.has("intent")) or first.has("intent", "describe")
     if polite and not words[0].has("question"):
         return False
     if words[0].has("polite") and words[0].text not in ("can i", "could i", "may i"):
@@ -292,6 +346,10 @@ def _answer_for(message: Message, items: list[Item], ctx: Context) -> str | None
         for it in meaningful
         if not (it.has("intent") or it.has("question") or it.has("polite") or it.has("filler"))
     ]
+    if rest and all(it.has("num") or it.has("generic") or it.has("target", "video") for it in rest) and (
+        "cost" in intents or "credits" in intents
+    ):
+        rest = []  # "多少积分一个视频": the price of a video is asked, not a video
     if not rest:
         for key in (
             "cost",
@@ -316,6 +374,16 @@ def _answer_for(message: Message, items: list[Item], ctx: Context) -> str | None
         if any(it.has("unsupported") for it in meaningful):
             return None  # "can you add a voiceover?" is answered by what cannot be done
         targets = {k for it in meaningful for k in it.keys("target")}
+        own = (
+            ctx.draft is not None
+            and any(
+                (it.has("target", "video") and not it.has("intent")) or it.text in _NOW
+                for it in meaningful
+            )
+            and not any(it.text in ("can", "could", "能", "可以", "能不能") for it in meaningful)
+        )
+        if own and targets & {"length", "format", "music", "title", "logo"}:
+            return "describe"  # "how long is my vid", "现在视频多长": about this video, not the limits
         if "music" in targets:
             return "faq_music"
         if "logo" in targets:
@@ -409,7 +477,8 @@ class _Reader:
             self._duration(clause)
             self._pace(clause)
             self._transition(clause)
-        self._offer_and_price(clause)
+        if not handled_shots:  # "第一段视频只要前5秒": a trim, not an offer ("只要99元")
+            self._offer_and_price(clause)
         self._add_media(clause)
         for key in dict.fromkeys(clause.keys("unsupported")):
             self.cannot.append(key)
@@ -444,6 +513,8 @@ class _Reader:
                     else:
                         self.missed.append(clause.text)
                         continue
+            if role == "text" and pos is None and clause.has("dest", "end") and not self._shot_words(clause):
+                role = "cta"  # "最后加一句 关注我们", "add 'see you soon' at the end": the ending line
             text = content.text
             latin = not has_cjk(text)
             if role == "title":
@@ -465,6 +536,9 @@ class _Reader:
             else:
                 name = {"subtitle": "set_subtitle", "cta": "set_cta", "offer": "set_offer"}[role]
                 self.emit(name, text=text if content.quoted else sentence_case(text))
+
+    def _shot_words(self, clause: Clause) -> bool:
+        return any(_noun_kind(it)[0] and it.text not in ("one", "ones") for it in clause.items)
 
     def _appends(self, clause: Clause) -> bool:
         if not self.texts("caption"):
@@ -500,7 +574,11 @@ class _Reader:
                     it.text in ("it", "that", "that one", "this one", "them", "它", "这个")
                     for it in clause.items
                 )
-            ) or (self.pending_refs and removing and not clause.targets()):
+            ) or (
+                self.pending_refs
+                and (removing or acts)
+                and not [t for t in clause.targets() if t not in _SHOT_KINDS]
+            ):  # "第三张照片再复制一张", "the second photo, remove": the shot named just before
                 refs = [(ix, clause.items[0]) for ix in self.pending_refs]
                 self.pending_refs = []
             else:
@@ -580,8 +658,13 @@ class _Reader:
     # texts without new words ------------------------------------------------------------------
     def _text_targets(self, clause: Clause) -> None:
         roles: list[str] = []
-        for it in clause.items:
+        account = any(it.has("handle") or it.has("url") for it in clause.items)
+        for n, it in enumerate(clause.items):
             for key in it.keys("target") + it.keys("content"):  # "结尾用黄色": an introducer names its text
+                if key == "text" and n > 0 and text_role(clause.items[n - 1]) not in (None, "text"):
+                    continue  # "标题字再大点", "the title text": the title's letters, not every text
+                if key == "cta" and account:
+                    continue  # "结尾加上我们的账号 @glow": at the end, the brand's handle
                 if (key in TEXT_ROLES or key == "all_text") and key not in roles:
                     roles.append(key)
         content_roles = {c.role for c in clause.contents}
@@ -596,7 +679,7 @@ class _Reader:
                 continue
             target = self._target_of(role)
             verbs = clause.verbs()
-            if "remove" in verbs or clause.has("neg"):
+            if "remove" in verbs or (clause.has("neg") and not look):  # "标题别太大" is a size
                 self._remove_text(role)
                 continue
             if look:
@@ -701,6 +784,9 @@ class _Reader:
         volume = clause.keys("volume")
         if volume and not music_target and any(it.has("size") for it in clause.items if it.has("volume")):
             volume = []  # "大一点" alone is a size, not the music; "音乐大一点" is the music
+        if not volume and music_target and not self._looks_like_text(clause):
+            sizes = clause.keys("size")  # "音乐声音太大了": too big a sound is too loud
+            volume = ["up"] if "bigger" in sizes else ["down"] if "smaller" in sizes else []
         if music_target or clause.has("target", "volume") or (volume and not self._looks_like_text(clause)):
             if pct is not None or (volume and not clause.has("mood") and named is None):
                 if current is None and not self.create:
@@ -820,16 +906,22 @@ class _Reader:
         styles = clause.keys("style")
         if not styles or clause.has("target", "music"):
             return
-        text_target = any(k in TEXT_ROLES or k == "all_text" for k in clause.targets())
+        text_target = any(k in TEXT_ROLES or k in ("all_text", "font") for k in clause.targets())
         if text_target:
-            return  # "make the title bold": the text's emphasis
+            return  # "make the title bold": the text's emphasis; "a cute font": the font's family
         self.emit("set_style", style=styles[-1])
 
     def _aspect(self, clause: Clause) -> None:
         """A ratio or a shape word beats a platform ("square video for instagram" is 1:1)."""
         lex = lexicon()
         said = [str(it.value) for it in clause.items if it.has("ratio")] + clause.keys("aspect")
-        platforms = [lex.platforms[k] for k in clause.keys("platform")]
+        items = clause.items
+        platforms = [
+            lex.platforms[str(it.key("platform"))]
+            for n, it in enumerate(items)
+            if it.has("platform")  # "小红书账号 @glow": whose account, not the canvas
+            and not (n + 1 < len(items) and _names_account(items[n + 1]))
+        ]
         choices = said or platforms
         if choices:
             self.emit("set_aspect", aspect=choices[-1])
@@ -852,6 +944,8 @@ class _Reader:
         if not paces or clause.has("target", "music"):
             return
         key = paces[-1]
+        if key == "normal" and any(t not in ("pace", "video") for t in clause.targets()):
+            return  # "字体恢复正常" is about the font
         if key == "normal":
             self.emit("set_pace", pace="normal")
             return
@@ -944,10 +1038,16 @@ def _named_audio(clause: Clause, audio: list[Asset]) -> Asset | None:
     for asset in reversed(audio):
         name = asset.name.lower()
         stem = _stem(asset.name)
-        if name in text or (len(stem) >= 3 and re.search(rf"(?<![\w]){re.escape(stem)}(?![\w])", spaced)):
+        # ASCII word edges: "用jingle那首歌" names jingle.mp3 (a Chinese character is no letter of it)
+        said = len(stem) >= 3 and re.search(rf"(?<![a-z0-9]){re.escape(stem)}(?![a-z0-9])", spaced)
+        if name in text or said:
             if clause.has("target", "music") or clause.has("file") or clause.verbs() or name in text:
                 return asset
     return None
+
+
+def _names_account(item: Item) -> bool:
+    return item.has("target", "handle") or item.has("target", "url")
 
 
 def _text_target(clause: Clause) -> bool:
@@ -978,6 +1078,11 @@ def _look(clause: Clause) -> dict[str, object]:
         anim = it.key("anim")
         if anim is not None:
             look["anim"] = anim
+        style = it.key("style")
+        if style is not None and clause.has("target", "font") and not clause.has("font"):
+            family = lexicon().font_of_style.get(style)  # "字体换成可爱一点的": a rounded font
+            if family:
+                look["font"] = family
         pos = it.key("position")
         if pos is not None and not it.has("dest") and not it.has("volume"):
             look["pos"] = pos
@@ -1134,7 +1239,7 @@ def _named_shots(clause: Clause, draft: Draft, assets: list[Asset]) -> list[tupl
         if (
             len(stem) >= 3
             and not re.fullmatch(r"(photo|clip|image|img|pic|video)\s*\d*", stem)
-            and re.search(rf"(?<![\w]){re.escape(stem)}(?![\w])", text)
+            and re.search(rf"(?<![a-z0-9]){re.escape(stem)}(?![a-z0-9])", text)
         ):
             item = next(it for it in clause.items if _noun_kind(it)[0])
             out.append((index, item))
@@ -1165,9 +1270,11 @@ def _destination(
 ) -> int | None:
     """The final 1-based position the clause names for a shot (None: none it can name)."""
     count = len(draft.visuals) + (1 if copying else 0)
-    for it in rest:
+    for n, it in enumerate(rest):
         if it.has("rel"):
             other = [ix for ix, ref in refs if ref.i > it.i]
+            if not other and n > 0 and rest[n - 1].has("ord"):  # "放到第一个后面": the shot before it
+                other = [_resolve(draft, int(rest[n - 1].value), None)]
             if not other or other[0] is None or other[0] == src:
                 return None
             target = other[0]

@@ -70,8 +70,9 @@ class Symbols:
         return f
 
 
-async def _upload(user: StudioUser, sid: str, kinds: list[str], media: StudioMedia, logo: Path,
-                  symbols: Symbols) -> None:
+async def _upload(
+    user: StudioUser, sid: str, kinds: list[str], media: StudioMedia, logo: Path, symbols: Symbols
+) -> None:
     files = {"photos": media.photos, "clip": [media.video], "song": [media.audio], "logo": [logo]}
     prefix = {"photos": "p", "clip": "c", "song": "s", "logo": "logo"}
     for kind in kinds:
@@ -89,8 +90,9 @@ def _expected_cost(turn: dict[str, Any], created: bool) -> int:
     return 2 if created else 10
 
 
-async def run_conversation(studio: RunningStudio, conv: dict[str, Any], media: StudioMedia,
-                           logo: Path) -> list[tuple[int, str]]:
+async def run_conversation(
+    studio: RunningStudio, conv: dict[str, Any], media: StudioMedia, logo: Path
+) -> list[tuple[int, str]]:
     """Every turn's problems, as (turn number, what went wrong); empty when all turns pass."""
     user = await studio.user()
     language = "zh-CN" if conv["language"] == "zh" else "en"
@@ -140,7 +142,8 @@ async def run_conversation(studio: RunningStudio, conv: dict[str, Any], media: S
             moved -= allowed(set(want))
             if moved and turn.get("cost") != 10:  # a new video may renew everything
                 problems.append(
-                    "also changed " + ", ".join(f"{k} {before.get(k)!r}→{after.get(k)!r}" for k in sorted(moved))
+                    "also changed "
+                    + ", ".join(f"{k} {before.get(k)!r}→{after.get(k)!r}" for k in sorted(moved))
                 )
         replies = turn.get("reply") or []
         for text in [replies] if isinstance(replies, str) else replies:
@@ -174,8 +177,10 @@ async def test_held_out_conversations_through_the_studio(
     RESULTS["conversations"] = (len(convs) - bad_convs, len(convs))
     rate = (turns - bad_turns) / turns
     text = "\n".join(report)
-    print(f"\nconversations: {len(convs) - bad_convs}/{len(convs)}; turns {turns - bad_turns}/{turns}"
-          f" = {100 * rate:.1f} %\n{text}")
+    print(
+        f"\nconversations: {len(convs) - bad_convs}/{len(convs)}; turns {turns - bad_turns}/{turns}"
+        f" = {100 * rate:.1f} %\n{text}"
+    )
     assert rate >= GATE, text
 
 
