@@ -43,6 +43,7 @@ HEAD_TARGETS = {
     "transition",
     "end_card",
     "brand",
+    "brand_name",
     "font",
     "handle",
     "url",
@@ -267,7 +268,7 @@ def capture(message: Message) -> list[Content]:
             ):
                 found += 1  # "加一句文字：…": the phrase and the word for the text
         else:
-            role = text_role(it)
+            role = text_role(it) or ("brand_name" if it.has("target", "brand_name") else None)
             if role is None or role == "price":  # a price is a number: the grammar reads it
                 if it.has("quote") and role is None:
                     out.append(Content("", str(it.value), quoted=True, i=k, j=k + 1))

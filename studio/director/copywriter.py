@@ -51,7 +51,7 @@ _ZH_CREATE = "做|生成|制作|剪|弄|搞|拍|出|整"
 # what stands before the name of a product or a business and is not part of it: "帮我给我的手工蜡烛店"
 # → 手工蜡烛店 (the benefactive, the owner, "introduce", a count); stripped again and again
 _ZH_NAME_LEAD = re.compile(
-    r"^(?:帮忙|麻烦|请|帮我|给我|帮|给|为|替|关于|"
+    r"^(?:帮忙|麻烦|请|帮|给|为|替|关于|"
     r"介绍一下|介绍下|介绍|宣传一下|宣传下|宣传|推广一下|推广下|推广|展示一下|展示下|展示|讲讲|讲一下|讲|说说|聊聊|"
     r"我们家的|我们家|我们的|我们|咱们家|咱们的|咱们|咱家的|咱家|我家的|我家|我的|俺家|俺们|你们的|你的|您的|"
     r"自己的|自家的|自家|本店的|这一家|这家|这个|那个|一家|一个|我)"
@@ -260,7 +260,7 @@ def find_cta(text: str) -> str | None:
     return None
 
 
-def business_kind(items: list[Item]) -> str | None:
+def business_kind(items: list[Item], *, weak: bool = True) -> str | None:
     """The kind of business the words are about: the first business named, where a name is a run of
     words ("pottery class", "wine tasting event", 手工蜡烛店) and its kind is its head, the last
     business word in it that is not a weak one ("shop", "store", 店) nor a personal one ("dog
@@ -284,6 +284,8 @@ def business_kind(items: list[Item]) -> str | None:
             continue
         strong = [it for it in words if it.key("business") != "personal" and it.text not in lex.weak_business]
         other = [it for it in words if it.key("business") != "personal"]
+        if not weak and not strong:
+            continue  # (only "shop", "20% off" or a birthday: no kind of business of its own)
         head = (strong or other or words)[-1]
         heads.append(str(head.key("business")))
     for kind in heads:

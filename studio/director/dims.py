@@ -50,6 +50,7 @@ _MEASURE = {
     "双": "item",
 }
 _SUFFIX = {"st", "nd", "rd", "th"}
+_ABOUT = (("左", "右"), ("上", "下"), ("以", "内"), ("之", "内"), ("内",), ("ish",))
 _MAGNITUDES = {"万": 1e4, "亿": 1e8, "千": 1e3, "k": 1e3, "m": 1e6, "million": 1e6, "thousand": 1e3}
 _RATIO_SEP = {":", "x", "/", "by", "比", "×", "*"}
 
@@ -379,6 +380,10 @@ class _Reader:
         )
 
     def _item(self, i: int, j: int, ms: int) -> Item:
+        for words in _ABOUT:  # "十五秒左右", "30秒以内": the length is the one said
+            if tuple(self.t[j : j + len(words)]) == words:
+                j += len(words)
+                break
         return Item(i, j, (Meaning("dur", "ms"),), value=ms, text=join_texts(self.t[i:j]))
 
 

@@ -50,6 +50,7 @@ _TABLES = (
     "rel",
     "units",
     "unsupported",
+    "color_set",
 )
 # tables that are one plain list of phrases: (table, list key, meaning cat)
 _LISTS = (
@@ -65,6 +66,7 @@ _LISTS = (
     ("currency", "symbols", "currency"),
     ("currency", "words", "currency_word"),
     ("names", "words", "name"),
+    ("price_now", "words", "price_now"),
 )
 
 
@@ -101,6 +103,7 @@ class Lexicon:
     weak_business: set[str] = field(default_factory=set)  # "shop", 店: a kind only when nothing closer
     suffixes: set[str] = field(default_factory=set)  # 店, 馆, 工作室: split off an unknown Chinese word
     font_of_style: dict[str, str] = field(default_factory=dict)  # playful → rounded ("a cute font")
+    kind_suffixes: dict[str, str] = field(default_factory=dict)  # 课 → classes: "钢琴课", "驾校"
 
     def add(self, phrase: str, meaning: Meaning) -> None:
         units = tuple(units_of(phrase))
@@ -186,6 +189,8 @@ def lexicon() -> Lexicon:
             for phrase in [*spec["words"], *spec.get("weak", [])]:
                 lex.add(phrase, Meaning("business", kind))
             lex.weak_business.update(join_texts(units_of(w)) for w in spec.get("weak", []))
+            for suffix in spec.get("suffixes", []):
+                lex.kind_suffixes[suffix] = kind
         for word, value in (data.get("numbers") or {}).items():
             lex.numbers[normalize(word)] = int(value)
         for phrase, value in (data.get("ordinals") or {}).items():

@@ -75,7 +75,7 @@ def _stem_of(word: str) -> int:
     lex = lexicon()
     if len(word) < 3 or tuple(word) in lex.phrases:
         return 0
-    for suffix in lex.suffixes:
+    for suffix in [*lex.suffixes, *lex.kind_suffixes]:
         stem = len(word) - len(suffix)
         if stem >= 2 and word.endswith(suffix) and tuple(word[:stem]) in lex.phrases:
             return stem
@@ -94,7 +94,11 @@ def _typo_index() -> dict[str, str]:
 def correct(word: str, lex: Lexicon) -> str:
     """A one-letter slip of a distinctive lexicon word → that word, and a plural of a known word the
     lexicon lists only in the singular ("voiceovers") → the singular; anything else as it is."""
-    if word in lex.words or word in lex.typo_keep or not word.isalpha():
+    if word in lex.words or word in lex.typo_keep:
+        return word
+    if word.endswith("'s") and word[:-2] in lex.words:
+        return word[:-2]  # "title's too small": the title
+    if not word.isalpha():
         return word
     if (
         len(word) >= 5
@@ -238,7 +242,8 @@ def _phrases(message: Message, taken: list[bool], lex: Lexicon) -> list[Item]:
             end = n + 1
             while end < count and not boundary[end] and not taken[end]:
                 end += 1
-            out.append(Item(n, end, (), text="".join(texts[n:end])))
+            word = "".join(texts[n:end])
+            out.append(Item(n, end, _kind_of_unknown(word, lex), text=word))
             n = end
             continue
         if kind == "quote":
@@ -254,6 +259,14 @@ def _phrases(message: Message, taken: list[bool], lex: Lexicon) -> list[Item]:
             out.append(Item(n, n + 1, (), text=texts[n]))
         n += 1
     return out
+
+
+def _kind_of_unknown(word: str, lex: Lexicon) -> tuple[Meaning, ...]:
+    """An unknown Chinese word that ends like a kind of business is one: 钢琴课, 驾校, 宠物医院."""
+    for suffix in sorted(lex.kind_suffixes, key=len, reverse=True):
+        if len(word) > len(suffix) and word.endswith(suffix):
+            return (Meaning("business", lex.kind_suffixes[suffix]),)
+    return ()
 
 
 def _longest(

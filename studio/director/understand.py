@@ -40,6 +40,7 @@ from studio.director.copywriter import (
     Brief,
     business_kind,
     copy_text,
+    find_cta,
     has_cjk,
     product_name,
     read_brief,
@@ -65,6 +66,10 @@ WEIGHT_STEP = 1.5  # a shot "longer" / "shorter" than the others
 LOGO_STEP = 1.5
 _CHAT_INTENTS = ("greet", "thanks", "ack", "laugh", "who")
 _NOW = {"现在", "目前", "currently", "now"}
+_LOGO = re.compile("logo|标志|商标", re.I)
+_ORIGINAL = {"原版", "最初", "最初的", "original", "the original", "原来的版本", "初版"}
+_PARTICLES = {"的", "呢", "啊", "呀", "吧", "了", "哦", "嘛", "啦"}
+_WEAK_VERBS = {"用", "要", "是", "想要", "需要", "给"}
 _ANSWER_INTENTS = ("help", "upload", "export", "credits", "status", "cost", "describe")
 _OWN = {"my", "mine", "own", "uploaded", "我的", "自己的", "上传的", "我上传的"}
 _ONE_MORE = {"another", "one more", "再加一条", "再加一个", "再加", "再来"}
@@ -242,6 +247,9 @@ def _merge(clauses: list[Clause]) -> list[Clause]:
             if out and (out[-1].verbs() or out[-1].has("neg")):
                 verbs = [it for it in out[-1].items if it.has("verb") or it.has("neg")]
                 clause = Clause(verbs + items, clause.contents, clause.message)
+        if out and _verb_only(clause) and out[-1].targets() and not out[-1].verbs():
+            out[-1] = Clause(out[-1].items + items, out[-1].contents + clause.contents, clause.message)
+            continue  # "背景音乐不好听 换一个", "字幕太多了 删掉": the thing named before
         if out and _waits_for_words(out[-1]) and _gives_words(clause):
             out[-1] = Clause(out[-1].items + items, out[-1].contents + clause.contents, clause.message)
             continue  # "把标题改一下，叫“开业大吉”": the words for the text named before
@@ -253,6 +261,13 @@ def _merge(clauses: list[Clause]) -> list[Clause]:
     if pending:
         out.append(Clause(pending, [], clauses[-1].message))
     return out
+
+
+def _verb_only(clause: Clause) -> bool:
+    words = clause.meaningful()
+    return bool(words) and all(
+        (it.has("verb") or it.has("neg")) and not it.has("target") and not it.has("words") for it in words
+    )
 
 
 def _waits_for_words(clause: Clause) -> bool:
@@ -280,12 +295,14 @@ def _gives_words(clause: Clause) -> bool:
 
 
 def _looks_only(clause: Clause) -> bool:
-    words = clause.meaningful()
-    return bool(words) and all(
-        (it.has("color") or it.has("hex") or it.has("size") or it.has("font") or it.has("emphasis")
-         or it.has("anim") or it.has("position")) and not it.has("target") and not it.has("verb")
+    words = [it for it in clause.meaningful() if not (it.has("verb", "change") and len(it.keys("verb")) <= 2)]
+    looks = [
+        it
         for it in words
-    )
+        if (it.has("color") or it.has("hex") or it.has("size") or it.has("font") or it.has("emphasis")
+            or it.has("anim") or it.has("position")) and not it.has("target") and not it.has("verb")
+    ]
+    return bool(looks) and len(looks) == len(words)  # "用黄色": "use" and a look
 
 
 def _look_target(clause: Clause) -> bool:
@@ -316,12 +333,17 @@ def _is_question(message: Message) -> bool:
     ends_q = items[-1].has("punct") and items[-1].text in ("?", "？")
     last = words[-1].text
     zh_q = message.has_cjk and (last in lex.question_ends or last.endswith(tuple(lex.question_ends)))
-    if message.has_cjk and last in lex.question_words:
+    core = [it for it in words if it.text not in _PARTICLES] or words  # "视频是什么比例的"
+    if message.has_cjk and (core[-1].text in lex.question_words or last in lex.question_words):
         return True  # "你能帮我做什么": a question word at the end asks, however politely
+    if message.has_cjk and any(it.text in lex.question_words for it in words) and not any(
+        it.has("verb") and it.text not in _WEAK_VERBS for it in words
+    ):
+        return True  # "视频是什么比例的": a question word in place, and nothing to do
     last_word = words[-1]
     asks_price = last_word.has("intent", "cost") or last_word.has("intent", "credits")
-    if asks_price and not last_word.has("target"):
-        return True  # "做一个视频要多少积分"
+    if asks_price and not last_word.has("target") and ("多少" in last or "how" in last or "几" in last):
+        return True  # "做一个视频要多少积分" ("first class free" is an offer)
     first = words[0]
     starts_q = (first.has("question") and not first.has("intent")) or first.has("intent", "describe")
     if polite and not words[0].has("question"):
@@ -406,9 +428,12 @@ def _history(items: list[Item]) -> tuple[str, int | None] | None:
                 number = int(meaningful[n + 1].value)
             if it.has("word") is False and re.fullmatch(r"v\d+", it.text):
                 number = int(it.text[1:])
-    if number is not None and (
-        "restore" in intents or "undo" in intents or any(it.has("target", "version") for it in meaningful)
+    versioned = any(it.has("target", "version") for it in meaningful)
+    if number is None and (versioned or "restore" in intents) and any(
+        it.has("dest", "start") or it.text in _ORIGINAL for it in meaningful
     ):
+        number = 0  # "回到最开始的版本", "back to the original": the oldest version kept
+    if number is not None and ("restore" in intents or "undo" in intents or versioned):
         return "restore", number
     if "versions" in intents:
         return "versions", None
@@ -450,6 +475,7 @@ class _Reader:
         self.pending_refs: list[int | None] = []
         self.removals: list[int] = []
         self.draft = ctx.draft
+        self.last_role: str | None = None  # the text the previous clause named ("字幕…, 字大一点")
 
     # helpers ------------------------------------------------------------------------------------
     def emit(self, op: str, /, **args: object) -> None:
@@ -463,6 +489,10 @@ class _Reader:
 
     # a clause -----------------------------------------------------------------------------------
     def read(self, clause: Clause, previous: Clause | None) -> None:
+        self.last_role = None
+        if previous is not None:
+            named = [k for k in previous.targets() if k in TEXT_ROLES and k != "text"]
+            self.last_role = named[-1] if len(set(named)) == 1 else None
         before = (len(self.calls), len(self.notes), len(self.cannot), len(self.removals))
         self._contents(clause)
         handled_shots = self._shots(clause, previous)
@@ -481,6 +511,8 @@ class _Reader:
             self._offer_and_price(clause)
         self._add_media(clause)
         for key in dict.fromkeys(clause.keys("unsupported")):
+            if key == "filter" and clause.has("target", "brand") and clause.has("color_set"):
+                continue  # brand colours "black and white", not a black-and-white filter
             self.cannot.append(key)
         after = (len(self.calls), len(self.notes), len(self.cannot), len(self.removals))
         if after == before and not self._only_refs(clause):
@@ -495,7 +527,7 @@ class _Reader:
     # words given to texts ---------------------------------------------------------------------
     def _contents(self, clause: Clause) -> None:
         targets = [k for it in clause.items for k in it.keys("target") if k in TEXT_ROLES]
-        positions = clause.keys("position")
+        positions = _positions(clause)
         pos = positions[-1] if positions else None
         for content in clause.contents:
             role = content.role
@@ -533,6 +565,8 @@ class _Reader:
                 self.emit("add_text", text=text if content.quoted else sentence_case(text), pos=pos)
             elif role == "price":
                 self.emit("set_price", text=text, pos=pos)
+            elif role == "brand_name":  # "我们的店名叫 Glow Lab", "our shop name is Luna"
+                self.emit("set_brand", name=text[:60])
             else:
                 name = {"subtitle": "set_subtitle", "cta": "set_cta", "offer": "set_offer"}[role]
                 self.emit(name, text=text if content.quoted else sentence_case(text))
@@ -557,6 +591,8 @@ class _Reader:
             return False
         refs, dest_items = _shot_refs(clause, draft, self.ctx.assets)
         verbs = clause.verbs()
+        if len(refs) == 2 and "change" in verbs and not (clause.has("dest") or clause.has("rel")):
+            verbs = verbs | {"swap"}  # "第一张跟第二张换一下": two shots changed for each other
         removing = "remove" in verbs or clause.has("neg")
         acts = (
             removing
@@ -661,8 +697,8 @@ class _Reader:
         account = any(it.has("handle") or it.has("url") for it in clause.items)
         for n, it in enumerate(clause.items):
             for key in it.keys("target") + it.keys("content"):  # "结尾用黄色": an introducer names its text
-                if key == "text" and n > 0 and text_role(clause.items[n - 1]) not in (None, "text"):
-                    continue  # "标题字再大点", "the title text": the title's letters, not every text
+                if key == "text" and _after_role(clause.items, n):
+                    continue  # "标题字再大点", "标题那个字", "the title text": the title's letters
                 if key == "cta" and account:
                     continue  # "结尾加上我们的账号 @glow": at the end, the brand's handle
                 if (key in TEXT_ROLES or key == "all_text") and key not in roles:
@@ -700,7 +736,8 @@ class _Reader:
         if role == "all_text":
             return "all"
         if role == "text" and not (self.draft and self.draft.texts("text")):
-            return "all"  # "make the text bold" with no free text: every text
+            # "字幕颜色用白的 字大一点": the letters of the text just named; else every text
+            return self.last_role or "all"
         return role
 
     def _remove_text(self, role: str) -> None:
@@ -815,6 +852,8 @@ class _Reader:
             self.emit("set_music", **_music_args(audio[-1]))
             return
         moods = [k for k in clause.keys("mood")]
+        if moods and not music_target and self._looks_like_text(clause):
+            moods = []  # "make the captions pop": the captions, not the music
         style_words = clause.has("style") and not music_target
         if clause.has("pace") and music_target:  # "faster music" is upbeat, "slower music" calm
             moods = moods or ["upbeat" if "fast" in clause.keys("pace") else "calm"]
@@ -853,7 +892,7 @@ class _Reader:
         if "remove" in clause.verbs() or clause.has("neg"):
             self.emit("remove_logo")
             return
-        corners = [k for k in clause.keys("position") if "-" in k]
+        corners = [k for k in _positions(clause) if "-" in k]
         pos = corners[-1] if corners else None
         size = clause.keys("size")
         images = [a for a in self.ctx.assets if a.kind == "image"]
@@ -887,6 +926,8 @@ class _Reader:
             for it in clause.items:
                 if it.has("hex"):
                     colors.append(str(it.value))
+                elif it.has("color_set"):  # "品牌色设成黑白", "black and white"
+                    colors.extend(str(it.key("color_set")).split())
                 elif it.has("color"):
                     colors.append(str(it.key("color")))
         if handle and not (clause.has("target", "handle") or clause.has("target", "brand") or clause.verbs()):
@@ -974,7 +1015,7 @@ class _Reader:
         price = _price_of(clause)
         if price is not None and (clause.has("target", "price") or clause.verbs() & {"add"}):
             if "remove" not in clause.verbs():
-                positions = clause.keys("position")
+                positions = _positions(clause)
                 self.emit("set_price", text=price, pos=positions[-1] if positions else None)
             return
         if self.create or not (clause.has("offer") or clause.has("pct")):
@@ -1046,6 +1087,33 @@ def _named_audio(clause: Clause, audio: list[Asset]) -> Asset | None:
     return None
 
 
+def _positions(clause: Clause) -> list[str]:
+    """The positions a clause names, a corner said in two words as one ("at the top" + "right")."""
+    out: list[str] = []
+    last = -2
+    for n, it in enumerate(clause.items):
+        pos = it.key("position")
+        if pos is None:
+            continue
+        if pos in ("left", "right") and out and out[-1] in ("top", "bottom") and last == n - 1:
+            out[-1] = f"{out[-1]}-{pos}"
+        else:
+            out.append(pos)
+        last = n
+    return out
+
+
+def _after_role(items: list[Item], n: int) -> bool:
+    """Item n follows a text role with only fillers between ("标题那个字")."""
+    for it in reversed(items[:n]):
+        role = text_role(it)
+        if role is not None:
+            return role != "text"
+        if not is_filler(it):
+            return False
+    return False
+
+
 def _names_account(item: Item) -> bool:
     return item.has("target", "handle") or item.has("target", "url")
 
@@ -1057,7 +1125,8 @@ def _text_target(clause: Clause) -> bool:
 def _look(clause: Clause) -> dict[str, object]:
     """The looks a clause names: colour, size (or a step), font, emphasis, animation, position."""
     look: dict[str, object] = {}
-    for it in clause.items:
+    last_pos = -2
+    for n, it in enumerate(clause.items):
         if it.has("hex"):
             look["color"] = str(it.value)
         elif it.has("color"):
@@ -1084,6 +1153,10 @@ def _look(clause: Clause) -> dict[str, object]:
             if family:
                 look["font"] = family
         pos = it.key("position")
+        if pos in ("left", "right") and look.get("pos") in ("top", "bottom") and last_pos == n - 1:
+            pos = f"{look['pos']}-{pos}"  # "at the top right": a corner
+        if pos is not None:
+            last_pos = n
         if pos is not None and not it.has("dest") and not it.has("volume"):
             look["pos"] = pos
         elif (
@@ -1097,11 +1170,16 @@ def _look(clause: Clause) -> dict[str, object]:
 
 
 def _price_of(clause: Clause) -> str | None:
-    for it in clause.items:
+    items = clause.items
+    for n, it in enumerate(items[:-1]):  # "原价199 现价99", "sale price $29": the price it is now
+        nxt = items[n + 1]
+        if it.has("price_now") and (nxt.has("price") or nxt.has("num")):
+            return str(nxt.value) if nxt.has("price") else clause.message.orig(nxt.i, nxt.j).strip()
+    for it in items:
         if it.has("price"):
             return str(it.value)
     if clause.has("target", "price"):
-        for it in clause.items:
+        for it in items:
             if it.has("num"):
                 return clause.message.orig(it.i, it.j).strip()
     return None
@@ -1164,6 +1242,16 @@ def _shot_refs(
     for k, it in enumerate(items):
         if k in used:
             continue
+        if it.has("ord") and it.value in (1, -1) and k + 1 < n and items[k + 1].has("num"):
+            many = int(items[k + 1].value)  # "swap the last two", "前两张"
+            count = len(draft.visuals)
+            if 2 <= many <= count:
+                span = range(count - many, count) if it.value == -1 else range(many)
+                refs.extend((ix, it) for ix in span)
+                used.update((k, k + 1))
+                if k + 2 < n and _noun_kind(items[k + 2])[0]:
+                    used.add(k + 2)
+                continue
         if it.has("ord"):
             kind = it.key("ord")
             noun_at = next((m for m in range(k + 1, min(n, k + 3)) if _noun_kind(items[m])[0]), None)
@@ -1417,7 +1505,12 @@ def _create(message: Message, clauses: list[Clause], contents: list[Content], ct
         else (base.m.aspect if base is not None else "16:9")
     )
     logo = calls.get("add_logo")
-    shots = [a.id for a in visual if logo is None or logo.args.get("src") != a.ref]
+    shots = [
+        a.id
+        for a in visual
+        if (logo is None or logo.args.get("src") != a.ref)
+        and not (a.kind == "image" and _LOGO.search(a.name))  # kept for "add my logo", not a shot
+    ]
     if not shots:
         shots = [a.id for a in visual]
     language = "zh" if (has_cjk(message.original) or (not message.original.strip() and ctx.zh)) else "en"
@@ -1485,6 +1578,11 @@ def _copy(message: Message, clauses: list[Clause], contents: list[Content], ctx:
         if name:
             brief.title = name
             brief.offer = brief.offer or offer
+    if ctx.draft is not None and ctx.draft.m.prompt and not find_cta(description):
+        own = business_kind(tokens.read(brief.title or "").items, weak=False)
+        kind = business_kind(tokens.read(ctx.draft.m.prompt).items)
+        if own is None and kind is not None:  # the copy for the coffee video ends like a coffee video
+            brief.cta = business_cta(kind, "zh" if has_cjk(description) else "en") or brief.cta
     calls: list[ToolCall] = []
     if brief.title:
         calls.append(call("set_title", text=brief.title))

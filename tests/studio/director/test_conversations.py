@@ -1,6 +1,6 @@
 """Held-out conversations through the real studio: `POST /run_sse`, versions in Redis, credits.
 
-Each conversation of `corpus/conversations.yaml` is one session of one user on a running studio
+Each conversation of `corpus/conversations*.yaml` is one session of one user on a running studio
 (real director, real Redis), its uploads sent through the upload API first. After every turn the
 stored draft is read back through `/api/state` and judged as a creator would see it:
 - the facts asked for hold, and on an edit nothing else moved (the corpus's property check);
@@ -26,13 +26,16 @@ from tests.fixtures_studio import RunningStudio, StudioFactory, StudioMedia, Stu
 from tests.studio.director.corpus_facts import allowed, expand, facts
 from tests.studio.director.test_corpus import RESULTS, matches
 
-CONVERSATIONS = Path(__file__).with_name("corpus") / "conversations.yaml"
+CORPUS = Path(__file__).with_name("corpus")
 GATE = 0.97
 START_CREDITS = 100
 
 
 def conversations() -> list[dict[str, Any]]:
-    data: list[dict[str, Any]] = yaml.safe_load(CONVERSATIONS.read_text(encoding="utf-8"))
+    """Every conversation of `conversations*.yaml` (batch 1, then batch 2)."""
+    data: list[dict[str, Any]] = []
+    for path in sorted(CORPUS.glob("conversations*.yaml")):
+        data.extend(yaml.safe_load(path.read_text(encoding="utf-8")))
     return data
 
 

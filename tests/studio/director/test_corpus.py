@@ -82,7 +82,7 @@ def check(director: RuleDirector, entry: dict[str, Any], lang: str) -> list[str]
     return problems
 
 
-@pytest.mark.parametrize("lang", ["en", "zh", "heldout_en", "heldout_zh"])
+@pytest.mark.parametrize("lang", ["en", "zh", "heldout_en", "heldout_zh", "heldout2_en", "heldout2_zh"])
 def test_the_director_understands_the_corpus(lang: str) -> None:
     director = RuleDirector()
     cases = entries(lang)
