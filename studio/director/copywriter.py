@@ -56,13 +56,14 @@ _ZH_NAME_LEAD = re.compile(
     r"我们家的|我们家|我们的|我们|咱们家|咱们的|咱们|咱家的|咱家|我家的|我家|我的|俺家|俺们|你们的|你的|您的|"
     r"自己的|自家的|自家|本店的|这一家|这家|这个|那个|一家|一个|我)"
 )
-_ZH_NAME_TAIL = re.compile(r"(?:的)?(?:宣传|广告|推广|介绍|一下|吧|呀|啊|哦|啦)$")
+_ZH_NAME_TAIL = re.compile(r"(?:的)?(?:宣传|广告|推广|介绍|种草|带货|展示|招商|一下|吧|呀|啊|哦|啦)$")
 _ZH_MODAL = re.compile(r"(?<=.{2})(?:要|想|准备)(?=.{2})")  # "瑜伽课要招新学员": the topic comes first
 _ZH_NOT_WORDS = re.compile(
     r"^(?:介绍|宣传|推广|展示)|标题|字幕|音乐|配乐|logo|标志|水印|价格|副标题|转场|节奏|"
     r"风格|画面|时长|结尾|片尾|品牌|«q\d+»",
     re.I,
 )
+_SETTING_TARGETS = ("style", "format", "length", "pace", "music", "transition", "font", "color", "size")
 _SETTING_CATS = (
     "dur",
     "aspect",
@@ -90,6 +91,14 @@ class Brief:
 
 def has_cjk(text: str) -> bool:
     return any(is_cjk(c) for c in text)
+
+
+def mostly_cjk(text: str) -> bool:
+    """Written mostly in Chinese: at least as many Chinese characters as Latin words ("做个tiktok视频
+    15s" is Chinese, "make a promo for my 火锅 restaurant" English, and so are its copy and its
+    call to action)."""
+    cjk = sum(1 for c in text if is_cjk(c))
+    return cjk > 0 and cjk >= len(re.findall(r"[A-Za-z]+", text))
 
 
 def _clean_end(text: str) -> str:
@@ -333,7 +342,7 @@ def _is_setting(item: Item) -> bool:
 
 
 def is_instruction(sentence: str) -> bool:
-    if has_cjk(sentence):
+    if mostly_cjk(sentence):
         items = tokens.read(sentence).items
         first = next((it for it in items if not is_filler(it)), None)
         plain = simplified(sentence)
@@ -399,10 +408,11 @@ def product_name(sentence: str) -> tuple[str | None, str | None]:
     """The subject of an instruction and an offer written into it:
     "a 30s video for my new sneakers" → ("New Sneakers", None);
     "promo for our black friday sale 50% off" → ("Black Friday Sale", "50% off")."""
-    if has_cjk(sentence):
+    if mostly_cjk(sentence):
         return _product_zh(sentence), None
     message = tokens.read(sentence)
-    items = _strip_settings(message, [it for it in message.items])
+    # (the spaces around a Chinese word are only spaces here: "for my 火锅 restaurant")
+    items = _strip_settings(message, [it for it in message.items if not (it.has("punct") and it.text == " ")])
     start = None
     for n, it in enumerate(items):
         if it.has("about") and not it.has("target"):
@@ -434,6 +444,8 @@ def product_name(sentence: str) -> tuple[str | None, str | None]:
         if it.has("pct") and phrase:
             offer.append(it)
             continue
+        if it.has("num") and len(phrase) >= 2 and not phrase[-1].has("num"):
+            break  # "my condo listing | 2 bed 2 bath downtown": a new description starts
         phrase.append(it)
     while phrase and (
         phrase[0].text
@@ -522,8 +534,8 @@ def zh_name(text: str) -> str:
         tail = _ZH_NAME_TAIL.search(plain)
         if lead:
             name = name[lead.end() :].strip("的 ，,")  # (all of it: "一个" names nothing)
-        elif tail and tail.start() > 0:
-            name = name[: tail.start()].strip("的 ，,")
+        elif tail:
+            name = name[: tail.start()].strip("的 ，,")  # (all of it: "种草" names nothing)
         else:
             break
     modal = _ZH_MODAL.search(simplified(name))
@@ -532,18 +544,39 @@ def zh_name(text: str) -> str:
     return name.strip("的 ，,！!")
 
 
+_ZH_FOR = rf"(?:给|为|帮|替)(.+?)(?:{_ZH_CREATE})"
+_ZH_KIND = rf"(?:{_ZH_CREATE})(?:一个|个|一段|段|一条|条|一支|支|一部|部)?(.+?)(?:{_ZH_VIDEO})"
+
+
 def _product_zh(sentence: str) -> str | None:
-    plain = simplified(sentence)  # same length: the name is cut from what the user typed
+    """The subject of a Chinese request; "给火锅店做个开业视频" → 火锅店开业 (who it is for, and the
+    occasion when one is said)."""
+    first = _name_zh(sentence, _ZH_FOR)
+    if first is not None:
+        occasion = _name_zh(sentence, _ZH_KIND)
+        if (
+            occasion
+            and occasion not in first
+            and len(first) + len(occasion) <= TITLE_CJK
+            and has_cjk(occasion)
+        ):
+            return first + occasion
+        return first
     for pattern in (
         r"关于(.+?)的",
-        rf"(?:给|为|帮|替)(.+?)(?:{_ZH_CREATE})",
-        rf"(?:{_ZH_CREATE})(?:一个|个|一段|段|一条|条|一支|支|一部|部)?(.+?)(?:{_ZH_VIDEO})",
+        _ZH_KIND,
         r"(?:介绍|宣传|推广|展示|讲)(?:一下|下)?(.+?)(?:[，,。！!；;\s]|的(?:视频|短片|片子|影片)|$)",
         r"(?:给|为)(.+?)(?:[，,。！!；;]|$)",
     ):
-        m = re.search(pattern, plain)
-        if not m:
-            continue
+        name = _name_zh(sentence, pattern)
+        if name is not None:
+            return name
+    return None
+
+
+def _name_zh(sentence: str, pattern: str) -> str | None:
+    plain = simplified(sentence)  # same length: the name is cut from what the user typed
+    for m in re.finditer(pattern, plain):
         name = zh_name(sentence[m.start(1) : m.end(1)])
         message = tokens.read(name)
         keep = [
@@ -556,6 +589,7 @@ def _product_zh(sentence: str) -> str | None:
                 or it.has("ratio")
                 or it.has("style")
                 or it.has("mood")
+                or any(it.has("target", t) for t in _SETTING_TARGETS)  # "简约风格的视频"
             )
         ]
         name = zh_name(_join_items(message, keep)) if keep else ""
@@ -587,6 +621,8 @@ def zh_description(sentence: str) -> str:
         items = [it for it in tokens.read(clause).items if not it.has("punct")]
         if any(_is_setting(it) or it.has("verb", "remove") or it.has("neg") for it in items):
             continue
+        if _all_generic(items):
+            continue  # "用 这些 照片 做 视频": the photos are no description
         rest = [it for it in items if not is_filler(it)]
         if len("".join(it.text for it in rest)) >= 2:
             kept.append(clause)
@@ -661,7 +697,8 @@ def read_brief(message: str) -> Brief:
     descriptive: list[str] = []
     for n, sentence in enumerate(parts):
         if is_instruction(sentence) or (
-            has_cjk(sentence) and any(is_instruction(c) for c in clauses(sentence))  # "烧烤店开业 … 做个抖音"
+            mostly_cjk(sentence)
+            and any(is_instruction(c) for c in clauses(sentence))  # "烧烤店开业 … 做个抖音"
         ):
             if n == 0 and brief.title is None:
                 brief.title, offer = product_name(sentence)
@@ -670,9 +707,9 @@ def read_brief(message: str) -> Brief:
             _head, colon, tail = _split_at_colon(sentence)
             if colon and tail.strip() and not is_instruction(tail.strip()):
                 descriptive.append(tail.strip())
-            elif has_cjk(sentence) and zh_description(sentence):  # "做一个视频，保温24小时，轻巧便携"
+            elif mostly_cjk(sentence) and zh_description(sentence):  # "做一个视频，保温24小时，轻巧便携"
                 descriptive.append(zh_description(sentence))
-            elif not has_cjk(sentence):
+            elif not mostly_cjk(sentence):
                 descriptive.extend(_instruction_tail_en(sentence))
             continue
         descriptive.append(sentence)
@@ -724,7 +761,7 @@ def read_brief(message: str) -> Brief:
         if sentence.strip():
             lines.extend(sentence_case(line) for line in caption_lines(sentence))
     brief.captions = [line for line in lines if line]
-    zh = has_cjk(message)
+    zh = mostly_cjk(message)
     brief.cta = found_cta or (business_cta(brief.kind, "zh" if zh else "en") if brief.kind else None)
     return brief
 

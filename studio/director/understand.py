@@ -42,6 +42,7 @@ from studio.director.copywriter import (
     copy_text,
     find_cta,
     has_cjk,
+    mostly_cjk,
     product_name,
     read_brief,
     sentence_case,
@@ -64,6 +65,7 @@ LOUDER, QUIETER = 1.5, 0.6  # the volume after "louder" / "quieter"
 LONGER, SHORTER = 4 / 3, 0.75  # the video's length after "longer" / "shorter"
 WEIGHT_STEP = 1.5  # a shot "longer" / "shorter" than the others
 LOGO_STEP = 1.5
+LOGO_SCALE = 0.12  # a logo's width over the video's (ops.AddLogo's default)
 _CHAT_INTENTS = ("greet", "thanks", "ack", "laugh", "who")
 _NOW = {"现在", "目前", "currently", "now"}
 _LOGO = re.compile("logo|标志|商标", re.I)
@@ -170,13 +172,14 @@ def _clauses(message: Message, items: list[Item]) -> list[Clause]:
             parts.append(current)
             current = []
         elif is_sep(it, GAP):  # "标题改成白色 字幕改成黄色": a space ends a complete request
-            if _complete(current) and _request_follows(items, k + 1):
+            if _complete(current) and not _only_video(current) and _request_follows(items, k + 1):
                 parts.append(current)
                 current = []
         elif (
             it.has("conj")
             and not it.has("target")
             and _request_follows(items, k + 1)
+            and not _only_video(current)  # "整个视频再快点": the video is what the rest is about
             and not (
                 k > 0
                 and (items[k - 1].has("ord") or items[k - 1].has("num"))
@@ -193,6 +196,12 @@ def _clauses(message: Message, items: list[Item]) -> list[Clause]:
     return _merge(clauses)
 
 
+def _only_video(items: list[Item]) -> bool:
+    """Nothing but "the video" / 整个视频 / "it" so far."""
+    words = [it for it in items if not it.has("punct") and not is_filler(it)]
+    return bool(words) and all(it.has("target", "video") and not it.has("verb") for it in words)
+
+
 def _complete(items: list[Item]) -> bool:
     """The words so far say something on their own: not empty, not ending on a verb or an
     introducer that waits for what follows ("把标题改成 | 限时抢购")."""
@@ -204,6 +213,8 @@ def _complete(items: list[Item]) -> bool:
         last.has("target") or last.has("words")
     ):
         return False
+    if all(it.has("target") and not it.has("words") for it in words):
+        return False  # "音乐 | 换成欢快的": a target waits for what to do with it
     return any(not (it.has("verb") or it.has("to")) for it in words)
 
 
@@ -911,7 +922,12 @@ class _Reader:
         if not named:
             self.note("no_logo_asset")
             return
-        self.emit("add_logo", src=named[-1].ref, pos=pos or "top-right")
+        scale = LOGO_SCALE  # "logo 放右下角 大一点": a new logo, bigger than usual
+        if "bigger" in size or "l" in size or "xl" in size:
+            scale = round(LOGO_SCALE * LOGO_STEP, 2)
+        elif "smaller" in size or "s" in size:
+            scale = round(LOGO_SCALE / LOGO_STEP, 2)
+        self.emit("add_logo", src=named[-1].ref, pos=pos or "top-right", scale=scale)
 
     def _end_card(self, clause: Clause) -> None:
         if not clause.has("target", "end_card"):
@@ -1012,6 +1028,8 @@ class _Reader:
     def _offer_and_price(self, clause: Clause) -> None:
         if any(c.role in ("offer", "price") for c in clause.contents) or clause.contents:
             return
+        if any((it.has("verb", "remove") and not it.has("offer")) or it.has("neg") for it in clause.items):
+            return  # "把优惠去掉": the removal is the text's (`_text_targets`); "20% off" is an offer
         price = _price_of(clause)
         if price is not None and (clause.has("target", "price") or clause.verbs() & {"add"}):
             if "remove" not in clause.verbs():
@@ -1513,7 +1531,7 @@ def _create(message: Message, clauses: list[Clause], contents: list[Content], ct
     ]
     if not shots:
         shots = [a.id for a in visual]
-    language = "zh" if (has_cjk(message.original) or (not message.original.strip() and ctx.zh)) else "en"
+    language = "zh" if (mostly_cjk(message.original) or (not message.original.strip() and ctx.zh)) else "en"
     if base is not None and description == base.m.prompt:
         language = base.m.language if base.m.language in ("en", "zh") else language
     args: dict[str, object] = {

@@ -54,7 +54,11 @@ def split(text: str) -> list[Unit]:
             value = value[0] if value[0] != "\n" else "."
         if out and m.start() > out[-1].end and out[-1].kind != "punct" and kind != "punct":
             before, after = text[out[-1].end - 1], text[m.start()]
-            if (_CJK_RE.match(before) or _CJK_RE.match(after)) and text[out[-1].end : m.start()].isspace():
+            if (
+                (_CJK_RE.match(before) or _CJK_RE.match(after))
+                and not (before.isdigit() or after.isdigit())  # "30 秒", "第 2 张" stay one
+                and text[out[-1].end : m.start()].isspace()
+            ):
                 out.append(Unit(" ", out[-1].end, m.start(), "gap"))
         out.append(Unit(value.replace("’", "'"), m.start(), m.end(), kind))
     return out

@@ -24,7 +24,7 @@ from studio.director import charge_line
 from studio.draft import Draft
 from tests.fixtures_studio import RunningStudio, StudioFactory, StudioMedia, StudioUser
 from tests.studio.director.corpus_facts import allowed, expand, facts
-from tests.studio.director.test_corpus import RESULTS, matches
+from tests.studio.director.test_corpus import RESULTS, contradictions, matches
 
 CORPUS = Path(__file__).with_name("corpus")
 GATE = 0.97
@@ -52,6 +52,17 @@ def reply_of(raw: str) -> str:
         if "text" in parts[0] and not event.get("partial"):
             text = str(parts[0]["text"])
     return text
+
+
+def calls_of(raw: str) -> list[str]:
+    """The names of the tool calls the turn streamed (`functionCall` events)."""
+    names = []
+    for block in raw.split("\n\n"):
+        if block.startswith("data: "):
+            for part in (json.loads(block[len("data: ") :]).get("content") or {}).get("parts") or []:
+                if "functionCall" in part:
+                    names.append(str(part["functionCall"]["name"]))
+    return names
 
 
 class Symbols:
@@ -109,11 +120,12 @@ async def run_conversation(
     for n, turn in enumerate(conv["turns"], 1):
         before_wire = (await user.state(sid))["data"]["state"]["draft"]
         before = symbols.facts(before_wire)
-        reply = reply_of((await user.chat(sid, turn["say"])).text)
+        raw = (await user.chat(sid, turn["say"])).text
+        reply = reply_of(raw)
         after_wire = (await user.state(sid))["data"]["state"]["draft"]
         after = symbols.facts(after_wire)
         after_turn[n] = after
-        problems: list[str] = []
+        problems: list[str] = contradictions(calls_of(raw))
         cost = _expected_cost(turn, created)
         left = int((await user.credits())["available"])
         if balance - left != cost:

@@ -43,6 +43,16 @@ def matches(value: Any, got: Any) -> bool:
     return bool(got == value)
 
 
+def contradictions(names: list[str]) -> list[str]:
+    """A turn that both sets and removes the same thing ("set_offer" and "remove_offer") reads as
+    nonsense in the reply even when the draft ends right."""
+    return [
+        f"both {name} and remove_{name[4:]}"
+        for name in names
+        if name.startswith("set_") and f"remove_{name[4:]}" in names
+    ]
+
+
 def check(director: RuleDirector, entry: dict[str, Any], lang: str) -> list[str]:
     """The ways the director's answer differs from the entry (empty: it passes)."""
     language = "zh" if lang.endswith("zh") else "en"
@@ -73,6 +83,7 @@ def check(director: RuleDirector, entry: dict[str, Any], lang: str) -> list[str]
             problems.append(
                 "also changed " + ", ".join(f"{k} {before.get(k)!r}→{after.get(k)!r}" for k in sorted(moved))
             )
+    problems.extend(contradictions([c.name for c in turn.tool_calls]))
     replies = entry.get("reply") or []
     for text in [replies] if isinstance(replies, str) else replies:
         if text.lower() not in turn.reply.lower():
