@@ -23,7 +23,7 @@ from studio.director import tokens
 from studio.director.content import is_filler
 from studio.director.items import Item, Message, find_quotes
 from studio.director.lexicon import business_cta, lexicon, simplified
-from studio.director.units import CJK_CHARS, is_cjk
+from studio.director.units import CJK_CHARS, is_cjk, join_texts
 
 TITLE_LATIN, TITLE_CJK = 40, 16
 LINE_LATIN, LINE_CJK = 42, 16
@@ -54,7 +54,8 @@ _ZH_NAME_LEAD = re.compile(
     r"^(?:帮忙|麻烦|请|帮|给|为|替|关于|"
     r"介绍一下|介绍下|介绍|宣传一下|宣传下|宣传|推广一下|推广下|推广|展示一下|展示下|展示|讲讲|讲一下|讲|说说|聊聊|"
     r"我们家的|我们家|我们的|我们|咱们家|咱们的|咱们|咱家的|咱家|我家的|我家|我的|俺家|俺们|你们的|你的|您的|"
-    r"自己的|自家的|自家|本店的|这一家|这家|这个|那个|一家|一个|我)"
+    r"自己的|自家的|自家|本店的|这一家|这家|这个|那个|一家|一个|我|"
+    r"新开了一家|新开了|开了一家|开了家|开了|新开的|开的|是一家|是卖|是做|专门卖|专门做|主营|卖|是|做)"
 )
 _ZH_NAME_TAIL = re.compile(r"(?:的)?(?:宣传|广告|推广|介绍|种草|带货|展示|招商|一下|吧|呀|啊|哦|啦)$")
 _ZH_MODAL = re.compile(r"(?<=.{2})(?:要|想|准备)(?=.{2})")  # "瑜伽课要招新学员": the topic comes first
@@ -103,6 +104,21 @@ def mostly_cjk(text: str) -> bool:
 
 def _clean_end(text: str) -> str:
     return text.strip().strip(" ,，、;；:：-—–").rstrip(".。").strip()
+
+
+_EN_LEAD = re.compile(
+    r"^(?:(?:we|i)(?:'re| are| am|'m)? (?:a |an )?(?:small |little |local |family )?"
+    r"(?:sell|make|run|own|bake|brew|do|offer|have|opened|just opened|are|am)\s+(?:a |an |our |my )?|"
+    r"(?:we're|we are|i'm|i am) (?:a |an ))",  # ("Meet Nova, …" is a hook: kept)
+    re.I,
+)
+
+
+def en_hook(text: str) -> str:
+    """An English hook without the speaker: "we sell handmade leather wallets" → "handmade leather
+    wallets", "i run a small bakery" → "small bakery"."""
+    m = _EN_LEAD.match(text.strip())
+    return sentence_case(text.strip()[m.end() :]) if m and m.end() < len(text.strip()) else text
 
 
 def title_case(text: str) -> str:
@@ -337,7 +353,10 @@ def _join_items(message: Message, items: list[Item]) -> str:
 
 def _is_setting(item: Item) -> bool:
     return (
-        any(item.has(c) for c in _SETTING_CATS) or item.has("target", "music") or item.has("target", "video")
+        any(item.has(c) for c in _SETTING_CATS)
+        or item.has("target", "music")
+        or item.has("target", "video")
+        or item.has("unsupported")  # "black and white vibe" is a request (refused by name), no caption
     )
 
 
@@ -472,6 +491,7 @@ def product_name(sentence: str) -> tuple[str | None, str | None]:
         (is_filler(phrase[-1]) and not phrase[-1].has("business"))
         or phrase[-1].has("other")
         or phrase[-1].has("sym")
+        or (phrase[-1].has("intent") and not phrase[-1].has("business"))  # "… lemonade stand lol"
     ):
         phrase = phrase[:-1]
     if not phrase:
@@ -515,8 +535,8 @@ def _starts_request(items: list[Item], verb: Item) -> bool:
 @cache
 def _generic_words() -> frozenset[str]:
     return frozenset(
-        " ".join(p) for p, ms in lexicon().phrases.items() if any(m.cat == "generic" for m in ms)
-    )
+        join_texts(list(p)) for p, ms in lexicon().phrases.items() if any(m.cat == "generic" for m in ms)
+    )  # ("照片", not "照 片")
 
 
 def _all_generic(items: list[Item]) -> bool:
@@ -544,8 +564,10 @@ def zh_name(text: str) -> str:
     return name.strip("的 ，,！!")
 
 
-_ZH_FOR = rf"(?:给|为|帮|替)(.+?)(?:{_ZH_CREATE})"
-_ZH_KIND = rf"(?:{_ZH_CREATE})(?:一个|个|一段|段|一条|条|一支|支|一部|部)?(.+?)(?:{_ZH_VIDEO})"
+_ZH_FOR = rf"(?:给|为|帮|替)([^，,。！!；;？?]+?)(?:{_ZH_CREATE})"  # (never across a clause)
+_ZH_KIND = (
+    rf"(?:{_ZH_CREATE})(?:一个|个|一段|段|一条|条|一支|支|一部|部)?([^，,。！!；;？?]+?)(?:{_ZH_VIDEO})"
+)
 
 
 def _product_zh(sentence: str) -> str | None:
@@ -566,7 +588,7 @@ def _product_zh(sentence: str) -> str | None:
         r"关于(.+?)的",
         _ZH_KIND,
         r"(?:介绍|宣传|推广|展示|讲)(?:一下|下)?(.+?)(?:[，,。！!；;\s]|的(?:视频|短片|片子|影片)|$)",
-        r"(?:给|为)(.+?)(?:[，,。！!；;]|$)",
+        r"(?:给|为)(.+?)(?:[，,。！!；;\s]|$)",
     ):
         name = _name_zh(sentence, pattern)
         if name is not None:
@@ -636,6 +658,13 @@ def _split_at_colon(sentence: str) -> tuple[str, str, str]:
         if ch in ":：" and not any(start <= n < end for start, end, _ in spans):
             return sentence[:n], ch, sentence[n + 1 :]
     return sentence, "", ""
+
+
+def _commands(clause: str) -> bool:
+    """An English clause that starts with a request: "make something classy", "need a reel for …"."""
+    items = [it for it in tokens.read(clause).items if not it.has("punct") and not it.has("polite")]
+    lead = next((it for it in items if not is_filler(it) or it.has("verb")), None)
+    return lead is not None and (lead.has("verb") or lead.has("platform") or lead.has("target", "video"))
 
 
 def _instruction_tail_en(sentence: str) -> list[str]:
@@ -712,6 +741,11 @@ def read_brief(message: str) -> Brief:
             elif not mostly_cjk(sentence):
                 descriptive.extend(_instruction_tail_en(sentence))
             continue
+        if not mostly_cjk(sentence):  # "we sell leather wallets, make something classy": a request inside
+            pieces = [c for c in re.split(r",\s*|\s+[-—–]\s+", sentence) if c.strip()]
+            asks = [c for c in pieces[1:] if _commands(c)]
+            if asks:
+                sentence = ", ".join(c for c in pieces if c not in asks)
         descriptive.append(sentence)
     kept: list[str] = []
     for sentence in descriptive:
@@ -727,9 +761,13 @@ def read_brief(message: str) -> Brief:
         kept.append(sentence)
     if brief.title is not None and kept:  # the product named again at the start of the description
         first = clauses(kept[0])
-        if first and _clean_end(first[0]).strip("：: ") == brief.title:
-            joiner = "，" if has_cjk(kept[0]) else ", "
+        joiner = "，" if has_cjk(kept[0]) else ", "
+        head = _clean_end(first[0]).strip("：: ") if first else ""
+        if head == brief.title:
             kept = ([joiner.join(first[1:])] if first[1:] else []) + kept[1:]
+        elif head.lower().startswith(brief.title.lower() + " ") and not has_cjk(head):
+            rest = sentence_case(head[len(brief.title) :].strip())  # "Grand Opening this saturday" → "This …"
+            kept = [joiner.join([rest, *first[1:]]), *kept[1:]]
     if brief.title is None and kept:
         opening = kept[0]
         pieces = clauses(_clean_end(opening))
@@ -742,6 +780,8 @@ def read_brief(message: str) -> Brief:
         kept = ([rest] if rest and len(rest) > (1 if cjk else 3) else []) + kept[1:]
         if cjk:  # the hook without the owner or the benefactive: "我们餐厅周年庆" → 餐厅周年庆
             brief.title = zh_name(brief.title) or brief.title
+        else:
+            brief.title = en_hook(brief.title)
     lines: list[str] = []
     for sentence in kept:
         pieces = clauses(sentence) if re.search(r"[,，、;；]", sentence) else [sentence]

@@ -67,6 +67,7 @@ _LISTS = (
     ("currency", "words", "currency_word"),
     ("names", "words", "name"),
     ("price_now", "words", "price_now"),
+    ("dislike", "words", "dislike"),
 )
 
 

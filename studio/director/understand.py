@@ -60,6 +60,7 @@ MOODS: dict[str, tuple[str, str]] = {
     "lofi": ("synth://lofi", "Lo-fi"),
 }
 SIZES = ("s", "m", "l", "xl")
+FONTS = ("sans", "serif", "display", "rounded", "handwriting")  # "change the font" goes round these
 PACES = ("slow", "normal", "fast")
 LOUDER, QUIETER = 1.5, 0.6  # the volume after "louder" / "quieter"
 LONGER, SHORTER = 4 / 3, 0.75  # the video's length after "longer" / "shorter"
@@ -252,7 +253,7 @@ def _merge(clauses: list[Clause]) -> list[Clause]:
         )
         if only_targets:
             nxt = clauses[n + 1] if n + 1 < len(clauses) else None
-            if nxt is not None and _look(nxt) and not nxt.verbs():
+            if nxt is not None and _look(nxt) and not (nxt.verbs() - {"change"}):  # "标题和字幕都改成白色"
                 pending = [*items, Item(items[-1].j, items[-1].j, (Meaning("conj", "and"),), text="and")]
                 continue
             if out and (out[-1].verbs() or out[-1].has("neg")):
@@ -261,6 +262,9 @@ def _merge(clauses: list[Clause]) -> list[Clause]:
         if out and _verb_only(clause) and out[-1].targets() and not out[-1].verbs():
             out[-1] = Clause(out[-1].items + items, out[-1].contents + clause.contents, clause.message)
             continue  # "背景音乐不好听 换一个", "字幕太多了 删掉": the thing named before
+        if out and _waits_for_value(out[-1]) and not clause.targets() and not clause.verbs():
+            out[-1] = Clause(out[-1].items + items, out[-1].contents + clause.contents, clause.message)
+            continue  # "换个风格 活泼点", "change the music, something calmer": the value for it
         if out and _waits_for_words(out[-1]) and _gives_words(clause):
             out[-1] = Clause(out[-1].items + items, out[-1].contents + clause.contents, clause.message)
             continue  # "把标题改一下，叫“开业大吉”": the words for the text named before
@@ -278,6 +282,18 @@ def _verb_only(clause: Clause) -> bool:
     words = clause.meaningful()
     return bool(words) and all(
         (it.has("verb") or it.has("neg")) and not it.has("target") and not it.has("words") for it in words
+    )
+
+
+def _waits_for_value(clause: Clause) -> bool:
+    """A setting and "change" and nothing else: "换个风格", "change the transitions"."""
+    words = clause.meaningful()
+    return (
+        bool(words)
+        and not clause.contents
+        and clause.has("verb", "change")
+        and any(it.has("target") and text_role(it) is None for it in words)
+        and all(it.has("target") or it.has("verb") for it in words)
     )
 
 
@@ -600,6 +616,13 @@ class _Reader:
         draft = self.draft
         if draft is None:
             return False
+        if clause.has("verb", "reverse"):  # "三张照片顺序倒过来", "reverse the order": swaps from the ends in
+            count = len(draft.visuals)
+            for a in range(count // 2):
+                self.emit("swap_shots", a=a + 1, b=count - a)
+            if count < 2:
+                self.note("no_shot", count=count)
+            return True
         refs, dest_items = _shot_refs(clause, draft, self.ctx.assets)
         verbs = clause.verbs()
         if len(refs) == 2 and "change" in verbs and not (clause.has("dest") or clause.has("rel")):
@@ -719,6 +742,9 @@ class _Reader:
         look = _look(clause)
         if not roles and (has_font_target or clause.has("font")) and look:
             roles = ["all_text"]
+        if not roles and has_font_target and not look and clause.has("verb", "change") and self.draft:
+            self._next_font(clause)
+            return
         if not roles and look and clause.has("target", "color") and clause.has("color"):
             roles = ["all_text"]
         for role in roles:
@@ -792,6 +818,14 @@ class _Reader:
                 }.get(role, "need_text")
             )
 
+    def _next_font(self, clause: Clause) -> None:
+        """ "change the font", "换个字体": the next family after the one the texts have."""
+        segs = self.draft.texts() if self.draft else []
+        now = next((s.m.font for s in segs if s.m.font), None) or "sans"
+        order = list(FONTS)
+        font = order[(order.index(now) + 1) % len(order)] if now in order else order[0]
+        self.emit("style_text", target="all", font=font)
+
     def _style(self, clause: Clause, target: str, look: dict[str, object]) -> None:
         values = dict(look)
         rel = values.pop("size_rel", None)
@@ -815,6 +849,8 @@ class _Reader:
     # music ------------------------------------------------------------------------------------
     def _music(self, clause: Clause) -> None:
         music_target = clause.has("target", "music") or clause.has("target", "volume")
+        if clause.has("target", "transition") and not music_target:
+            return  # "make the transitions softer": the cuts, not the music
         audio = [a for a in self.ctx.assets if a.kind == "audio"]
         named = _named_audio(clause, audio)
         current = self.draft.music if self.draft else None
@@ -874,6 +910,12 @@ class _Reader:
             return
         if music_target and not self._looks_like_text(clause):
             verbs = clause.verbs()
+            unknown = _named_before(clause, "music")
+            if unknown and (verbs or clause.has("intent", "restore")):
+                self.note("no_audio_named", name=unknown)  # "use the beach song": no upload of that name
+                return
+            if clause.has("dislike"):
+                verbs = verbs | {"change"}  # "the music is kinda annoying", 背景音乐不好听: another one
             if verbs & {"change", "swap", "add"} or any(
                 it.text in ("another", "different", "other", "换个", "换一个", "别的") for it in clause.items
             ):
@@ -1121,6 +1163,37 @@ def _positions(clause: Clause) -> list[str]:
     return out
 
 
+def _named_before(clause: Clause, target: str) -> str | None:
+    """Words nobody knows just before a target: "the beach song", "周杰伦的歌" (a song by its name)."""
+    items = clause.items
+    for n, it in enumerate(items):
+        if not it.has("target", target) or n == 0:
+            continue
+        k = n - 1
+        if items[k].text in ("的", "'s") and k > 0:
+            k -= 1
+        names: list[Item] = []
+        while k >= 0 and not items[k].meanings and not items[k].has("punct"):
+            names.insert(0, items[k])
+            k -= 1
+        if names:
+            return clause.message.orig(names[0].i, names[-1].j).strip()
+    return None
+
+
+def _edge(item: Item) -> int | None:
+    """1 for "first" / 前 / 头, -1 for "last" / 最后 / 后, before a count ("the last two")."""
+    if item.has("ord") and item.value in (1, -1):
+        return int(item.value)
+    if item.has("ordinal") and item.key("ordinal") in ("1", "-1"):
+        return int(str(item.key("ordinal")))
+    if item.text in ("前", "头", "最前"):
+        return 1
+    if item.text in ("后", "最后"):
+        return -1
+    return None
+
+
 def _after_role(items: list[Item], n: int) -> bool:
     """Item n follows a text role with only fillers between ("标题那个字")."""
     for it in reversed(items[:n]):
@@ -1260,11 +1333,12 @@ def _shot_refs(
     for k, it in enumerate(items):
         if k in used:
             continue
-        if it.has("ord") and it.value in (1, -1) and k + 1 < n and items[k + 1].has("num"):
-            many = int(items[k + 1].value)  # "swap the last two", "前两张"
+        edge = _edge(it)
+        if edge is not None and k + 1 < n and items[k + 1].has("num"):
+            many = int(items[k + 1].value)  # "swap the last two", "把最后两张删掉", "前两张"
             count = len(draft.visuals)
             if 2 <= many <= count:
-                span = range(count - many, count) if it.value == -1 else range(many)
+                span = range(count - many, count) if edge == -1 else range(many)
                 refs.extend((ix, it) for ix in span)
                 used.update((k, k + 1))
                 if k + 2 < n and _noun_kind(items[k + 2])[0]:
