@@ -621,8 +621,22 @@ class Compositor:
 
     def _words(self, cue: Cue, drawn: Drawn, k: int, out: Planes, x: int, y: int, opacity: float) -> None:
         step = self._word_step(cue)
-        back = drawn.backing.copy()
-        back[..., 3] = (back[..., 3] * min(1.0, (k + 1) / 5)).astype(np.uint8)
+        back = np.zeros_like(drawn.backing)
+        first_word = 0
+        for n, (lx0, ly0, lx1, ly1) in enumerate(drawn.lines):  # a line's backing comes with its first word
+            words_in = sum(1 for wx0, wy0, wx1, wy1 in drawn.words if wy0 == ly0)
+            kk = k - first_word * step
+            first_word += words_in
+            if kk < 0:
+                break
+            a = min(1.0, (kk + 1) / 4)
+            top, bottom = max(0, ly0 - drawn.pad), min(back.shape[0], ly1 + drawn.pad)
+            if n + 1 < len(drawn.lines):
+                bottom = min(bottom, (ly1 + drawn.lines[n + 1][1]) // 2)
+            if n > 0:
+                top = max(top, (ly0 + drawn.lines[n - 1][3]) // 2)
+            back[top:bottom] = drawn.backing[top:bottom]
+            back[top:bottom, :, 3] = (back[top:bottom, :, 3] * a).astype(np.uint8)
         canvas = Drawn(np.zeros_like(drawn.glyphs), back, drawn.words, drawn.lines, drawn.chars, drawn.pad)
         base = composite(canvas)
         yuv.blend(out, yuv.sprite(base), x, y, opacity)

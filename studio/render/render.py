@@ -189,10 +189,11 @@ def prepare(draft: Draft | dict[str, Any], assets: Mapping[str, Path]) -> tuple[
     logo = _logo(d, assets)
     duration = max(d.d, max((s.end for s in d.visuals), default=0)) / 1000
     music = audio.music_plan(d, duration, {k: Path(v) for k, v in assets.items()})
+    track = d.music.m.name if d.music is not None else "track"
     if music is not None and not music.generated and music.path is None:
-        raise RenderError(f"audio {d.music.m.name if d.music else ''} is missing".replace("  ", " "))
+        raise RenderError(f"audio {track} is missing")
     if music is not None and music.path is not None and not probe(music.path).audio:
-        raise RenderError(f"audio {d.music.m.name if d.music else 'track'} could not be decoded")
+        raise RenderError(f"audio {track} could not be decoded")
     try:
         plan = plan_draft(d, photos, clips, music=music, logo=logo)
     except PlanError as exc:

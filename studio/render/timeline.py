@@ -448,7 +448,10 @@ def _segment_scenes(ctx: _Context, seg: VisualSegment, n: int,
     count = len(pieces)
     if kind == "image" and seg.m.src in ctx.photos:
         photo = ctx.photos[seg.m.src]
-        return _photo_scenes(ctx, photo, n, count)
+        a, b = pieces[0][0], pieces[-1][1]
+        wordy = any(t.m.role in ("caption", "text", "subtitle", "offer", "price") and t.st / 1000 < b
+                    and t.end / 1000 > a for t in ctx.draft.texts())
+        return _photo_scenes(ctx, photo, n, count, wordy)
     if kind == "video" and seg.m.src in ctx.clips:
         clip = ctx.clips[seg.m.src]
         return _clip_scenes(ctx, seg, clip, pieces)
@@ -456,9 +459,9 @@ def _segment_scenes(ctx: _Context, seg: VisualSegment, n: int,
     return [(CardScene(colors, n * 7 + k), "card") for k in range(count)]
 
 
-def _photo_scenes(ctx: _Context, photo: Photo, n: int, count: int) -> list[tuple[Scene, str]]:
+def _photo_scenes(ctx: _Context, photo: Photo, n: int, count: int, wordy: bool = False) -> list[tuple[Scene, str]]:
     info = PhotoInfo(photo.width, photo.height, photo.subject)
-    role = "hero" if n == 0 else "auto"
+    role = "hero" if n == 0 else ("text" if wordy else "auto")
     pace = ctx.draft.m.pace
     layout = plan_layout([info], ctx.width, ctx.height, role, pace=pace, shots=max(1, count), seed=n)
     panels = _panels(layout)
@@ -716,14 +719,17 @@ def _place(ctx: _Context, cue_id: str, role: str, text: str, a: int, b: int, seg
         avoid.append(mark.rect)
     avoid.extend(r for ta, tb, r in taken if ta < b and tb > a)
     region = panel.intersection(zone_px) if panel is not None else zone_px
+    if panel is not None and (region is None or region.h < 0.14 * h or region.w < 0.3 * w):
+        panel, region = None, zone_px  # the panel lies mostly outside the safe zone: place freely
     region = region or zone_px
     card = isinstance(group[0].scene, CardScene)
-    if card and role in ("title", "offer", "price", "cta"):
-        look = replace(look, size=round(look.size * 1.3), max_lines=look.max_lines + 1)
+    if card:  # a text-only promo: the words are the hero
+        grow = 1.3 if role in ("title", "offer", "price", "cta") else 1.75
+        look = replace(look, size=round(look.size * grow), max_lines=look.max_lines + 1)
     widths = (0.86, 0.6, 0.44) if panel is None else (0.84,)
     if role == "tag":
         widths = (0.5, 0.36)
-    prefer = "center" if card and role in ("title", "offer", "price") else _prefer(role, seg)
+    prefer = "center" if card and role != "tag" else _prefer(role, seg)
     best: tuple[float, Block, TextPlacement] | None = None
     for share in widths:
         wide = replace(look, max_lines=look.max_lines + (1 if share < 0.7 else 0))
