@@ -9,7 +9,7 @@
 | `studio:state:{sid}` | JSON of the session state (draft, assets, ...) | 30 days, renewed |
 | `studio:asset:{asset_id}` | hash: user_id, session_id, path, kind, name | 30 days |
 | `studio:render:{user_id}:{render_id}` | hash: the render job (status, progress, draft, result) | 7 days |
-| `studio:lastrender:{sid}` | the job id of the session's newest export (an unchanged draft reuses it) | 7 days |
+| `studio:lastrender:{sid}` | job id of the session's newest export (reused for an unchanged draft) | 7 days |
 | `saq:studio-renders:*`, `saq:job:studio-renders:*` | the render queue (studio/queue.py) | SAQ sets |
 
 A render job id is `{user_id}:{render_id}`: render ids are chosen by clients (`render_<unix ms>`),

@@ -1,8 +1,10 @@
-"""The same draft rendered the usual MoviePy 2.x way, for comparison (bench only).
+"""The same plan rendered the usual MoviePy 2.x way, for comparison (bench only).
 
-Same photo layout (contain-blur canvas from studio.render.stills.compose), the same text images
-(studio.render.text) and music bed (studio.render.music), Ken Burns with MoviePy's per-frame `resized` and
-position, crossfades with CrossFadeIn, one CompositeVideoClip written with libx264 veryfast crf 23.
+The same shots, camera moves, layouts, texts and soundtrack as `studio.render` plans them
+(`studio.render.render.prepare`), drawn the way a MoviePy program does: one `VideoClip` per shot
+whose frame function crops and resizes the photo with Pillow for each frame, colour clips for
+cards, the text images as `ImageClip`s with cross-fades, transitions as `CrossFadeIn`, one
+`CompositeVideoClip` written with libx264 veryfast crf 23.
 """
 
 from __future__ import annotations
@@ -12,86 +14,64 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from moviepy import AudioFileClip, ColorClip, CompositeVideoClip, ImageClip, afx, vfx
+from moviepy import AudioFileClip, ColorClip, CompositeVideoClip, ImageClip, VideoClip, vfx
+from PIL import Image
 
-from studio.render import music
-from studio.render.plan import FPS, plan_from_draft
-from studio.render.stills import CANVAS_SCALE, ZOOM, compose, load_photo
-from studio.render.text import render_text
+from studio.render import audio
+from studio.render.compositor import load_photo
+from studio.render.render import prepare, soundtrack
+from studio.render.text import composite, draw_block
+from studio.render.timeline import FPS, PhotoScene
 
 
-def _still(path: Path, name: str, motion: str, seconds: float, width: int, height: int) -> Any:
-    cw, ch = round(width * CANVAS_SCALE / 2) * 2, round(height * CANVAS_SCALE / 2) * 2
-    canvas = np.asarray(compose(load_photo(path, name, (cw, ch)), cw, ch))
-    base = width / cw  # canvas → frame at zoom 1
+def _photo_clip(scene: PhotoScene, photos: dict[str, Image.Image], seconds: float, w: int, h: int) -> Any:
+    def frame(t: float) -> np.ndarray:
+        canvas = Image.new("RGB", (w, h), scene.background)
+        for p in scene.panels:
+            canvas.paste(p.color, tuple(int(v) for v in p.rect.ints()))
+        for cell in scene.cells:
+            crop = cell.move.at(min(1.0, t / max(seconds, 1e-3)))
+            x0, y0, x1, y1 = (int(v) for v in cell.rect.ints())
+            part = photos[cell.photo].resize(
+                (x1 - x0, y1 - y0), Image.Resampling.BILINEAR, box=(crop.x0, crop.y0, crop.x1, crop.y1)
+            )
+            canvas.paste(part, (x0, y0))
+        return np.asarray(canvas)
 
-    def scale(t: float) -> float:
-        f = min(1.0, t / seconds)
-        if motion == "zoom-in":
-            return base * ZOOM**f
-        if motion == "zoom-out":
-            return base * ZOOM ** (1 - f)
-        return base * (1.0 if motion == "none" else ZOOM)
-
-    def position(t: float) -> tuple[float, float]:
-        s = scale(t)
-        w, h = cw * s, ch * s
-        x, y = (width - w) / 2, (height - h) / 2
-        f = min(1.0, t / seconds)
-        if motion in ("pan-left", "pan-right"):
-            x = -(w - width) * ((1 - f) if motion == "pan-left" else f)
-        if motion in ("pan-up", "pan-down"):
-            y = -(h - height) * ((1 - f) if motion == "pan-up" else f)
-        return x, y
-
-    clip = ImageClip(canvas).with_duration(seconds)
-    return clip.resized(scale).with_position(position)
+    return VideoClip(frame, duration=seconds)
 
 
 def render_with_moviepy(draft: dict[str, Any], assets: dict[str, Path], out: Path) -> None:
-    plan = plan_from_draft(draft)
+    plan, _logo = prepare(draft, assets)
     w, h = plan.width, plan.height
+    photos = {ref: load_photo(p.path, p.name) for ref, p in plan.photos.items()}
     layers: list[Any] = []
     with tempfile.TemporaryDirectory() as tmp:
-        for v in plan.visuals:
-            seconds = v.frames / FPS
-            if v.kind == "image" and v.src:
-                clip = _still(assets[v.src], v.name, v.motion, seconds, w, h)
+        for shot in plan.shots:
+            seconds = shot.frames / FPS
+            if isinstance(shot.scene, PhotoScene):
+                clip = _photo_clip(shot.scene, photos, seconds, w, h)
             else:
-                rgb = tuple(int(v.color.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
-                clip = ColorClip((w, h), color=rgb).with_duration(seconds)
-            clip = clip.with_start(v.start / FPS)
-            if v.transition_frames:
-                clip = clip.with_effects([vfx.CrossFadeIn(v.transition_frames / FPS)])
+                colour = getattr(shot.scene, "colors", ((30, 30, 30),))[0]
+                clip = ColorClip((w, h), color=colour).with_duration(seconds)
+            clip = clip.with_start(shot.start / FPS)
+            if shot.transition.frames:
+                clip = clip.with_effects([vfx.CrossFadeIn(shot.transition.frames / FPS)])
             layers.append(clip)
-        for t in plan.texts:
-            image = render_text(t.text, t.role, t.pos, w, h)
-            path = Path(tmp) / f"{t.id}.png"
-            image.image.save(path)
-            clip = (
+        for cue in plan.cues:
+            drawn = draw_block(cue.block)
+            path = Path(tmp) / f"{cue.id}.png"
+            Image.fromarray(composite(drawn)).save(path)
+            layers.append(
                 ImageClip(str(path), transparent=True)
-                .with_start(t.start / FPS)
-                .with_duration((t.end - t.start) / FPS)
-                .with_position((image.x, image.y))
-                .with_effects([vfx.CrossFadeIn(0.3), vfx.CrossFadeOut(0.3)])
+                .with_start(cue.start / FPS)
+                .with_duration((cue.end - cue.start) / FPS)
+                .with_position((cue.x - drawn.pad, cue.y - drawn.pad))
+                .with_effects([vfx.CrossFadeIn(0.3), vfx.CrossFadeOut(0.2)])
             )
-            layers.append(clip)
         video = CompositeVideoClip(layers, size=(w, h)).with_duration(plan.duration)
-        if plan.audios:
-            a = plan.audios[0]
-            bed = Path(tmp) / "bed.wav"
-            if a.src.startswith("synth://"):
-                music.music_bed(a.src.removeprefix("synth://"), a.duration, bed, seed=a.seed)
-            else:
-                bed = assets[a.src]
-            audio = (
-                AudioFileClip(str(bed))
-                .with_duration(a.duration)
-                .with_effects(
-                    [afx.AudioFadeIn(a.fade_in), afx.AudioFadeOut(a.fade_out), afx.MultiplyVolume(a.volume)]
-                )
-            )
-            video = video.with_audio(audio)
+        wav = audio.write_wav(Path(tmp) / "mix.wav", soundtrack(plan))
+        video = video.with_audio(AudioFileClip(str(wav)).with_duration(plan.duration))
         video.write_videofile(
             str(out),
             fps=FPS,

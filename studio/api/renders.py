@@ -165,7 +165,8 @@ class Renders:
             return None
         last_id = last.decode() if isinstance(last, bytes) else str(last)
         job = keys.text_hash(await self.redis.hgetall(keys.render(last_id)))
-        if job.get("status") != "completed" or job.get("digest") != digest or job.get("user_id") != session.user_id:
+        same = job.get("digest") == digest and job.get("user_id") == session.user_id
+        if job.get("status") != "completed" or not same:
             return None
         source = Path(job.get("out_path", ""))
         if not await _is_file(str(source)):
@@ -175,8 +176,9 @@ class Renders:
         except OSError:
             log.warning("could not reuse %s", source.name)
             return None
-        return {"status": "completed", "progress": 100, "out_path": str(out_path),
-                "size": out_path.stat().st_size, "width": job.get("width", "0"), "height": job.get("height", "0"),
+        size = (await asyncio.to_thread(out_path.stat)).st_size
+        return {"status": "completed", "progress": 100, "out_path": str(out_path), "size": size,
+                "width": job.get("width", "0"), "height": job.get("height", "0"),
                 "duration": job.get("duration", "0"), "reused_from": job.get("render_id", "")}
 
     async def _job(self, user_id: str, render_id: str) -> dict[str, str]:

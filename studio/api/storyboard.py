@@ -34,8 +34,9 @@ def _limit() -> asyncio.Semaphore:
 
 
 def no_draft() -> errors.ApiError:
-    return errors.ApiError(4040, "There is no video draft in this session yet: describe the video first.",
-                           status=404)
+    return errors.ApiError(
+        4040, "There is no video draft in this session yet: describe the video first.", status=404
+    )
 
 
 def _make(draft: dict[str, object], assets: dict[str, str], path: Path) -> bytes:

@@ -39,8 +39,17 @@ from studio.render.beds.loudness import (
 )
 from studio.render.beds.moods import MOODS as MOOD_SPECS
 
-__all__ = ["SAMPLE_RATE", "BeatGrid", "MixInput", "MusicPlan", "bed_grid", "master_mix", "music_grid",
-           "music_plan", "steady_grid"]
+__all__ = [
+    "SAMPLE_RATE",
+    "BeatGrid",
+    "MixInput",
+    "MusicPlan",
+    "bed_grid",
+    "master_mix",
+    "music_grid",
+    "music_plan",
+    "steady_grid",
+]
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +95,17 @@ def music_plan(draft: Draft, duration: float, assets: dict[str, Path] | None = N
             mood = "lofi"
         return MusicPlan(m.src, mood, None, m.seed, m.vol, m.fade_in / 1000, m.fade_out / 1000, start, length)
     path = (assets or {}).get(m.src)
-    return MusicPlan(m.src, None, Path(path) if path else None, m.seed, m.vol, m.fade_in / 1000,
-                     m.fade_out / 1000, start, length)
+    return MusicPlan(
+        m.src,
+        None,
+        Path(path) if path else None,
+        m.seed,
+        m.vol,
+        m.fade_in / 1000,
+        m.fade_out / 1000,
+        start,
+        length,
+    )
 
 
 def bed_grid(mood: str, duration: float, seed: int = 0) -> BeatGrid:
@@ -106,7 +124,9 @@ def _shift(grid: BeatGrid, offset: float, duration: float) -> BeatGrid:
         return grid
     beats = [round(b + offset, 6) for b in grid.beats if b + offset <= duration]
     downs = [round(b + offset, 6) for b in grid.downbeats if b + offset <= duration]
-    return BeatGrid(grid.tempo_bpm, beats, downs, grid.beats_per_bar, grid.sections, duration, grid.final_hit_s)
+    return BeatGrid(
+        grid.tempo_bpm, beats, downs, grid.beats_per_bar, grid.sections, duration, grid.final_hit_s
+    )
 
 
 def music_grid(plan: MusicPlan | None, duration: float, tempo: float) -> BeatGrid:
@@ -128,8 +148,14 @@ def music_grid(plan: MusicPlan | None, duration: float, tempo: float) -> BeatGri
         beats += [b + k * length for b in grid.beats]
         downs += [b + k * length for b in grid.downbeats]
         k += 1
-    looped = BeatGrid(grid.tempo_bpm, [b for b in beats if b <= duration], [b for b in downs if b <= duration],
-                      grid.beats_per_bar, [("track", 0.0, duration)], duration)
+    looped = BeatGrid(
+        grid.tempo_bpm,
+        [b for b in beats if b <= duration],
+        [b for b in downs if b <= duration],
+        grid.beats_per_bar,
+        [("track", 0.0, duration)],
+        duration,
+    )
     return _shift(looped, plan.start, duration)
 
 
@@ -161,8 +187,15 @@ def _track_grid(path: Path) -> BeatGrid | None:
     if len(samples) < SAMPLE_RATE:
         return None
     grid = beds.analyse(samples, SAMPLE_RATE)
-    grid = BeatGrid(grid.tempo_bpm, grid.beats, grid.downbeats, grid.beats_per_bar, grid.sections,
-                    len(samples) / SAMPLE_RATE, grid.final_hit_s)
+    grid = BeatGrid(
+        grid.tempo_bpm,
+        grid.beats,
+        grid.downbeats,
+        grid.beats_per_bar,
+        grid.sections,
+        len(samples) / SAMPLE_RATE,
+        grid.final_hit_s,
+    )
     try:
         side.write_text(json.dumps(grid.to_dict()))
     except OSError:
@@ -221,7 +254,7 @@ def _fades(x: np.ndarray, fade_in: float, fade_out: float) -> np.ndarray:
     if fi > 0:
         out[:fi] *= np.linspace(0.0, 1.0, fi, dtype=np.float32)[:, None]
     if fo > 0:
-        out[n - fo:] *= (np.cos(np.linspace(0.0, np.pi / 2, fo, dtype=np.float32)) ** 2)[:, None]
+        out[n - fo :] *= (np.cos(np.linspace(0.0, np.pi / 2, fo, dtype=np.float32)) ** 2)[:, None]
     return out
 
 
@@ -251,7 +284,7 @@ def master_mix(inputs: list[MixInput], duration: float, *, music_gain_db: float 
             continue
         a = round(item.start * SAMPLE_RATE)
         seg = item.samples[: max(0, n - a)]
-        voice[a:a + len(seg)] += np.abs(seg).mean(axis=1) * item.gain
+        voice[a : a + len(seg)] += np.abs(seg).mean(axis=1) * item.gain
     duck = None
     if voice.any():
         env = _envelope(voice, 0.25)
@@ -260,8 +293,8 @@ def master_mix(inputs: list[MixInput], duration: float, *, music_gain_db: float 
         a = round(item.start * SAMPLE_RATE)
         seg = item.samples[: max(0, n - a)] * np.float32(item.gain)
         if item.kind == "music" and duck is not None:
-            seg = seg * duck[a:a + len(seg), None].astype(np.float32)
-        mix[a:a + len(seg)] += seg
+            seg = seg * duck[a : a + len(seg), None].astype(np.float32)
+        mix[a : a + len(seg)] += seg
     if not np.any(mix):
         return mix
     target = TARGET_LUFS + min(0.0, music_gain_db)
@@ -298,8 +331,13 @@ def master(x: np.ndarray, target: float = TARGET_LUFS, ceiling: float = CEILING_
     return y
 
 
-def _limiter_curve(env: np.ndarray, ceiling_db: float, attack_db_per_ms: float = 1.5,
-                   release_db_per_s: float = 25.0, smooth_ms: float = 0.75) -> np.ndarray:
+def _limiter_curve(
+    env: np.ndarray,
+    ceiling_db: float,
+    attack_db_per_ms: float = 1.5,
+    release_db_per_s: float = 25.0,
+    smooth_ms: float = 0.75,
+) -> np.ndarray:
     """Per-sample gain keeping `env` (linear peaks) under `ceiling_db` (as `beds.loudness.limiter_gain`)."""
     with np.errstate(divide="ignore"):
         need = np.minimum(0.0, ceiling_db - 20.0 * np.log10(np.maximum(env, 1e-12)))
@@ -349,8 +387,8 @@ def peak_envelope(samples: np.ndarray) -> np.ndarray:
     env = np.abs(x).max(axis=1)
     for c in range(channels):
         padded = np.zeros(n + taps)
-        padded[half:half + n] = x[:, c]
-        seg = padded[1:n + taps]
+        padded[half : half + n] = x[:, c]
+        seg = padded[1 : n + taps]
         for p in range(_PHASES.shape[0]):
             vals = np.correlate(seg, _PHASES[p], mode="valid")[:n]
             np.maximum(env, np.abs(vals), out=env)

@@ -88,7 +88,7 @@ class _Pyramid:
 
 
 def _even(v: float) -> int:
-    return max(2, int(round(v / 2)) * 2)
+    return max(2, round(v / 2) * 2)
 
 
 def _warp(src: np.ndarray, crop: tuple[float, float, float, float], dst: np.ndarray) -> None:
@@ -97,18 +97,28 @@ def _warp(src: np.ndarray, crop: tuple[float, float, float, float], dst: np.ndar
     h, w = dst.shape
     sx, sy = (x1 - x0) / w, (y1 - y0) / h
     m = np.array([[sx, 0.0, x0 + sx / 2 - 0.5], [0.0, sy, y0 + sy / 2 - 0.5]])
-    cv2.warpAffine(src, m, (w, h), dst=dst, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                   borderMode=cv2.BORDER_REPLICATE)
+    cv2.warpAffine(
+        src,
+        m,
+        (w, h),
+        dst=dst,
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
 
 
 def _region(frame: Planes, rect: tuple[int, int, int, int]) -> Planes:
     x0, y0, x1, y1 = rect
-    return frame[0][y0:y1, x0:x1], frame[1][y0 // 2:y1 // 2, x0 // 2:x1 // 2], frame[2][y0 // 2:y1 // 2, x0 // 2:x1 // 2]
+    return (
+        frame[0][y0:y1, x0:x1],
+        frame[1][y0 // 2 : y1 // 2, x0 // 2 : x1 // 2],
+        frame[2][y0 // 2 : y1 // 2, x0 // 2 : x1 // 2],
+    )
 
 
 def even_rect(r: Rect, w: int, h: int) -> tuple[int, int, int, int]:
-    x0, y0 = max(0, int(round(r.x0 / 2)) * 2), max(0, int(round(r.y0 / 2)) * 2)
-    x1, y1 = min(w, int(round(r.x1 / 2)) * 2), min(h, int(round(r.y1 / 2)) * 2)
+    x0, y0 = max(0, round(r.x0 / 2) * 2), max(0, round(r.y0 / 2) * 2)
+    x1, y1 = min(w, round(r.x1 / 2) * 2), min(h, round(r.y1 / 2) * 2)
     return x0, y0, max(x0 + 2, x1), max(y0 + 2, y1)
 
 
@@ -116,17 +126,42 @@ class _ClipReader:
     """Frames of one clip, decoded by its own ffmpeg at the cell's size from a trim point; the last
     frame is held when the clip ends. Registered with the compositor so a cancel can kill it."""
 
-    def __init__(self, path: Path, trim: float, crop: Rect, size: tuple[int, int],
-                 register: Callable[[subprocess.Popen[bytes]], None]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        trim: float,
+        crop: Rect,
+        size: tuple[int, int],
+        register: Callable[[subprocess.Popen[bytes]], None],
+    ) -> None:
         w, h = size
         cw, ch = max(2, int(crop.w) // 2 * 2), max(2, int(crop.h) // 2 * 2)
-        vf = (f"fps={FPS},crop={cw}:{ch}:{int(crop.x0)}:{int(crop.y0)},scale={w}:{h}:flags=bilinear"
-              ":out_color_matrix=bt709:out_range=tv,format=yuv420p")
-        cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-ss", f"{max(0.0, trim):.3f}", "-i", str(path), "-an",
-               "-vf", vf, "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]
+        vf = (
+            f"fps={FPS},crop={cw}:{ch}:{int(crop.x0)}:{int(crop.y0)},scale={w}:{h}:flags=bilinear"
+            ":out_color_matrix=bt709:out_range=tv,format=yuv420p"
+        )
+        cmd = [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-nostdin",
+            "-ss",
+            f"{max(0.0, trim):.3f}",
+            "-i",
+            str(path),
+            "-an",
+            "-vf",
+            vf,
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "yuv420p",
+            "pipe:1",
+        ]
         self.size = size
-        self.proc: subprocess.Popen[bytes] = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                                              stderr=subprocess.DEVNULL)
+        self.proc: subprocess.Popen[bytes] = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         register(self.proc)
         self.frame_bytes = w * h * 3 // 2
         self.last: Planes | None = None
@@ -139,8 +174,11 @@ class _ClipReader:
             if len(data) < self.frame_bytes:
                 break
             buf = np.frombuffer(data, np.uint8)
-            self.last = (buf[:w * h].reshape(h, w), buf[w * h:w * h * 5 // 4].reshape(h // 2, w // 2),
-                         buf[w * h * 5 // 4:].reshape(h // 2, w // 2))
+            self.last = (
+                buf[: w * h].reshape(h, w),
+                buf[w * h : w * h * 5 // 4].reshape(h // 2, w // 2),
+                buf[w * h * 5 // 4 :].reshape(h // 2, w // 2),
+            )
             self.read += 1
         if self.last is None:
             self.last = yuv.solid(BLACK, w, h)
@@ -162,8 +200,9 @@ class Compositor:
         self.w, self.h = plan.width, plan.height
         self.scale = scale
         self._pyramids: dict[str, _Pyramid] = {}
-        self._panels: dict[tuple[int, int, int, int, tuple[int, int, int], tuple[int, int, int] | None, bool],
-                           Planes] = {}
+        self._panels: dict[
+            tuple[int, int, int, int, tuple[int, int, int], tuple[int, int, int] | None, bool], Planes
+        ] = {}
         self._cards: dict[tuple[tuple[int, int, int], tuple[int, int, int], int], Planes] = {}
         self._lights: dict[int, Sprite] = {}
         self._clips: dict[tuple[str, float], _ClipReader] = {}
@@ -225,14 +264,16 @@ class Compositor:
         img = load_photo(photo.path, photo.name, want)
         if img.size != want:
             img = img.resize(want, Image.Resampling.LANCZOS)
-        w, h = _even(want[0]) , _even(want[1])
+        w, h = _even(want[0]), _even(want[1])
         if (w, h) != img.size:
             img = img.resize((w, h), Image.Resampling.BILINEAR)
         rgb = np.asarray(img)
         full = yuv.to_planes(rgb)
         half = None
         if w >= 256 and h >= 256:
-            half = yuv.to_planes(cv2.resize(rgb, (w // 2 // 2 * 2, h // 2 // 2 * 2), interpolation=cv2.INTER_AREA))
+            half = yuv.to_planes(
+                cv2.resize(rgb, (w // 2 // 2 * 2, h // 2 // 2 * 2), interpolation=cv2.INTER_AREA)
+            )
         pyr = _Pyramid(full, half, w / photo.width)
         self._pyramids[ref] = pyr
         return pyr
@@ -260,7 +301,9 @@ class Compositor:
             _warp(planes[1], half, dst[1])
             _warp(planes[2], half, dst[2])
 
-    def _fill_background(self, colour: tuple[int, int, int], panels: tuple[PanelFill, ...], out: Planes) -> None:
+    def _fill_background(
+        self, colour: tuple[int, int, int], panels: tuple[PanelFill, ...], out: Planes
+    ) -> None:
         if panels or colour:
             value = yuv.yuv_of(colour)
             for plane, v in zip(out, value, strict=True):
@@ -271,7 +314,9 @@ class Compositor:
             planes = self._panels.get(key)
             if planes is None:
                 x0, y0, x1, y1 = rect
-                planes = yuv.gradient(p.color, p.gradient_to or p.color, x1 - x0, y1 - y0, vertical=p.vertical)
+                planes = yuv.gradient(
+                    p.color, p.gradient_to or p.color, x1 - x0, y1 - y0, vertical=p.vertical
+                )
                 self._panels[key] = planes
             yuv.copy_into(_region(out, rect), planes)
 
@@ -362,8 +407,9 @@ class Compositor:
             self._lights[size] = s
         return s
 
-    def _card(self, colors: tuple[tuple[int, int, int], tuple[int, int, int]], seed: int, f: int,
-              out: Planes) -> None:
+    def _card(
+        self, colors: tuple[tuple[int, int, int], tuple[int, int, int]], seed: int, f: int, out: Planes
+    ) -> None:
         planes = self._card_planes(colors[0], colors[1], seed)
         ch, cw = planes[0].shape
         t = f / FPS
@@ -407,19 +453,40 @@ class Compositor:
                 log.info("end card: the logo could not be read")
         max_w = zone.w * 0.9
         if card.brand:
-            look = Look(family=style.headline_font, headline=True, size=round(short * style.headline_size * 1.1),
-                        color=bg_ink, backing="none", upper=style.upper_headline,
-                        tracking=style.tracking, max_lines=2)
+            look = Look(
+                family=style.headline_font,
+                headline=True,
+                size=round(short * style.headline_size * 1.1),
+                color=bg_ink,
+                backing="none",
+                upper=style.upper_headline,
+                tracking=style.tracking,
+                max_lines=2,
+            )
             items.append((composite(draw_block(layout_text(card.brand, look, max_w))), 3))
         if card.cta:
             ink = style.ink_on_accent if style.end_background != "accent" else style.accent
             box = style.accent if style.end_background != "accent" else bg_ink
-            look = Look(family=style.body_font, headline=True, size=round(short * style.cta_size), color=ink,
-                        backing="box", box_color=box, box_alpha=255, max_lines=2)
+            look = Look(
+                family=style.body_font,
+                headline=True,
+                size=round(short * style.cta_size),
+                color=ink,
+                backing="box",
+                box_color=box,
+                box_alpha=255,
+                max_lines=2,
+            )
             items.append((composite(draw_block(layout_text(card.cta, look, max_w))), 7))
         if card.handle:
-            look = Look(family=style.body_font, headline=False, size=round(short * style.caption_size * 0.85),
-                        color=bg_ink, backing="none", max_lines=1)
+            look = Look(
+                family=style.body_font,
+                headline=False,
+                size=round(short * style.caption_size * 0.85),
+                color=bg_ink,
+                backing="none",
+                max_lines=1,
+            )
             items.append((composite(draw_block(layout_text(card.handle, look, max_w))), 10))
         gap = round(short * 0.025)
         total = sum(rgba.shape[0] for rgba, _ in items) + gap * max(0, len(items) - 1)
@@ -480,16 +547,16 @@ class Compositor:
                 yuv.mix(bufa, bufb, ease("ease-in-out-sine", p), out)
             else:
                 e = ease("ease-in-out-cubic", p)
-                cols = int(round(e * self.w / 4)) * 2  # even luma columns
+                cols = round(e * self.w / 4) * 2  # even luma columns
                 for k, (pa, pb, po) in enumerate(zip(bufa, bufb, out, strict=True)):
                     s = cols if k == 0 else cols // 2
                     width = pa.shape[1]
                     if kind == "slide":
-                        po[:, :width - s] = pa[:, s:]
-                        po[:, width - s:] = pb[:, :s]
+                        po[:, : width - s] = pa[:, s:]
+                        po[:, width - s :] = pb[:, :s]
                     else:
-                        po[:, :width - s] = pa[:, :width - s]
-                        po[:, width - s:] = pb[:, width - s:]
+                        po[:, : width - s] = pa[:, : width - s]
+                        po[:, width - s :] = pb[:, width - s :]
             return
         before = f < c
         shot = a if before else b
@@ -516,8 +583,9 @@ class Compositor:
             s = shift if k == 0 else shift / 2
             h, w = plane.shape
             m = np.array([[1.0, 0.0, -s], [0.0, 1.0, 0.0]])
-            moved = cv2.warpAffine(plane, m, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                   borderMode=cv2.BORDER_REFLECT)
+            moved = cv2.warpAffine(
+                plane, m, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT
+            )
             kb = blur if k == 0 else max(1, blur // 2)
             if kb > 1:
                 moved = cv2.blur(moved, (kb, 1))
@@ -547,9 +615,11 @@ class Compositor:
         if self.scale == 1.0:
             return block
         look = block.look
-        return layout_text(block.text.replace("\n", " "), Look(**{**look.__dict__, "size": max(8, round(look.size *
-                                                                                                      self.scale))}),
-                           block.width * self.scale * 1.05 + 4)
+        return layout_text(
+            block.text.replace("\n", " "),
+            Look(**{**look.__dict__, "size": max(8, round(look.size * self.scale))}),
+            block.width * self.scale * 1.05 + 4,
+        )
 
     def _draw_cue(self, cue: Cue, f: int, out: Planes, cuts: set[int]) -> None:
         drawn, rgba, static = self._cue_static(cue)
@@ -601,7 +671,9 @@ class Compositor:
         small = cv2.resize(rgba, (nw, nh), interpolation=cv2.INTER_LINEAR)
         yuv.blend(out, yuv.sprite(small), x + (w - nw) // 2, y + (h - nh) // 2, opacity)
 
-    def _typewriter(self, cue: Cue, drawn: Drawn, k: int, out: Planes, x: int, y: int, opacity: float) -> None:
+    def _typewriter(
+        self, cue: Cue, drawn: Drawn, k: int, out: Planes, x: int, y: int, opacity: float
+    ) -> None:
         total = self._type_frames(cue, drawn)
         shown = min(len(drawn.chars), int(len(drawn.chars) * (k + 1) / total))
         glyphs = drawn.glyphs.copy()
@@ -609,9 +681,9 @@ class Compositor:
         line_ends: dict[int, int] = {}
         for line, xe, _ in drawn.chars[:shown]:
             line_ends[line] = max(line_ends.get(line, 0), xe)
-        for n, (x0, y0, x1, y1) in enumerate(drawn.lines):
+        for n, (_x0, y0, _x1, y1) in enumerate(drawn.lines):
             if n in line_ends:
-                mask[max(0, y0 - drawn.pad // 2):y1 + drawn.pad // 2, :line_ends[n] + 1] = True
+                mask[max(0, y0 - drawn.pad // 2) : y1 + drawn.pad // 2, : line_ends[n] + 1] = True
         glyphs[..., 3] = np.where(mask, glyphs[..., 3], 0)
         backing_a = min(1.0, (k + 1) / 6)
         back = drawn.backing.copy()
@@ -623,7 +695,7 @@ class Compositor:
         step = self._word_step(cue)
         back = np.zeros_like(drawn.backing)
         first_word = 0
-        for n, (lx0, ly0, lx1, ly1) in enumerate(drawn.lines):  # a line's backing comes with its first word
+        for n, (_lx0, ly0, _lx1, ly1) in enumerate(drawn.lines):  # a line's backing comes with its first word
             words_in = sum(1 for wx0, wy0, wx1, wy1 in drawn.words if wy0 == ly0)
             kk = k - first_word * step
             first_word += words_in
@@ -648,7 +720,7 @@ class Compositor:
             e = min(1.0, (kk + 1) / 7)
             s = 0.5 + 0.5 * ease("ease-out-back", e)
             wx0, wy0 = max(0, x0 - pad), max(0, y0 - pad)
-            piece = drawn.glyphs[wy0:y1 + pad, wx0:x1 + pad]
+            piece = drawn.glyphs[wy0 : y1 + pad, wx0 : x1 + pad]
             if piece.size == 0:
                 continue
             if e >= 1.0:

@@ -59,23 +59,39 @@ class _Progress:
                 log.exception("progress callback failed")
 
 
-def run_ffmpeg(args: Sequence[str], *, duration: float, pass_fds: Sequence[int] = (),
-               progress: Callable[[float], None] | None = None, timeout: float = 600.0,
-               started: Callable[[subprocess.Popen[bytes]], None] | None = None,
-               should_stop: Callable[[], bool] | None = None) -> None:
+def run_ffmpeg(
+    args: Sequence[str],
+    *,
+    duration: float,
+    pass_fds: Sequence[int] = (),
+    progress: Callable[[float], None] | None = None,
+    timeout: float = 600.0,
+    started: Callable[[subprocess.Popen[bytes]], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> None:
     """Run ffmpeg with `args` (everything after the binary), reporting progress 0..99 as it goes.
 
     `started` is called with the process once it runs (the caller starts its frame writers then).
     Raises FfmpegFailed on a non-zero exit, FfmpegStopped when `timeout` seconds pass or
     `should_stop()` turns True (ffmpeg is killed and waited for before this returns).
     """
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error",
-           "-progress", "pipe:1", *args]
+    cmd = [
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-nostdin",
+        "-nostats",
+        "-loglevel",
+        "error",
+        "-progress",
+        "pipe:1",
+        *args,
+    ]
     meter = _Progress(duration, progress)
     stop = {"why": ""}
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors,
-                                pass_fds=tuple(pass_fds))
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors, pass_fds=tuple(pass_fds)
+        )
         done = threading.Event()
         began = time.monotonic()
 
@@ -110,8 +126,12 @@ def run_ffmpeg(args: Sequence[str], *, duration: float, pass_fds: Sequence[int] 
         detail = errors.read()[-4000:].decode("utf-8", "replace")
     elapsed = time.monotonic() - began
     if stop["why"]:
-        raise FfmpegStopped("the render took too long and was stopped" if stop["why"] == "timeout"
-                            else "the render was cancelled", stop["why"] == "timeout")
+        raise FfmpegStopped(
+            "the render took too long and was stopped"
+            if stop["why"] == "timeout"
+            else "the render was cancelled",
+            stop["why"] == "timeout",
+        )
     if code != 0:
         raise FfmpegFailed(f"ffmpeg exited with code {code}", detail)
     log.debug("ffmpeg finished in %.1f s", elapsed)

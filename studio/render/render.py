@@ -112,8 +112,25 @@ def analyse_photo(ref: str, path: Path, name: str) -> Photo:
 def _first_frame(path: Path, at: float) -> np.ndarray | None:
     from common.ffmpeg import ffmpeg_exe
 
-    cmd = [ffmpeg_exe(), "-v", "error", "-nostdin", "-ss", f"{max(0.0, at):.3f}", "-i", str(path), "-frames:v", "1",
-           "-vf", "scale=384:-2", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
+    cmd = [
+        ffmpeg_exe(),
+        "-v",
+        "error",
+        "-nostdin",
+        "-ss",
+        f"{max(0.0, at):.3f}",
+        "-i",
+        str(path),
+        "-frames:v",
+        "1",
+        "-vf",
+        "scale=384:-2",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "pipe:1",
+    ]
     done = subprocess.run(cmd, capture_output=True, check=False, timeout=60)
     if done.returncode != 0 or not done.stdout:
         return None
@@ -134,8 +151,17 @@ def analyse_clip(ref: str, path: Path, name: str, trim: float) -> Clip:
         small = _first_frame(path, 0.0)
     if small is None:
         raise RenderError(f"video clip {name} could not be decoded")
-    return Clip(ref, path, name, int(info.width), int(info.height), info.duration, bool(info.audio),
-                find_subject(small), small)
+    return Clip(
+        ref,
+        path,
+        name,
+        int(info.width),
+        int(info.height),
+        info.duration,
+        bool(info.audio),
+        find_subject(small),
+        small,
+    )
 
 
 def _media(draft: Draft, assets: Mapping[str, Path]) -> tuple[dict[str, Photo], dict[str, Clip]]:
@@ -224,7 +250,9 @@ def soundtrack(plan: Plan) -> np.ndarray:
         span = [s for s in plan.shots if s.segment == shot.segment]
         length = (span[-1].end - span[0].start) / FPS
         sound = audio.decode_audio(clip.path, seconds=length, start=scene.trim_in)
-        inputs.append(audio.MixInput(audio._fades(sound, 0.05, 0.08), span[0].start / FPS, scene.volume, "clip"))
+        inputs.append(
+            audio.MixInput(audio._fades(sound, 0.05, 0.08), span[0].start / FPS, scene.volume, "clip")
+        )
         gain_db = 0.0  # the programme has more than music: master it whole
     if plan.voice is not None:
         voice = audio.decode_audio(plan.voice, seconds=plan.duration)
@@ -249,22 +277,85 @@ def encode_args(plan: Plan, video_fd: int, audio_fd: int, out: Path) -> list[str
     w, h = plan.width, plan.height
     tags = "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709"
     return [
-        "-f", "rawvideo", "-pix_fmt", "yuv420p", "-video_size", f"{w}x{h}", "-framerate", str(FPS),
-        "-thread_queue_size", "4", "-i", f"pipe:{video_fd}",
-        "-f", "f32le", "-ar", str(audio.SAMPLE_RATE), "-ch_layout", "stereo", "-thread_queue_size", "64",
-        "-i", f"pipe:{audio_fd}",
-        "-map", "0:v", "-map", "1:a", "-vf", tags,
-        "-c:v", "libx264", "-preset", PRESET, "-crf", str(CRF), "-profile:v", "high", "-pix_fmt", "yuv420p",
-        "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv",
-        "-r", str(FPS), "-fps_mode", "cfr", "-frames:v", str(plan.frames),
-        "-c:a", "aac", "-b:a", "160k", "-ar", str(audio.SAMPLE_RATE), "-ac", "2",
-        "-max_muxing_queue_size", "4096", "-t", f"{plan.frames / FPS:.6f}",
-        "-movflags", "+faststart", "-f", "mp4", "-y", str(out),
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "yuv420p",
+        "-video_size",
+        f"{w}x{h}",
+        "-framerate",
+        str(FPS),
+        "-thread_queue_size",
+        "4",
+        "-i",
+        f"pipe:{video_fd}",
+        "-f",
+        "f32le",
+        "-ar",
+        str(audio.SAMPLE_RATE),
+        "-ch_layout",
+        "stereo",
+        "-thread_queue_size",
+        "64",
+        "-i",
+        f"pipe:{audio_fd}",
+        "-map",
+        "0:v",
+        "-map",
+        "1:a",
+        "-vf",
+        tags,
+        "-c:v",
+        "libx264",
+        "-preset",
+        PRESET,
+        "-crf",
+        str(CRF),
+        "-profile:v",
+        "high",
+        "-pix_fmt",
+        "yuv420p",
+        "-color_primaries",
+        "bt709",
+        "-color_trc",
+        "bt709",
+        "-colorspace",
+        "bt709",
+        "-color_range",
+        "tv",
+        "-r",
+        str(FPS),
+        "-fps_mode",
+        "cfr",
+        "-frames:v",
+        str(plan.frames),
+        "-c:a",
+        "aac",
+        "-b:a",
+        "160k",
+        "-ar",
+        str(audio.SAMPLE_RATE),
+        "-ac",
+        "2",
+        "-max_muxing_queue_size",
+        "4096",
+        "-t",
+        f"{plan.frames / FPS:.6f}",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        "-y",
+        str(out),
     ]
 
 
-def _write_frames(fd: int, frames: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]],
-                  proc: subprocess.Popen[bytes], failures: list[BaseException]) -> None:
+def _write_frames(
+    fd: int,
+    frames: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    proc: subprocess.Popen[bytes],
+    failures: list[BaseException],
+) -> None:
     try:
         with os.fdopen(fd, "wb", buffering=0) as pipe:
             for planes in frames:
@@ -277,8 +368,13 @@ def _write_frames(fd: int, frames: Iterator[tuple[np.ndarray, np.ndarray, np.nda
         proc.kill()
 
 
-def _write_audio(fd: int, plan: Plan, proc: subprocess.Popen[bytes], failures: list[BaseException],
-                 stop: Callable[[], bool]) -> None:
+def _write_audio(
+    fd: int,
+    plan: Plan,
+    proc: subprocess.Popen[bytes],
+    failures: list[BaseException],
+    stop: Callable[[], bool],
+) -> None:
     try:
         with os.fdopen(fd, "wb", buffering=0) as pipe:
             if stop():
@@ -292,7 +388,7 @@ def _write_audio(fd: int, plan: Plan, proc: subprocess.Popen[bytes], failures: l
             for i in range(0, len(data), step):
                 if stop():
                     return
-                pipe.write(data[i:i + step])
+                pipe.write(data[i : i + step])
     except BrokenPipeError:
         pass
     except BaseException as exc:
@@ -300,9 +396,15 @@ def _write_audio(fd: int, plan: Plan, proc: subprocess.Popen[bytes], failures: l
         proc.kill()
 
 
-def render_draft(draft: Draft | dict[str, Any], assets: Mapping[str, Path], out_path: Path, *,
-                 progress: Callable[[float], None] | None = None, should_stop: StopHook = None,
-                 timeout: float | None = None) -> RenderResult:
+def render_draft(
+    draft: Draft | dict[str, Any],
+    assets: Mapping[str, Path],
+    out_path: Path,
+    *,
+    progress: Callable[[float], None] | None = None,
+    should_stop: StopHook = None,
+    timeout: float | None = None,
+) -> RenderResult:
     """Render a studio draft to `out_path` (MP4). `assets` maps "asset://<id>" to files on disk;
     `progress` receives 0..100; `should_stop` (a callable or a threading.Event) cancels the render
     when it turns true; `timeout` seconds (default 120 + 20 x the video's length) stops it too.
@@ -335,10 +437,19 @@ def render_draft(draft: Draft | dict[str, Any], assets: Mapping[str, Path], out_
             fds[key] = -1
         vw, aw = fds["video_w"], fds["audio_w"]
         fds["video_w"] = fds["audio_w"] = -1  # the writers own (and close) them from here
-        threads.append(threading.Thread(target=_write_frames, args=(vw, comp.frames(halt), proc, failures),
-                                        daemon=True, name="render-frames"))
-        threads.append(threading.Thread(target=_write_audio, args=(aw, plan, proc, failures, halt),
-                                        daemon=True, name="render-audio"))
+        threads.append(
+            threading.Thread(
+                target=_write_frames,
+                args=(vw, comp.frames(halt), proc, failures),
+                daemon=True,
+                name="render-frames",
+            )
+        )
+        threads.append(
+            threading.Thread(
+                target=_write_audio, args=(aw, plan, proc, failures, halt), daemon=True, name="render-audio"
+            )
+        )
         for t in threads:
             t.start()
 
@@ -347,8 +458,15 @@ def render_draft(draft: Draft | dict[str, Any], assets: Mapping[str, Path], out_
             progress(min(99.0, 2.0 + pct * 0.97))
 
     try:
-        run_ffmpeg(encode_args(plan, video_r, audio_r, part), duration=plan.duration, pass_fds=[video_r, audio_r],
-                   progress=on_progress, timeout=limit, started=begin, should_stop=stop)
+        run_ffmpeg(
+            encode_args(plan, video_r, audio_r, part),
+            duration=plan.duration,
+            pass_fds=[video_r, audio_r],
+            progress=on_progress,
+            timeout=limit,
+            started=begin,
+            should_stop=stop,
+        )
     except FfmpegStopped as exc:
         stopped.set()
         _cleanup(comp, threads, fds, part)
@@ -380,13 +498,29 @@ def render_draft(draft: Draft | dict[str, Any], assets: Mapping[str, Path], out_
     if progress is not None:
         progress(100.0)
     size = out_path.stat().st_size
-    log.info("rendered %s: %dx%d, %.2f s, %d shots, %d bytes in %.1f s", out_path.name, plan.width, plan.height,
-             plan.duration, len(plan.shots), size, time.monotonic() - started)
-    return RenderResult(path=out_path, width=plan.width, height=plan.height, duration=plan.duration, size=size,
-                        shots=len(plan.shots))
+    log.info(
+        "rendered %s: %dx%d, %.2f s, %d shots, %d bytes in %.1f s",
+        out_path.name,
+        plan.width,
+        plan.height,
+        plan.duration,
+        len(plan.shots),
+        size,
+        time.monotonic() - started,
+    )
+    return RenderResult(
+        path=out_path,
+        width=plan.width,
+        height=plan.height,
+        duration=plan.duration,
+        size=size,
+        shots=len(plan.shots),
+    )
 
 
-def _cleanup(comp: Compositor, threads: list[threading.Thread], fds: dict[str, int], part: Path | None) -> None:
+def _cleanup(
+    comp: Compositor, threads: list[threading.Thread], fds: dict[str, int], part: Path | None
+) -> None:
     comp.kill()
     for key, fd in fds.items():
         if fd >= 0:

@@ -45,7 +45,9 @@ def storyboard_image(plan: Plan, logo: Path | None, *, tile_w: int | None = None
     gap = 12
     head = 56
     rows = (len(plan.shots) + cols - 1) // cols
-    sheet = Image.new("RGB", (cols * (tile_w + gap) + gap, head + rows * (tile_h + caption_h + gap) + gap), BACKGROUND)
+    sheet = Image.new(
+        "RGB", (cols * (tile_w + gap) + gap, head + rows * (tile_h + caption_h + gap) + gap), BACKGROUND
+    )
     draw = ImageDraw.Draw(sheet)
     from PIL import ImageFont
 
@@ -53,8 +55,10 @@ def storyboard_image(plan: Plan, logo: Path | None, *, tile_w: int | None = None
     small = ImageFont.truetype(str(FAMILIES["sans"].body), 14)
     comp = Compositor(plan, logo)
     try:
-        title = f"{len(plan.shots)} shots · {plan.duration:.1f} s · {plan.width}x{plan.height} · style " \
-                f"{plan.style.name} · {plan.grid.tempo_bpm:.0f} bpm"
+        title = (
+            f"{len(plan.shots)} shots · {plan.duration:.1f} s · {plan.width}x{plan.height} · style "
+            f"{plan.style.name} · {plan.grid.tempo_bpm:.0f} bpm"
+        )
         draw.text((gap, 16), title, font=big, fill=INK)
         for n, shot in enumerate(plan.shots):
             f = min(shot.start + min(14, shot.frames // 2), plan.frames - 1)

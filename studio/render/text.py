@@ -34,8 +34,10 @@ _NO_LINE_START = set("，。、；：！？）」』】》〉”’,.;:!?)]}%…
 _PHRASE_END = set(",;:—–，、；：")
 _SENTENCE_END = set(".!?。！？")
 # a line should not end on these (the phrase goes on): articles, prepositions, conjunctions
-_GLUE = frozenset("""a an the of to for with and or but in on at by from into your our my their its this that
-these those is are be as than so very more most no not new just""".split())
+_GLUE = frozenset(
+    """a an the of to for with and or but in on at by from into your our my their its this that
+these those is are be as than so very more most no not new just""".split()
+)
 RGB = tuple[int, int, int]
 
 
@@ -54,7 +56,9 @@ def has_cjk(text: str) -> bool:
 
 
 def _is_cjk(cp: int) -> bool:
-    return 0x2E80 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0xFF00 <= cp <= 0xFFEF or 0xAC00 <= cp <= 0xD7A3
+    return (
+        0x2E80 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0xFF00 <= cp <= 0xFFEF or 0xAC00 <= cp <= 0xD7A3
+    )
 
 
 def _is_emoji_start(cp: int, nxt: int | None) -> bool:
@@ -89,8 +93,9 @@ def clusters(text: str, fam: Family, headline: bool) -> list[tuple[str, Path]]:
             j = i + 1
             if 0x1F1E6 <= cp <= 0x1F1FF and nxt is not None and 0x1F1E6 <= nxt <= 0x1F1FF:
                 j += 1  # a flag: two regional indicators
-            while j < len(cps) and (cps[j] in _JOINERS or 0x1F3FB <= cps[j] <= 0x1F3FF
-                                    or 0xE0020 <= cps[j] <= 0xE007F):
+            while j < len(cps) and (
+                cps[j] in _JOINERS or 0x1F3FB <= cps[j] <= 0x1F3FF or 0xE0020 <= cps[j] <= 0xE007F
+            ):
                 j += 2 if cps[j] == 0x200D else 1  # a zero-width joiner takes the next emoji along
             out.append(("".join(map(chr, cps[i:j])), EMOJI_FONT))
             i = j
@@ -365,8 +370,9 @@ def _emoji_image(text: str, size: int) -> Image.Image:
     px[..., :3] = np.where(alpha > 0, np.clip(px[..., :3] * 255.0 / np.maximum(alpha, 1.0), 0, 255), 0)
     im = Image.fromarray(px.round().astype(np.uint8), "RGBA")
     scale = size / EMOJI_STRIKE
-    return im.resize((max(1, round(im.width * scale)), max(1, round(im.height * scale))),
-                     Image.Resampling.LANCZOS)
+    return im.resize(
+        (max(1, round(im.width * scale)), max(1, round(im.height * scale))), Image.Resampling.LANCZOS
+    )
 
 
 @dataclass
@@ -440,8 +446,14 @@ def draw_block(block: Block, max_w: float | None = None) -> Drawn:
     return Drawn(glyphs, backing, words, lines, chars, pad)
 
 
-def _backing(look: Look, mask: np.ndarray, lines: list[tuple[int, int, int, int]], size: int, pad: int,
-             wh: tuple[int, int]) -> np.ndarray:
+def _backing(
+    look: Look,
+    mask: np.ndarray,
+    lines: list[tuple[int, int, int, int]],
+    size: int,
+    pad: int,
+    wh: tuple[int, int],
+) -> np.ndarray:
     w, h = wh
     out = Image.new("RGBA", (w, h), (0, 0, 0, 0))
     kind = look.backing
@@ -450,13 +462,21 @@ def _backing(look: Look, mask: np.ndarray, lines: list[tuple[int, int, int, int]
         px, py = round(size * 0.32), round(size * 0.1)
         radius = round(size * (0.18 if kind == "box" else 0.0))
         for x0, y0, x1, y1 in lines:
-            rect = (max(0, x0 - px), max(0, y0 - py + round(size * 0.05)), min(w - 1, x1 + px),
-                    min(h - 1, y1 + py - round(size * 0.02)))
+            rect = (
+                max(0, x0 - px),
+                max(0, y0 - py + round(size * 0.05)),
+                min(w - 1, x1 + px),
+                min(h - 1, y1 + py - round(size * 0.02)),
+            )
             if kind == "box":
                 d.rounded_rectangle(rect, radius=radius, fill=(*look.box_color, look.box_alpha))
             else:
-                d.rectangle(rect, outline=(*look.box_color, 255), width=max(2, round(size * 0.05)),
-                            fill=(*look.box_color, 0))
+                d.rectangle(
+                    rect,
+                    outline=(*look.box_color, 255),
+                    width=max(2, round(size * 0.05)),
+                    fill=(*look.box_color, 0),
+                )
     elif kind == "scrim":
         ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
         cx, cy = w / 2, h / 2

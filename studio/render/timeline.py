@@ -25,6 +25,7 @@ How a draft becomes shots (docs/rendering.md tells it at length):
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from collections.abc import Mapping
@@ -53,8 +54,15 @@ SHOT_S = {"slow": 3.0, "normal": 2.0, "fast": 1.2}
 TEMPO = {"slow": 90.0, "normal": 110.0, "fast": 128.0}  # the grid when there is no music
 TransitionKind = Literal["cut", "dissolve", "slide", "wipe", "whip", "zoom", "flash", "dip"]
 _DRAFT_TRANSITIONS: dict[str, TransitionKind] = {
-    "cut": "cut", "fade": "dissolve", "dissolve": "dissolve", "slide": "slide", "wipe": "wipe", "whip": "whip",
-    "zoom": "zoom", "flash": "flash", "dip": "dip",
+    "cut": "cut",
+    "fade": "dissolve",
+    "dissolve": "dissolve",
+    "slide": "slide",
+    "wipe": "wipe",
+    "whip": "whip",
+    "zoom": "zoom",
+    "flash": "flash",
+    "dip": "dip",
 }
 
 
@@ -256,9 +264,15 @@ class _Context:
     clips: Mapping[str, Clip]
 
 
-def plan_draft(draft: Draft, photos: Mapping[str, Photo], clips: Mapping[str, Clip], *,
-               music: MusicPlan | None = None, grid: BeatGrid | None = None,
-               logo: Path | None = None) -> Plan:
+def plan_draft(
+    draft: Draft,
+    photos: Mapping[str, Photo],
+    clips: Mapping[str, Clip],
+    *,
+    music: MusicPlan | None = None,
+    grid: BeatGrid | None = None,
+    logo: Path | None = None,
+) -> Plan:
     """The plan of a draft. `photos` / `clips` hold the analysed media by `asset://` reference;
     `music` and `grid` come from `studio.render.audio` (computed here when not given)."""
     width, height = draft.canvas
@@ -283,14 +297,25 @@ def plan_draft(draft: Draft, photos: Mapping[str, Photo], clips: Mapping[str, Cl
         colors = style.backgrounds[0] if style.end_background == "gradient" else (style.accent, style.accent)
         if style.end_background == "dark":
             colors = (style.scrim, style.backgrounds[0][1])
-        shots.append(Shot(len(shots), _f(end_start), frames - _f(end_start), EndScene(colors, style.end_background),
-                          "end", "end", _transition(ctx, "between", len(shots), shots[-1] if shots else None,
-                                                    frames - _f(end_start))))
+        shots.append(
+            Shot(
+                len(shots),
+                _f(end_start),
+                frames - _f(end_start),
+                EndScene(colors, style.end_background),
+                "end",
+                "end",
+                _transition(ctx, "between", len(shots), shots[-1] if shots else None, frames - _f(end_start)),
+            )
+        )
     mark = _logo_mark(ctx, logo, _f(end_start) if end_start is not None else frames)
     cues = _cues(ctx, shots, _f(end_start) if end_start is not None else frames, mark)
-    plan = Plan(width, height, frames, style, grid, shots, cues, music, mark, end_card,
-                dict(photos), dict(clips))
-    log.debug("plan: %d shots, %d cues, %.1f bpm, style %s", len(shots), len(cues), grid.tempo_bpm, style.name)
+    plan = Plan(
+        width, height, frames, style, grid, shots, cues, music, mark, end_card, dict(photos), dict(clips)
+    )
+    log.debug(
+        "plan: %d shots, %d cues, %.1f bpm, style %s", len(shots), len(cues), grid.tempo_bpm, style.name
+    )
     return plan
 
 
@@ -325,11 +350,10 @@ def _segment_spans(ctx: _Context, until: float) -> list[tuple[VisualSegment, flo
     scale = until / nominal_end if nominal_end > 0 else 1.0
     beat = ctx.grid.beat_s
     out_bounds = [0.0]
-    for b in bounds[1:]:
-        t = b * scale
+    for nominal in bounds[1:]:
         lo = out_bounds[-1] + max(beat, 0.5)
-        t = _snap(t, ctx.grid.beats, lo, until - max(beat, 0.5))
-        out_bounds.append(max(t, lo) if t < until else until)
+        at = _snap(nominal * scale, ctx.grid.beats, lo, until - max(beat, 0.5))
+        out_bounds.append(max(at, lo) if at < until else until)
     out_bounds.append(until)
     spans = []
     for s, a, b in zip(segs, out_bounds, out_bounds[1:], strict=False):
@@ -378,20 +402,29 @@ def _shots(ctx: _Context, end_start: float | None, frames: int) -> list[Shot]:
         span_list: list[tuple[str, float, float, int]] = []
         bars = [t for t in ctx.grid.downbeats if 0 < t < until]
         per = max(1, round(4.0 / max(ctx.grid.beat_s * ctx.grid.beats_per_bar, 0.5)))
-        edges = [0.0] + bars[per - 1::per] + [until]
+        edges = [0.0, *bars[per - 1 :: per], until]
         edges = sorted(set(e for e in edges if e <= until))
-        for n, (a, b) in enumerate(zip(edges, edges[1:], strict=False)):
+        for n, (a, b) in enumerate(itertools.pairwise(edges)):
             if b - a > 0.3:
                 span_list.append(("card", a, b, n))
         for _, a, b, n in span_list:
             colors = ctx.style.backgrounds[n % len(ctx.style.backgrounds)]
-            shots.append(Shot(len(shots), _f(a), _f(b) - _f(a), CardScene(colors, n), "card", f"card{n}",
-                              _transition(ctx, "between", len(shots), shots[-1] if shots else None, _f(b) - _f(a))))
+            shots.append(
+                Shot(
+                    len(shots),
+                    _f(a),
+                    _f(b) - _f(a),
+                    CardScene(colors, n),
+                    "card",
+                    f"card{n}",
+                    _transition(ctx, "between", len(shots), shots[-1] if shots else None, _f(b) - _f(a)),
+                )
+            )
         return _fix_lengths(shots, _f(until))
     for n, (seg, a, b) in enumerate(spans):
         cuts = _cut_points(ctx, a, b, pace)
         edges = [a, *cuts, b]
-        pieces = [(x, y) for x, y in zip(edges, edges[1:], strict=False)]
+        pieces = [(x, y) for x, y in itertools.pairwise(edges)]
         scenes = _segment_scenes(ctx, seg, n, pieces)
         for k, ((x, y), (scene, label)) in enumerate(zip(pieces, scenes, strict=True)):
             where = "within" if k else "between"
@@ -417,8 +450,9 @@ def _fix_lengths(shots: list[Shot], until: int) -> list[Shot]:
     return [s for s in out if s.frames > 0]
 
 
-def _transition(ctx: _Context, where: str, index: int, prev: Shot | None, frames: int,
-                seg: VisualSegment | None = None) -> Transition:
+def _transition(
+    ctx: _Context, where: str, index: int, prev: Shot | None, frames: int, seg: VisualSegment | None = None
+) -> Transition:
     if prev is None:
         return Transition("cut", 0)
     style = ctx.style
@@ -435,33 +469,43 @@ def _transition(ctx: _Context, where: str, index: int, prev: Shot | None, frames
         kind = _DRAFT_TRANSITIONS.get(options[index % len(options)], "cut")
     if kind == "cut":
         return Transition("cut", 0)
-    seconds = style.transition_s if kind in ("dissolve", "slide", "wipe", "dip") else min(style.transition_s, 0.3)
+    seconds = (
+        style.transition_s if kind in ("dissolve", "slide", "wipe", "dip") else min(style.transition_s, 0.3)
+    )
     n = _f(seconds)
     n = min(n, max(0, prev.frames * 2 // 3), max(0, frames * 2 // 3))
     n -= n % 2
     return Transition(kind, n) if n >= 2 else Transition("cut", 0)
 
 
-def _segment_scenes(ctx: _Context, seg: VisualSegment, n: int,
-                    pieces: list[tuple[float, float]]) -> list[tuple[Scene, str]]:
+def _segment_scenes(
+    ctx: _Context, seg: VisualSegment, n: int, pieces: list[tuple[float, float]]
+) -> list[tuple[Scene, str]]:
     kind = seg.m.kind
     count = len(pieces)
-    if kind == "image" and seg.m.src in ctx.photos:
-        photo = ctx.photos[seg.m.src]
+    ref = seg.m.src or ""
+    if kind == "image" and ref in ctx.photos:
+        photo = ctx.photos[ref]
         a, b = pieces[0][0], pieces[-1][1]
-        wordy = any(t.m.role in ("caption", "text", "subtitle", "offer", "price") and t.st / 1000 < b
-                    and t.end / 1000 > a for t in ctx.draft.texts())
+        wordy = any(
+            t.m.role in ("caption", "text", "subtitle", "offer", "price")
+            and t.st / 1000 < b
+            and t.end / 1000 > a
+            for t in ctx.draft.texts()
+        )
         return _photo_scenes(ctx, photo, n, count, wordy)
-    if kind == "video" and seg.m.src in ctx.clips:
-        clip = ctx.clips[seg.m.src]
+    if kind == "video" and ref in ctx.clips:
+        clip = ctx.clips[ref]
         return _clip_scenes(ctx, seg, clip, pieces)
     colors = ctx.style.backgrounds[n % len(ctx.style.backgrounds)]
     return [(CardScene(colors, n * 7 + k), "card") for k in range(count)]
 
 
-def _photo_scenes(ctx: _Context, photo: Photo, n: int, count: int, wordy: bool = False) -> list[tuple[Scene, str]]:
+def _photo_scenes(
+    ctx: _Context, photo: Photo, n: int, count: int, wordy: bool = False
+) -> list[tuple[Scene, str]]:
     info = PhotoInfo(photo.width, photo.height, photo.subject)
-    role = "hero" if n == 0 else ("text" if wordy else "auto")
+    role: Literal["hero", "text", "auto"] = "hero" if n == 0 else ("text" if wordy else "auto")
     pace = ctx.draft.m.pace
     layout = plan_layout([info], ctx.width, ctx.height, role, pace=pace, shots=max(1, count), seed=n)
     panels = _panels(layout)
@@ -478,8 +522,9 @@ def _photo_scenes(ctx: _Context, photo: Photo, n: int, count: int, wordy: bool =
     return out
 
 
-def _clip_scenes(ctx: _Context, seg: VisualSegment, clip: Clip,
-                 pieces: list[tuple[float, float]]) -> list[tuple[Scene, str]]:
+def _clip_scenes(
+    ctx: _Context, seg: VisualSegment, clip: Clip, pieces: list[tuple[float, float]]
+) -> list[tuple[Scene, str]]:
     info = PhotoInfo(clip.width, clip.height, clip.subject)
     layout = plan_layout([info], ctx.width, ctx.height, "auto", shots=0)
     cell = layout.cells[0]
@@ -490,8 +535,22 @@ def _clip_scenes(ctx: _Context, seg: VisualSegment, clip: Clip,
     out: list[tuple[Scene, str]] = []
     for k, (a, _b) in enumerate(pieces):
         zoom = 1.0 if k % 2 == 0 else 1.18
-        out.append((ClipScene(clip.ref, cell.rect, cell.crop, trim + (a - start), zoom, clip.subject.center,
-                              panels, layout.background, vol), "clip" if zoom == 1.0 else "clip-punch"))
+        out.append(
+            (
+                ClipScene(
+                    clip.ref,
+                    cell.rect,
+                    cell.crop,
+                    trim + (a - start),
+                    zoom,
+                    clip.subject.center,
+                    panels,
+                    layout.background,
+                    vol,
+                ),
+                "clip" if zoom == 1.0 else "clip-punch",
+            )
+        )
     return out
 
 
@@ -541,22 +600,30 @@ def _look(ctx: _Context, role: str, seg: TextSegment | None) -> tuple[Look, str]
     style = ctx.style
     short = min(ctx.width, ctx.height)
     headline = role in ("title", "offer", "price", "cta")
-    size_share = {"title": style.headline_size, "offer": style.headline_size * 0.9,
-                  "price": style.headline_size, "cta": style.cta_size, "tag": style.caption_size * 0.8,
-                  "subtitle": style.caption_size * 1.15}.get(role, style.caption_size)
+    size_share = {
+        "title": style.headline_size,
+        "offer": style.headline_size * 0.9,
+        "price": style.headline_size,
+        "cta": style.cta_size,
+        "tag": style.caption_size * 0.8,
+        "subtitle": style.caption_size * 1.15,
+    }.get(role, style.caption_size)
     m = seg.m if seg is not None else None
     if m is not None and m.size is not None:
         size_share *= {"s": 0.75, "m": 1.0, "l": 1.25, "xl": 1.5}[m.size]
-    fam = (m.font if m is not None and m.font else None) or (style.headline_font if headline else style.body_font)
-    backing = style.cta_backing if role == "cta" else style.backing
+    fam = (m.font if m is not None and m.font else None) or (
+        style.headline_font if headline else style.body_font
+    )
+    backing: str = style.cta_backing if role == "cta" else style.backing
     if role == "tag":
         backing = "box"
     if m is not None and m.bg is not None:
         backing = {"none": "none", "scrim": "scrim", "box": "box", "outline": "outline"}[m.bg]
     color = hex_rgb(m.color) if m is not None and m.color else style.text
     box_color = style.scrim
-    if backing in ("box", "outline-box") and role in ("cta", "offer", "price", "tag") or (
-            backing == "box" and style.name in ("bold", "playful")):
+    if (backing in ("box", "outline-box") and role in ("cta", "offer", "price", "tag")) or (
+        backing == "box" and style.name in ("bold", "playful")
+    ):
         box_color = style.accent
         if m is None or not m.color:
             color = style.ink_on_accent
@@ -573,9 +640,18 @@ def _look(ctx: _Context, role: str, seg: TextSegment | None) -> tuple[Look, str]
         anim = "slide"
     if m is not None and m.anim is not None:
         anim = m.anim
-    look = Look(family=fam, headline=headline, size=max(14, round(short * size_share)), color=color,
-                backing=backing, box_color=box_color, box_alpha=235 if backing == "box" else 170,
-                upper=upper, tracking=style.tracking if headline else 0.0, max_lines=lines)
+    look = Look(
+        family=fam,
+        headline=headline,
+        size=max(14, round(short * size_share)),
+        color=color,
+        backing=backing,
+        box_color=box_color,
+        box_alpha=235 if backing == "box" else 170,
+        upper=upper,
+        tracking=style.tracking if headline else 0.0,
+        max_lines=lines,
+    )
     return look, anim
 
 
@@ -591,8 +667,12 @@ def _subject_rects(ctx: _Context, shot: Shot) -> list[Rect]:
             for i in range(7):
                 crop = c.move.at(i / 6)
                 sx, sy = c.rect.w / crop.w, c.rect.h / crop.h
-                q = Rect(c.rect.x0 + (s.x0 - crop.x0) * sx, c.rect.y0 + (s.y0 - crop.y0) * sy,
-                         c.rect.x0 + (s.x1 - crop.x0) * sx, c.rect.y0 + (s.y1 - crop.y0) * sy)
+                q = Rect(
+                    c.rect.x0 + (s.x0 - crop.x0) * sx,
+                    c.rect.y0 + (s.y0 - crop.y0) * sy,
+                    c.rect.x0 + (s.x1 - crop.x0) * sx,
+                    c.rect.y0 + (s.y1 - crop.y0) * sy,
+                )
                 q = q.intersection(c.rect) or Rect(q.cx, q.cy, q.cx, q.cy)
                 r = q if r is None else r.union(q)
             if r is not None:
@@ -602,8 +682,12 @@ def _subject_rects(ctx: _Context, shot: Shot) -> list[Rect]:
         s = clip.subject.rect.scaled(clip.width, clip.height)
         crop = scene.crop
         sx, sy = scene.rect.w / crop.w, scene.rect.h / crop.h
-        q = Rect(scene.rect.x0 + (s.x0 - crop.x0) * sx, scene.rect.y0 + (s.y0 - crop.y0) * sy,
-                 scene.rect.x0 + (s.x1 - crop.x0) * sx, scene.rect.y0 + (s.y1 - crop.y0) * sy)
+        q = Rect(
+            scene.rect.x0 + (s.x0 - crop.x0) * sx,
+            scene.rect.y0 + (s.y0 - crop.y0) * sy,
+            scene.rect.x0 + (s.x1 - crop.x0) * sx,
+            scene.rect.y0 + (s.y1 - crop.y0) * sy,
+        )
         if scene.zoom > 1:
             q = q.padded(q.w * (scene.zoom - 1) / 2, q.h * (scene.zoom - 1) / 2)
         out.append(q.intersection(scene.rect) or q)
@@ -618,8 +702,9 @@ def _panel_of(shot: Shot) -> Rect | None:
     return None
 
 
-def _text_plan(ctx: _Context, shots: list[Shot], until: int) -> list[tuple[str, str, str, int, int,
-                                                                          TextSegment | None]]:
+def _text_plan(
+    ctx: _Context, shots: list[Shot], until: int
+) -> list[tuple[str, str, str, int, int, TextSegment | None]]:
     """(id, role, text, start, end, segment) of every cue, on the beat, gaps filled."""
     d = ctx.draft
     beats = ctx.grid.beats
@@ -661,7 +746,7 @@ def _text_plan(ctx: _Context, shots: list[Shot], until: int) -> list[tuple[str, 
         elif gap >= _f(1.5) and (tag_text or pool):
             cuts = [s.start for s in shots if cursor < s.start < it[3]]
             edges = [cursor, *[c for c in cuts if c - cursor >= _f(1.5) and it[3] - c >= _f(1.5)], it[3]]
-            for a, b in zip(edges, edges[1:], strict=False):
+            for a, b in itertools.pairwise(edges):
                 if pool and reprise % 2 == 1:
                     src = pool[(reprise // 2) % len(pool)]
                     filled.append((f"{src[0]}-again{reprise}", src[1], src[2], a, b, src[5]))
@@ -698,17 +783,45 @@ def _cues(ctx: _Context, shots: list[Shot], until: int, mark: LogoMark | None) -
             b = min(end, group[-1].end)
             if b - a < 8:
                 continue
-            cue = _place(ctx, cue_id if g == 0 else f"{cue_id}.{g}", role, text, a, b, seg, group, zone,
-                         zone_px, beat_frames, mark, taken, animate=g == 0)
+            cue = _place(
+                ctx,
+                cue_id if g == 0 else f"{cue_id}.{g}",
+                role,
+                text,
+                a,
+                b,
+                seg,
+                group,
+                zone,
+                zone_px,
+                beat_frames,
+                mark,
+                taken,
+                animate=g == 0,
+            )
             if cue is not None:
                 cues.append(cue)
                 taken.append((cue.start, cue.end, cue.box))
     return cues
 
 
-def _place(ctx: _Context, cue_id: str, role: str, text: str, a: int, b: int, seg: TextSegment | None,
-           group: list[Shot], zone: Rect, zone_px: Rect, beat_frames: int, mark: LogoMark | None,
-           taken: list[tuple[int, int, Rect]], *, animate: bool) -> Cue | None:
+def _place(
+    ctx: _Context,
+    cue_id: str,
+    role: str,
+    text: str,
+    a: int,
+    b: int,
+    seg: TextSegment | None,
+    group: list[Shot],
+    zone: Rect,
+    zone_px: Rect,
+    beat_frames: int,
+    mark: LogoMark | None,
+    taken: list[tuple[int, int, Rect]],
+    *,
+    animate: bool,
+) -> Cue | None:
     w, h = ctx.width, ctx.height
     look, anim = _look(ctx, role, seg)
     panel = _panel_of(group[0])
@@ -726,10 +839,12 @@ def _place(ctx: _Context, cue_id: str, role: str, text: str, a: int, b: int, seg
     if card:  # a text-only promo: the words are the hero
         grow = 1.3 if role in ("title", "offer", "price", "cta") else 1.75
         look = replace(look, size=round(look.size * grow), max_lines=look.max_lines + 1)
-    widths = (0.86, 0.6, 0.44) if panel is None else (0.84,)
+    widths: tuple[float, ...] = (0.86, 0.6, 0.44) if panel is None else (0.84,)
     if role == "tag":
         widths = (0.5, 0.36)
-    prefer = "center" if card and role != "tag" else _prefer(role, seg)
+    prefer = _prefer(role, seg)
+    if card and role != "tag":
+        prefer = "center"
     best: tuple[float, Block, TextPlacement] | None = None
     for share in widths:
         wide = replace(look, max_lines=look.max_lines + (1 if share < 0.7 else 0))
@@ -758,8 +873,16 @@ def _place(ctx: _Context, cue_id: str, role: str, text: str, a: int, b: int, seg
     final_box = Rect(x, y, x + block.width, y + block.height)
     look = _legible(ctx, look, group[0], final_box, panel)
     if look != block.look:
-        block = replace(block, look=replace(block.look, color=look.color, backing=look.backing,
-                                            box_color=look.box_color, box_alpha=look.box_alpha))
+        block = replace(
+            block,
+            look=replace(
+                block.look,
+                color=look.color,
+                backing=look.backing,
+                box_color=look.box_color,
+                box_alpha=look.box_alpha,
+            ),
+        )
     return Cue(cue_id, role, text, a, b, block, x, y, anim if animate else "fade", beat_frames, final_box)
 
 
@@ -771,7 +894,9 @@ def _prefer(role: str, seg: TextSegment | None) -> Literal["top", "bottom", "cen
         return "bottom"
     if pos == "center":
         return "center"
-    return {"title": "top", "cta": "bottom", "caption": "bottom", "tag": "top"}.get(role)
+    by_role: dict[str, Literal["top", "bottom", "center"]] = {
+        "title": "top", "cta": "bottom", "caption": "bottom", "tag": "top"}
+    return by_role.get(role)
 
 
 def _legible(ctx: _Context, look: Look, shot: Shot, box: Rect, panel: Rect | None) -> Look:
@@ -781,8 +906,11 @@ def _legible(ctx: _Context, look: Look, shot: Shot, box: Rect, panel: Rect | Non
     if panel is not None and panel.contains(box, tol=2.0) and isinstance(scene, PhotoScene | ClipScene):
         p = max(scene.panels, key=lambda q: q.rect.area)
         ink = ink_for(p.color)
-        return replace(look, color=ink if look.backing not in ("box", "outline-box") else look.color,
-                       backing="none" if look.backing in ("shadow", "scrim", "outline") else look.backing)
+        return replace(
+            look,
+            color=ink if look.backing not in ("box", "outline-box") else look.color,
+            backing="none" if look.backing in ("shadow", "scrim", "outline") else look.backing,
+        )
     if look.backing in ("box",):
         return look
     mean, spread = _background_under(ctx, shot, box)
@@ -814,8 +942,8 @@ def _background_under(ctx: _Context, shot: Shot, box: Rect) -> tuple[RGB | None,
             fx1 = crop.x0 + (inter.x1 - c.rect.x0) / c.rect.w * crop.w
             fy0 = crop.y0 + (inter.y0 - c.rect.y0) / c.rect.h * crop.h
             fy1 = crop.y0 + (inter.y1 - c.rect.y0) / c.rect.h * crop.h
-            x0, x1 = max(0, int(fx0 * kx)), min(sw, int(math.ceil(fx1 * kx)))
-            y0, y1 = max(0, int(fy0 * ky)), min(sh, int(math.ceil(fy1 * ky)))
+            x0, x1 = max(0, int(fx0 * kx)), min(sw, math.ceil(fx1 * kx))
+            y0, y1 = max(0, int(fy0 * ky)), min(sh, math.ceil(fy1 * ky))
             if x1 > x0 and y1 > y0:
                 patch = photo.small[y0:y1, x0:x1].reshape(-1, 3).astype(np.float32)
                 mean = tuple(int(v) for v in patch.mean(axis=0))

@@ -18,16 +18,19 @@ RGB = tuple[int, int, int]
 # RGB (0-255) → Y (16-235), Cb, Cr (16-240, centred on 128)
 _KR, _KB = 0.2126, 0.0722
 _KG = 1 - _KR - _KB
-_M = np.array([
-    [_KR * 219 / 255, _KG * 219 / 255, _KB * 219 / 255, 16.0],
-    [-_KR / (2 * (1 - _KB)) * 224 / 255, -_KG / (2 * (1 - _KB)) * 224 / 255, 0.5 * 224 / 255, 128.0],
-    [0.5 * 224 / 255, -_KG / (2 * (1 - _KR)) * 224 / 255, -_KB / (2 * (1 - _KR)) * 224 / 255, 128.0],
-], np.float32)
+_M = np.array(
+    [
+        [_KR * 219 / 255, _KG * 219 / 255, _KB * 219 / 255, 16.0],
+        [-_KR / (2 * (1 - _KB)) * 224 / 255, -_KG / (2 * (1 - _KB)) * 224 / 255, 0.5 * 224 / 255, 128.0],
+        [0.5 * 224 / 255, -_KG / (2 * (1 - _KR)) * 224 / 255, -_KB / (2 * (1 - _KR)) * 224 / 255, 128.0],
+    ],
+    np.float32,
+)
 
 
 def yuv_of(rgb: RGB) -> tuple[int, int, int]:
     v = _M[:, :3] @ np.array(rgb, np.float32) + _M[:, 3]
-    return int(round(v[0])), int(round(v[1])), int(round(v[2]))
+    return round(v[0]), round(v[1]), round(v[2])
 
 
 def to_planes(rgb: np.ndarray) -> Planes:
@@ -55,8 +58,11 @@ def to_rgb(planes: Planes) -> np.ndarray:
 
 def solid(rgb: RGB, w: int, h: int) -> Planes:
     y, u, v = yuv_of(rgb)
-    return (np.full((h, w), y, np.uint8), np.full((h // 2, w // 2), u, np.uint8),
-            np.full((h // 2, w // 2), v, np.uint8))
+    return (
+        np.full((h, w), y, np.uint8),
+        np.full((h // 2, w // 2), u, np.uint8),
+        np.full((h // 2, w // 2), v, np.uint8),
+    )
 
 
 def gradient(a: RGB, b: RGB, w: int, h: int, *, vertical: bool = True, angle: float | None = None) -> Planes:
@@ -75,7 +81,11 @@ def gradient(a: RGB, b: RGB, w: int, h: int, *, vertical: bool = True, angle: fl
 
 
 def new_frame(w: int, h: int) -> Planes:
-    return np.empty((h, w), np.uint8), np.empty((h // 2, w // 2), np.uint8), np.empty((h // 2, w // 2), np.uint8)
+    return (
+        np.empty((h, w), np.uint8),
+        np.empty((h // 2, w // 2), np.uint8),
+        np.empty((h // 2, w // 2), np.uint8),
+    )
 
 
 def copy_into(dst: Planes, src: Planes) -> None:
@@ -115,8 +125,13 @@ def sprite(rgba: np.ndarray) -> Sprite:
     a = np.ascontiguousarray(rgba[..., 3])
     y, u, v = to_planes(np.ascontiguousarray(rgba[..., :3]))
     a2 = cv2.resize(a, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
-    return Sprite(cv2.multiply(y, a, scale=1 / 255), cv2.multiply(u, a2, scale=1 / 255),
-                  cv2.multiply(v, a2, scale=1 / 255), a, a2)
+    return Sprite(
+        cv2.multiply(y, a, scale=1 / 255),
+        cv2.multiply(u, a2, scale=1 / 255),
+        cv2.multiply(v, a2, scale=1 / 255),
+        a,
+        a2,
+    )
 
 
 def _blend_plane(dst: np.ndarray, pre: np.ndarray, alpha: np.ndarray, x: int, y: int, opacity: float) -> None:
@@ -127,13 +142,13 @@ def _blend_plane(dst: np.ndarray, pre: np.ndarray, alpha: np.ndarray, x: int, y:
     if x1 <= x0 or y1 <= y0:
         return
     sx, sy = x0 - x, y0 - y
-    p = pre[sy:sy + y1 - y0, sx:sx + x1 - x0]
-    a = alpha[sy:sy + y1 - y0, sx:sx + x1 - x0]
+    p = pre[sy : sy + y1 - y0, sx : sx + x1 - x0]
+    a = alpha[sy : sy + y1 - y0, sx : sx + x1 - x0]
     if opacity < 0.999:
         p = cv2.convertScaleAbs(p, alpha=opacity)
         a = cv2.convertScaleAbs(a, alpha=opacity)
     region = dst[y0:y1, x0:x1]
-    inv = cv2.subtract(255, a)
+    inv = cv2.subtract(np.full_like(a, 255), a)
     region[...] = cv2.add(cv2.multiply(region, inv, scale=1 / 255), p)
 
 

@@ -24,6 +24,7 @@ Pipeline (after Ellis 2007, "Beat tracking by dynamic programming", the algorith
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from dataclasses import dataclass
@@ -78,7 +79,7 @@ def onset_features(samples: npt.ArrayLike, sample_rate: int) -> OnsetFeatures:
     mono = x.mean(axis=1) if x.ndim == 2 else x
     sr = int(sample_rate)
     hop = sr / FRAME_RATE
-    n_fft = 1 << int(round(math.log2(0.046 * sr)))
+    n_fft = 1 << round(math.log2(0.046 * sr))
     pad = n_fft // 2
     padded = np.concatenate([np.zeros(pad, np.float32), mono, np.zeros(pad + n_fft, np.float32)])
     frames = int(len(mono) / hop) + 1
@@ -162,10 +163,10 @@ def track(env: npt.NDArray[np.float64], period: float, tightness: float = TIGHTN
         return np.zeros(0, dtype=np.int64)
     std = float(env.std()) or 1.0
     norm = env / std
-    half = int(round(period))
+    half = round(period)
     k = np.arange(-half, half + 1, dtype=np.float64)
     local = np.convolve(norm, np.exp(-0.5 * (k * 32.0 / period) ** 2), mode="same")
-    lo, hi = int(round(period / 2)), int(round(2 * period))
+    lo, hi = round(period / 2), round(2 * period)
     offsets = np.arange(lo, hi + 1)
     penalty = -tightness * np.log(offsets / period) ** 2
     cum = np.zeros(n)
@@ -215,10 +216,10 @@ def _extend(env: npt.NDArray[np.float64], beats: npt.NDArray[np.int64], period: 
         return beats
     typical = float(np.median([env[max(0, b - 2): b + 3].max() for b in beats]))
     out = [int(b) for b in beats]
-    reach = max(2, int(round(period * 0.08)))
+    reach = max(2, round(period * 0.08))
     for direction in (-1, 1):
         while True:
-            guess = int(round((out[0] if direction < 0 else out[-1]) + direction * period))
+            guess = round((out[0] if direction < 0 else out[-1]) + direction * period)
             lo, hi = max(0, guess - reach), min(len(env) - 1, guess + reach)
             if hi < lo or (direction < 0 and guess < -reach) or (direction > 0 and guess > len(env) + reach):
                 break
@@ -268,7 +269,7 @@ def _downbeat_phase(feat: OnsetFeatures, beat_frames: npt.NDArray[np.int64], per
     low = np.array([feat.low[max(0, b - 2): b + 3].max() for b in beat_frames])
     chroma = feat.chroma.astype(np.float64)
     means = np.array([chroma[a:b].mean(axis=0) if b > a else chroma[a] for a, b in
-                      zip(beat_frames[:-1], beat_frames[1:], strict=True)])
+                      itertools.pairwise(beat_frames)])
     means = means / (np.linalg.norm(means, axis=1, keepdims=True) + 1e-9)
     change = np.zeros(len(beat_frames))
     change[1:len(means)] = 1.0 - np.sum(means[1:] * means[:-1], axis=1)

@@ -24,7 +24,7 @@ from .grid import BeatGrid, Fit, Section, fit_tempo, layout
 from .loudness import integrated_lufs, limiter_gain
 from .mixer import Mixer, active_rms_db, echo, pump, reverb
 from .moods import MOODS, Mood, Part
-from .theory import MODES, Chord, bass_note, chord, nearest, scale_notes, voice
+from .theory import MODES, Chord, bass_note, chord, nearest, voice
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class Ctx:
                                mood.intro_energy, mood.outro_energy)
         self.tonic = 48 + int(rng.choice(mood.keys))  # C3..B3: the reference octave for registers
         self.scale_pcs = tuple((self.tonic + s) % 12 for s in MODES[mood.mode])
-        self.n = int(round(duration_s * sr))
+        self.n = round(duration_s * sr)
         self.duration_s = duration_s
         self.mixer = Mixer(self.n, sr)
         self.kick_times: list[float] = []
@@ -301,7 +301,7 @@ def _bass_line(ctx: Ctx, part: Part, bar: Bar, rng: np.random.Generator) -> list
                 out += [(off, min(2.0, dur), root, 0.9)] + ([(off + 2, dur - 2, fifth, 0.75)] if dur > 2 else [])
             else:
                 tones = [root + i for i in ch.intervals[1:]] + [octave]
-                steps = int(round(dur))
+                steps = round(dur)
                 prev = root
                 for s in range(steps):
                     if s == 0:
@@ -321,9 +321,9 @@ def _bass_line(ctx: Ctx, part: Part, bar: Bar, rng: np.random.Generator) -> list
                     out.append((off + dur - 0.5, 0.45, approach, 0.7))
         elif style == "bounce":
             seq = [root, octave, fifth, octave] if rng.random() < 0.5 else [root, fifth, octave, fifth]
-            for s in range(int(round(dur))):
+            for s in range(round(dur)):
                 out.append((off + s, 0.38, seq[s % 4], 1.0 if s % 2 == 0 else 0.8))
-                if e >= 0.8 and s == int(round(dur)) - 1 and rng.random() < 0.5:
+                if e >= 0.8 and s == round(dur) - 1 and rng.random() < 0.5:
                     out.append((off + s + 0.5, 0.3, approach, 0.7))
         elif style == "cine":
             out.append((off, dur, root, 1.0))
@@ -460,8 +460,8 @@ def write_arp(ctx: Ctx, part: Part, rng: np.random.Generator) -> None:
         for off, dur, ch in bar.chords:
             tones = voice(ch, ctx.tonic, lo, hi - 12, 3, prev)
             prev = tones
-            tones = tones + [tones[0] + 12, tones[1] + 12]
-            steps = int(round(dur * per_beat))
+            tones = [*tones, tones[0] + 12, tones[1] + 12]
+            steps = round(dur * per_beat)
             for s in range(steps):
                 idx = pattern[s % len(pattern)]
                 m = tones[idx % len(tones)] + (12 if octave_up and s >= steps // 2 else 0)
@@ -493,7 +493,7 @@ def write_strum(ctx: Ctx, part: Part, rng: np.random.Generator) -> None:
         e = bar.section.energy
         if e < part.min_energy:
             continue
-        for k, (off, dur, ch) in enumerate(bar.chords):
+        for _k, (off, dur, ch) in enumerate(bar.chords):
             shape = voice(ch, ctx.tonic, lo + 12, hi, 5, prev)
             prev = shape
             bass = bass_note(ch, ctx.tonic, lo, lo + 11)
@@ -536,7 +536,7 @@ def write_broken(ctx: Ctx, part: Part, rng: np.random.Generator) -> None:
         e = bar.section.energy
         if bar.pos % 2 == 0:
             pattern = patterns[int(rng.integers(len(patterns)))]
-        for k, (off, dur, ch) in enumerate(bar.chords):
+        for _k, (off, dur, ch) in enumerate(bar.chords):
             right = voice(ch, ctx.tonic, lo + 12, hi, 4, prev)
             prev = right
             left = bass_note(ch, ctx.tonic, lo - 12, lo - 1)
@@ -572,7 +572,7 @@ def write_pulse8(ctx: Ctx, part: Part, rng: np.random.Generator) -> None:
                 beat = bar.start + off + s / per_beat
                 if rest_last and beat >= bar.start + bar.beats - 0.5:
                     continue
-                chord_notes = notes if not (top_alt and s % 2) else notes[:-1] + [notes[-1] + (2 if s % 4 == 1 else 0)]
+                chord_notes = notes if not (top_alt and s % 2) else [*notes[:-1], notes[-1] + (2 if s % 4 == 1 else 0)]
                 chord_notes = [m for m in chord_notes if m % 12 in ch.pitch_classes or m in notes]
                 vel = 0.95 if s % per_beat == 0 else 0.55
                 for m in chord_notes:
@@ -585,7 +585,7 @@ def write_pulse8(ctx: Ctx, part: Part, rng: np.random.Generator) -> None:
 
 def write_ostinato(ctx: Ctx, part: Part, rng: np.random.Generator) -> None:
     """Staccato string ostinato (cinematic), pizzicato figure (playful)."""
-    lo, hi = part.register
+    lo, _hi = part.register
     figures = [[0, 0, 2, 0, 3, 0, 2, 0], [0, 2, 3, 2, 0, 2, 3, 4], [0, 0, 3, 0, 2, 0, 3, 2], [0, 1, 2, 3, 2, 1, 0, 1]]
     figure = figures[0]
     for bar in ctx.bars:
@@ -828,7 +828,7 @@ def _mix(ctx: Ctx) -> npt.NDArray[np.float32]:
         k = 1.0 + 1.5 * mood.drive
         y = np.tanh(y * np.float32(k / peak)) * np.float32(peak / math.tanh(k))
     # the ring-out after the final hit fades to silence exactly at the end
-    hit = int(round(ctx.seconds(ctx.final_beat) * sr))
+    hit = round(ctx.seconds(ctx.final_beat) * sr)
     fade_from = min(ctx.n - 1, hit + int(0.35 * ctx.fit.tail_s * sr))
     width = ctx.n - fade_from
     if width > 0:

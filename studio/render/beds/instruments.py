@@ -565,7 +565,7 @@ def _sustain_loops(sr: int, midi: int, kind: str) -> npt.NDArray[np.float32]:
     partials and the loop is seamless; vibrato is a periodic time warp with a whole number of
     cycles per loop."""
     spec = SUSTAINS[kind]
-    n = int(round(LOOP_S * sr))
+    n = round(LOOP_S * sr)
     bins = n // 2 + 1
     f0 = hz(midi)
     rng = _rng("sustain", kind, midi)
@@ -574,7 +574,7 @@ def _sustain_loops(sr: int, midi: int, kind: str) -> npt.NDArray[np.float32]:
     out = np.zeros((2, n), dtype=np.float64)
     voices = len(spec.detune_cents)
     for v, cents in enumerate(spec.detune_cents):
-        base = max(1, int(round(f0 * 2.0 ** (cents / 1200.0) * LOOP_S)))
+        base = max(1, round(f0 * 2.0 ** (cents / 1200.0) * LOOP_S))
         ks = np.arange(1, spec.partials + 1)
         if spec.odd_only:
             ks = ks[(ks % 2 == 1) | (ks <= 2)]

@@ -92,7 +92,7 @@ def k_weighting_ir(sample_rate: int) -> npt.NDArray[np.float64]:
     """The K-filter's impulse response, truncated after 85 ms (the energy beyond is < 1e-18)."""
     ir = _K_IR.get(sample_rate)
     if ir is None:
-        size = 1 << max(16, int(math.ceil(math.log2(sample_rate))))
+        size = 1 << max(16, math.ceil(math.log2(sample_rate)))
         z1 = np.exp(-2j * np.pi * np.fft.rfftfreq(size))
         h = np.ones_like(z1)
         for b, a in k_weighting_coefficients(sample_rate):

@@ -36,7 +36,7 @@ class Mixer:
     def add(self, bus: str, at_s: float, sound: Mono, gain: float, pan: float = 0.0, *,
             hold_s: float | None = None, release_s: float = 0.05) -> None:
         """Add `sound` at `at_s` seconds; with `hold_s` it is cut after that long with a release ramp."""
-        start = int(round(at_s * self.sr))
+        start = round(at_s * self.sr)
         if start >= self.size or gain == 0.0:
             return
         length = len(sound)
@@ -61,7 +61,7 @@ class Mixer:
         out[1, start:stop] += seg * np.float32(math.sin(angle) * math.sqrt(2.0))
 
     def add_stereo(self, bus: str, at_s: float, left: Mono, right: Mono, gain: float) -> None:
-        start = max(0, int(round(at_s * self.sr)))
+        start = max(0, round(at_s * self.sr))
         stop = min(self.size, start + len(left))
         if stop > start:
             out = self.bus(bus)
@@ -164,7 +164,7 @@ def pump(n: int, sr: int, beat_times: list[float], beat_s: float, depth: float,
     width = max(1, int(recover * beat_s * sr))
     shape = (1.0 - depth * (1.0 - np.linspace(0.0, 1.0, width, dtype=np.float32)) ** 2).astype(np.float32)
     for t in beat_times:
-        i = int(round(t * sr))
+        i = round(t * sr)
         if 0 <= i < n:
             j = min(n, i + width)
             g[i:j] = np.minimum(g[i:j], shape[: j - i])

@@ -59,8 +59,8 @@ def loop_similarity(samples: npt.ArrayLike, sample_rate: int, grid: BeatGrid, *,
     mel = feat.logmel.astype(np.float64)
     a, b = int(start * fr), int(end * fr)
     mel = mel - mel[a:b].mean(axis=0)
-    w_frames = int(round(win * fr))
-    w_samples = int(round(win * sample_rate))
+    w_frames = round(win * fr)
+    w_samples = round(win * sample_rate)
     best_s, at_s = -1.0, (0.0, 0.0)
     best_w, at_w = -1.0, (0.0, 0.0)
     windows = 0

@@ -37,13 +37,24 @@ class Family:
 
 FAMILIES: dict[str, Family] = {
     "sans": Family("sans", FONT_DIR / "InterDisplay-Bold.otf", FONT_DIR / "Inter-SemiBold.otf", CJK_FONT),
-    "serif": Family("serif", FONT_DIR / "NotoSerifDisplay-SemiBold.ttf", FONT_DIR / "NotoSerifDisplay-Regular.ttf",
-                    SERIF_CJK_FONT),
-    "display": Family("display", FONT_DIR / "BebasNeue-Bold.otf", FONT_DIR / "InterDisplay-Bold.otf", CJK_FONT,
-                      caps=True, tracking=0.02),
+    "serif": Family(
+        "serif",
+        FONT_DIR / "NotoSerifDisplay-SemiBold.ttf",
+        FONT_DIR / "NotoSerifDisplay-Regular.ttf",
+        SERIF_CJK_FONT,
+    ),
+    "display": Family(
+        "display",
+        FONT_DIR / "BebasNeue-Bold.otf",
+        FONT_DIR / "InterDisplay-Bold.otf",
+        CJK_FONT,
+        caps=True,
+        tracking=0.02,
+    ),
     "rounded": Family("rounded", FONT_DIR / "Comfortaa-Bold.ttf", FONT_DIR / "Comfortaa-Bold.ttf", CJK_FONT),
-    "handwriting": Family("handwriting", FONT_DIR / "LobsterTwo-Bold.otf", FONT_DIR / "Inter-SemiBold.otf",
-                          CJK_FONT),
+    "handwriting": Family(
+        "handwriting", FONT_DIR / "LobsterTwo-Bold.otf", FONT_DIR / "Inter-SemiBold.otf", CJK_FONT
+    ),
     "mono": Family("mono", LATIN_FONT, LATIN_FONT, CJK_FONT),
 }
 

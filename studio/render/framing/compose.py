@@ -8,8 +8,8 @@ layout's background colour.
 
 from __future__ import annotations
 
-import numpy as np
 import cv2
+import numpy as np
 
 from studio.render.framing.geometry import Rect
 from studio.render.framing.layout import Layout, Panel
@@ -22,12 +22,16 @@ def warp_crop(rgb: np.ndarray, crop: Rect, size: tuple[int, int]) -> np.ndarray:
     interp = cv2.INTER_AREA if sx > 1.5 else cv2.INTER_LINEAR
     if interp == cv2.INTER_AREA:  # shrink first (area), then warp the remainder: no aliasing
         f = 1.0 / sx
-        small = cv2.resize(rgb, (max(1, round(rgb.shape[1] * f)), max(1, round(rgb.shape[0] * f))),
-                           interpolation=cv2.INTER_AREA)
+        small = cv2.resize(
+            rgb,
+            (max(1, round(rgb.shape[1] * f)), max(1, round(rgb.shape[0] * f))),
+            interpolation=cv2.INTER_AREA,
+        )
         kx, ky = small.shape[1] / rgb.shape[1], small.shape[0] / rgb.shape[0]
         return warp_crop(small, Rect(crop.x0 * kx, crop.y0 * ky, crop.x1 * kx, crop.y1 * ky), size)
-    return cv2.warpAffine(rgb, m, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                          borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpAffine(
+        rgb, m, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE
+    )
 
 
 def _panel(p: Panel, w: int, h: int) -> np.ndarray:
@@ -35,11 +39,17 @@ def _panel(p: Panel, w: int, h: int) -> np.ndarray:
     b = np.array(p.gradient_to if p.gradient_to is not None else p.color, np.float32)
     t = np.linspace(0.0, 1.0, h if p.vertical else w, dtype=np.float32)
     line = a[None, :] * (1 - t[:, None]) + b[None, :] * t[:, None]
-    grid = np.broadcast_to(line[:, None, :], (h, w, 3)) if p.vertical else np.broadcast_to(line[None, :, :], (h, w, 3))
+    grid = (
+        np.broadcast_to(line[:, None, :], (h, w, 3))
+        if p.vertical
+        else np.broadcast_to(line[None, :, :], (h, w, 3))
+    )
     return np.clip(grid, 0, 255).astype(np.uint8)
 
 
-def render_layout(layout: Layout, images: list[np.ndarray], t: float | None = None, scale: float = 1.0) -> np.ndarray:
+def render_layout(
+    layout: Layout, images: list[np.ndarray], t: float | None = None, scale: float = 1.0
+) -> np.ndarray:
     """The layout's frame at move progress `t` (None: static crops), `scale` times the canvas size.
     `images[i]` is photo i at any resolution (crops are scaled from the layout's photo sizes by
     the caller passing the photo at the size the layout was planned for, or proportionally)."""

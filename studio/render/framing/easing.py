@@ -25,7 +25,7 @@ def _in_out_sine(t: np.ndarray) -> np.ndarray:
 
 
 def _in_cubic(t: np.ndarray) -> np.ndarray:
-    return t ** 3
+    return t**3
 
 
 def _out_cubic(t: np.ndarray) -> np.ndarray:
@@ -33,7 +33,7 @@ def _out_cubic(t: np.ndarray) -> np.ndarray:
 
 
 def _in_out_cubic(t: np.ndarray) -> np.ndarray:
-    return np.where(t < 0.5, 4.0 * t ** 3, 1.0 - (2.0 - 2.0 * t) ** 3 / 2.0)
+    return np.asarray(np.where(t < 0.5, 4.0 * t**3, 1.0 - (2.0 - 2.0 * t) ** 3 / 2.0))
 
 
 def _out_quint(t: np.ndarray) -> np.ndarray:
@@ -41,16 +41,16 @@ def _out_quint(t: np.ndarray) -> np.ndarray:
 
 
 def _in_out_quint(t: np.ndarray) -> np.ndarray:
-    return np.where(t < 0.5, 16.0 * t ** 5, 1.0 - (2.0 - 2.0 * t) ** 5 / 2.0)
+    return np.asarray(np.where(t < 0.5, 16.0 * t**5, 1.0 - (2.0 - 2.0 * t) ** 5 / 2.0))
 
 
 def _out_expo(t: np.ndarray) -> np.ndarray:
     # the textbook 1 - 2^(-10 t) stops at 1 - 2^-10; rescaled so it lands exactly on 1
-    return (1.0 - 2.0 ** (-10.0 * t)) / (1.0 - 2.0 ** -10.0)
+    return (1.0 - 2.0 ** (-10.0 * t)) / (1.0 - 2.0**-10.0)
 
 
 def _in_out_expo(t: np.ndarray) -> np.ndarray:
-    a = 2.0 ** -10.0 / 2.0
+    a = 2.0**-10.0 / 2.0
     raw = np.where(t < 0.5, 2.0 ** (20.0 * t - 10.0) / 2.0, (2.0 - 2.0 ** (10.0 - 20.0 * t)) / 2.0)
     return (raw - a) / (1.0 - 2.0 * a)
 
@@ -92,6 +92,7 @@ def ease(name: str, t: float | np.ndarray) -> float | np.ndarray:
 def _named(name: str) -> Callable[[float | np.ndarray], float | np.ndarray]:
     def fn(t: float | np.ndarray) -> float | np.ndarray:
         return ease(name, t)
+
     fn.__name__ = name.replace("-", "_")
     return fn
 

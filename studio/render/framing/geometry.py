@@ -70,7 +70,9 @@ class Rect:
         return Rect(self.x0 - px, self.y0 - py, self.x1 + px, self.y1 + py)
 
     def intersection(self, other: Rect) -> Rect | None:
-        r = Rect(max(self.x0, other.x0), max(self.y0, other.y0), min(self.x1, other.x1), min(self.y1, other.y1))
+        r = Rect(
+            max(self.x0, other.x0), max(self.y0, other.y0), min(self.x1, other.x1), min(self.y1, other.y1)
+        )
         return r if r.w > 0 and r.h > 0 else None
 
     def overlap(self, other: Rect) -> float:
@@ -79,7 +81,9 @@ class Rect:
         return r.area if r else 0.0
 
     def union(self, other: Rect) -> Rect:
-        return Rect(min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1))
+        return Rect(
+            min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1)
+        )
 
     def iou(self, other: Rect) -> float:
         inter = self.overlap(other)
@@ -87,8 +91,12 @@ class Rect:
         return inter / total if total > 0 else 0.0
 
     def contains(self, other: Rect, tol: float = 0.0) -> bool:
-        return (other.x0 >= self.x0 - tol and other.y0 >= self.y0 - tol
-                and other.x1 <= self.x1 + tol and other.y1 <= self.y1 + tol)
+        return (
+            other.x0 >= self.x0 - tol
+            and other.y0 >= self.y0 - tol
+            and other.x1 <= self.x1 + tol
+            and other.y1 <= self.y1 + tol
+        )
 
     def clamped_into(self, outer: Rect) -> Rect:
         """This rectangle shifted (not resized, unless it is larger) to lie inside `outer`."""
@@ -98,8 +106,12 @@ class Rect:
         return Rect(x0, y0, x0 + w, y0 + h)
 
     def lerp(self, other: Rect, t: float) -> Rect:
-        return Rect(self.x0 + (other.x0 - self.x0) * t, self.y0 + (other.y0 - self.y0) * t,
-                    self.x1 + (other.x1 - self.x1) * t, self.y1 + (other.y1 - self.y1) * t)
+        return Rect(
+            self.x0 + (other.x0 - self.x0) * t,
+            self.y0 + (other.y0 - self.y0) * t,
+            self.x1 + (other.x1 - self.x1) * t,
+            self.y1 + (other.y1 - self.y1) * t,
+        )
 
 
 def union_all(rects: list[Rect]) -> Rect:

@@ -52,7 +52,7 @@ class Cascade:
 
 def cascade_path(explicit: str | Path | None = None) -> Path | None:
     """Where the face cascade is: the argument, $FRAMING_FACE_CASCADE, OpenCV's own data folder (4.x
-    wheels), or None when there is none (face detection is then skipped)."""
+    wheels), the copy bundled with the studio; None when there is none (faces are then skipped)."""
     candidates: list[Path] = []
     if explicit:
         candidates.append(Path(explicit))
@@ -61,6 +61,7 @@ def cascade_path(explicit: str | Path | None = None) -> Path | None:
     data = getattr(getattr(cv2, "data", None), "haarcascades", None)
     if data:
         candidates.append(Path(data) / CASCADE_NAME)
+    candidates.append(Path(__file__).resolve().parent / "data" / CASCADE_NAME)  # bundled (its licence inside)
     return next((p for p in candidates if p.is_file()), None)
 
 
@@ -88,13 +89,22 @@ def load_cascade(path: Path) -> Cascade:
         for rect in _children(feat, "rects"):
             x, y, w, h, weight = _floats(rect.text)
             xi, yi, wi, hi = int(x), int(y), int(w), int(h)
-            corners += [(yi, xi, weight), (yi, xi + wi, -weight), (yi + hi, xi, -weight), (yi + hi, xi + wi, weight)]
+            corners += [
+                (yi, xi, weight),
+                (yi, xi + wi, -weight),
+                (yi + hi, xi, -weight),
+                (yi + hi, xi + wi, weight),
+            ]
         features.append(corners)
     stages: list[_Stage] = []
     for stage in _children(root, "stages"):
         weak = _children(stage, "weakClassifiers")
         k = len(weak)
-        dy, dx, coef = np.zeros((k, _SLOTS), np.int32), np.zeros((k, _SLOTS), np.int32), np.zeros((k, _SLOTS), np.float32)
+        dy, dx, coef = (
+            np.zeros((k, _SLOTS), np.int32),
+            np.zeros((k, _SLOTS), np.int32),
+            np.zeros((k, _SLOTS), np.float32),
+        )
         thr, left, right = np.zeros(k, np.float32), np.zeros(k, np.float32), np.zeros(k, np.float32)
         for i, node in enumerate(weak):
             nodes = _floats(node.findtext("internalNodes"))
@@ -114,8 +124,9 @@ def load_cascade(path: Path) -> Cascade:
     return Cascade(width, height, tuple(stages))
 
 
-def _level_hits(gray: np.ndarray, skin: np.ndarray | None, cascade: Cascade, step: int,
-                min_std: float) -> np.ndarray:
+def _level_hits(
+    gray: np.ndarray, skin: np.ndarray | None, cascade: Cascade, step: int, min_std: float
+) -> np.ndarray:
     """Origins (x, y) of the windows of this level that pass every stage.
 
     The integral image is of grey - 128 in float32: Haar features weigh to zero, so the shift changes
@@ -132,7 +143,7 @@ def _level_hits(gray: np.ndarray, skin: np.ndarray | None, cascade: Cascade, ste
     ny, nx = (h - ch) // step + 1, (w - cw) // step + 1
 
     def at(img: np.ndarray, dy: int, dx: int) -> np.ndarray:
-        return img[dy:dy + step * (ny - 1) + 1:step, dx:dx + step * (nx - 1) + 1:step]
+        return img[dy : dy + step * (ny - 1) + 1 : step, dx : dx + step * (nx - 1) + 1 : step]
 
     def box(img: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
         return at(img, y1, x1) - at(img, y0, x1) - at(img, y1, x0) + at(img, y0, x0)
@@ -170,20 +181,23 @@ def _level_hits(gray: np.ndarray, skin: np.ndarray | None, cascade: Cascade, ste
         score = np.zeros(origin.size, np.float32)
         chunk = _CHUNK // stage.coef.size + 1
         for lo in range(0, origin.size, chunk):
-            part = origin[lo:lo + chunk]
+            part = origin[lo : lo + chunk]
             # slot-major layout (9 * K, n): the sums run over the leading axis, which numpy
             # vectorises; int64 indices spare np.take a conversion
             idx = (stage.dy.T * stride + stage.dx.T).reshape(-1, 1).astype(np.int64) + part[None, :]
             vals = np.take(flat, idx).reshape(_SLOTS, -1, part.size)
-            feat = np.einsum("jkn,jk->kn", vals, stage.coef.T) * inv[None, lo:lo + part.size]
-            score[lo:lo + part.size] = np.where(feat < stage.node_threshold[:, None], stage.left[:, None],
-                                                stage.right[:, None]).sum(axis=0)
+            feat = np.einsum("jkn,jk->kn", vals, stage.coef.T) * inv[None, lo : lo + part.size]
+            score[lo : lo + part.size] = np.where(
+                feat < stage.node_threshold[:, None], stage.left[:, None], stage.right[:, None]
+            ).sum(axis=0)
         passed = score >= stage.threshold
         origin, inv, ys, xs = origin[passed], inv[passed], ys[passed], xs[passed]
     return np.stack([xs, ys], axis=1).astype(np.int64)
 
 
-def _group(rects: list[tuple[float, float, float, float]], min_neighbors: int, eps: float = 0.2) -> list[tuple[tuple[float, float, float, float], int]]:
+def _group(
+    rects: list[tuple[float, float, float, float]], min_neighbors: int, eps: float = 0.2
+) -> list[tuple[tuple[float, float, float, float], int]]:
     """OpenCV's groupRectangles: cluster similar (x, y, w, h) hits, average each cluster, keep the ones
     with more than `min_neighbors` members, drop clusters inside a stronger one."""
     n = len(rects)
@@ -199,8 +213,12 @@ def _group(rects: list[tuple[float, float, float, float]], min_neighbors: int, e
         for j in range(i + 1, n):
             (x1, y1, w1, h1), (x2, y2, w2, h2) = rects[i], rects[j]
             delta = eps * (min(w1, w2) + min(h1, h2)) * 0.5
-            if (abs(x1 - x2) <= delta and abs(y1 - y2) <= delta
-                    and abs(x1 + w1 - x2 - w2) <= delta and abs(y1 + h1 - y2 - h2) <= delta):
+            if (
+                abs(x1 - x2) <= delta
+                and abs(y1 - y2) <= delta
+                and abs(x1 + w1 - x2 - w2) <= delta
+                and abs(y1 + h1 - y2 - h2) <= delta
+            ):
                 parent[find(i)] = find(j)
     clusters: dict[int, list[int]] = {}
     for i in range(n):
@@ -220,17 +238,30 @@ def _group(rects: list[tuple[float, float, float, float]], min_neighbors: int, e
                 continue
             x2, y2, w2, h2 = r2
             dx, dy = w2 * eps, h2 * eps
-            if (cnt2 > max(3, cnt) and x >= x2 - dx and y >= y2 - dy
-                    and x + w <= x2 + w2 + dx and y + h <= y2 + h2 + dy):
+            if (
+                cnt2 > max(3, cnt)
+                and x >= x2 - dx
+                and y >= y2 - dy
+                and x + w <= x2 + w2 + dx
+                and y + h <= y2 + h2 + dy
+            ):
                 nested = True
                 break
         if not nested:
-            out.append((r, cnt))  # type: ignore[arg-type]
+            out.append((r, cnt))
     return out  # type: ignore[return-value]
 
 
-def detect_faces(gray: np.ndarray, path: Path, *, skin: np.ndarray | None = None, scale_factor: float = 1.2,
-                 min_size: int = 24, min_neighbors: int = 3, min_std: float = 8.0) -> list[tuple[tuple[float, float, float, float], int]]:
+def detect_faces(
+    gray: np.ndarray,
+    path: Path,
+    *,
+    skin: np.ndarray | None = None,
+    scale_factor: float = 1.2,
+    min_size: int = 24,
+    min_neighbors: int = 3,
+    min_std: float = 8.0,
+) -> list[tuple[tuple[float, float, float, float], int]]:
     """Faces in an 8-bit grey image as ((x, y, w, h) in its pixels, neighbour count), strongest first.
 
     `skin` (optional, uint8 0/255, same size) restricts the search to windows with skin-coloured
@@ -238,8 +269,9 @@ def detect_faces(gray: np.ndarray, path: Path, *, skin: np.ndarray | None = None
     classifier = getattr(cv2, "CascadeClassifier", None)
     if classifier is not None:  # OpenCV 4.x: the C++ implementation, with levels reported as weights
         cc = classifier(str(path))
-        found, levels = cc.detectMultiScale2(gray, scaleFactor=scale_factor, minNeighbors=min_neighbors,
-                                             minSize=(min_size, min_size))
+        found, levels = cc.detectMultiScale2(
+            gray, scaleFactor=scale_factor, minNeighbors=min_neighbors, minSize=(min_size, min_size)
+        )
         pairs = [(tuple(float(v) for v in r), int(n)) for r, n in zip(found, levels, strict=True)]
         return sorted(pairs, key=lambda p: -p[1])  # type: ignore[arg-type]
     cascade = load_cascade(path)

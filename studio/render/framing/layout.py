@@ -101,8 +101,12 @@ def subject_on_canvas(cell: Cell, photo: PhotoInfo, crop: Rect | None = None) ->
     crop = crop or cell.crop
     s = photo.subject.rect.scaled(photo.width, photo.height)
     sx, sy = cell.rect.w / crop.w, cell.rect.h / crop.h
-    r = Rect(cell.rect.x0 + (s.x0 - crop.x0) * sx, cell.rect.y0 + (s.y0 - crop.y0) * sy,
-             cell.rect.x0 + (s.x1 - crop.x0) * sx, cell.rect.y0 + (s.y1 - crop.y0) * sy)
+    r = Rect(
+        cell.rect.x0 + (s.x0 - crop.x0) * sx,
+        cell.rect.y0 + (s.y0 - crop.y0) * sy,
+        cell.rect.x0 + (s.x1 - crop.x0) * sx,
+        cell.rect.y0 + (s.y1 - crop.y0) * sy,
+    )
     return r.intersection(cell.rect) or Rect(r.cx, r.cy, r.cx, r.cy)
 
 
@@ -136,22 +140,30 @@ def _cell_score(photo: PhotoInfo, cell: Rect, crop: Rect, max_upscale: float) ->
     keep = _kept(photo, crop)
     shown = crop.area / (photo.width * photo.height)
     upscale = cell.w / crop.w
-    return 3.0 * keep ** 2 + 0.6 * shown - 0.4 * max(0.0, upscale - max_upscale)
+    return 3.0 * keep**2 + 0.6 * shown - 0.4 * max(0.0, upscale - max_upscale)
 
 
 def panel_colours(subject: Subject) -> tuple[RGB, RGB, RGB]:
     """(colour, gradient end, ink) for a text panel next to this photo: its own backdrop when it
     has one (the panel reads as more studio backdrop), else a deep tone of its accent colour."""
+
+    def rgb(v: tuple[float, float, float], k: float = 255.0) -> RGB:
+        return (
+            max(0, min(255, round(v[0] * k))),
+            max(0, min(255, round(v[1] * k))),
+            max(0, min(255, round(v[2] * k))),
+        )
+
     if subject.backdrop is not None:
         base = subject.backdrop
-        end = tuple(max(0, round(v * 0.88)) for v in base)
+        end = rgb((base[0] * 0.88, base[1] * 0.88, base[2] * 0.88), 1.0)
     else:
         hh, ss, _ = colorsys.rgb_to_hsv(*(v / 255 for v in subject.accent))
-        base = tuple(round(v * 255) for v in colorsys.hsv_to_rgb(hh, min(ss, 0.55), 0.24))
-        end = tuple(round(v * 255) for v in colorsys.hsv_to_rgb(hh, min(ss, 0.6), 0.14))
+        base = rgb(colorsys.hsv_to_rgb(hh, min(ss, 0.55), 0.24))
+        end = rgb(colorsys.hsv_to_rgb(hh, min(ss, 0.6), 0.14))
     luma = 0.2126 * base[0] + 0.7152 * base[1] + 0.0722 * base[2]
-    ink = (24, 24, 28) if luma > 150 else (250, 248, 244)
-    return base, end, ink  # type: ignore[return-value]
+    ink: RGB = (24, 24, 28) if luma > 150 else (250, 248, 244)
+    return base, end, ink
 
 
 def _grid(canvas: Rect, gutter: float, rows: list[list[float]], row_heights: list[float]) -> list[Rect]:
@@ -171,29 +183,49 @@ def _grid(canvas: Rect, gutter: float, rows: list[list[float]], row_heights: lis
     return cells
 
 
-def _multi(photos: Sequence[PhotoInfo], canvas: Rect, gutter: float, max_upscale: float) -> list[tuple[Kind, list[Rect], tuple[int, ...], float]]:
+def _multi(
+    photos: Sequence[PhotoInfo], canvas: Rect, gutter: float, max_upscale: float
+) -> list[tuple[Kind, list[Rect], tuple[int, ...], float]]:
     """Every multi-photo arrangement with its best photo order: (kind, cells, order, score)."""
     n = len(photos)
     options: list[tuple[Kind, list[Rect]]] = []
     if n == 2:
-        options = [("split", _grid(canvas, gutter, [[1], [1]], [1, 1])), ("duo", _grid(canvas, gutter, [[1, 1]], [1]))]
+        options = [
+            ("split", _grid(canvas, gutter, [[1], [1]], [1, 1])),
+            ("duo", _grid(canvas, gutter, [[1, 1]], [1])),
+        ]
     elif n == 3:
-        options = [("collage", _grid(canvas, gutter, [[1], [1, 1]], [1.2, 1])),
-                   ("collage", _grid(canvas, gutter, [[1, 1], [1]], [1, 1.2])),
-                   ("collage", _grid(canvas, gutter, [[1], [1], [1]], [1, 1, 1])),
-                   ("collage", _grid(canvas, gutter, [[1, 1, 1]], [1]))]
+        options = [
+            ("collage", _grid(canvas, gutter, [[1], [1, 1]], [1.2, 1])),
+            ("collage", _grid(canvas, gutter, [[1, 1], [1]], [1, 1.2])),
+            ("collage", _grid(canvas, gutter, [[1], [1], [1]], [1, 1, 1])),
+            ("collage", _grid(canvas, gutter, [[1, 1, 1]], [1])),
+        ]
         if canvas.w > canvas.h:  # one large on the left, two stacked on the right
             g = gutter
             left = Rect(canvas.x0, canvas.y0, round(canvas.x0 + (canvas.w - g) * 0.58), canvas.y1)
             rh = (canvas.h - g) / 2
-            options.append(("collage", [left, Rect(left.x1 + g, canvas.y0, canvas.x1, round(canvas.y0 + rh)),
-                                        Rect(left.x1 + g, round(canvas.y0 + rh + g), canvas.x1, canvas.y1)]))
+            options.append(
+                (
+                    "collage",
+                    [
+                        left,
+                        Rect(left.x1 + g, canvas.y0, canvas.x1, round(canvas.y0 + rh)),
+                        Rect(left.x1 + g, round(canvas.y0 + rh + g), canvas.x1, canvas.y1),
+                    ],
+                )
+            )
     out = []
     for kind, cells in options:
         best: tuple[float, tuple[int, ...]] | None = None
         for order in itertools.permutations(range(n)):
-            score = sum(_cell_score(photos[i], c, cover_crop(photos[i], c.aspect), max_upscale)
-                        for i, c in zip(order, cells, strict=True)) / n
+            score = (
+                sum(
+                    _cell_score(photos[i], c, cover_crop(photos[i], c.aspect), max_upscale)
+                    for i, c in zip(order, cells, strict=True)
+                )
+                / n
+            )
             if best is None or score > best[0]:
                 best = (score, order)
         assert best is not None
@@ -201,10 +233,20 @@ def _multi(photos: Sequence[PhotoInfo], canvas: Rect, gutter: float, max_upscale
     return out
 
 
-def plan_layout(photos: Sequence[PhotoInfo], canvas_w: int, canvas_h: int, role: Role = "auto", *,
-                kind: Kind | None = None, pace: Pace = "normal", shots: int = 0, seed: int = 0,
-                text_room: float = 0.26, text_box: tuple[float, float] | None = TEXT_BOX,
-                max_upscale: float = 2.2) -> Layout:
+def plan_layout(
+    photos: Sequence[PhotoInfo],
+    canvas_w: int,
+    canvas_h: int,
+    role: Role = "auto",
+    *,
+    kind: Kind | None = None,
+    pace: Pace = "normal",
+    shots: int = 0,
+    seed: int = 0,
+    text_room: float = 0.26,
+    text_box: tuple[float, float] | None = TEXT_BOX,
+    max_upscale: float = 2.2,
+) -> Layout:
     """The best layout of 1–3 photos on a `canvas_w`x`canvas_h` canvas.
 
     `role`: "hero" (an opening: one photo, full bleed), "text" / "end" (text must have a place of
@@ -226,10 +268,21 @@ def plan_layout(photos: Sequence[PhotoInfo], canvas_w: int, canvas_h: int, role:
     def add(k: Kind, cells: list[Cell], panels: list[Panel], text_area: Rect | None, score: float) -> None:
         covered = sum(c.rect.area for c in cells)
         filler = max(0.0, 1.0 - covered / canvas.area)
-        layout = Layout(k, (canvas_w, canvas_h), tuple(cells), tuple(panels), text_area, round(filler, 4), 0.0, colour)
+        layout = Layout(
+            k, (canvas_w, canvas_h), tuple(cells), tuple(panels), text_area, round(filler, 4), 0.0, colour
+        )
         if shots > 0:  # plan the moves now: the text check below must see the shot, not a still
             layout = _with_moves(layout, photos, shots, pace, seed, text_room)
         total = score - 2.2 * filler + _role_bonus(role, k)
+        if shots > 0:  # moves that cut a subject the still would show whole cost what they cut
+            for c in layout.cells:
+                p = photos[c.photo]
+                still = _kept(p, c.crop)
+                worst = min(
+                    (_kept(p, m.at(i / 4)) for m in c.moves if m.label != "detail" for i in range(5)),
+                    default=still,
+                )
+                total -= 2.0 * max(0.0, still - worst) / len(layout.cells)
         move = 0
         if shots > 0 and text_area is None:  # the first shot that keeps a caption band free
             moves = layout.cells[0].moves if len(layout.cells) == 1 else ()
@@ -239,9 +292,15 @@ def plan_layout(photos: Sequence[PhotoInfo], canvas_w: int, canvas_h: int, role:
                 if role in ("text", "end"):
                     total -= 1.5
         if text_box is not None:  # can a caption sit off the subject on this layout?
-            place = text_regions(canvas_w, canvas_h, safe_zone((canvas_w, canvas_h)), layout.subject_rects(photos, move),
-                                 text_box[0] * min(canvas_w, canvas_h), text_box[1] * min(canvas_w, canvas_h),
-                                 panel=text_area)
+            place = text_regions(
+                canvas_w,
+                canvas_h,
+                safe_zone((canvas_w, canvas_h)),
+                layout.subject_rects(photos, move),
+                text_box[0] * min(canvas_w, canvas_h),
+                text_box[1] * min(canvas_w, canvas_h),
+                panel=text_area,
+            )
             total -= 5.0 * place.overlap + 1.5 * (1.0 - place.scale)
         cands.append((total, replace(layout, score=round(total, 3))))
 
@@ -251,20 +310,45 @@ def plan_layout(photos: Sequence[PhotoInfo], canvas_w: int, canvas_h: int, role:
     mismatch = max(first.aspect / aspect, aspect / first.aspect)
     portrait_in_landscape = aspect > 1.2 and first.aspect < 0.9  # designed layouts only, no pan
     if fits or not portrait_in_landscape:
-        add("full", [Cell(canvas, 0, crop)], [], None,
-            _cell_score(first, canvas, crop, max_upscale) + (0.3 if fits else 0.0))
+        add(
+            "full",
+            [Cell(canvas, 0, crop)],
+            [],
+            None,
+            _cell_score(first, canvas, crop, max_upscale) + (0.3 if fits else 0.0),
+        )
     if mismatch > 1.3 and (not fits or mismatch > 2.2) and not portrait_in_landscape:
-        pan = plan_shot("pan", first.width, first.height, first.subject, canvas_w, canvas_h, pace,
-                        forward=seed % 2 == 0, text_room=text_room)
+        pan = plan_shot(
+            "pan",
+            first.width,
+            first.height,
+            first.subject,
+            canvas_w,
+            canvas_h,
+            pace,
+            forward=seed % 2 == 0,
+            text_room=text_room,
+        )
         covered = pan.start.union(pan.end)
         s = first.subject.rect.scaled(first.width, first.height)
         seen = s.overlap(covered) / max(s.area, 1.0)  # how much of the subject the pan shows
-        add("pan", [Cell(canvas, 0, pan.start.lerp(pan.end, 0.5), (pan,))], [], None,
-            3.0 * seen ** 2 + 0.3 * min(1.0, covered.area / (first.width * first.height)))
+        add(
+            "pan",
+            [Cell(canvas, 0, pan.start.lerp(pan.end, 0.5), (pan,))],
+            [],
+            None,
+            3.0 * seen**2 + 0.3 * min(1.0, covered.area / (first.width * first.height)),
+        )
     beside = _beside(first, canvas, aspect)
     if beside is not None:
         bcrop, text_area = beside
-        add("beside", [Cell(canvas, 0, bcrop)], [], text_area, _cell_score(first, canvas, bcrop, max_upscale) + 0.25)
+        add(
+            "beside",
+            [Cell(canvas, 0, bcrop)],
+            [],
+            text_area,
+            _cell_score(first, canvas, bcrop, max_upscale) + 0.25,
+        )
     side = _side_panel(first, canvas, gutter, seed)
     if side is not None:
         cell, prect, score = side
@@ -275,8 +359,14 @@ def plan_layout(photos: Sequence[PhotoInfo], canvas_w: int, canvas_h: int, role:
             add(k, cells, [], None, score + 0.15 * (len(photos) - 1))
     allowed = [c for c in cands if kind is None or c[1].kind == kind] or cands
     layout = max(allowed, key=lambda c: c[0])[1]
-    log.debug("layout %s on %dx%d (filler %.0f %%, score %.2f)", layout.kind, canvas_w, canvas_h,
-              layout.filler * 100, layout.score)
+    log.debug(
+        "layout %s on %dx%d (filler %.0f %%, score %.2f)",
+        layout.kind,
+        canvas_w,
+        canvas_h,
+        layout.filler * 100,
+        layout.score,
+    )
     return layout
 
 
@@ -291,48 +381,50 @@ def _role_bonus(role: Role, kind: Kind) -> float:
 
 
 def _beside(photo: PhotoInfo, canvas: Rect, aspect: float) -> tuple[Rect, Rect] | None:
-    """Full bleed with the subject in one third and the other side free for text: the crop is
-    shifted along the axis where it has room, and the larger free side (≥ 40 % of the frame) becomes
-    the text area."""
+    """Full bleed with the subject kept whole and a large free side (left, right, top or bottom:
+    ≥ 40 % of the frame across, room for a headline) as the text area. The crop is also tried with
+    the subject pushed into a third, which frees more of one side."""
     pw, ph = photo.width, photo.height
     s = photo.subject.rect.scaled(pw, ph)
+    short = min(canvas.w, canvas.h)
     best: tuple[float, Rect, Rect] | None = None
-    for offset in (-1.0, 1.0):
+    for offset in (0.0, -1.0, 1.0):
         crop = cover_crop(photo, aspect, offset=offset)
         if _kept(photo, crop) < 0.98:
             continue
-        across = crop.w < pw - 0.5 or (crop.h >= ph - 0.5 and aspect >= 1.0)  # the shifting axis
-        lo, hi = ((s.x0 - crop.x0) / crop.w, (s.x1 - crop.x0) / crop.w) if across else \
-            ((s.y0 - crop.y0) / crop.h, (s.y1 - crop.y0) / crop.h)
-        before = lo >= 1.0 - hi
-        free = max(lo, 1.0 - hi)
-        if free < 0.4:
-            continue
-        if across:
-            area = Rect(0, 0, lo * canvas.w, canvas.h) if before else Rect(hi * canvas.w, 0, canvas.w, canvas.h)
-        else:
-            area = Rect(0, 0, canvas.w, lo * canvas.h) if before else Rect(0, hi * canvas.h, canvas.w, canvas.h)
-        if best is None or free > best[0]:
-            best = (free, crop, area)
+        x0, x1 = (s.x0 - crop.x0) / crop.w, (s.x1 - crop.x0) / crop.w
+        y0, y1 = (s.y0 - crop.y0) / crop.h, (s.y1 - crop.y0) / crop.h
+        sides = [
+            (x0, Rect(0, 0, x0 * canvas.w, canvas.h)),
+            (1 - x1, Rect(x1 * canvas.w, 0, canvas.w, canvas.h)),
+            (y0, Rect(0, 0, canvas.w, y0 * canvas.h)),
+            (1 - y1, Rect(0, y1 * canvas.h, canvas.w, canvas.h)),
+        ]
+        for free, area in sides:
+            fits_text = area.w >= TEXT_BOX[0] * short * 0.85 and area.h >= TEXT_BOX[1] * short * 1.6
+            if free >= 0.4 and fits_text and (best is None or area.area > best[0]):
+                best = (area.area, crop, area)
     return (best[1], best[2]) if best else None
 
 
 def _side_panel(photo: PhotoInfo, canvas: Rect, gutter: float, seed: int) -> tuple[Cell, Rect, float] | None:
     """The photo in a cell on one side (landscape canvas) or on top (portrait canvas), a panel in
     the rest; the cell as large as the subject allows, the panel between 30 % and 45 %."""
-    landscape = canvas.w >= canvas.h
+    landscape = (
+        canvas.w > 1.2 * canvas.h
+    )  # a square canvas gets its panel below: a text column would be narrow
     long_side = canvas.w if landscape else canvas.h
     s = photo.subject.rect.scaled(photo.width, photo.height)
     best: tuple[float, Cell, Rect] | None = None
     for share in (0.70, 0.66, 0.62, 0.58, 0.55):
         size = round(long_side * share)
-        cell = Rect(0, 0, size, canvas.h) if landscape else Rect(0, 0, canvas.w, size)
-        crop = cover_crop(photo, cell.aspect)
+        area = Rect(0, 0, size, canvas.h) if landscape else Rect(0, 0, canvas.w, size)
+        crop = cover_crop(photo, area.aspect)
         keep = _kept(photo, crop)
         margin_ok = crop.contains(s.padded(0.04 * s.w, 0.04 * s.h), tol=0.5) or keep < 1.0
-        score = _cell_score(photo, cell, crop, 2.2) + (0.15 if margin_ok else 0.0) + 0.3 * share
+        score = _cell_score(photo, area, crop, 2.2) + (0.15 if margin_ok else 0.0) + 0.3 * share
         if best is None or score > best[0] + 1e-9:
-            best = (score, Cell(cell, 0, crop), cell)
+            best = (score, Cell(area, 0, crop), area)
     if best is None:
         return None
     score, cell, rect = best
@@ -347,8 +439,9 @@ def _side_panel(photo: PhotoInfo, canvas: Rect, gutter: float, seed: int) -> tup
     return cell, panel, score + 0.1
 
 
-def _with_moves(layout: Layout, photos: Sequence[PhotoInfo], shots: int, pace: Pace, seed: int,
-                text_room: float) -> Layout:
+def _with_moves(
+    layout: Layout, photos: Sequence[PhotoInfo], shots: int, pace: Pace, seed: int, text_room: float
+) -> Layout:
     cells = []
     inset = len(layout.cells) > 1 or bool(layout.panels)  # a cell, not the whole canvas
     room = 0.0 if (inset or layout.text_area is not None) else text_room
@@ -362,11 +455,30 @@ def _with_moves(layout: Layout, photos: Sequence[PhotoInfo], shots: int, pace: P
         if layout.kind == "beside" and layout.text_area is not None:  # the subject keeps to its side
             safe = _subject_side(layout)
             labels = ("punch-in", "pan", "hold")
-        moves = plan_photo_shots(p.width, p.height, p.subject, round(c.rect.w), round(c.rect.h), shots, pace,
-                                 seed + i, safe=safe, text_room=room, labels=labels)
+        moves = plan_photo_shots(
+            p.width,
+            p.height,
+            p.subject,
+            round(c.rect.w),
+            round(c.rect.h),
+            shots,
+            pace,
+            seed + i,
+            safe=safe,
+            text_room=room,
+            labels=labels,
+        )
         cells.append(Cell(c.rect, c.photo, c.crop, tuple(moves)))
-    return Layout(layout.kind, layout.canvas, tuple(cells), layout.panels, layout.text_area, layout.filler,
-                  layout.score, layout.background)
+    return Layout(
+        layout.kind,
+        layout.canvas,
+        tuple(cells),
+        layout.panels,
+        layout.text_area,
+        layout.filler,
+        layout.score,
+        layout.background,
+    )
 
 
 def _subject_side(layout: Layout) -> Rect:
@@ -375,12 +487,21 @@ def _subject_side(layout: Layout) -> Rect:
     z = Rect.of(safe_zone(layout.canvas))
     t = layout.text_area.scaled(1 / cw, 1 / ch) if layout.text_area else z
     if t.h > 0.99:  # a column of text: the subject keeps to the other columns
-        return Rect(z.x0, z.y0, min(z.x1, t.x0 - 0.02), z.y1) if t.x0 > 0.01 else Rect(max(z.x0, t.x1 + 0.02), z.y0, z.x1, z.y1)
-    return Rect(z.x0, z.y0, z.x1, min(z.y1, t.y0 - 0.02)) if t.y0 > 0.01 else Rect(z.x0, max(z.y0, t.y1 + 0.02), z.x1, z.y1)
+        return (
+            Rect(z.x0, z.y0, min(z.x1, t.x0 - 0.02), z.y1)
+            if t.x0 > 0.01
+            else Rect(max(z.x0, t.x1 + 0.02), z.y0, z.x1, z.y1)
+        )
+    return (
+        Rect(z.x0, z.y0, z.x1, min(z.y1, t.y0 - 0.02))
+        if t.y0 > 0.01
+        else Rect(z.x0, max(z.y0, t.y1 + 0.02), z.x1, z.y1)
+    )
 
 
-def plan_sequence(photos: Sequence[PhotoInfo], canvas_w: int, canvas_h: int, *, pace: Pace = "normal",
-                  seed: int = 0) -> list[tuple[Layout, tuple[int, ...]]]:
+def plan_sequence(
+    photos: Sequence[PhotoInfo], canvas_w: int, canvas_h: int, *, pace: Pace = "normal", seed: int = 0
+) -> list[tuple[Layout, tuple[int, ...]]]:
     """A whole promo's layouts, in photo order: photos that fit the canvas go full bleed; runs of
     photos that do not are grouped in twos and threes (split / duo / collage) where that scores
     better than showing them alone (pan, beside, side-panel); the last layout is an "end" layout
@@ -391,25 +512,42 @@ def plan_sequence(photos: Sequence[PhotoInfo], canvas_w: int, canvas_h: int, *, 
         last = i == n - 1
         role: Role = "hero" if i == 0 else ("end" if last else "auto")
         single = plan_layout([photos[i]], canvas_w, canvas_h, role, pace=pace, seed=seed + i)
-        best = (single, (i,))
+        best: tuple[Layout, tuple[int, ...]] = (single, (i,))
         if single.kind not in ("full",) and not last and i > 0:
             for size in (3, 2):
                 group = tuple(range(i, min(n - 1, i + size)))  # keep the last photo for the end
                 if len(group) == size:
-                    multi = plan_layout([photos[j] for j in group], canvas_w, canvas_h, "gallery", pace=pace,
-                                        seed=seed + i)
+                    multi = plan_layout(
+                        [photos[j] for j in group], canvas_w, canvas_h, "gallery", pace=pace, seed=seed + i
+                    )
                     if multi.kind in ("split", "duo", "collage") and multi.score > single.score - 0.2:
                         best = (multi, group)
                         break
         layout, group = best
         if len(group) > 1:  # cell indices are local to the group: map them back
             cells = tuple(Cell(c.rect, group[c.photo], c.crop, c.moves) for c in layout.cells)
-            layout = Layout(layout.kind, layout.canvas, cells, layout.panels, layout.text_area, layout.filler,
-                            layout.score, layout.background)
+            layout = Layout(
+                layout.kind,
+                layout.canvas,
+                cells,
+                layout.panels,
+                layout.text_area,
+                layout.filler,
+                layout.score,
+                layout.background,
+            )
         else:
             cells = tuple(Cell(c.rect, i, c.crop, c.moves) for c in layout.cells)
-            layout = Layout(layout.kind, layout.canvas, cells, layout.panels, layout.text_area, layout.filler,
-                            layout.score, layout.background)
+            layout = Layout(
+                layout.kind,
+                layout.canvas,
+                cells,
+                layout.panels,
+                layout.text_area,
+                layout.filler,
+                layout.score,
+                layout.background,
+            )
         out.append((layout, group))
         i += len(group)
     return out

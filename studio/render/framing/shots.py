@@ -85,16 +85,29 @@ class Move:
             return self.start.lerp(self.end, p)
         ax = (self.end.x0 - k * self.start.x0) / (1.0 - k)
         ay = (self.end.y0 - k * self.start.y0) / (1.0 - k)
-        s = k ** p
-        return Rect(ax + (self.start.x0 - ax) * s, ay + (self.start.y0 - ay) * s,
-                    ax + (self.start.x1 - ax) * s, ay + (self.start.y1 - ay) * s)
+        s = k**p
+        return Rect(
+            ax + (self.start.x0 - ax) * s,
+            ay + (self.start.y0 - ay) * s,
+            ax + (self.start.x1 - ax) * s,
+            ay + (self.start.y1 - ay) * s,
+        )
 
 
 class _Framer:
     """Crops of one photo for one target aspect, with the subject placed in the safe zone."""
 
-    def __init__(self, pw: int, ph: int, subject: Subject, tw: int, th: int, safe: Rect, max_upscale: float,
-                 protect: bool = False):
+    def __init__(
+        self,
+        pw: int,
+        ph: int,
+        subject: Subject,
+        tw: int,
+        th: int,
+        safe: Rect,
+        max_upscale: float,
+        protect: bool = False,
+    ):
         self.protect = protect  # a caption band is reserved: stay out of it where possible
         self.photo = Rect(0, 0, pw, ph)
         self.aspect = tw / th
@@ -107,8 +120,14 @@ class _Framer:
         self.min_w = max(tw / max_upscale, 1.0)
         if self.min_w > full_w / 1.1:  # a small photo: zooms stay within 1.1x of the widest crop
             self.min_w = full_w / 1.1
-            log.info("photo %dx%d is small for a %dx%d target: %.2fx upscale at the widest crop",
-                     pw, ph, tw, th, tw / full_w)
+            log.info(
+                "photo %dx%d is small for a %dx%d target: %.2fx upscale at the widest crop",
+                pw,
+                ph,
+                tw,
+                th,
+                tw / full_w,
+            )
 
     def width_for(self, fill: float) -> float:
         """The crop width at which the subject fills `fill` of the safe zone (limited by the photo
@@ -151,7 +170,9 @@ def _zoom_pair(fr: _Framer, style: PaceStyle) -> tuple[Rect, Rect]:
     return wide, tight
 
 
-def _detail(fr: _Framer, subject: Subject, style: PaceStyle, index: int, pw: int, ph: int) -> tuple[Rect, Rect]:
+def _detail(
+    fr: _Framer, subject: Subject, style: PaceStyle, index: int, pw: int, ph: int
+) -> tuple[Rect, Rect]:
     boxes = subject.details or (subject.box,)
     d = Rect.of(boxes[index % len(boxes)]).scaled(pw, ph)
     w = max(d.w * 1.25, d.h * 1.25 * fr.aspect)
@@ -192,8 +213,17 @@ def _pan(fr: _Framer, style: PaceStyle, forward: bool) -> tuple[Rect, Rect]:
     return Rect(base.x0, a, base.x1, a + h), Rect(base.x0, b, base.x1, b + h)
 
 
-def _shot(fr: _Framer, subject: Subject, label: Label, style: PaceStyle, pace: str, index: int, forward: bool,
-          pw: int, ph: int) -> tuple[Rect, Rect, str]:
+def _shot(
+    fr: _Framer,
+    subject: Subject,
+    label: Label,
+    style: PaceStyle,
+    pace: str,
+    index: int,
+    forward: bool,
+    pw: int,
+    ph: int,
+) -> tuple[Rect, Rect, str]:
     if label in ("punch-in", "reveal"):
         wide, tight = _zoom_pair(fr, style)
         if label == "punch-in":
@@ -209,8 +239,13 @@ def _shot(fr: _Framer, subject: Subject, label: Label, style: PaceStyle, pace: s
     return fr.place(min(fr.full_w, w * 1.04)), fr.place(w), "ease-in-out-sine"
 
 
-def subject_zone(canvas_w: int, canvas_h: int, safe: Rect | None = None, text_room: float = 0.0,
-                 text_side: TextSide = "bottom") -> Rect:
+def subject_zone(
+    canvas_w: int,
+    canvas_h: int,
+    safe: Rect | None = None,
+    text_room: float = 0.0,
+    text_side: TextSide = "bottom",
+) -> Rect:
     """Where on the target (fractions) the subject is placed: the safe zone minus the caption band."""
     zone = safe or Rect.of(safe_zone((canvas_w, canvas_h)))
     room = min(max(text_room, 0.0), 0.5) * zone.h
@@ -219,8 +254,9 @@ def subject_zone(canvas_w: int, canvas_h: int, safe: Rect | None = None, text_ro
     return Rect(zone.x0, zone.y0, zone.x1, zone.y1 - room)
 
 
-def subject_fits(photo_w: int, photo_h: int, subject: Subject, canvas_w: int, canvas_h: int,
-                 margin: float = 0.05) -> bool:
+def subject_fits(
+    photo_w: int, photo_h: int, subject: Subject, canvas_w: int, canvas_h: int, margin: float = 0.05
+) -> bool:
     """Whether the whole subject fits in the widest canvas-aspect crop of the photo, with a margin."""
     aspect = canvas_w / canvas_h
     full_w = min(photo_w, photo_h * aspect)
@@ -228,9 +264,22 @@ def subject_fits(photo_w: int, photo_h: int, subject: Subject, canvas_w: int, ca
     return s.w * (1 + 2 * margin) <= full_w and s.h * (1 + 2 * margin) <= full_w / aspect
 
 
-def plan_shot(label: Label, photo_w: int, photo_h: int, subject: Subject, canvas_w: int, canvas_h: int,
-              pace: Pace = "normal", *, index: int = 0, forward: bool = True, safe: Rect | None = None,
-              text_room: float = 0.0, text_side: TextSide = "bottom", max_upscale: float = MAX_UPSCALE) -> Move:
+def plan_shot(
+    label: Label,
+    photo_w: int,
+    photo_h: int,
+    subject: Subject,
+    canvas_w: int,
+    canvas_h: int,
+    pace: Pace = "normal",
+    *,
+    index: int = 0,
+    forward: bool = True,
+    safe: Rect | None = None,
+    text_room: float = 0.0,
+    text_side: TextSide = "bottom",
+    max_upscale: float = MAX_UPSCALE,
+) -> Move:
     """One move of the given kind (see the module docstring); `index` picks the detail, `forward`
     the pan's direction (left → right, or top → bottom). `text_room` (0–0.5) keeps that share of
     the safe zone, on `text_side`, free of the subject for a caption."""
@@ -253,15 +302,30 @@ def _free_band(move: Move, subject_px: Rect, safe: Rect, room: float, prefer: Te
         lows.append((subject_px.y0 - crop.y0) / crop.h)
         highs.append((subject_px.y1 - crop.y0) / crop.h)
     pad = 0.01
-    free = {"top": min(lows) - pad >= safe.y0 + room * safe.h, "bottom": max(highs) + pad <= safe.y1 - room * safe.h}
+    free = {
+        "top": min(lows) - pad >= safe.y0 + room * safe.h,
+        "bottom": max(highs) + pad <= safe.y1 - room * safe.h,
+    }
     order: list[TextSide] = [prefer, "top" if prefer == "bottom" else "bottom"]
     return next((side for side in order if free[side]), None)
 
 
-def plan_photo_shots(photo_w: int, photo_h: int, subject: Subject, canvas_w: int, canvas_h: int,
-                     count: int = 3, pace: Pace = "normal", seed: int = 0, *, safe: Rect | None = None,
-                     text_room: float = 0.0, text_side: TextSide = "bottom",
-                     labels: Sequence[Label] | None = None, max_upscale: float = MAX_UPSCALE) -> list[Move]:
+def plan_photo_shots(
+    photo_w: int,
+    photo_h: int,
+    subject: Subject,
+    canvas_w: int,
+    canvas_h: int,
+    count: int = 3,
+    pace: Pace = "normal",
+    seed: int = 0,
+    *,
+    safe: Rect | None = None,
+    text_room: float = 0.0,
+    text_side: TextSide = "bottom",
+    labels: Sequence[Label] | None = None,
+    max_upscale: float = MAX_UPSCALE,
+) -> list[Move]:
     """`count` moves over a `photo_w`x`photo_h` photo for a `canvas_w`x`canvas_h` target (a canvas
     or a layout cell), in an order picked by `seed` (punch-in / detail / pan / reveal / hold, or a
     rotation of it). `safe` is where on the target the subject should sit, in fractions; by default
@@ -279,9 +343,23 @@ def plan_photo_shots(photo_w: int, photo_h: int, subject: Subject, canvas_w: int
     for i in range(max(0, count)):
         cycle = i // len(template)
         label = template[i % len(template)]
-        moves.append(plan_shot(label, photo_w, photo_h, subject, canvas_w, canvas_h, pace, index=i + cycle,
-                               forward=forward, safe=safe, text_room=text_room, text_side=text_side,
-                               max_upscale=max_upscale))
+        moves.append(
+            plan_shot(
+                label,
+                photo_w,
+                photo_h,
+                subject,
+                canvas_w,
+                canvas_h,
+                pace,
+                index=i + cycle,
+                forward=forward,
+                safe=safe,
+                text_room=text_room,
+                text_side=text_side,
+                max_upscale=max_upscale,
+            )
+        )
         if label == "pan":
             forward = not forward  # the next pan comes back
     log.debug("planned %s for %dx%d → %dx%d", [m.label for m in moves], photo_w, photo_h, canvas_w, canvas_h)

@@ -112,8 +112,10 @@ def _face_candidate(faces: list[tuple[Rect, int]], shape: tuple[int, int]) -> _C
     big = max(f.w for f, _ in faces)
     kept = [(f, n) for f, n in faces if f.w >= 0.45 * big]  # background faces do not make the subject
     # a head (hair, chin) around each face; a close-up face is its own box (the hair may be cut)
-    heads = [f if f.h > 0.45 else Rect(f.x0 - 0.2 * f.w, f.y0 - 0.3 * f.h, f.x1 + 0.2 * f.w, f.y1 + 0.25 * f.h)
-             for f, _ in kept]
+    heads = [
+        f if f.h > 0.45 else Rect(f.x0 - 0.2 * f.w, f.y0 - 0.3 * f.h, f.x1 + 0.2 * f.w, f.y1 + 0.25 * f.h)
+        for f, _ in kept
+    ]
     box = heads[0]
     for r in heads[1:]:
         box = box.union(r)
@@ -127,7 +129,7 @@ def _face_candidate(faces: list[tuple[Rect, int]], shape: tuple[int, int]) -> _C
     weight = np.zeros(shape, np.float32)
     for f, _ in kept:
         x0, y0, x1, y1 = f.scaled(w, h).ints()
-        weight[max(0, y0):y1, max(0, x0):x1] = 1.0
+        weight[max(0, y0) : y1, max(0, x0) : x1] = 1.0
     return _Candidate("face", box, (f0.cx, f0.cy), conf, weight)
 
 
@@ -156,9 +158,24 @@ def _backdrop_model(lab: np.ndarray) -> tuple[np.ndarray, float, float]:
     left, right = _profile(lab[:, :b]), _profile(lab[:, -b:])
     u = np.linspace(0.0, 1.0, w, dtype=np.float32)[None, :, None]
     v = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None, None]
-    corners = (top[0] + left[0]) / 2, (top[-1] + right[0]) / 2, (bottom[0] + left[-1]) / 2, (bottom[-1] + right[-1]) / 2
-    model = ((1 - v) * top[None] + v * bottom[None] + (1 - u) * left[:, None] + u * right[:, None]
-             - ((1 - u) * (1 - v) * corners[0] + u * (1 - v) * corners[1] + (1 - u) * v * corners[2] + u * v * corners[3]))
+    corners = (
+        (top[0] + left[0]) / 2,
+        (top[-1] + right[0]) / 2,
+        (bottom[0] + left[-1]) / 2,
+        (bottom[-1] + right[-1]) / 2,
+    )
+    model = (
+        (1 - v) * top[None]
+        + v * bottom[None]
+        + (1 - u) * left[:, None]
+        + u * right[:, None]
+        - (
+            (1 - u) * (1 - v) * corners[0]
+            + u * (1 - v) * corners[1]
+            + (1 - u) * v * corners[2]
+            + u * v * corners[3]
+        )
+    )
     res = _delta(lab, model)
     strips = [res[:b], res[-b:], res[:, :b], res[:, -b:]]
     allres = np.concatenate([r.ravel() for r in strips])
@@ -180,7 +197,7 @@ def _fill_holes(mask: np.ndarray) -> np.ndarray:
     h, w = mask.shape
     flood = np.zeros((h + 2, w + 2), np.uint8)
     flood[1:-1, 1:-1] = mask
-    cv2.floodFill(flood, None, (0, 0), 255)  # type: ignore[call-overload]
+    cv2.floodFill(flood, None, (0, 0), 255)
     return mask | (flood[1:-1, 1:-1] == 0).astype(np.uint8) * 255
 
 
@@ -191,10 +208,12 @@ def _product_candidate(rgb: np.ndarray) -> tuple[_Candidate | None, RGB | None]:
     if plain < 0.6 or sigma > 8.0:
         return None, None
     backdrop_lab = np.median(model.reshape(-1, 3), axis=0).reshape(1, 1, 3).astype(np.float32)
-    backdrop = tuple(int(v) for v in np.clip(cv2.cvtColor(backdrop_lab, cv2.COLOR_Lab2RGB)[0, 0] * 255, 0, 255))
+    backdrop = tuple(
+        int(v) for v in np.clip(cv2.cvtColor(backdrop_lab, cv2.COLOR_Lab2RGB)[0, 0] * 255, 0, 255)
+    )
     dist = _delta(lab, model)
     thr = max(9.0, 4.0 * sigma)
-    mask = (dist > thr).astype(np.uint8) * 255
+    mask: np.ndarray = (dist > thr).astype(np.uint8) * 255
     k = max(3, round(min(h, w) / 64)) | 1
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
@@ -240,7 +259,6 @@ def boundary_contrast(lab: np.ndarray, clusters: int = 5) -> np.ndarray:
     """How far each pixel's colour is from the photo's dominant border colours (0–1): the
     "background touches the frame" prior. Border colours are k-means clusters of the border pixels;
     a cluster on less than 15 % of the border (the subject touching the frame) is not background."""
-    h, w = lab.shape[:2]
     border = np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]).astype(np.float32)
     k = min(clusters, len(border))
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 10, 0.5)
@@ -276,12 +294,15 @@ def _saliency_candidate(rgb: np.ndarray) -> _Candidate:
 
     (x0, x1), (y0, y1) = span(cols), span(rows)
     box = Rect(x0 / sw, y0 / sh, x1 / sw, y1 / sh)
-    inside = float(mass[int(y0):int(y1), int(x0):int(x1)].sum()) / total
+    inside = float(mass[int(y0) : int(y1), int(x0) : int(x1)].sum()) / total
     peak = inside / max(box.area, 0.03)  # 1 = no more concentrated than uniform
     conf = float(np.clip(0.1 + 0.2 * (peak - 1.0), 0.1, 0.55))
     if box.area > 0.75:
         conf = min(conf, 0.25)
-    center = (float((cols * (np.arange(sw) + 0.5)).sum()) / sw, float((rows * (np.arange(sh) + 0.5)).sum()) / sh)
+    center = (
+        float((cols * (np.arange(sw) + 0.5)).sum()) / sw,
+        float((rows * (np.arange(sh) + 0.5)).sum()) / sh,
+    )
     weight = cv2.resize(mass / (float(mass.max()) + 1e-9), (w, h), interpolation=cv2.INTER_LINEAR)
     return _Candidate("saliency", box, center, conf, weight)
 
@@ -305,18 +326,24 @@ def _details(rgb: np.ndarray, cand: _Candidate, count: int = 2) -> tuple[Box, ..
         cx = min(max(ix + x0, x0 + dw / 2), x1 - dw / 2)
         cy = min(max(iy + y0, y0 + dh / 2), y1 - dh / 2)
         out.append(Rect.around(cx / w, cy / h, dw / w, dh / h).box())
-        score[max(0, iy - dh):iy + dh, max(0, ix - dw):ix + dw] = -1.0
+        score[max(0, iy - dh) : iy + dh, max(0, ix - dw) : ix + dw] = -1.0
     return tuple(out)
 
 
 def _colours(rgb: np.ndarray, cand: _Candidate) -> tuple[RGB, RGB]:
     h, w = rgb.shape[:2]
     b = max(2, round(0.03 * min(h, w)))
-    border = np.concatenate([rgb[:b].reshape(-1, 3), rgb[-b:].reshape(-1, 3), rgb[:, :b].reshape(-1, 3),
-                             rgb[:, -b:].reshape(-1, 3)])
+    border = np.concatenate(
+        [
+            rgb[:b].reshape(-1, 3),
+            rgb[-b:].reshape(-1, 3),
+            rgb[:, :b].reshape(-1, 3),
+            rgb[:, -b:].reshape(-1, 3),
+        ]
+    )
     surround = tuple(int(v) for v in np.median(border, axis=0))
     x0, y0, x1, y1 = cand.box.scaled(w, h).ints()
-    region = rgb[max(0, y0):max(y0 + 1, y1), max(0, x0):max(x0 + 1, x1)].reshape(-1, 3).astype(np.float32)
+    region = rgb[max(0, y0) : max(y0 + 1, y1), max(0, x0) : max(x0 + 1, x1)].reshape(-1, 3).astype(np.float32)
     chroma = region.max(axis=1) - region.min(axis=1)
     top = region[chroma >= np.quantile(chroma, 0.8)]
     accent = tuple(int(v) for v in (top.mean(axis=0) if len(top) else region.mean(axis=0)))
@@ -337,8 +364,9 @@ def find_subject(rgb: np.ndarray, *, cascade: str | Path | None = None, faces: b
     t = time.perf_counter()
     product, backdrop = _product_candidate(_resize(small, PRODUCT_SIDE))
     if product is not None:  # its mask back at the work size
-        product = replace(product, weight=cv2.resize(product.weight, (shape[1], shape[0]),
-                                                     interpolation=cv2.INTER_LINEAR))
+        product = replace(
+            product, weight=cv2.resize(product.weight, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
+        )
     timings["product"] = (time.perf_counter() - t) * 1000
     t = time.perf_counter()
     candidates = [c for c in (_face_candidate(face_boxes, shape), product) if c is not None]
@@ -357,9 +385,23 @@ def find_subject(rgb: np.ndarray, *, cascade: str | Path | None = None, faces: b
     accent, surround = _colours(small, best)
     timings["details"] = (time.perf_counter() - t) * 1000
     timings["total"] = (time.perf_counter() - t0) * 1000
-    subject = Subject(box=best.box.box(), center=best.center, confidence=round(best.confidence, 3),
-                      method=best.method, faces=tuple(f.box() for f, _ in face_boxes), details=details,
-                      backdrop=backdrop, accent=accent, surround=surround, timings_ms=timings)
-    log.debug("subject %s conf %.2f box %s in %.1f ms", subject.method, subject.confidence,
-              tuple(round(v, 3) for v in subject.box), timings["total"])
+    subject = Subject(
+        box=best.box.box(),
+        center=best.center,
+        confidence=round(best.confidence, 3),
+        method=best.method,
+        faces=tuple(f.box() for f, _ in face_boxes),
+        details=details,
+        backdrop=backdrop,
+        accent=accent,
+        surround=surround,
+        timings_ms=timings,
+    )
+    log.debug(
+        "subject %s conf %.2f box %s in %.1f ms",
+        subject.method,
+        subject.confidence,
+        tuple(round(v, 3) for v in subject.box),
+        timings["total"],
+    )
     return subject

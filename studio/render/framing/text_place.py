@@ -31,7 +31,11 @@ log = logging.getLogger(__name__)
 Aspect = str | tuple[int, int]
 Band = Literal["top", "middle", "bottom", "panel"]
 CANVASES: dict[str, tuple[int, int]] = {
-    "9:16": (1080, 1920), "1:1": (1080, 1080), "16:9": (1920, 1080), "4:5": (1080, 1350), "3:4": (1080, 1440),
+    "9:16": (1080, 1920),
+    "1:1": (1080, 1080),
+    "16:9": (1920, 1080),
+    "4:5": (1080, 1350),
+    "3:4": (1080, 1440),
 }
 SAFE_ZONES: dict[str, Box] = {
     "9:16": (0.06, 0.10, 0.85, 0.80),
@@ -78,9 +82,18 @@ def _overlaps(xs: np.ndarray, ys: np.ndarray, bw: float, bh: float, rects: list[
     return np.minimum(1.0, total / (bw * bh))
 
 
-def text_regions(canvas_w: int, canvas_h: int, safe_zone: Box | Rect, subject_rects_on_canvas: list[Rect],
-                 box_w: float, box_h: float, *, panel: Rect | None = None,
-                 prefer: Literal["top", "bottom", "center"] | None = None, pad: float = 0.02) -> TextPlacement:
+def text_regions(
+    canvas_w: int,
+    canvas_h: int,
+    safe_zone: Box | Rect,
+    subject_rects_on_canvas: list[Rect],
+    box_w: float,
+    box_h: float,
+    *,
+    panel: Rect | None = None,
+    prefer: Literal["top", "bottom", "center"] | None = None,
+    pad: float = 0.02,
+) -> TextPlacement:
     """The best rectangle (canvas pixels) for a `box_w`x`box_h` text block.
 
     Searched inside the safe zone (fractions) — or inside `panel` (canvas pixels, a layout's text
@@ -108,35 +121,41 @@ def text_regions(canvas_w: int, canvas_h: int, safe_zone: Box | Rect, subject_re
         over = _overlaps(gx, gy, bw, bh, subjects)
         span_y = max(1.0, region.h - bh)
         top_dist = (gy - region.y0) / span_y
+        band_cost: np.ndarray
         if prefer == "top":
-            band = top_dist
+            band_cost = top_dist
         elif prefer == "center":
-            band = np.abs(top_dist - 0.5) * 2
+            band_cost = np.abs(top_dist - 0.5) * 2
         elif prefer == "bottom":
-            band = 1.0 - top_dist
+            band_cost = 1.0 - top_dist
         else:  # either band, bottom slightly favoured (captions sit low)
-            band = np.minimum(top_dist * 1.15, 1.0 - top_dist)
+            band_cost = np.minimum(top_dist * 1.15, 1.0 - top_dist)
             if canvas_w > 1.2 * canvas_h:  # wide canvases also take text in a side column
                 left = (gx - region.x0) / max(1.0, region.w - bw)
-                band = np.minimum(band, np.minimum(left, 1.0 - left) * 1.1)
+                band_cost = np.minimum(band_cost, np.minimum(left, 1.0 - left) * 1.1)
         centred = np.abs((gx + bw / 2) - region.cx) / max(1.0, region.w / 2)
         if canvas_w > 1.2 * canvas_h and prefer is None:
             centred = centred * 0.3
-        cost = 40.0 * over + 1.0 * band + 0.35 * centred + 3.0 * (1.0 - scale)
+        cost = 40.0 * over + 1.0 * band_cost + 0.35 * centred + 3.0 * (1.0 - scale)
         i = np.unravel_index(int(np.argmin(cost)), cost.shape)
-        cand = (float(cost[i]), Rect(float(gx[i]), float(gy[i]), float(gx[i]) + bw, float(gy[i]) + bh),
-                float(over[i]), scale)
+        cand = (
+            float(cost[i]),
+            Rect(float(gx[i]), float(gy[i]), float(gx[i]) + bw, float(gy[i]) + bh),
+            float(over[i]),
+            scale,
+        )
         if best is None or cand[0] < best[0]:
             best = cand
         if cand[2] <= MAX_OVERLAP:
             break
     assert best is not None
-    _, rect, over, scale = best
+    _, rect, best_over, best_scale = best
+    band: Band
     if panel is not None and panel.contains(rect, tol=1.0):
-        band: Band = "panel"
+        band = "panel"
     else:
         third = (rect.cy / canvas_h) * 3
         band = "top" if third < 1 else ("middle" if third < 2 else "bottom")
-    if over > MAX_OVERLAP:
-        log.info("text box %.0fx%.0f overlaps the subject by %.0f %% at best", box_w, box_h, over * 100)
-    return TextPlacement(rect, round(over, 4), band, round(scale, 3), zone.contains(rect, tol=1.0))
+    if best_over > MAX_OVERLAP:
+        log.info("text box %.0fx%.0f overlaps the subject by %.0f %% at best", box_w, box_h, best_over * 100)
+    return TextPlacement(rect, round(best_over, 4), band, round(best_scale, 3), zone.contains(rect, tol=1.0))

@@ -33,9 +33,11 @@ def hex_rgb(value: str) -> RGB:
 
 def luminance(rgb: RGB) -> float:
     """WCAG relative luminance (0 black .. 1 white)."""
+
     def lin(c: float) -> float:
         c /= 255.0
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
     r, g, b = rgb
     return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
 
@@ -112,35 +114,60 @@ def load_style(name: str) -> Style:
     fonts, colors, text = data["fonts"], data["colors"], data["text"]
     motion, trans = data["motion"], data["transitions"]
     return Style(
-        name=data["name"], description=data.get("description", ""), moods=tuple(data.get("moods", ())),
-        headline_font=fonts["headline"], body_font=fonts["body"], upper_headline=bool(fonts["upper_headline"]),
-        text=hex_rgb(colors["text"]), accent=hex_rgb(colors["accent"]),
-        ink_on_accent=hex_rgb(colors["ink_on_accent"]), scrim=hex_rgb(colors["scrim"]),
+        name=data["name"],
+        description=data.get("description", ""),
+        moods=tuple(data.get("moods", ())),
+        headline_font=fonts["headline"],
+        body_font=fonts["body"],
+        upper_headline=bool(fonts["upper_headline"]),
+        text=hex_rgb(colors["text"]),
+        accent=hex_rgb(colors["accent"]),
+        ink_on_accent=hex_rgb(colors["ink_on_accent"]),
+        scrim=hex_rgb(colors["scrim"]),
         backgrounds=tuple((hex_rgb(a), hex_rgb(b)) for a, b in colors["backgrounds"]),
         card_ink=hex_rgb(colors["card_ink"]),
-        headline_size=float(text["headline_size"]), caption_size=float(text["caption_size"]),
-        cta_size=float(text["cta_size"]), backing=text["backing"], cta_backing=text["cta_backing"],
-        title_anim=text["title_anim"], caption_anim=text["caption_anim"], cta_anim=text["cta_anim"],
-        tracking=float(text.get("tracking", 0.0)), zoom=float(motion["zoom"]), easing=motion["easing"],
-        within=tuple(trans["within"]), between=tuple(trans["between"]), transition_s=float(trans["seconds"]),
+        headline_size=float(text["headline_size"]),
+        caption_size=float(text["caption_size"]),
+        cta_size=float(text["cta_size"]),
+        backing=text["backing"],
+        cta_backing=text["cta_backing"],
+        title_anim=text["title_anim"],
+        caption_anim=text["caption_anim"],
+        cta_anim=text["cta_anim"],
+        tracking=float(text.get("tracking", 0.0)),
+        zoom=float(motion["zoom"]),
+        easing=motion["easing"],
+        within=tuple(trans["within"]),
+        between=tuple(trans["between"]),
+        transition_s=float(trans["seconds"]),
         end_background=data.get("end_card", {}).get("background", "accent"),
     )
 
 
 # a draft without a style: the music's mood and the pace choose
 _BY_MOOD = {
-    "energetic": "bold", "upbeat": "bold", "playful": "playful", "acoustic": "playful", "calm": "minimal",
-    "lofi": "minimal", "corporate": "minimal", "elegant": "elegant", "cinematic": "luxury",
+    "energetic": "bold",
+    "upbeat": "bold",
+    "playful": "playful",
+    "acoustic": "playful",
+    "calm": "minimal",
+    "lofi": "minimal",
+    "corporate": "minimal",
+    "elegant": "elegant",
+    "cinematic": "luxury",
 }
 
 
 def pick_style(draft: Draft) -> Style:
     """The draft's style in its brand's colours (see the module docstring)."""
-    name = draft.m.style
+    name: str | None = draft.m.style
     if name is None:
         music = draft.music
-        mood = music.m.src.removeprefix("synth://") if music is not None and music.m.src.startswith("synth://") \
+        mood = (
+            music.m.src.removeprefix("synth://")
+            if music is not None and music.m.src.startswith("synth://")
             else None
+        )
         name = _BY_MOOD.get(mood or "", "minimal")
         if draft.m.pace == "fast" and name == "minimal":
             name = "bold"

@@ -12,10 +12,19 @@ import httpx
 from PIL import Image
 
 from studio.api.state import set_draft
-from tests.fixtures_studio import RunningStudio, StudioFactory, StudioMedia, StudioUser, fake_render, image_draft
+from tests.fixtures_studio import (
+    RunningStudio,
+    StudioFactory,
+    StudioMedia,
+    StudioUser,
+    fake_render,
+    image_draft,
+)
 
 
-async def _project(studio: RunningStudio, media: StudioMedia, n: int = 2) -> tuple[StudioUser, str, list[str]]:
+async def _project(
+    studio: RunningStudio, media: StudioMedia, n: int = 2
+) -> tuple[StudioUser, str, list[str]]:
     user = await studio.user()
     sid = await user.new_session()
     files = (await user.upload(sid, *media.photos[:n]))["data"]["files"]
@@ -30,11 +39,14 @@ async def _export(user: StudioUser, sid: str, render_id: str, draft: dict[str, A
 
 
 async def test_exporting_an_unchanged_draft_reuses_the_last_render(
-        make_studio: StudioFactory, studio_media: StudioMedia, tmp_path: Path) -> None:
+    make_studio: StudioFactory, studio_media: StudioMedia, tmp_path: Path
+) -> None:
     studio = await make_studio(renderer=fake_render)
     user, sid, assets = await _project(studio, studio_media)
     log = tmp_path / "renders.log"
-    draft = image_draft(assets) | {"m": {"title": "T", "aspect": "9:16", "fake_log": str(log), "fake_seconds": 0.3}}
+    draft = image_draft(assets) | {
+        "m": {"title": "T", "aspect": "9:16", "fake_log": str(log), "fake_seconds": 0.3}
+    }
     await _export(user, sid, "render_1", draft)
     first = await studio.poll_render(user, "render_1")
     assert first["status"] == "completed"
@@ -59,7 +71,8 @@ async def test_exporting_an_unchanged_draft_reuses_the_last_render(
 
 
 async def test_the_storyboard_route_previews_the_current_draft(
-        make_studio: StudioFactory, studio_media: StudioMedia) -> None:
+    make_studio: StudioFactory, studio_media: StudioMedia
+) -> None:
     studio = await make_studio(renderer=fake_render)
     user, sid, assets = await _project(studio, studio_media, 3)
     url = f"/api/storyboard/nemo_agent/me/{sid}/latest"
@@ -80,7 +93,9 @@ async def test_the_storyboard_route_previews_the_current_draft(
     draft["d"] = 12000
     for n, seg in enumerate(draft["t"][0]["sg"]):
         seg["st"], seg["d"] = n * 4000, 4000
-    draft["t"].append({"tt": 7, "sg": [{"id": "x1", "st": 0, "d": 3000, "m": {"text": "Aurora", "role": "title"}}]})
+    draft["t"].append(
+        {"tt": 7, "sg": [{"id": "x1", "st": 0, "d": 3000, "m": {"text": "Aurora", "role": "title"}}]}
+    )
     await set_draft(studio.redis, sid, draft)
     started = time.monotonic()
     r = await user.http.get(url)

@@ -34,16 +34,19 @@ def cut_frames(frames: np.ndarray) -> list[int]:
     cuts: list[int] = []
     for i, d in enumerate(diff):
         lo, hi = max(0, i - 8), min(len(diff), i + 9)
-        around = np.concatenate([diff[lo:i], diff[i + 1:hi]])
+        around = np.concatenate([diff[lo:i], diff[i + 1 : hi]])
         base = float(np.median(around)) if len(around) else 0.0
-        if d > 6.0 and d > 4.0 * max(base, 0.5) and d >= diff[max(0, i - 1):i + 2].max():
+        if d > 6.0 and d > 4.0 * max(base, 0.5) and d >= diff[max(0, i - 1) : i + 2].max():
             cuts.append(i + 1)
     return cuts
 
 
 def audio_of(path: Path, rate: int = 48000) -> np.ndarray:
-    done = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "2", "-ar",
-                           str(rate), "-"], capture_output=True, check=True)
+    done = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "2", "-ar", str(rate), "-"],
+        capture_output=True,
+        check=True,
+    )
     return np.frombuffer(done.stdout, np.float32).reshape(-1, 2)
 
 
@@ -61,10 +64,26 @@ def on_beat_share(cuts: list[int], beats: list[float], tolerance: float = 0.080)
 
 def loudness(path: Path) -> tuple[float, float]:
     """(integrated LUFS, true peak dBTP) by ffmpeg's ebur128 filter."""
-    done = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a",
-                           "-af", "ebur128=peak=true", "-f", "null", "-"], capture_output=True, check=True)
+    done = subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-nostats",
+            "-i",
+            str(path),
+            "-map",
+            "0:a",
+            "-af",
+            "ebur128=peak=true",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+    )
     log = done.stderr.decode("utf-8", "replace")
-    summary = log[log.rindex("Summary:"):]
+    summary = log[log.rindex("Summary:") :]
     lufs = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))  # type: ignore[union-attr]
     peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))  # type: ignore[union-attr]
     return lufs, peak
@@ -84,7 +103,25 @@ def frames_at(path: Path, indices: list[int], width: int, height: int) -> dict[i
     """Only the frames at `indices` (RGB, full size), decoded in one pass."""
     wanted = sorted(set(indices))
     expr = "+".join(f"eq(n\\,{i})" for i in wanted)
-    done = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-vf", f"select={expr}", "-fps_mode", "passthrough",
-                           "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], capture_output=True, check=True)
+    done = subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-vf",
+            f"select={expr}",
+            "-fps_mode",
+            "passthrough",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+    )
     data = np.frombuffer(done.stdout, np.uint8).reshape(-1, height, width, 3)
     return dict(zip(wanted, data, strict=False))

@@ -18,12 +18,12 @@ from studio.render.framing.geometry import Rect
 from studio.render.framing.text_place import safe_zone
 from studio.render.render import RenderResult, prepare, render_draft
 from studio.render.styles import contrast
-from studio.render.timeline import EndScene, Plan, PhotoScene, _subject_rects
+from studio.render.timeline import EndScene, PhotoScene, Plan, _subject_rects
 from tests.fixtures_render import count_frames, mp4_atoms, read_frames
 from tests.studio.render.measure import (
     cut_frames,
-    frames_at,
     duration_of,
+    frames_at,
     loudness,
     on_beat_share,
     small_gray,
@@ -46,11 +46,15 @@ def director_draft(prompt: str, photos: list[Path]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def promo(sample_photos: list[Path], tmp_path_factory: pytest.TempPathFactory) -> tuple[RenderResult, Plan, dict]:
+def promo(
+    sample_photos: list[Path], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[RenderResult, Plan, dict]:
     folder = tmp_path_factory.mktemp("promo")
     logo = folder / "logo.png"
     Image.new("RGBA", (240, 120), (220, 20, 60, 255)).save(logo)
-    draft = director_draft("Make a 30 second vertical video with upbeat music. " + SAMPLE_DESCRIPTION, sample_photos)
+    draft = director_draft(
+        "Make a 30 second vertical video with upbeat music. " + SAMPLE_DESCRIPTION, sample_photos
+    )
     draft["m"]["brand"] = {"name": "Aurora", "handle": "@aurora.bottles", "colors": ["#0ea5e9"]}
     draft["m"]["logo"] = {"src": "asset://logo", "pos": "top-left", "scale": 0.14}
     assets = {f"asset://p{n}": p for n, p in enumerate(sample_photos)} | {"asset://logo": logo}
@@ -74,7 +78,7 @@ def test_the_mp4_is_what_every_platform_plays(promo: tuple[RenderResult, Plan, d
 
 
 def test_shots_are_short_and_cut_on_the_music_s_beat(promo: tuple[RenderResult, Plan, dict]) -> None:
-    result, plan, _ = promo
+    result, _plan, _ = promo
     frames = small_gray(result.path, W, H)
     cuts = cut_frames(frames)
     edges = [0, *cuts, len(frames)]
@@ -94,8 +98,9 @@ def test_the_mix_is_at_the_platforms_loudness(promo: tuple[RenderResult, Plan, d
 
 
 def test_each_photo_becomes_several_moving_shots_with_varied_transitions(
-        promo: tuple[RenderResult, Plan, dict]) -> None:
-    _, plan, draft = promo
+    promo: tuple[RenderResult, Plan, dict],
+) -> None:
+    _, plan, _draft = promo
     photo_shots = [s for s in plan.shots if isinstance(s.scene, PhotoScene)]
     by_segment: dict[str, list[str]] = {}
     for s in photo_shots:
@@ -110,7 +115,8 @@ def test_each_photo_becomes_several_moving_shots_with_varied_transitions(
 
 
 def test_words_stay_in_the_safe_zone_off_the_product_for_most_of_the_video(
-        promo: tuple[RenderResult, Plan, dict]) -> None:
+    promo: tuple[RenderResult, Plan, dict],
+) -> None:
     result, plan, _ = promo
     zone = Rect.of(safe_zone((W, H))).scaled(W, H)
     assert (zone.y0, zone.y1, zone.x1) == (0.10 * H, 0.80 * H, 0.85 * W)  # top 10 %, bottom 20 %, right 15 %
@@ -149,6 +155,7 @@ def plan_context(plan: Plan) -> Any:
     class Ctx:
         photos = plan.photos
         clips = plan.clips
+
     return Ctx()
 
 
@@ -164,7 +171,8 @@ def test_photos_fill_the_frame_with_little_flat_filler(promo: tuple[RenderResult
 
 
 def test_it_ends_on_a_clean_branded_end_card_and_the_logo_shows_before(
-        promo: tuple[RenderResult, Plan, dict]) -> None:
+    promo: tuple[RenderResult, Plan, dict],
+) -> None:
     result, plan, _ = promo
     end = plan.shots[-1]
     assert isinstance(end.scene, EndScene) and 2.0 <= end.frames / 30 <= 3.0
@@ -178,5 +186,5 @@ def test_it_ends_on_a_clean_branded_end_card_and_the_logo_shows_before(
     mark = plan.logo
     assert mark is not None and Rect.of(safe_zone((W, H))).scaled(W, H).contains(mark.rect, tol=2)
     x0, y0, x1, y1 = (round(v / 4) for v in mark.rect.ints())
-    inside = frames[30, y0 + 2:y1 - 2, x0 + 2:x1 - 2]
+    inside = frames[30, y0 + 2 : y1 - 2, x0 + 2 : x1 - 2]
     assert np.abs(inside - [220, 20, 60]).max(axis=-1).mean() < 45  # the brand's logo, in its corner

@@ -23,10 +23,38 @@ pytestmark = pytest.mark.slow
 
 def _clip(path: Path) -> Path:
     """A 4:3 clip: two seconds red, then two seconds blue, with a 440 Hz tone."""
-    subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "color=red:s=640x480:r=25:d=2",
-                    "-f", "lavfi", "-i", "color=blue:s=640x480:r=25:d=2", "-f", "lavfi", "-i",
-                    "sine=f=440:d=4", "-filter_complex", "[0][1]concat=n=2[v]", "-map", "[v]", "-map", "2:a",
-                    "-c:v", "libx264", "-c:a", "aac", "-y", str(path)], check=True)
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=red:s=640x480:r=25:d=2",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=blue:s=640x480:r=25:d=2",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=f=440:d=4",
+            "-filter_complex",
+            "[0][1]concat=n=2[v]",
+            "-map",
+            "[v]",
+            "-map",
+            "2:a",
+            "-c:v",
+            "libx264",
+            "-c:a",
+            "aac",
+            "-y",
+            str(path),
+        ],
+        check=True,
+    )
     return path
 
 
@@ -38,7 +66,7 @@ def _song(path: Path, bpm: float = 120.0, seconds: float = 8.0) -> Path:
     for k in range(int(seconds * bpm / 60)):
         a = int(k * 60 / bpm * rate)
         n = min(2400, len(x) - a)
-        x[a:a + n] += 0.6 * np.sin(2 * np.pi * 1000 * t[:n]) * np.exp(-t[:n] * 60)
+        x[a : a + n] += 0.6 * np.sin(2 * np.pi * 1000 * t[:n]) * np.exp(-t[:n] * 60)
     from studio.render import audio
 
     return audio.write_wav(path, np.stack([x, x], axis=1).astype(np.float32))
@@ -60,7 +88,9 @@ def test_a_clip_is_trimmed_framed_and_heard(tmp_path: Path) -> None:
 
 def test_the_users_own_song_sets_the_cut_grid(sample_photos: list[Path], tmp_path: Path) -> None:
     song = _song(tmp_path / "song.wav")
-    d = draft([still("asset://p", "lid.jpg", 4000), still("asset://q", "front.jpg", 4000)], music="asset://song")
+    d = draft(
+        [still("asset://p", "lid.jpg", 4000), still("asset://q", "front.jpg", 4000)], music="asset://song"
+    )
     plan, _ = prepare(d, {"asset://p": sample_photos[2], "asset://q": sample_photos[0], "asset://song": song})
     assert abs(plan.grid.tempo_bpm - 120) < 3
     beats = np.array(plan.grid.beats)
@@ -76,14 +106,25 @@ def _children() -> set[int]:
             out |= {int(p) for p in (task / "children").read_text().split()}
         except OSError:
             pass
-    return {p for p in out if Path(f"/proc/{p}").exists() and "zombie" not in
-            Path(f"/proc/{p}/status").read_text().lower()}
+    return {
+        p
+        for p in out
+        if Path(f"/proc/{p}").exists() and "zombie" not in Path(f"/proc/{p}/status").read_text().lower()
+    }
 
 
-def test_a_cancelled_render_stops_ffmpeg_and_leaves_no_file(sample_photos: list[Path], tmp_path: Path) -> None:
+def test_a_cancelled_render_stops_ffmpeg_and_leaves_no_file(
+    sample_photos: list[Path], tmp_path: Path
+) -> None:
     clip = _clip(tmp_path / "clip.mp4")
-    d = draft([still("asset://p", "lid.jpg", 6000), still("asset://v", "clip.mp4", 3000, kind="video"),
-               still("asset://q", "front.jpg", 6000)], music="synth://calm")
+    d = draft(
+        [
+            still("asset://p", "lid.jpg", 6000),
+            still("asset://v", "clip.mp4", 3000, kind="video"),
+            still("asset://q", "front.jpg", 6000),
+        ],
+        music="synth://calm",
+    )
     stop = threading.Event()
     seen: list[float] = []
 
@@ -96,8 +137,13 @@ def test_a_cancelled_render_stops_ffmpeg_and_leaves_no_file(sample_photos: list[
     out = tmp_path / "out" / "cancelled.mp4"
     started = time.monotonic()
     with pytest.raises(RenderCancelled):
-        render_draft(d, {"asset://p": sample_photos[2], "asset://q": sample_photos[0], "asset://v": clip}, out,
-                     progress=progress, should_stop=stop)
+        render_draft(
+            d,
+            {"asset://p": sample_photos[2], "asset://q": sample_photos[0], "asset://v": clip},
+            out,
+            progress=progress,
+            should_stop=stop,
+        )
     assert time.monotonic() - started < 30
     assert max(seen) < 90  # stopped midway, not at the end
     assert _children() <= before  # no ffmpeg (encoder or clip decoder) left running

@@ -21,7 +21,8 @@ W, H = 1080, 1920
 
 @pytest.fixture(scope="module")
 def card_promo(tmp_path_factory: pytest.TempPathFactory) -> tuple[RenderResult, Plan]:
-    prompt = "Make a 10 second vertical video: Grand opening sale, 50% off everything this weekend! Visit us today."
+    prompt = ("Make a 10 second vertical video: Grand opening sale, 50% off everything this weekend! "
+              "Visit us today.")
     draft = asyncio.run(RuleDirector().turn(None, prompt, [], "en")).draft
     assert draft is not None
     out = tmp_path_factory.mktemp("cards") / "cards.mp4"
@@ -29,11 +30,11 @@ def card_promo(tmp_path_factory: pytest.TempPathFactory) -> tuple[RenderResult, 
 
 
 def test_the_screen_is_never_empty_or_flat_for_half_a_second(card_promo: tuple[RenderResult, Plan]) -> None:
-    result, plan = card_promo
+    result, _plan = card_promo
     frames = read_frames(result.path, W, H, gray=True, scale=(108, 192)).astype(np.float32)
     spread = frames.reshape(len(frames), -1).std(axis=1)
     for start in range(0, len(frames) - 15 + 1, 5):
-        assert spread[start:start + 15].max() > 12, f"a flat half second from {start / 30:.1f} s"
+        assert spread[start : start + 15].max() > 12, f"a flat half second from {start / 30:.1f} s"
     moved = np.abs(frames[15:] - frames[:-15]).mean(axis=(1, 2))
     assert float(np.median(moved)) > 0.8  # the background is animated, not a still card
 

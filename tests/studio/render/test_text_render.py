@@ -3,10 +3,20 @@ between Chinese words (never inside one), and every style family ships with the 
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from studio.render.fonts import CJK_FONT, EMOJI_FONT, FAMILIES, LATIN_FONT, SERIF_CJK_FONT, coverage, missing_fonts
+from studio.render.fonts import (
+    CJK_FONT,
+    EMOJI_FONT,
+    FAMILIES,
+    LATIN_FONT,
+    SERIF_CJK_FONT,
+    coverage,
+    missing_fonts,
+)
 from studio.render.text import Look, composite, draw_block, layout_text
 
 
@@ -28,7 +38,9 @@ def test_the_fonts_of_every_family_ship_with_the_package() -> None:
     assert ord("é") in coverage(LATIN_FONT) and 0x1F389 in coverage(EMOJI_FONT)
     assert all(ord(c) in coverage(CJK_FONT) for c in "夏か한")
     assert all(ord(c) in coverage(SERIF_CJK_FONT) for c in "香蜡烛限时")
-    assert ord("薰") not in coverage(SERIF_CJK_FONT) and ord("薰") in coverage(CJK_FONT)  # rarer: the sans draws it
+    assert ord("薰") not in coverage(SERIF_CJK_FONT) and ord("薰") in coverage(
+        CJK_FONT
+    )  # rarer: the sans draws it
     for fam in FAMILIES.values():
         assert ord("A") in coverage(fam.headline) and ord("a") in coverage(fam.body)
 
@@ -46,7 +58,7 @@ def test_chinese_breaks_between_words_never_inside_one() -> None:
     for width in (300, 420, 560, 700):
         lines = lines_of(text, width)
         assert "".join(lines) == text
-        for a, b in zip(lines, lines[1:], strict=False):
+        for a, b in itertools.pairwise(lines):
             assert not (a.endswith("蜡") and b.startswith("烛")), lines  # 蜡烛 (candle) stays whole
             assert not (a.endswith("香") and b.startswith("薰")), lines
             assert not b.startswith("，")
@@ -54,7 +66,9 @@ def test_chinese_breaks_between_words_never_inside_one() -> None:
 
 def test_captions_break_at_phrase_boundaries() -> None:
     assert lines_of("Keeps drinks cold for 24 hours, leak-proof lid", 1000) == [
-        "Keeps drinks cold for 24 hours,", "leak-proof lid"]
+        "Keeps drinks cold for 24 hours,",
+        "leak-proof lid",
+    ]
     two = lines_of("Works with Alexa and Google Home", 700)
     assert len(two) == 2 and not two[0].endswith(("and", "with")), two
     assert not any(line.endswith(" 24") for line in lines_of("Cold for 24 hours and hot for 12 hours", 520))
