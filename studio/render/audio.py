@@ -393,3 +393,63 @@ def peak_envelope(samples: np.ndarray) -> np.ndarray:
             vals = np.correlate(seg, _PHASES[p], mode="valid")[:n]
             np.maximum(env, np.abs(vals), out=env)
     return env
+
+
+@dataclass(frozen=True)
+class SoundPart:
+    """A file's sound placed on the timeline (a clip's own sound, a recorded voice-over)."""
+
+    path: str
+    start: float  # on the timeline, s
+    seconds: float
+    trim: float  # into the file, s
+    volume: float
+    kind: str  # clip | voice
+
+
+@dataclass(frozen=True)
+class MixSpec:
+    """Everything the soundtrack depends on, as plain data (it is mixed in a process of its own)."""
+
+    duration: float
+    music: MusicPlan | None
+    parts: tuple[SoundPart, ...]
+
+    def to_json(self) -> str:
+        music = None
+        if self.music is not None:
+            music = {**self.music.__dict__, "path": str(self.music.path) if self.music.path else None}
+        return json.dumps(
+            {"duration": self.duration, "music": music, "parts": [p.__dict__ for p in self.parts]}
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> MixSpec:
+        data = json.loads(text)
+        m = data["music"]
+        music = None
+        if m is not None:
+            music = MusicPlan(**{**m, "path": Path(m["path"]) if m["path"] else None})
+        return cls(float(data["duration"]), music, tuple(SoundPart(**p) for p in data["parts"]))
+
+
+def mix(spec: MixSpec) -> np.ndarray:
+    """The mastered soundtrack of a spec: float32 (n, 2), exactly `spec.duration` long."""
+    inputs: list[MixInput] = []
+    gain_db = 0.0
+    if spec.music is not None:
+        inputs.append(MixInput(music_samples(spec.music), spec.music.start, 1.0, "music"))
+        gain_db = music_gain_db(spec.music)
+    for part in spec.parts:
+        sound = decode_audio(Path(part.path), seconds=part.seconds, start=part.trim)
+        if not len(sound):
+            continue
+        if part.kind == "clip":
+            sound = _fades(sound, 0.05, 0.08)
+        inputs.append(MixInput(sound, part.start, part.volume, part.kind))
+        gain_db = 0.0  # the programme has more than music: it is mastered whole
+    out = master_mix(inputs, spec.duration, music_gain_db=gain_db)
+    n = round(spec.duration * SAMPLE_RATE)
+    if len(out) < n:
+        out = np.concatenate([out, np.zeros((n - len(out), 2), np.float32)])
+    return np.ascontiguousarray(out[:n], np.float32)

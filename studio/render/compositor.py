@@ -10,6 +10,7 @@ step is an OpenCV call on uint8 planes (a 1080p full-bleed move costs ~4 ms on o
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import math
 import subprocess
@@ -47,6 +48,14 @@ cv2.setNumThreads(1)  # frames are made by one thread next to ffmpeg's encoder t
 
 MAX_DECODE = 4096  # longest side a photo is decoded to
 WHITE, BLACK = (255, 255, 255), (0, 0, 0)
+
+
+def _trim() -> None:
+    """Hand freed heap back to the system (glibc), so the worker's RSS tracks what it uses."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 class PhotoError(Exception):
@@ -284,7 +293,9 @@ class Compositor:
                 del self._pyramids[ref]
 
     def _photo(self, scene: PhotoScene, p: float, out: Planes) -> None:
-        self._fill_background(scene.background, scene.panels, out)
+        covered = sum(c.rect.area for c in scene.cells) >= self.w * self.h * 0.999
+        if scene.panels or not covered:  # a full-bleed cell paints every pixel itself
+            self._fill_background(scene.background, scene.panels, out)
         for cell in scene.cells:
             rect = even_rect(cell.rect.scaled(self.scale), self.w, self.h)
             dst = _region(out, rect)
@@ -387,9 +398,12 @@ class Compositor:
         small = np.clip(img, 0, 255).astype(np.uint8)
         small = cv2.GaussianBlur(small, (0, 0), 0.8)
         big = cv2.resize(small, (cw, ch), interpolation=cv2.INTER_CUBIC)
-        # a fine grain keeps large flat areas from banding
-        grain = np.random.default_rng(seed).integers(-3, 4, big.shape[:2], dtype=np.int16)
-        big = np.clip(big.astype(np.int16) + grain[..., None], 0, 255).astype(np.uint8)
+        # a fine grain keeps large flat areas from banding (saturating uint8 adds: no big temporaries)
+        grain = np.random.default_rng(seed).integers(0, 7, big.shape[:2], dtype=np.uint8)
+        for c in range(3):
+            channel = np.ascontiguousarray(big[..., c])
+            big[..., c] = cv2.subtract(cv2.add(channel, grain), np.full_like(grain, 3))
+        del grain
         planes = yuv.to_planes(big)
         self._cards[key] = planes
         return planes
@@ -399,7 +413,7 @@ class Compositor:
         if s is None:
             ys, xs = np.mgrid[0:size, 0:size].astype(np.float32)
             d = np.sqrt((xs - size / 2) ** 2 + (ys - size / 2) ** 2) / (size / 2)
-            a = (np.clip(1 - d, 0, 1) ** 2.2 * 120).astype(np.uint8)
+            a = (np.clip(1 - d, 0, 1) ** 2.2 * 102).astype(np.uint8)
             rgba = np.zeros((size, size, 4), np.uint8)
             rgba[..., :3] = 255
             rgba[..., 3] = a
@@ -425,7 +439,7 @@ class Compositor:
         for k in range(2):
             px = (0.5 + 0.42 * math.sin(t * (0.6 + 0.2 * k) + seed + k * 2.1)) * self.w - light.w / 2
             py = (0.5 + 0.38 * math.cos(t * (0.45 + 0.15 * k) + seed * 1.7 + k)) * self.h - light.h / 2
-            yuv.blend(out, light, int(px), int(py), 0.85)
+            yuv.blend(out, light, int(px), int(py))
 
     # --- end card -------------------------------------------------------------------------
     def _end_sprites(self, card: EndCard) -> list[tuple[Sprite, int, int, int]]:
@@ -786,6 +800,8 @@ class Compositor:
             yield self.frame(f)
             if f % 30 == 0:
                 self._drop_unused(f)
+            if f % 90 == 45:
+                _trim()
 
     def _drop_unused(self, f: int) -> None:
         keep: set[str] = set()

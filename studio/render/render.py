@@ -20,14 +20,17 @@ writer threads, and deleting the partial output.
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import logging
 import os
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -231,13 +234,9 @@ def prepare(draft: Draft | dict[str, Any], assets: Mapping[str, Path]) -> tuple[
 
 
 # --- audio ------------------------------------------------------------------------------------
-def soundtrack(plan: Plan) -> np.ndarray:
-    """The mastered mix of the plan: music, clips' own sound, a recorded voice-over."""
-    inputs: list[audio.MixInput] = []
-    gain_db = 0.0
-    if plan.music is not None:
-        inputs.append(audio.MixInput(audio.music_samples(plan.music), plan.music.start, 1.0, "music"))
-        gain_db = audio.music_gain_db(plan.music)
+def mix_spec(plan: Plan) -> audio.MixSpec:
+    """What the soundtrack of the plan is made of: music, clips' own sound, a recorded voice-over."""
+    parts: list[audio.SoundPart] = []
     seen: set[str] = set()
     for shot in plan.shots:
         scene = shot.scene
@@ -249,17 +248,50 @@ def soundtrack(plan: Plan) -> np.ndarray:
             continue
         span = [s for s in plan.shots if s.segment == shot.segment]
         length = (span[-1].end - span[0].start) / FPS
-        sound = audio.decode_audio(clip.path, seconds=length, start=scene.trim_in)
-        inputs.append(
-            audio.MixInput(audio._fades(sound, 0.05, 0.08), span[0].start / FPS, scene.volume, "clip")
+        parts.append(
+            audio.SoundPart(str(clip.path), span[0].start / FPS, length, scene.trim_in, scene.volume, "clip")
         )
-        gain_db = 0.0  # the programme has more than music: master it whole
     if plan.voice is not None:
-        voice = audio.decode_audio(plan.voice, seconds=plan.duration)
-        if len(voice):
-            inputs.append(audio.MixInput(voice, 0.0, 1.0, "voice"))
-            gain_db = 0.0
-    return audio.master_mix(inputs, plan.duration, music_gain_db=gain_db)
+        parts.append(audio.SoundPart(str(plan.voice), 0.0, plan.duration, 0.0, 1.0, "voice"))
+    return audio.MixSpec(plan.duration, plan.music, tuple(parts))
+
+
+def soundtrack(plan: Plan) -> np.ndarray:
+    """The mastered mix of the plan (in this process)."""
+    return audio.mix(mix_spec(plan))
+
+
+def soundtrack_apart(plan: Plan, stop: Callable[[], bool], timeout: float) -> np.ndarray:
+    """The mastered mix of the plan, made by `python -m studio.render.mixjob` (see there why)."""
+    with tempfile.TemporaryDirectory(prefix="vb-mix-") as tmp:
+        spec, out = Path(tmp) / "spec.json", Path(tmp) / "mix.f32"
+        spec.write_text(mix_spec(plan).to_json())
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "studio.render.mixjob", str(spec), str(out)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        began = time.monotonic()
+        try:
+            while proc.poll() is None:
+                if stop():
+                    raise RenderCancelled("the render was cancelled")
+                if time.monotonic() - began > timeout:
+                    raise RenderCancelled("the render took too long and was stopped")
+                time.sleep(0.05)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            _out, err = proc.communicate()
+        if proc.returncode != 0:
+            log.error("the soundtrack could not be made: %s", err.decode("utf-8", "replace")[-2000:])
+            raise RenderError("the soundtrack could not be made")
+        samples = np.fromfile(out, np.float32).reshape(-1, 2)
+    n = round(plan.duration * audio.SAMPLE_RATE)
+    if len(samples) != n:
+        raise RenderError("the soundtrack could not be made")
+    return samples
 
 
 # --- the ffmpeg run ---------------------------------------------------------------------------
@@ -286,7 +318,7 @@ def encode_args(plan: Plan, video_fd: int, audio_fd: int, out: Path) -> list[str
         "-framerate",
         str(FPS),
         "-thread_queue_size",
-        "4",
+        "2",
         "-i",
         f"pipe:{video_fd}",
         "-f",
@@ -370,20 +402,14 @@ def _write_frames(
 
 def _write_audio(
     fd: int,
-    plan: Plan,
+    pcm: np.ndarray,
     proc: subprocess.Popen[bytes],
     failures: list[BaseException],
     stop: Callable[[], bool],
 ) -> None:
     try:
         with os.fdopen(fd, "wb", buffering=0) as pipe:
-            if stop():
-                return
-            samples = soundtrack(plan)
-            n = round(plan.duration * audio.SAMPLE_RATE)
-            if len(samples) < n:
-                samples = np.concatenate([samples, np.zeros((n - len(samples), 2), np.float32)])
-            data = np.ascontiguousarray(samples[:n], np.float32).tobytes()
+            data = memoryview(pcm).cast("B")
             step = 1 << 18
             for i in range(0, len(data), step):
                 if stop():
@@ -394,6 +420,27 @@ def _write_audio(
     except BaseException as exc:
         failures.append(exc)
         proc.kill()
+
+
+def release_memory() -> None:
+    """Hand freed heap back to the system (glibc's malloc_trim): the encoder needs it next."""
+    import gc
+
+    gc.collect()
+    try:
+        _libc().malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+@cache
+def _libc() -> ctypes.CDLL:
+    libc = ctypes.CDLL("libc.so.6")
+    try:
+        libc.mallopt(-8, 2)  # M_ARENA_MAX: the frame and audio threads share two malloc arenas
+    except AttributeError:
+        pass
+    return libc
 
 
 def render_draft(
@@ -419,8 +466,15 @@ def render_draft(
         raise RenderCancelled("the render was cancelled")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     part = out_path.with_name(out_path.name + ".part")
-    comp = Compositor(plan, logo)
+    _libc()
+    # the soundtrack first: synthesising and mastering it is the render's memory peak, and the
+    # encoder should not be running beside it (the process tree stays under 500 MB)
     limit = timeout if timeout is not None else 120 + 20 * plan.duration
+    pcm = soundtrack_apart(plan, stop, limit)
+    release_memory()
+    if stop():
+        raise RenderCancelled("the render was cancelled")
+    comp = Compositor(plan, logo)
     video_r, video_w = _pipe()
     audio_r, audio_w = _pipe()
     fds = {"video_r": video_r, "video_w": video_w, "audio_r": audio_r, "audio_w": audio_w}
@@ -447,7 +501,7 @@ def render_draft(
         )
         threads.append(
             threading.Thread(
-                target=_write_audio, args=(aw, plan, proc, failures, halt), daemon=True, name="render-audio"
+                target=_write_audio, args=(aw, pcm, proc, failures, halt), daemon=True, name="render-audio"
             )
         )
         for t in threads:
