@@ -57,7 +57,7 @@ def contact_sheet(video: Path, out: Path, width: int, height: int, step: float =
         x, y = 4 + (i % cols) * (tile_w + 4), 4 + (i // cols) * (tile_h + 20)
         sheet.paste(Image.fromarray(f), (x, y + 18))
         draw.text((x + 2, y + 3), f"{i * step:.1f} s", fill=(235, 235, 235))
-    sheet.quantize(colors=255, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+    sheet.quantize(colors=255, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.FLOYDSTEINBERG).save(
         out, optimize=True
     )
     return out

@@ -183,6 +183,7 @@ class Cue:
     anim: str  # in-animation: none, fade, pop, slide, typewriter, words
     beat_frames: int  # frames per beat (word-by-word reveals step on the beat's subdivisions)
     box: Rect  # the block's box (canvas pixels), for tests and the storyboard
+    overlap: float = 0.0  # share of the box over a subject (0 unless nothing else was possible)
 
 
 @dataclass(frozen=True)
@@ -262,6 +263,7 @@ class _Context:
     grid: BeatGrid
     photos: Mapping[str, Photo]
     clips: Mapping[str, Clip]
+    text_first: set[str] = field(default_factory=set)  # segments whose layout must leave room for text
 
 
 def plan_draft(
@@ -290,26 +292,19 @@ def plan_draft(
         grid = music_grid(music, duration, TEMPO.get(draft.m.pace, 110.0))
     ctx = _Context(draft, style, width, height, grid, photos, clips)
     end_start = _end_card_start(ctx, duration)
-    shots = _shots(ctx, end_start, frames)
-    end_card = None
-    if end_start is not None:
-        end_card = _end_card(ctx, _f(end_start), logo)
-        colors = style.backgrounds[0] if style.end_background == "gradient" else (style.accent, style.accent)
-        if style.end_background == "dark":
-            colors = (style.scrim, style.backgrounds[0][1])
-        shots.append(
-            Shot(
-                len(shots),
-                _f(end_start),
-                frames - _f(end_start),
-                EndScene(colors, style.end_background),
-                "end",
-                "end",
-                _transition(ctx, "between", len(shots), shots[-1] if shots else None, frames - _f(end_start)),
-            )
-        )
-    mark = _logo_mark(ctx, logo, _f(end_start) if end_start is not None else frames)
-    cues = _cues(ctx, shots, _f(end_start) if end_start is not None else frames, mark)
+    until = _f(end_start) if end_start is not None else frames
+    mark = _logo_mark(ctx, logo, until)
+    end_card = _end_card(ctx, _f(end_start), logo) if end_start is not None else None
+    shots = _all_shots(ctx, end_start, frames)
+    # a photo whose every framing leaves no room for its words gets a layout with room for text
+    for _round in range(2):
+        crowded: set[str] = set()
+        cues = _cues(ctx, shots, until, mark, crowded)
+        if not crowded - ctx.text_first:
+            break
+        ctx.text_first |= crowded
+        shots = _all_shots(ctx, end_start, frames)
+    cues = _cues(ctx, shots, until, mark)
     plan = Plan(
         width, height, frames, style, grid, shots, cues, music, mark, end_card, dict(photos), dict(clips)
     )
@@ -317,6 +312,21 @@ def plan_draft(
         "plan: %d shots, %d cues, %.1f bpm, style %s", len(shots), len(cues), grid.tempo_bpm, style.name
     )
     return plan
+
+
+def _all_shots(ctx: _Context, end_start: float | None, frames: int) -> list[Shot]:
+    style = ctx.style
+    shots = _shots(ctx, end_start, frames)
+    if end_start is not None:
+        colors = style.backgrounds[0] if style.end_background == "gradient" else (style.accent, style.accent)
+        if style.end_background == "dark":
+            colors = (style.scrim, style.backgrounds[0][1])
+        n = frames - _f(end_start)
+        into = _transition(ctx, "between", len(shots), shots[-1] if shots else None, n)
+        shots.append(
+            Shot(len(shots), _f(end_start), n, EndScene(colors, style.end_background), "end", "end", into)
+        )
+    return shots
 
 
 def _end_card_start(ctx: _Context, duration: float) -> float | None:
@@ -421,17 +431,78 @@ def _shots(ctx: _Context, end_start: float | None, frames: int) -> list[Shot]:
                 )
             )
         return _fix_lengths(shots, _f(until))
-    for n, (seg, a, b) in enumerate(spans):
+    n = 0
+    while n < len(spans):
+        seg, a, b = spans[n]
+        duo = _pair(ctx, spans, n)
+        if duo is not None:
+            b = spans[n + 1][2]
         cuts = _cut_points(ctx, a, b, pace)
         edges = [a, *cuts, b]
         pieces = [(x, y) for x, y in itertools.pairwise(edges)]
-        scenes = _segment_scenes(ctx, seg, n, pieces)
+        scenes = _duo_scenes(ctx, duo, n, len(pieces)) if duo is not None else None
+        if scenes is None:
+            b = spans[n][2]
+            cuts = _cut_points(ctx, a, b, pace)
+            edges = [a, *cuts, b]
+            pieces = [(x, y) for x, y in itertools.pairwise(edges)]
+            scenes = _segment_scenes(ctx, seg, n, pieces)
+            n += 1
+        else:
+            n += 2
+        seg_id = (
+            f"{seg.id}+{spans[n - 1][0].id}"
+            if duo is not None and scenes and n >= 2 and scenes[0][1] in ("duo", "split")
+            else seg.id
+        )
         for k, ((x, y), (scene, label)) in enumerate(zip(pieces, scenes, strict=True)):
             where = "within" if k else "between"
             prev = shots[-1] if shots else None
             trans = _transition(ctx, where, len(shots), prev, _f(y) - _f(x), seg if k == 0 else None)
-            shots.append(Shot(len(shots), _f(x), _f(y) - _f(x), scene, label, seg.id, trans))
+            shots.append(Shot(len(shots), _f(x), _f(y) - _f(x), scene, label, seg_id, trans))
     return _fix_lengths(shots, _f(until))
+
+
+def _pair(
+    ctx: _Context, spans: list[tuple[VisualSegment, float, float]], n: int
+) -> tuple[Photo, Photo] | None:
+    """Two neighbouring photos that each fit the canvas badly (a portrait pair in 16:9, landscapes in
+    9:16): shown together in one designed layout (duo, split) instead of two panels of filler."""
+    if n + 1 >= len(spans):
+        return None
+    first, second = spans[n][0], spans[n + 1][0]
+    if {first.id, second.id} & ctx.text_first or first.m.kind != "image" or second.m.kind != "image":
+        return None
+    a, b = ctx.photos.get(first.m.src or ""), ctx.photos.get(second.m.src or "")
+    if a is None or b is None or a.ref == b.ref:
+        return None
+    aspect = ctx.width / ctx.height
+
+    def misfit(p: Photo) -> bool:
+        ratio = (p.width / p.height) / aspect
+        return ratio < 0.78 or ratio > 1.28
+
+    return (a, b) if misfit(a) and misfit(b) else None
+
+
+def _duo_scenes(
+    ctx: _Context, pair: tuple[Photo, Photo], n: int, count: int
+) -> list[tuple[Scene, str]] | None:
+    infos = [PhotoInfo(p.width, p.height, p.subject) for p in pair]
+    layout = plan_layout(
+        infos, ctx.width, ctx.height, "gallery", pace=ctx.draft.m.pace, shots=max(1, count), seed=n
+    )
+    if layout.kind not in ("duo", "split") or layout.filler > 0.05:
+        return None
+    panels = _panels(layout)
+    out: list[tuple[Scene, str]] = []
+    for k in range(count):
+        cells = []
+        for c in layout.cells:
+            moves = c.moves or (Move(c.crop, c.crop, "linear", "hold", 2.0, 1.0),)
+            cells.append(CellShot(c.rect, pair[c.photo].ref, _scaled(moves[k % len(moves)], ctx.style.zoom)))
+        out.append((PhotoScene(tuple(cells), panels, layout.background, layout.kind), layout.kind))
+    return out
 
 
 def _fix_lengths(shots: list[Shot], until: int) -> list[Shot]:
@@ -493,6 +564,8 @@ def _segment_scenes(
             and t.end / 1000 > a
             for t in ctx.draft.texts()
         )
+        if seg.id in ctx.text_first:
+            return _photo_scenes(ctx, photo, n, count, wordy=True, forced=True)
         return _photo_scenes(ctx, photo, n, count, wordy)
     if kind == "video" and ref in ctx.clips:
         clip = ctx.clips[ref]
@@ -502,12 +575,20 @@ def _segment_scenes(
 
 
 def _photo_scenes(
-    ctx: _Context, photo: Photo, n: int, count: int, wordy: bool = False
+    ctx: _Context, photo: Photo, n: int, count: int, wordy: bool = False, forced: bool = False
 ) -> list[tuple[Scene, str]]:
     info = PhotoInfo(photo.width, photo.height, photo.subject)
-    role: Literal["hero", "text", "auto"] = "hero" if n == 0 else ("text" if wordy else "auto")
+    role: Literal["hero", "text", "auto"] = "hero" if n == 0 else "auto"
+    if forced:
+        role = "text"
     pace = ctx.draft.m.pace
     layout = plan_layout([info], ctx.width, ctx.height, role, pace=pace, shots=max(1, count), seed=n)
+    if forced:  # text beside the subject on the full-bleed photo first: a panel only when that fails
+        beside = plan_layout(
+            [info], ctx.width, ctx.height, role, kind="beside", pace=pace, shots=max(1, count), seed=n
+        )
+        if beside.kind == "beside":
+            layout = beside
     panels = _panels(layout)
     out: list[tuple[Scene, str]] = []
     for k in range(count):
@@ -760,7 +841,11 @@ def _text_plan(
     return filled
 
 
-def _cues(ctx: _Context, shots: list[Shot], until: int, mark: LogoMark | None) -> list[Cue]:
+def _cues(
+    ctx: _Context, shots: list[Shot], until: int, mark: LogoMark | None, crowded: set[str] | None = None
+) -> list[Cue]:
+    """The text cues; `crowded` receives the segments where a cue found no place off the subject."""
+    self_crowded = crowded if crowded is not None else set()
     w, h = ctx.width, ctx.height
     zone = Rect.of(safe_zone((w, h)))
     zone_px = zone.scaled(w, h)
@@ -778,11 +863,14 @@ def _cues(ctx: _Context, shots: list[Shot], until: int, mark: LogoMark | None) -
                 groups.append([s])
             else:
                 groups[-1].append(s)
+        placed_frames = 0
+        failed: set[str] = set()
         for g, group in enumerate(groups):
             a = max(start, group[0].start)
             b = min(end, group[-1].end)
             if b - a < 8:
                 continue
+            args = (zone, zone_px, beat_frames, mark, taken)
             cue = _place(
                 ctx,
                 cue_id if g == 0 else f"{cue_id}.{g}",
@@ -792,16 +880,37 @@ def _cues(ctx: _Context, shots: list[Shot], until: int, mark: LogoMark | None) -
                 b,
                 seg,
                 group,
-                zone,
-                zone_px,
-                beat_frames,
-                mark,
-                taken,
+                *args,
                 animate=g == 0,
             )
-            if cue is not None:
-                cues.append(cue)
-                taken.append((cue.start, cue.end, cue.box))
+            pieces = [cue] if cue is not None and cue.overlap <= 0.03 else []
+            if not pieces and len(group) > 1:  # shot by shot: where one framing leaves room
+                for k, s in enumerate(group):
+                    sa, sb = max(a, s.start), min(b, s.end)
+                    if sb - sa < 8:
+                        continue
+                    piece = _place(
+                        ctx,
+                        f"{cue_id}.{g}.{k}",
+                        role,
+                        text,
+                        sa,
+                        sb,
+                        seg,
+                        [s],
+                        *args,
+                        animate=g == 0 and k == 0,
+                    )
+                    if piece is not None and piece.overlap <= 0.03:
+                        pieces.append(piece)
+            if not pieces:
+                failed |= {seg_id for s in group for seg_id in s.segment.split("+")}
+            for piece in pieces:
+                cues.append(piece)
+                taken.append((piece.start, piece.end, piece.box))
+                placed_frames += piece.end - piece.start
+        if failed and placed_frames < 0.5 * (end - start):
+            self_crowded.update(failed)
     return cues
 
 
@@ -883,7 +992,20 @@ def _place(
                 box_alpha=look.box_alpha,
             ),
         )
-    return Cue(cue_id, role, text, a, b, block, x, y, anim if animate else "fade", beat_frames, final_box)
+    return Cue(
+        cue_id,
+        role,
+        text,
+        a,
+        b,
+        block,
+        x,
+        y,
+        anim if animate else "fade",
+        beat_frames,
+        final_box,
+        placed.overlap,
+    )
 
 
 def _prefer(role: str, seg: TextSegment | None) -> Literal["top", "bottom", "center"] | None:
@@ -895,7 +1017,11 @@ def _prefer(role: str, seg: TextSegment | None) -> Literal["top", "bottom", "cen
     if pos == "center":
         return "center"
     by_role: dict[str, Literal["top", "bottom", "center"]] = {
-        "title": "top", "cta": "bottom", "caption": "bottom", "tag": "top"}
+        "title": "top",
+        "cta": "bottom",
+        "caption": "bottom",
+        "tag": "top",
+    }
     return by_role.get(role)
 
 

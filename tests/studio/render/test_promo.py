@@ -102,11 +102,12 @@ def test_each_photo_becomes_several_moving_shots_with_varied_transitions(
 ) -> None:
     _, plan, _draft = promo
     photo_shots = [s for s in plan.shots if isinstance(s.scene, PhotoScene)]
-    by_segment: dict[str, list[str]] = {}
+    by_photo: dict[str, list[str]] = {}
     for s in photo_shots:
-        by_segment.setdefault(s.segment, []).append(s.label)
-    assert len(by_segment) == 3 and all(len(v) >= 2 for v in by_segment.values()), by_segment
-    assert len({label for v in by_segment.values() for label in v}) >= 3
+        for c in s.scene.cells:  # type: ignore[union-attr]
+            by_photo.setdefault(c.photo, []).append(c.move.label)
+    assert len(by_photo) == 3 and all(len(v) >= 2 for v in by_photo.values()), by_photo
+    assert len({label for v in by_photo.values() for label in v}) >= 3
     moves = [c.move for s in photo_shots for c in s.scene.cells]  # type: ignore[union-attr]
     assert all(m.easing != "linear" for m in moves if m.start != m.end)
     kinds = {s.transition.kind for s in plan.shots[1:]}
