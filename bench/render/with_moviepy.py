@@ -1,10 +1,12 @@
 """The same plan rendered the usual MoviePy 2.x way, for comparison (bench only).
 
 The same shots, camera moves, layouts, texts and soundtrack as `studio.render` plans them
-(`studio.render.render.prepare`), drawn the way a MoviePy program does: one `VideoClip` per shot
-whose frame function crops and resizes the photo with Pillow for each frame, colour clips for
-cards, the text images as `ImageClip`s with cross-fades, transitions as `CrossFadeIn`, one
-`CompositeVideoClip` written with libx264 veryfast crf 23.
+(`studio.render.render.prepare`), built the way MoviePy programs do it: every layout cell of a shot
+is an `ImageClip` of its photo with a Ken Burns move made of MoviePy's per-frame `resized(scale(t))`
+and `with_position(pos(t))`, composited in a `CompositeVideoClip` of the cell's size and placed on
+the canvas; panels and cards are `ColorClip`s; texts are `ImageClip`s of the same text images with
+cross-fades; transitions are `CrossFadeIn`; one `CompositeVideoClip` written with libx264 veryfast
+crf 23, the same mastered soundtrack as audio.
 """
 
 from __future__ import annotations
@@ -14,50 +16,66 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from moviepy import AudioFileClip, ColorClip, CompositeVideoClip, ImageClip, VideoClip, vfx
+from moviepy import AudioFileClip, ColorClip, CompositeVideoClip, ImageClip, vfx
 from PIL import Image
 
 from studio.render import audio
 from studio.render.compositor import load_photo
+from studio.render.framing.shots import Move
 from studio.render.render import prepare, soundtrack
 from studio.render.text import composite, draw_block
 from studio.render.timeline import FPS, PhotoScene
 
 
-def _photo_clip(scene: PhotoScene, photos: dict[str, Image.Image], seconds: float, w: int, h: int) -> Any:
-    def frame(t: float) -> np.ndarray:
-        canvas = Image.new("RGB", (w, h), scene.background)
-        for p in scene.panels:
-            canvas.paste(p.color, tuple(int(v) for v in p.rect.ints()))
-        for cell in scene.cells:
-            crop = cell.move.at(min(1.0, t / max(seconds, 1e-3)))
-            x0, y0, x1, y1 = (int(v) for v in cell.rect.ints())
-            part = photos[cell.photo].resize(
-                (x1 - x0, y1 - y0), Image.Resampling.BILINEAR, box=(crop.x0, crop.y0, crop.x1, crop.y1)
-            )
-            canvas.paste(part, (x0, y0))
-        return np.asarray(canvas)
+def _ken_burns(photo: np.ndarray, move: Move, cell_w: int, cell_h: int, seconds: float) -> Any:
+    """The cell's move as MoviePy does Ken Burns: the whole photo resized and positioned per frame."""
 
-    return VideoClip(frame, duration=seconds)
+    def crop(t: float) -> Any:
+        return move.at(min(1.0, t / max(seconds, 1e-3)))
+
+    def scale(t: float) -> float:
+        return cell_w / crop(t).w
+
+    def position(t: float) -> tuple[float, float]:
+        c = crop(t)
+        s = cell_w / c.w
+        return -c.x0 * s, -c.y0 * s
+
+    clip = ImageClip(photo).with_duration(seconds).resized(scale).with_position(position)
+    return CompositeVideoClip([clip], size=(cell_w, cell_h)).with_duration(seconds)
 
 
 def render_with_moviepy(draft: dict[str, Any], assets: dict[str, Path], out: Path) -> None:
     plan, _logo = prepare(draft, assets)
     w, h = plan.width, plan.height
-    photos = {ref: load_photo(p.path, p.name) for ref, p in plan.photos.items()}
+    photos = {ref: np.asarray(load_photo(p.path, p.name)) for ref, p in plan.photos.items()}
     layers: list[Any] = []
     with tempfile.TemporaryDirectory() as tmp:
         for shot in plan.shots:
             seconds = shot.frames / FPS
+            start = shot.start / FPS
+            fade = [vfx.CrossFadeIn(shot.transition.frames / FPS)] if shot.transition.frames else []
             if isinstance(shot.scene, PhotoScene):
-                clip = _photo_clip(shot.scene, photos, seconds, w, h)
+                parts: list[Any] = [ColorClip((w, h), color=shot.scene.background).with_duration(seconds)]
+                for p in shot.scene.panels:
+                    x0, y0, x1, y1 = (int(v) for v in p.rect.ints())
+                    parts.append(
+                        ColorClip((x1 - x0, y1 - y0), color=p.color)
+                        .with_duration(seconds)
+                        .with_position((x0, y0))
+                    )
+                for cell in shot.scene.cells:
+                    x0, y0, x1, y1 = (int(v) for v in cell.rect.ints())
+                    parts.append(
+                        _ken_burns(photos[cell.photo], cell.move, x1 - x0, y1 - y0, seconds).with_position(
+                            (x0, y0)
+                        )
+                    )
+                clip = CompositeVideoClip(parts, size=(w, h)).with_duration(seconds)
             else:
                 colour = getattr(shot.scene, "colors", ((30, 30, 30),))[0]
                 clip = ColorClip((w, h), color=colour).with_duration(seconds)
-            clip = clip.with_start(shot.start / FPS)
-            if shot.transition.frames:
-                clip = clip.with_effects([vfx.CrossFadeIn(shot.transition.frames / FPS)])
-            layers.append(clip)
+            layers.append(clip.with_start(start).with_effects(fade))
         for cue in plan.cues:
             drawn = draw_block(cue.block)
             path = Path(tmp) / f"{cue.id}.png"

@@ -10,6 +10,7 @@ step is an OpenCV call on uint8 planes (a 1080p full-bleed move costs ~4 ms on o
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import logging
 import math
@@ -175,9 +176,17 @@ class _ClipReader:
         self.frame_bytes = w * h * 3 // 2
         self.last: Planes | None = None
         self.read = 0
+        self.recent: dict[int, Planes] = {}  # the last few frames: two frame threads ask out of order
+        self.lock = threading.Lock()
 
     def frame(self, index: int) -> Planes:
+        with self.lock:
+            return self._frame(index)
+
+    def _frame(self, index: int) -> Planes:
         w, h = self.size
+        if index in self.recent:
+            return self.recent[index]
         while self.read <= index:
             data = self.proc.stdout.read(self.frame_bytes) if self.proc.stdout else b""
             if len(data) < self.frame_bytes:
@@ -188,10 +197,12 @@ class _ClipReader:
                 buf[w * h : w * h * 5 // 4].reshape(h // 2, w // 2),
                 buf[w * h * 5 // 4 :].reshape(h // 2, w // 2),
             )
+            self.recent[self.read] = self.last
+            self.recent.pop(self.read - 4, None)
             self.read += 1
         if self.last is None:
             self.last = yuv.solid(BLACK, w, h)
-        return self.last
+        return self.recent.get(index, self.last)
 
     def close(self) -> None:
         if self.proc.poll() is None:
@@ -217,14 +228,23 @@ class Compositor:
         self._clips: dict[tuple[str, float], _ClipReader] = {}
         self._procs: list[subprocess.Popen[bytes]] = []
         self._lock = threading.Lock()
+        self._build = threading.RLock()  # caches are filled by one frame thread at a time
         self._cue_cache: dict[str, tuple[Drawn, np.ndarray, Sprite]] = {}
         self._end: list[tuple[Sprite, int, int, int]] | None = None  # sprite, x, y, delay frames
         self._logo: Sprite | None = None
         self._logo_xy = (0, 0)
-        self.buffers = [yuv.new_frame(self.w, self.h) for _ in range(3)]
+        self.buffers = [yuv.new_frame(self.w, self.h)]
+        self._local = threading.local()  # each frame thread has its own scratch frames
         self._need = self._photo_needs()
         if plan.logo is not None:
             self._logo, self._logo_xy = self._logo_sprite(plan.logo.path, plan.logo.rect)
+
+    def _scratch(self) -> tuple[Planes, Planes]:
+        got: tuple[Planes, Planes] | None = getattr(self._local, "scratch", None)
+        if got is None:
+            got = (yuv.new_frame(self.w, self.h), yuv.new_frame(self.w, self.h))
+            self._local.scratch = got
+        return got
 
     # --- processes (clip decoders) --------------------------------------------------------
     def _register(self, proc: subprocess.Popen[bytes]) -> None:
@@ -267,6 +287,12 @@ class Compositor:
         pyr = self._pyramids.get(ref)
         if pyr is not None:
             return pyr
+        with self._build:
+            if ref in self._pyramids:
+                return self._pyramids[ref]
+            return self._make_pyramid(ref)
+
+    def _make_pyramid(self, ref: str) -> _Pyramid:
         photo = self.plan.photos[ref]
         k = min(1.0, self._need.get(ref, 1.0) * 1.05, MAX_DECODE / max(photo.width, photo.height))
         want = (max(2, round(photo.width * k)), max(2, round(photo.height * k)))
@@ -324,11 +350,14 @@ class Compositor:
             key = (*rect, p.color, p.gradient_to, p.vertical)
             planes = self._panels.get(key)
             if planes is None:
-                x0, y0, x1, y1 = rect
-                planes = yuv.gradient(
-                    p.color, p.gradient_to or p.color, x1 - x0, y1 - y0, vertical=p.vertical
-                )
-                self._panels[key] = planes
+                with self._build:
+                    planes = self._panels.get(key)
+                    if planes is None:
+                        x0, y0, x1, y1 = rect
+                        planes = yuv.gradient(
+                            p.color, p.gradient_to or p.color, x1 - x0, y1 - y0, vertical=p.vertical
+                        )
+                        self._panels[key] = planes
             yuv.copy_into(_region(out, rect), planes)
 
     # --- clips ----------------------------------------------------------------------------
@@ -338,15 +367,27 @@ class Compositor:
         # one decoder per run of shots of the same clip segment (their trims continue each other)
         base = scene.trim_in - (shot.start - self._segment_start(shot)) / FPS
         key = (scene.clip, round(base, 3))
+        with self._build:
+            reader = self._open_clip(scene, key, base, size)
+        index = max(0, shot.start - self._segment_start(shot) + local)
+        frame = reader.frame(index)
+        self._paint_clip(scene, rect, frame, out)
+
+    def _open_clip(
+        self, scene: ClipScene, key: tuple[str, float], base: float, size: tuple[int, int]
+    ) -> _ClipReader:
         reader = self._clips.get(key)
         if reader is None:
-            for old in [k for k in self._clips if k[0] == scene.clip or len(self._clips) > 1]:
+            for old in [k for k in self._clips if len(self._clips) > 2 and k != key][:1]:
                 self._clips.pop(old).close()
             clip = self.plan.clips[scene.clip]
             reader = _ClipReader(clip.path, base, scene.crop, size, self._register)
             self._clips[key] = reader
-        index = max(0, shot.start - self._segment_start(shot) + local)
-        frame = reader.frame(index)
+        return reader
+
+    def _paint_clip(
+        self, scene: ClipScene, rect: tuple[int, int, int, int], frame: Planes, out: Planes
+    ) -> None:
         self._fill_background(scene.background, scene.panels, out)
         dst = _region(out, rect)
         if scene.zoom > 1.001:
@@ -375,6 +416,18 @@ class Compositor:
         planes = self._cards.get(key)
         if planes is not None:
             return planes
+        with self._build:
+            if key in self._cards:
+                return self._cards[key]
+            return self._make_card(a, b, seed, key)
+
+    def _make_card(
+        self,
+        a: tuple[int, int, int],
+        b: tuple[int, int, int],
+        seed: int,
+        key: tuple[tuple[int, int, int], tuple[int, int, int], int],
+    ) -> Planes:
         cw, ch = _even(self.w * 1.3), _even(self.h * 1.3)
         sw, sh = max(8, cw // 4), max(8, ch // 4)
         rng = np.random.default_rng(seed + 11)
@@ -411,6 +464,13 @@ class Compositor:
     def _light(self, size: int) -> Sprite:
         s = self._lights.get(size)
         if s is None:
+            with self._build:
+                return self._make_light(size)
+        return s
+
+    def _make_light(self, size: int) -> Sprite:
+        s = self._lights.get(size)
+        if s is None:
             ys, xs = np.mgrid[0:size, 0:size].astype(np.float32)
             d = np.sqrt((xs - size / 2) ** 2 + (ys - size / 2) ** 2) / (size / 2)
             a = (np.clip(1 - d, 0, 1) ** 2.2 * 102).astype(np.uint8)
@@ -445,6 +505,12 @@ class Compositor:
     def _end_sprites(self, card: EndCard) -> list[tuple[Sprite, int, int, int]]:
         if self._end is not None:
             return self._end
+        with self._build:
+            if self._end is not None:
+                return self._end
+            return self._make_end(card)
+
+    def _make_end(self, card: EndCard) -> list[tuple[Sprite, int, int, int]]:
         style = self.plan.style
         w, h = self.w, self.h
         from studio.render.framing.text_place import safe_zone
@@ -553,7 +619,7 @@ class Compositor:
         c = b.start
         first = c - n // 2
         p = (f - first + 0.5) / n  # 0..1 across the transition
-        bufa, bufb = self.buffers[1], self.buffers[2]
+        bufa, bufb = self._scratch()
         if kind in ("dissolve", "slide", "wipe"):
             self._scene(a, f, bufa)
             self._scene(b, f, bufb)
@@ -617,6 +683,13 @@ class Compositor:
 
     # --- text -----------------------------------------------------------------------------
     def _cue_static(self, cue: Cue) -> tuple[Drawn, np.ndarray, Sprite]:
+        got = self._cue_cache.get(cue.id)
+        if got is not None:
+            return got
+        with self._build:
+            return self._make_cue(cue)
+
+    def _make_cue(self, cue: Cue) -> tuple[Drawn, np.ndarray, Sprite]:
         got = self._cue_cache.get(cue.id)
         if got is None:
             drawn = draw_block(self._scaled_block(cue.block))
@@ -785,12 +858,11 @@ class Compositor:
         return cuts
 
     def _shot_index(self, f: int) -> int:
-        shots = self.plan.shots
-        i = getattr(self, "_last_index", 0)
-        if not (shots[i].start <= f < shots[i].end):
-            i = next((n for n, s in enumerate(shots) if s.start <= f < s.end), len(shots) - 1)
-        self._last_index = i
-        return i
+        starts = getattr(self, "_starts", None)
+        if starts is None:
+            starts = [s.start for s in self.plan.shots]
+            self._starts = starts
+        return max(0, bisect.bisect_right(starts, f) - 1)
 
     def frames(self, should_stop: Callable[[], bool] | None = None) -> Iterator[Planes]:
         """Every frame in order (the same buffer each time: write it before asking for the next)."""
@@ -802,6 +874,12 @@ class Compositor:
                 self._drop_unused(f)
             if f % 90 == 45:
                 _trim()
+
+    def housekeeping(self, f: int) -> None:
+        """Drop what no later frame needs and give the heap back (every second or so)."""
+        self._drop_unused(f)
+        if f % 90 == 60:
+            _trim()
 
     def _drop_unused(self, f: int) -> None:
         keep: set[str] = set()

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -38,7 +38,7 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from studio.draft import Draft
-from studio.render import RENDERER_VERSION, audio
+from studio.render import RENDERER_VERSION, audio, yuv
 from studio.render.compositor import Compositor, PhotoError
 from studio.render.ffmpeg import FfmpegFailed, FfmpegStopped, probe, run_ffmpeg
 from studio.render.framing.subject import find_subject, load_small
@@ -382,22 +382,60 @@ def encode_args(plan: Plan, video_fd: int, audio_fd: int, out: Path) -> list[str
     ]
 
 
+FRAME_THREADS = 2
+
+
 def _write_frames(
     fd: int,
-    frames: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    comp: Compositor,
     proc: subprocess.Popen[bytes],
     failures: list[BaseException],
+    stop: Callable[[], bool],
 ) -> None:
-    try:
-        with os.fdopen(fd, "wb", buffering=0) as pipe:
-            for planes in frames:
-                for plane in planes:
-                    pipe.write(plane.data if plane.flags.c_contiguous else np.ascontiguousarray(plane).data)
-    except BrokenPipeError:
-        pass  # ffmpeg stopped reading (it failed, or was stopped): its exit status tells
-    except BaseException as exc:  # reported by the render; ffmpeg must not finish a short video
-        failures.append(exc)
-        proc.kill()
+    """Every frame down the pipe, in order, made by `FRAME_THREADS` threads taking turns: thread k
+    makes frames k, k + n, …; each writes its frame when its turn comes (OpenCV and the pipe write
+    release the GIL, so the two overlap), then makes its next one."""
+    total = comp.plan.frames
+    turn = threading.Condition()
+    state = {"next": 0, "closed": False}
+
+    def work(k: int, pipe: Any) -> None:
+        out = yuv.new_frame(comp.w, comp.h)
+        try:
+            for f in range(k, total, FRAME_THREADS):
+                if stop():
+                    break
+                comp.frame(f, out)
+                with turn:
+                    while state["next"] != f and not state["closed"]:
+                        turn.wait(0.5)
+                    if state["closed"]:
+                        return
+                    for plane in out:
+                        pipe.write(plane.data)
+                    state["next"] = f + 1
+                    if f % 30 == 0:
+                        comp.housekeeping(f)
+                    turn.notify_all()
+        except BrokenPipeError:
+            pass  # ffmpeg stopped reading (it failed, or was stopped): its exit status tells
+        except BaseException as exc:  # reported by the render; ffmpeg must not finish a short video
+            failures.append(exc)
+            proc.kill()
+        finally:
+            with turn:
+                state["closed"] = state["closed"] or state["next"] < total
+                turn.notify_all()
+
+    with os.fdopen(fd, "wb", buffering=0) as pipe:
+        workers = [
+            threading.Thread(target=work, args=(k, pipe), daemon=True, name=f"render-frames-{k}")
+            for k in range(FRAME_THREADS)
+        ]
+        for t in workers:
+            t.start()
+        for t in workers:
+            t.join()
 
 
 def _write_audio(
@@ -494,7 +532,7 @@ def render_draft(
         threads.append(
             threading.Thread(
                 target=_write_frames,
-                args=(vw, comp.frames(halt), proc, failures),
+                args=(vw, comp, proc, failures, halt),
                 daemon=True,
                 name="render-frames",
             )
