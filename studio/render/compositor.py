@@ -233,18 +233,15 @@ class Compositor:
         self._end: list[tuple[Sprite, int, int, int]] | None = None  # sprite, x, y, delay frames
         self._logo: Sprite | None = None
         self._logo_xy = (0, 0)
-        self.buffers = [yuv.new_frame(self.w, self.h)]
-        self._local = threading.local()  # each frame thread has its own scratch frames
+        self._own: Planes | None = None  # the frame buffer of callers that bring none (made when asked)
         self._need = self._photo_needs()
         if plan.logo is not None:
             self._logo, self._logo_xy = self._logo_sprite(plan.logo.path, plan.logo.rect)
 
     def _scratch(self) -> tuple[Planes, Planes]:
-        got: tuple[Planes, Planes] | None = getattr(self._local, "scratch", None)
-        if got is None:
-            got = (yuv.new_frame(self.w, self.h), yuv.new_frame(self.w, self.h))
-            self._local.scratch = got
-        return got
+        """Two frames for the two pictures of a transition: made for the call and dropped after it
+        (large numpy buffers are mapped and unmapped whole, so nothing stays resident between)."""
+        return yuv.new_frame(self.w, self.h), yuv.new_frame(self.w, self.h)
 
     # --- processes (clip decoders) --------------------------------------------------------
     def _register(self, proc: subprocess.Popen[bytes]) -> None:
@@ -828,7 +825,10 @@ class Compositor:
 
     def frame(self, f: int, out: Planes | None = None) -> Planes:
         """Frame `f` of the plan (into `out`, or the compositor's own buffer)."""
-        out = out or self.buffers[0]
+        if out is None:
+            if self._own is None:
+                self._own = yuv.new_frame(self.w, self.h)
+            out = self._own
         shots = self.plan.shots
         i = self._shot_index(f)
         cur = shots[i]
