@@ -18,9 +18,9 @@ ABOUT = [
     "in the same run, with baseline A (ffmpeg encoding the render's first frame as a still for the same "
     "30 s, plus the mastered soundtrack), baseline B (ffmpeg re-encoding the rendered MP4 with the same "
     "settings: the cost of encoding this much motion at all) and MoviePy 2.x rendering the same plan "
-    "(`bench/render/with_moviepy.py`: the same shots, moves, texts and soundtrack, drawn with Pillow per "
-    "frame). Repeats run interleaved; the best time of each counts. Every render synthesises its music "
-    "bed (a cold bed cache).",
+    "(`bench/render/with_moviepy.py`: the same shots, moves, texts and soundtrack, each cell's Ken Burns "
+    "move the MoviePy way, `resized(scale(t))` and `with_position(pos(t))`). Repeats run interleaved; the "
+    "best time of each counts. Every render synthesises its music bed (a cold bed cache).",
     "",
     "Why the render stays close to baseline B although it does far more (several eased camera moves per "
     "photo, layouts, beat-synced transitions, animated text, a synthesised and mastered soundtrack): "
@@ -28,8 +28,9 @@ ABOUT = [
     "resolution their tightest crop needs, with a half-size copy for wide crops); a camera move is one "
     "bilinear `cv2.warpAffine` per plane into the frame (or the layout cell); text, logo and light "
     "sprites are premultiplied once and blended with two saturating OpenCV operations per plane; the "
-    "soundtrack is mixed and mastered in a thread while the frames stream, and reaches ffmpeg over its "
-    "own pipe; one ffmpeg process encodes (clips are decoded by ffmpeg processes of their own).",
+    "soundtrack is synthesised and mastered first, in a short-lived process of its own (its memory is "
+    "back with the system before the encoder starts), and reaches ffmpeg over its own pipe; one ffmpeg "
+    "process encodes (clips are decoded by ffmpeg processes of their own).",
     "",
 ]
 
