@@ -203,7 +203,7 @@ def _track_grid(path: Path) -> BeatGrid | None:
     return grid
 
 
-_BED_CACHE_VERSION = "beds-1"
+_BED_CACHE_VERSION = "beds-2"
 
 
 def _bed_cache_dir() -> Path:

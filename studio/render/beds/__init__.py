@@ -20,16 +20,18 @@ import numpy.typing as npt
 
 from .analysis import analyse
 from .compose import BED_LUFS, render
+from .encode import Encoded, encode_aac
 from .grid import BeatGrid
 from .instruments import clear_cache
 from .loudness import integrated_lufs, master, true_peak_dbtp
+from .mixdown import duck_gain, mix
 from .moods import MOODS as _MOOD_SPECS
 from .wav import read_wav, write_wav
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BED_LUFS", "MOODS", "BeatGrid", "MoodInfo", "analyse", "clear_cache", "generate", "integrated_lufs",
-           "master", "read_wav", "true_peak_dbtp", "write_wav"]
+__all__ = ["BED_LUFS", "MOODS", "BeatGrid", "Encoded", "MoodInfo", "analyse", "clear_cache", "duck_gain",
+           "encode_aac", "generate", "integrated_lufs", "master", "mix", "read_wav", "true_peak_dbtp", "write_wav"]
 
 
 @dataclass(frozen=True)

@@ -5,26 +5,27 @@ Pipeline (after Ellis 2007, "Beat tracking by dynamic programming", the algorith
 
 1. Onset strength: log-mel spectrogram (64 bands, 46 ms window, 10 ms hop), spectral flux - the
    positive difference to the previous frame, the previous frame max-filtered across 3 bands to
-   ignore vibrato ("superflux") - averaged over bands.
+   ignore vibrato ("superflux") - averaged over bands, plus `LOW_WEIGHT` times the average of the
+   bands under 200 Hz (kick and bass mark the beat; off-beat hats and stabs should not win).
 2. Tempo: autocorrelation of the onset envelope, weighted by a log-normal prior on the tempo
    (centre `PRIOR_BPM`, one octave wide), the peak refined by parabolic interpolation.
 3. Beats: dynamic programming over frames: each frame's score is its Gaussian-smoothed onset
    strength plus the best predecessor's cumulative score, penalised by
    `tightness * log(interval / period)^2`; backtracking from the last strong frame.
-4. Metrical level: the tracker is run at the chosen period and at half and double it; the
-   faster level wins when its off-beats are nearly as strong as its beats (the slower level was
-   skipping real beats), the slower one when the faster level's off-beats are weak.
+4. Metrical level: the tracker is also run at half and double the period; a slow estimate
+   (< 100 bpm) is doubled when its off-beats are nearly as strong as its beats (it was skipping
+   real beats), a fast one (> 150 bpm) halved when every other beat is weak (it counted eighths).
 5. Beats are extended by one period at either end while the envelope has a clear peak there (the
    first beat at 0 s, a final hit), then refined to the nearest onset-envelope peak (parabolic, within +-20 ms) and
    corrected for the envelope's latency (`LATENCY_S`, measured on generated beds).
-6. Downbeats: for each phase of the bar, beats are scored by low-band onset strength (kick, bass)
-   and the chroma change between the beat intervals around them (chord changes); the best phase
-   (and 4 or 3 beats a bar, 4 unless 3 is clearly better) wins.
+6. Downbeats: for each phase of the bar, beats are scored by low-band onset strength (kick, bass),
+   overall accent and the chroma change between the beat intervals around them (chord changes); the best phase
+   (and 4 or 3 beats a bar, 4 unless 3 is clearly better) wins; a small bonus for the phase that
+   puts the first beat on a downbeat breaks near-ties (most music starts on one).
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 import math
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .grid import BeatGrid
+from .wav import to_mono
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ PRIOR_BPM = 95.0
 PRIOR_OCTAVES = 1.0
 MIN_BPM, MAX_BPM = 50.0, 210.0
 TIGHTNESS = 120.0
+LOW_WEIGHT = 0.0  # extra weight of the flux under 200 Hz; 0: syncopated boom-bap kicks mislead it
+FIRST_BEAT_BONUS = 0.25  # added to the phase that makes the first beat a downbeat
 FASTER_IF = 0.8  # half the period when the off-beats are this strong relative to the beats
 SLOWER_IF = 0.4  # double it when every other beat is this weak
 LATENCY_S = 0.0  # calibrated offset added to refined beat times (see REPORT.md)
@@ -76,10 +80,10 @@ def _mel_filterbank(sr: int, n_fft: int, n_mels: int, fmin: float, fmax: float) 
 
 def onset_features(samples: npt.ArrayLike, sample_rate: int) -> OnsetFeatures:
     x = np.asarray(samples, dtype=np.float32)
-    mono = x.mean(axis=1) if x.ndim == 2 else x
+    mono = to_mono(x)
     sr = int(sample_rate)
     hop = sr / FRAME_RATE
-    n_fft = 1 << round(math.log2(0.046 * sr))
+    n_fft = 1 << int(round(math.log2(0.046 * sr)))
     pad = n_fft // 2
     padded = np.concatenate([np.zeros(pad, np.float32), mono, np.zeros(pad + n_fft, np.float32)])
     frames = int(len(mono) / hop) + 1
@@ -104,8 +108,8 @@ def onset_features(samples: npt.ArrayLike, sample_rate: int) -> OnsetFeatures:
         first = np.maximum(0.0, logmel[0] - (top - 80.0))
         flux[0] = np.minimum(first, np.percentile(flux[1:], 99.5, axis=0))
     low_bands = int(np.searchsorted(_band_centres(sr, n_fft), 200.0))
-    env = flux.mean(axis=1).astype(np.float64)
     low = flux[:, : max(1, low_bands)].mean(axis=1).astype(np.float64)
+    env = flux.mean(axis=1).astype(np.float64) + LOW_WEIGHT * low
     return OnsetFeatures(env, low, logmel, chroma, FRAME_RATE)
 
 
@@ -163,10 +167,10 @@ def track(env: npt.NDArray[np.float64], period: float, tightness: float = TIGHTN
         return np.zeros(0, dtype=np.int64)
     std = float(env.std()) or 1.0
     norm = env / std
-    half = round(period)
+    half = int(round(period))
     k = np.arange(-half, half + 1, dtype=np.float64)
     local = np.convolve(norm, np.exp(-0.5 * (k * 32.0 / period) ** 2), mode="same")
-    lo, hi = round(period / 2), round(2 * period)
+    lo, hi = int(round(period / 2)), int(round(2 * period))
     offsets = np.arange(lo, hi + 1)
     penalty = -tightness * np.log(offsets / period) ** 2
     cum = np.zeros(n)
@@ -216,10 +220,10 @@ def _extend(env: npt.NDArray[np.float64], beats: npt.NDArray[np.int64], period: 
         return beats
     typical = float(np.median([env[max(0, b - 2): b + 3].max() for b in beats]))
     out = [int(b) for b in beats]
-    reach = max(2, round(period * 0.08))
+    reach = max(2, int(round(period * 0.08)))
     for direction in (-1, 1):
         while True:
-            guess = round((out[0] if direction < 0 else out[-1]) + direction * period)
+            guess = int(round((out[0] if direction < 0 else out[-1]) + direction * period))
             lo, hi = max(0, guess - reach), min(len(env) - 1, guess + reach)
             if hi < lo or (direction < 0 and guess < -reach) or (direction > 0 and guess > len(env) + reach):
                 break
@@ -268,17 +272,27 @@ def _downbeat_phase(feat: OnsetFeatures, beat_frames: npt.NDArray[np.int64], per
         return 0, 0.0
     low = np.array([feat.low[max(0, b - 2): b + 3].max() for b in beat_frames])
     chroma = feat.chroma.astype(np.float64)
-    means = np.array([chroma[a:b].mean(axis=0) if b > a else chroma[a] for a, b in
-                      itertools.pairwise(beat_frames)])
-    means = means / (np.linalg.norm(means, axis=1, keepdims=True) + 1e-9)
+    cum = np.concatenate([np.zeros((1, 12)), np.cumsum(chroma, axis=0)])
+    span = 2  # beats of harmony compared on either side of each beat
     change = np.zeros(len(beat_frames))
-    change[1:len(means)] = 1.0 - np.sum(means[1:] * means[:-1], axis=1)
+    for i in range(span, len(beat_frames) - span - 1):
+        a, m, b = beat_frames[i - span], beat_frames[i], beat_frames[i + span]
+        skip = m + (beat_frames[i + 1] - m) // 2  # the previous chord rings on into the first half beat
+        before = (cum[m] - cum[a]) / max(1, m - a)
+        after = (cum[b + (skip - m)] - cum[skip]) / max(1, b - m)
+        change[i] = 1.0 - float(before @ after) / (float(np.linalg.norm(before) * np.linalg.norm(after)) + 1e-9)
 
-    def z(v: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        s = float(v.std())
-        return (v - v.mean()) / s if s > 0 else v * 0.0
-    score = z(low) + 1.5 * z(change)
+    def z(v: npt.NDArray[np.float64], floor: float) -> npt.NDArray[np.float64]:
+        """Robust z-score, clipped: a few huge values (the first notes after silence) must not decide;
+        the spread has a floor so that a feature without information (no chord changes in a click
+        track) is not blown up into noise."""
+        med = float(np.median(v))
+        mad = max(float(np.median(np.abs(v - med))) * 1.4826, floor)
+        return np.clip((v - med) / mad, -3.0, 3.0)
+    accent = np.array([feat.envelope[max(0, b - 2): b + 3].max() for b in beat_frames])
+    score = z(np.log1p(low), 0.1) + 1.5 * z(change, 0.02) + 0.5 * z(np.log(accent + 1e-3), 0.1)
     phases = np.array([score[p::per_bar].mean() for p in range(per_bar)])
+    phases[0] += FIRST_BEAT_BONUS  # music usually starts on a downbeat: the tie-breaker
     best = int(np.argmax(phases))
     return best, float(phases[best] - np.mean(np.delete(phases, best)))
 
@@ -304,20 +318,23 @@ def analyse(samples: npt.ArrayLike, sample_rate: int, *, beats_per_bar: int | No
             beats = track(env, p)
             candidates[factor] = (p, beats, _contrast(env, beats))
     chosen = 1.0
-    # go faster while the current level's off-beats are as strong as its beats
-    if 0.5 in candidates and candidates[1.0][2] > FASTER_IF:
+    bpm = 60.0 * feat.frame_rate / period
+    # faster when the off-beats are as strong as the beats (the slower level skipped real beats);
+    # slower only from a fast estimate whose every other beat is weak (it is counting eighths).
+    if 0.5 in candidates and bpm < 100.0 and candidates[1.0][2] > FASTER_IF:
         chosen = 0.5
-    elif 2.0 in candidates and candidates[2.0][2] < SLOWER_IF:
+    elif 2.0 in candidates and bpm > 150.0 and candidates[2.0][2] < SLOWER_IF:
         chosen = 2.0
     period, beat_frames, _ = candidates[chosen]
     beat_frames = _extend(env, beat_frames, period)
     log.debug("tempo candidates %s -> x%.1f", {f: (round(60 * feat.frame_rate / c[0], 1), round(c[2], 2))
                                                  for f, c in candidates.items()}, chosen)
-    beats = _refine(env, beat_frames, feat.frame_rate)
-    beats = beats[(beats >= 0) & (beats <= duration)]
-    if len(beats) >= 2:
-        idx = np.arange(len(beats))
-        slope = float(np.polyfit(idx, beats, 1)[0])
+    times = _refine(env, beat_frames, feat.frame_rate)
+    keep = (times >= 0) & (times <= duration)
+    times, beat_frames = times[keep], beat_frames[keep]
+    if len(times) >= 2:
+        idx = np.arange(len(times))
+        slope = float(np.polyfit(idx, times, 1)[0])
         tempo = 60.0 / slope if slope > 0 else 60.0 * feat.frame_rate / period
     else:
         tempo = 60.0 * feat.frame_rate / period
@@ -328,8 +345,8 @@ def analyse(samples: npt.ArrayLike, sample_rate: int, *, beats_per_bar: int | No
     else:
         per_bar = beats_per_bar
         phase, _ = _downbeat_phase(feat, beat_frames, per_bar)
-    downbeats = [float(b) for b in beats[phase::per_bar]]
-    return BeatGrid(tempo_bpm=float(tempo), beats=[float(b) for b in beats], downbeats=downbeats,
+    downbeats = [float(b) for b in times[phase::per_bar]]
+    return BeatGrid(tempo_bpm=float(tempo), beats=[float(b) for b in times], downbeats=downbeats,
                     beats_per_bar=per_bar, sections=[("track", 0.0, duration)], duration_s=duration)
 
 

@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from . import instruments as ins
 from .grid import BeatGrid, Fit, Section, fit_tempo, layout
-from .loudness import integrated_lufs, limiter_gain
+from .loudness import integrated_lufs_fast, limiter_gain
 from .mixer import Mixer, active_rms_db, echo, pump, reverb
 from .moods import MOODS, Mood, Part
 from .theory import MODES, Chord, bass_note, chord, nearest, voice
@@ -68,7 +68,7 @@ class Ctx:
                                mood.intro_energy, mood.outro_energy)
         self.tonic = 48 + int(rng.choice(mood.keys))  # C3..B3: the reference octave for registers
         self.scale_pcs = tuple((self.tonic + s) % 12 for s in MODES[mood.mode])
-        self.n = round(duration_s * sr)
+        self.n = int(round(duration_s * sr))
         self.duration_s = duration_s
         self.mixer = Mixer(self.n, sr)
         self.kick_times: list[float] = []
@@ -96,7 +96,7 @@ class Ctx:
                 prog = (list(body) * 4 + prog)[-sec.bars:] if sec.bars > len(prog) else prog[-sec.bars:]
                 if sec.bars == 1 and len(self._progression("outro")) >= 2:
                     prog = [" ".join(self._progression("outro")[-2:])]
-            elif sec.bars > len(prog) and len(prog) == 4 and sec.bars >= 8 and self.rng.random() < 0.5:
+            elif sec.bars > len(prog) and len(prog) == 4 and sec.bars >= 8 and self.rng.random() < 0.75:
                 # the second pass of an 8-bar section turns around differently
                 alt = self.mood.progressions.get(sec.name) or ()
                 others = [p for p in alt if p != tuple(prog)]
@@ -136,6 +136,19 @@ class Ctx:
             frac = frac * (0.5 + s) / 0.5 if frac <= 0.5 else 0.5 + s + (frac - 0.5) * (0.5 - s) / 0.5
         return (whole + frac) * self.beat_s
 
+    def dynamics(self, beat: float) -> float:
+        """A gentle crescendo through each body section: -1.5 dB at its start to +0.5 dB at its
+        end, applied to every event, so sections breathe and no two bars sit at the same level."""
+        for bar in self.bars:
+            if bar.start <= beat < bar.start + bar.beats:
+                sec = bar.section
+                if sec.name in ("intro", "outro"):
+                    return 1.0
+                span = max(1e-9, sec.bars * self.mood.beats_per_bar)
+                pos = (bar.pos * self.mood.beats_per_bar + beat - bar.start) / span
+                return float(10.0 ** ((-1.5 + 2.0 * pos) / 20.0))
+        return 1.0
+
     def part_rng(self, index: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, _crc(self.mood.name), 1000 + index])
 
@@ -154,7 +167,7 @@ class Ctx:
         at = max(0.0, at) if beat == 0 else at
         hold = max(0.02, dur_beats * self.beat_s)
         kind = part.instrument
-        gain = vel * float(rng.uniform(0.92, 1.05))
+        gain = vel * float(rng.uniform(0.92, 1.05)) * self.dynamics(beat)
         if kind in ins.SUSTAINS:
             sound = ins.sustained(kind, midi, self.sr, hold, attack=attack if attack is not None else 0.03,
                                   release=release if release is not None else 0.25,
@@ -185,7 +198,8 @@ def write_drums(ctx: Ctx, part: Part, rng: np.random.Generator) -> None:
             return
         at = ctx.seconds(beat) + float(rng.normal(0.0, jitter * 1e-3))
         takes[letter] += 1
-        ctx.mixer.add(part.bus, max(0.0, at), ins.drum(kind, ctx.sr, takes[letter]), gain * vel, pan + part.pan)
+        ctx.mixer.add(part.bus, max(0.0, at), ins.drum(kind, ctx.sr, takes[letter]), gain * vel * ctx.dynamics(beat),
+                      pan + part.pan)
         if kind.startswith("kick") and vel >= 0.5:
             ctx.kick_times.append(ctx.seconds(beat))
 
@@ -195,14 +209,23 @@ def write_drums(ctx: Ctx, part: Part, rng: np.random.Generator) -> None:
         options = patterns[level]
         if len(options) == 1:
             choice = 0
-        else:  # mostly alternate in pairs of bars, sometimes a surprise
-            choice = (bar.pos // 2 + bar.section_index) % len(options)
-            if rng.random() < 0.25:
-                choice = int(rng.integers(len(options)))
-        if choice == last_choice and len(options) > 2 and rng.random() < 0.3:
-            choice = (choice + 1) % len(options)
+        elif bar.pos % 2 == 0 or rng.random() < 0.2:  # a new pick every pair of bars, sometimes sooner
+            choice = int(rng.integers(len(options)))
+            if choice == last_choice and rng.random() < 0.5:
+                choice = (choice + 1) % len(options)
+        else:
+            choice = last_choice if last_choice >= 0 else 0
         last_choice = choice
         pattern = dict(options[choice])
+        for letter in list(pattern):  # mutations: a moved or added ghost note, a dropped weak hit
+            if letter in "ks" and rng.random() < 0.3:
+                steps_ = list(pattern[letter])
+                spot = int(rng.integers(len(steps_)))
+                if steps_[spot] == "." and spot % 4 != 0:
+                    steps_[spot] = "g" if letter == "s" else "o"
+                elif steps_[spot] in "og":
+                    steps_[spot] = "."
+                pattern[letter] = "".join(steps_)
         steps = bar.beats * 4
         is_final_bar = bar.index == len(ctx.bars) - 1
         nxt = ctx.bars[bar.index + 1].section if bar.index + 1 < len(ctx.bars) else None
@@ -289,19 +312,25 @@ def _bass_line(ctx: Ctx, part: Part, bar: Bar, rng: np.random.Generator) -> list
                     out.append((off + s / 2, 0.4, note_, 0.95))
             if e >= 0.95 and rng.random() < 0.3:
                 out.append((off + dur - 0.25, 0.2, root, 0.8))
-        elif style == "boom":
-            tmpl = [(0, 1.4, root, 1.0), (1.75, 0.5, root, 0.7), (2.5, 1.0, fifth if rng.random() < 0.5 else root, 0.8)]
-            if rng.random() < 0.4:
-                tmpl = [(0, 2.4, root, 1.0), (2.75, 0.7, root, 0.75)]
+        elif style == "boom":  # boom-bap: the root on 1, a note on 3 (or just before it), a push to the next bar
+            pick = rng.random()
+            figure: list[tuple[float, float, int, float]]
+            if pick < 0.45:
+                figure = [(0.0, 1.4, root, 1.0), (2.0, 1.0, fifth if rng.random() < 0.5 else root, 0.85),
+                          (3.5, 0.45, root, 0.6)]
+            elif pick < 0.75:
+                figure = [(0.0, 0.9, root, 1.0), (1.75, 0.25, root, 0.5), (2.0, 1.5, fifth, 0.85)]
+            else:
+                figure = [(0.0, 2.4, root, 1.0), (2.75, 0.7, root, 0.75)]
             if rng.random() < 0.45:
-                tmpl.append((dur - 0.25, 0.25, approach, 0.6))
-            out += [(off + a, d, m, v) for a, d, m, v in tmpl if a < dur]
+                figure.append((dur - 0.25, 0.25, approach, 0.6))
+            out += [(off + a, d, m, v) for a, d, m, v in figure if a < dur]
         elif style == "walking":
             if e < 0.5:
                 out += [(off, min(2.0, dur), root, 0.9)] + ([(off + 2, dur - 2, fifth, 0.75)] if dur > 2 else [])
             else:
                 tones = [root + i for i in ch.intervals[1:]] + [octave]
-                steps = round(dur)
+                steps = int(round(dur))
                 prev = root
                 for s in range(steps):
                     if s == 0:
@@ -316,14 +345,17 @@ def _bass_line(ctx: Ctx, part: Part, bar: Bar, rng: np.random.Generator) -> list
         elif style == "folk":
             out.append((off, min(1.8, dur), root, 1.0))
             if dur > 2:
-                out.append((off + 2, 1.6, fifth, 0.85))
-                if rng.random() < 0.4 and nxt != root:
+                second = fifth if rng.random() < 0.7 else (octave if rng.random() < 0.5 else root + ch.intervals[1])
+                out.append((off + 2, 1.6, second, 0.85))
+                if rng.random() < 0.45 and nxt != root:
                     out.append((off + dur - 0.5, 0.45, approach, 0.7))
+                elif rng.random() < 0.3:
+                    out.append((off + 1.5, 0.45, root + 12 if root + 12 <= hi else fifth, 0.6))
         elif style == "bounce":
             seq = [root, octave, fifth, octave] if rng.random() < 0.5 else [root, fifth, octave, fifth]
-            for s in range(round(dur)):
+            for s in range(int(round(dur))):
                 out.append((off + s, 0.38, seq[s % 4], 1.0 if s % 2 == 0 else 0.8))
-                if e >= 0.8 and s == round(dur) - 1 and rng.random() < 0.5:
+                if e >= 0.8 and s == int(round(dur)) - 1 and rng.random() < 0.5:
                     out.append((off + s + 0.5, 0.3, approach, 0.7))
         elif style == "cine":
             out.append((off, dur, root, 1.0))
@@ -371,17 +403,31 @@ def write_pad(ctx: Ctx, part: Part, rng: np.random.Generator) -> None:
                 spans[-1] = (s0, d0 + dur, c0, b0)
             else:
                 spans.append((start, dur, ch, bar))
+    stab_bank = [[(0.0, 1.5), (1.5, 1.0), (2.5, 1.5)], [(0.0, 0.5), (0.75, 0.5), (1.5, 0.5), (2.5, 0.5), (3.0, 1.0)],
+                 [(0.0, 4.0)], [(0.0, 0.5), (1.5, 1.0), (2.5, 0.5), (3.0, 1.0)]]
+    stab = stab_bank[2]
     for start, dur, ch, bar in spans:
         notes = voice(ch, ctx.tonic, lo, hi, 4 if len(ch.intervals) > 3 else 3, prev)
         prev = notes
         br = _brightness(ctx, bar, start - bar.start, dur)
         vel = 0.55 + 0.45 * bar.section.energy
+        if part.params.get("stabs") and bar.section.energy >= 0.95:  # rhythmic chords in the drop
+            if bar.pos % 2 == 0:
+                stab = stab_bank[int(rng.integers(len(stab_bank)))]
+            for off, length in stab:
+                if off >= dur:
+                    continue
+                for i, m in enumerate(notes):
+                    ctx.play(part, m, start + off, min(length, dur - off) * 0.9, vel * (0.85 if i else 1.0), rng,
+                             pan=0.5 * (i / max(1, len(notes) - 1) - 0.5), jitter_ms=2.0, attack=0.005,
+                             release=0.12, bright=(br[1], br[1]))
+            continue
         for i, m in enumerate(notes):
             ctx.play(part, m, start, dur, vel * (0.85 if i else 1.0), rng, pan=0.5 * (i / max(1, len(notes) - 1) - 0.5),
                      jitter_ms=6.0, attack=min(attack, dur * ctx.beat_s * 0.4), release=0.6, bright=br,
                      swell=0.15 if dur * ctx.beat_s > 3 else 0.0)
     notes = voice(ctx.final_chord, ctx.tonic, lo, hi, 4 if len(ctx.final_chord.intervals) > 3 else 3, prev)
-    for i, m in enumerate(notes):
+    for m in notes:
         ctx.play(part, m, ctx.final_beat, ctx.tail_beats() * 0.6, 0.8, rng, jitter_ms=0.0, attack=0.01,
                  release=ctx.fit.tail_s * 0.4, bright=(0.6, 0.2))
 
@@ -453,7 +499,7 @@ def write_arp(ctx: Ctx, part: Part, rng: np.random.Generator) -> None:
         e = bar.section.energy
         if e < part.min_energy:
             continue
-        if bar.pos == 0 or (bar.pos % 4 == 0 and rng.random() < 0.5):
+        if bar.pos == 0 or (bar.pos % 2 == 0 and rng.random() < 0.6):
             pattern = _ARPS[int(rng.integers(len(_ARPS)))]
         per_beat = rate if e >= 0.8 or rate <= 2 else 2
         octave_up = bar.pos % 4 == 3 and rng.random() < 0.5
@@ -461,7 +507,7 @@ def write_arp(ctx: Ctx, part: Part, rng: np.random.Generator) -> None:
             tones = voice(ch, ctx.tonic, lo, hi - 12, 3, prev)
             prev = tones
             tones = [*tones, tones[0] + 12, tones[1] + 12]
-            steps = round(dur * per_beat)
+            steps = int(round(dur * per_beat))
             for s in range(steps):
                 idx = pattern[s % len(pattern)]
                 m = tones[idx % len(tones)] + (12 if octave_up and s >= steps // 2 else 0)
@@ -493,8 +539,9 @@ def write_strum(ctx: Ctx, part: Part, rng: np.random.Generator) -> None:
         e = bar.section.energy
         if e < part.min_energy:
             continue
-        for _k, (off, dur, ch) in enumerate(bar.chords):
-            shape = voice(ch, ctx.tonic, lo + 12, hi, 5, prev)
+        high_shape = bar.pos >= bar.section.bars // 2 and bar.section.bars >= 4 and e >= 0.55
+        for off, dur, ch in bar.chords:
+            shape = voice(ch, ctx.tonic, lo + (19 if high_shape else 12), hi + (5 if high_shape else 0), 5, prev)
             prev = shape
             bass = bass_note(ch, ctx.tonic, lo, lo + 11)
             shape = [bass, *shape]
@@ -508,7 +555,9 @@ def write_strum(ctx: Ctx, part: Part, rng: np.random.Generator) -> None:
                     ctx.play(part, m, bar.start + off + s / 2, 1.5, 1.0 if s % 2 == 0 else 0.7, rng, jitter_ms=3.0)
                 continue
             bank = _STRUMS["high" if e >= 0.8 else "mid"]
-            strum = bank[int(rng.integers(len(bank)))]
+            strum = list(bank[int(rng.integers(len(bank)))])
+            if rng.random() < 0.3:  # drop one off-beat strum, or add a push on the last 16th
+                strum = [s_ for s_ in strum if not (s_[1] < 0 and rng.random() < 0.4)]
             for eighth, direction, vel in strum:
                 if eighth / 2 >= dur:
                     continue
@@ -536,7 +585,7 @@ def write_broken(ctx: Ctx, part: Part, rng: np.random.Generator) -> None:
         e = bar.section.energy
         if bar.pos % 2 == 0:
             pattern = patterns[int(rng.integers(len(patterns)))]
-        for _k, (off, dur, ch) in enumerate(bar.chords):
+        for off, dur, ch in bar.chords:
             right = voice(ch, ctx.tonic, lo + 12, hi, 4, prev)
             prev = right
             left = bass_note(ch, ctx.tonic, lo - 12, lo - 1)
@@ -548,7 +597,7 @@ def write_broken(ctx: Ctx, part: Part, rng: np.random.Generator) -> None:
                 idx = pattern[s % len(pattern)] if per_beat == 2 else [0, 2, 1, 3][s % 4]
                 m = right[idx % len(right)]
                 on_beat = s % per_beat == 0
-                vel = (0.95 if s == 0 else 0.75) if on_beat else 0.42
+                vel = (0.95 if s == 0 else 0.85) if on_beat else 0.32
                 ctx.play(part, m, bar.start + off + s / per_beat, 2.0 / per_beat, vel, rng, jitter_ms=3.0)
     right = voice(ctx.final_chord, ctx.tonic, lo + 12, hi, 4, prev)
     left = bass_note(ctx.final_chord, ctx.tonic, lo - 12, lo - 1)
@@ -564,8 +613,9 @@ def write_pulse8(ctx: Ctx, part: Part, rng: np.random.Generator) -> None:
         e = bar.section.energy
         per_beat = 2 if e >= 0.5 else 1
         rest_last = bar.pos % 2 == 1 and rng.random() < 0.5
+        lift = 12 if bar.section.bars >= 8 and bar.pos >= bar.section.bars // 2 and e >= 0.8 else 0
         for off, dur, ch in bar.chords:
-            notes = voice(ch, ctx.tonic, lo, hi, 3, prev)
+            notes = voice(ch, ctx.tonic, lo + lift, hi + lift, 3, prev)
             prev = notes
             top_alt = rng.random() < 0.5
             for s in range(int(dur * per_beat)):
@@ -585,7 +635,7 @@ def write_pulse8(ctx: Ctx, part: Part, rng: np.random.Generator) -> None:
 
 def write_ostinato(ctx: Ctx, part: Part, rng: np.random.Generator) -> None:
     """Staccato string ostinato (cinematic), pizzicato figure (playful)."""
-    lo, _hi = part.register
+    lo, _ = part.register
     figures = [[0, 0, 2, 0, 3, 0, 2, 0], [0, 2, 3, 2, 0, 2, 3, 4], [0, 0, 3, 0, 2, 0, 3, 2], [0, 1, 2, 3, 2, 1, 0, 1]]
     figure = figures[0]
     for bar in ctx.bars:
@@ -683,12 +733,14 @@ def _pick_pitch(ctx: Ctx, prev: int, ch: Chord, strong: bool, direction: int, lo
 def write_lead(ctx: Ctx, part: Part, rng: np.random.Generator) -> None:
     """Phrases of two bars: call, answer, call varied, answer resolving; new material per section."""
     lo, hi = part.register
-    feel = str(part.params.get("feel", "8ths"))
-    bank = _RHYTHMS[feel]
     prev = int((lo + hi) // 2)
     for sec_i, sec in enumerate(ctx.sections):
         if sec.energy < part.min_energy or sec.name in ("intro", "outro"):
             continue
+        feel = str(part.params.get("feel", "8ths"))
+        if sec.energy < 0.8:
+            feel = str(part.params.get("verse_feel", feel))
+        bank = _RHYTHMS[feel]
         bars = [b for b in ctx.bars if b.section_index == sec_i and b.beats == ctx.mood.beats_per_bar]
         if not bars:
             continue
@@ -797,43 +849,59 @@ def beat_grid(ctx: Ctx) -> BeatGrid:
                     sections=sections, duration_s=ctx.duration_s, final_hit_s=round(ctx.final_beat * beat_s, 6))
 
 
-def _mix(ctx: Ctx) -> npt.NDArray[np.float32]:
-    mixer, sr, mood = ctx.mixer, ctx.sr, ctx.mood
-    send = np.zeros(mixer.size, dtype=np.float32)
-    wet_echo = np.zeros((2, mixer.size), dtype=np.float32)
-    out = np.zeros((2, mixer.size), dtype=np.float32)
-    for part in mood.parts:
-        bus = mixer.buses.get(part.bus)
+class _Sum:
+    """The running mix: each part's bus is balanced, sent and summed as soon as it is written, then
+    dropped, so only one bus is alive at a time (peak memory about 6 floats per sample)."""
+
+    def __init__(self, ctx: Ctx) -> None:
+        self.ctx = ctx
+        size = ctx.mixer.size
+        self.out = np.zeros((2, size), dtype=np.float32)
+        self.send = np.zeros(size, dtype=np.float32)
+        self.echo_in: npt.NDArray[np.float32] | None = None
+
+    def take(self, part: Part) -> None:
+        ctx, sr = self.ctx, self.ctx.sr
+        bus = ctx.mixer.buses.pop(part.bus, None)
         if bus is None:
-            continue
+            return
         level = active_rms_db(bus, sr)
         if level < -100:
-            continue
-        bus *= np.float32(10.0 ** ((_REFERENCE_DB + part.level_db - level) / 20.0))
+            return
+        g = np.float32(10.0 ** ((_REFERENCE_DB + part.level_db - level) / 20.0))
         if part.sidechain and ctx.kick_times:
-            bus *= pump(mixer.size, sr, ctx.kick_times, ctx.beat_s, part.sidechain)[None, :]
-        if part.reverb:
-            send += np.float32(part.reverb) * (bus[0] + bus[1]) * np.float32(0.5)
-        if part.echo:
-            wet_echo += echo(bus, sr, 0.75 * ctx.beat_s, 0.45) * np.float32(part.echo)
-        out += bus
-    if np.any(wet_echo):
-        out += wet_echo
-        send += 0.5 * (wet_echo[0] + wet_echo[1]) * np.float32(0.5)
-    if np.any(send):
-        out += reverb(send, sr, mood.reverb) * np.float32(10.0 ** (mood.reverb_return_db / 20.0))
-    y = out[:, : ctx.n]
-    if mood.drive:
-        peak = float(np.max(np.abs(y))) or 1.0
-        k = 1.0 + 1.5 * mood.drive
-        y = np.tanh(y * np.float32(k / peak)) * np.float32(peak / math.tanh(k))
-    # the ring-out after the final hit fades to silence exactly at the end
-    hit = round(ctx.seconds(ctx.final_beat) * sr)
-    fade_from = min(ctx.n - 1, hit + int(0.35 * ctx.fit.tail_s * sr))
-    width = ctx.n - fade_from
-    if width > 0:
-        y[:, fade_from:] *= (np.cos(0.5 * np.pi * np.arange(width) / width) ** 2).astype(np.float32)
-    return np.ascontiguousarray(y.T)
+            bus *= pump(ctx.mixer.size, sr, ctx.kick_times, ctx.beat_s, part.sidechain)[None, :]
+        if part.reverb or part.echo:
+            mono = bus[0] + bus[1]
+            if part.reverb:
+                self.send += mono * (g * np.float32(0.5 * part.reverb))
+            if part.echo:
+                wet_in = mono * (g * np.float32(0.5 * part.echo))
+                self.echo_in = wet_in if self.echo_in is None else self.echo_in + wet_in
+        bus *= g
+        self.out += bus
+
+    def finish(self) -> npt.NDArray[np.float32]:
+        ctx, sr, mood = self.ctx, self.ctx.sr, self.ctx.mood
+        out = self.out
+        if self.echo_in is not None:
+            wet = echo(self.echo_in[None, :].repeat(2, axis=0), sr, 0.75 * ctx.beat_s, 0.45)
+            out += wet
+            self.send += (wet[0] + wet[1]) * np.float32(0.25)
+        if np.any(self.send):
+            out += reverb(self.send, sr, mood.reverb) * np.float32(10.0 ** (mood.reverb_return_db / 20.0))
+        y = out[:, : ctx.n]
+        if mood.drive:
+            peak = float(np.max(np.abs(y))) or 1.0
+            k = 1.0 + 1.5 * mood.drive
+            y = np.tanh(y * np.float32(k / peak)) * np.float32(peak / math.tanh(k))
+        # the ring-out after the final hit fades to silence exactly at the end
+        hit = int(round(ctx.seconds(ctx.final_beat) * sr))
+        fade_from = min(ctx.n - 1, hit + int(0.35 * ctx.fit.tail_s * sr))
+        width = ctx.n - fade_from
+        if width > 0:
+            y[:, fade_from:] *= (np.cos(0.5 * np.pi * np.arange(width) / width) ** 2).astype(np.float32)
+        return np.ascontiguousarray(y.T)
 
 
 def render(mood_name: str, duration_s: float, seed: int, sample_rate: int) -> tuple[npt.NDArray[np.float32], BeatGrid]:
@@ -844,18 +912,20 @@ def render(mood_name: str, duration_s: float, seed: int, sample_rate: int) -> tu
     t0 = time.perf_counter()
     mood = MOODS[mood_name]
     ctx = Ctx(mood, float(duration_s), int(seed), int(sample_rate))
-    for i, part in enumerate(mood.parts):
+    total = _Sum(ctx)
+    for i, part in enumerate(mood.parts):  # drums come first: their kick times drive the side-chain
         WRITERS[part.writer](ctx, part, ctx.part_rng(i))
+        total.take(part)
     t1 = time.perf_counter()
-    y = _mix(ctx)
+    y = total.finish()
     t2 = time.perf_counter()
-    loud = integrated_lufs(y, sample_rate)
+    loud = integrated_lufs_fast(y, sample_rate)
     if math.isfinite(loud):
         y *= np.float32(10.0 ** ((BED_LUFS - loud) / 20.0))
-    g = limiter_gain(y, sample_rate, BED_PEAK_DBFS, true_peak=False)
-    y = (y * g[:, None]).astype(np.float32)
+    g = limiter_gain(y, sample_rate, BED_PEAK_DBFS, true_peak=False, block=32)
+    y *= g.astype(np.float32, copy=False)[:, None]
     grid = beat_grid(ctx)
-    log.debug("bed %s seed %d %.2fs: %.1f bpm, %d bars, tail %.2fs; write %.0f ms, mix %.0f ms, level %.0f ms",
+    log.debug("bed %s seed %d %.2fs: %.1f bpm, %d bars, tail %.2fs; parts %.0f ms, effects %.0f ms, level %.0f ms",
               mood_name, seed, duration_s, grid.tempo_bpm, len(ctx.bars), ctx.fit.tail_s, (t1 - t0) * 1e3,
               (t2 - t1) * 1e3, (time.perf_counter() - t2) * 1e3)
     return y, grid

@@ -19,6 +19,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -115,7 +116,7 @@ def _noise(n: int, *key: object) -> npt.NDArray[np.float64]:
     return _rng(*key).standard_normal(n)
 
 
-def _norm(x: npt.NDArray[np.floating], peak: float = 1.0) -> npt.NDArray[np.floating]:
+def _norm(x: npt.NDArray[Any], peak: float = 1.0) -> npt.NDArray[Any]:
     m = float(np.max(np.abs(x))) if len(x) else 0.0
     return x * (peak / m) if m > 0 else x
 
@@ -138,13 +139,14 @@ KICKS: dict[str, _Kick] = {
     "punch": _Kick(160.0, 52.0, 0.035, 0.22, 0.35, 0.45, 2.0),
     "soft": _Kick(110.0, 50.0, 0.045, 0.26, 0.08, 0.5, 1.3, 2500.0),
     "boom": _Kick(150.0, 44.0, 0.05, 0.55, 0.25, 1.1, 2.5),
+    "edm": _Kick(180.0, 48.0, 0.04, 0.26, 1.0, 0.55, 2.4),
     "felt": _Kick(95.0, 58.0, 0.03, 0.14, 0.02, 0.35, 1.0, 900.0),
     "stomp": _Kick(120.0, 62.0, 0.03, 0.16, 0.25, 0.4, 1.6, 3000.0),
     "taiko": _Kick(115.0, 56.0, 0.08, 0.7, 0.5, 1.6, 1.8, 1800.0),
 }
 
 
-def _kick(sr: int, variant: str) -> npt.NDArray[np.float64]:
+def _kick(sr: int, variant: str) -> npt.NDArray[np.floating]:
     p = KICKS[variant]
     n = int(p.length * sr)
     t = _t(n, sr)
@@ -162,7 +164,7 @@ def _kick(sr: int, variant: str) -> npt.NDArray[np.float64]:
     return _norm(y)
 
 
-def _snare(sr: int, variant: str, take: int) -> npt.NDArray[np.float64]:
+def _snare(sr: int, variant: str, take: int) -> npt.NDArray[np.floating]:
     dark = variant == "lofi"
     n = int((0.45 if dark else 0.35) * sr)
     t = _t(n, sr)
@@ -174,7 +176,7 @@ def _snare(sr: int, variant: str, take: int) -> npt.NDArray[np.float64]:
     return _norm(np.tanh(1.5 * y))
 
 
-def _clap(sr: int, take: int) -> npt.NDArray[np.float64]:
+def _clap(sr: int, take: int) -> npt.NDArray[np.floating]:
     n = int(0.35 * sr)
     t = _t(n, sr)
     noise = _norm(bandshape(_noise(n, "clap", take), sr, 900.0, 6500.0))
@@ -187,17 +189,19 @@ def _clap(sr: int, take: int) -> npt.NDArray[np.float64]:
     return _norm(noise * env)
 
 
-def _hat(sr: int, open_: bool, take: int) -> npt.NDArray[np.float64]:
+def _hat(sr: int, open_: bool, take: int) -> npt.NDArray[np.floating]:
     n = int((0.45 if open_ else 0.09) * sr)
     t = _t(n, sr)
     noise = _norm(bandshape(_noise(n, "hat", open_, take), sr, 6500.0, 15000.0, 3))
-    metal = sum(np.sign(np.sin(TWO_PI * f * t + k)) for k, f in enumerate((317.0, 454.0, 563.0, 702.0, 830.0)))
+    metal = np.zeros(n)
+    for k, f in enumerate((317.0, 454.0, 563.0, 702.0, 830.0)):  # 808-style detuned square waves
+        metal += np.sign(np.sin(TWO_PI * f * t + k))
     metal = _norm(bandshape(metal, sr, 7000.0, None, 3))
     y = (0.75 * noise + 0.35 * metal) * np.exp(-t / (0.16 if open_ else 0.025))
     return _norm(y * np.minimum(1.0, t / 0.0004))
 
 
-def _shaker(sr: int, take: int) -> npt.NDArray[np.float64]:
+def _shaker(sr: int, take: int) -> npt.NDArray[np.floating]:
     n = int(0.12 * sr)
     t = _t(n, sr)
     noise = _norm(bandshape(_noise(n, "shaker", take), sr, 4500.0, 12000.0, 3))
@@ -208,7 +212,7 @@ def _shaker(sr: int, take: int) -> npt.NDArray[np.float64]:
 _METAL_RATIOS = (1.0, 1.483, 1.932, 2.546, 2.630, 3.897, 4.325, 5.167)
 
 
-def _cymbal(sr: int, kind: str) -> npt.NDArray[np.float64]:
+def _cymbal(sr: int, kind: str) -> npt.NDArray[np.floating]:
     ride = kind == "ride"
     n = int((1.6 if ride else 2.6) * sr)
     t = _t(n, sr)
@@ -227,7 +231,7 @@ def _cymbal(sr: int, kind: str) -> npt.NDArray[np.float64]:
     return _norm(y * np.minimum(1.0, t / 0.0006))
 
 
-def _brush(sr: int, swish: bool, take: int) -> npt.NDArray[np.float64]:
+def _brush(sr: int, swish: bool, take: int) -> npt.NDArray[np.floating]:
     n = int((0.35 if swish else 0.16) * sr)
     t = _t(n, sr)
     noise = _norm(bandshape(_noise(n, "brush", swish, take), sr, 1800.0, 9000.0))
@@ -238,7 +242,7 @@ def _brush(sr: int, swish: bool, take: int) -> npt.NDArray[np.float64]:
     return _norm(noise * env)
 
 
-def _tom(sr: int, midi: float) -> npt.NDArray[np.float64]:
+def _tom(sr: int, midi: float) -> npt.NDArray[np.floating]:
     n = int(0.6 * sr)
     t = _t(n, sr)
     f = hz(midi)
@@ -248,7 +252,7 @@ def _tom(sr: int, midi: float) -> npt.NDArray[np.float64]:
     return _norm(np.tanh(1.6 * (body + 0.25 * _norm(noise))) * np.minimum(1.0, t / 0.0008))
 
 
-def _snap(sr: int, take: int) -> npt.NDArray[np.float64]:
+def _snap(sr: int, take: int) -> npt.NDArray[np.floating]:
     n = int(0.12 * sr)
     t = _t(n, sr)
     noise = _norm(bandshape(_noise(n, "snap", take), sr, 1400.0, 5000.0))
@@ -256,7 +260,7 @@ def _snap(sr: int, take: int) -> npt.NDArray[np.float64]:
     return _norm(y)
 
 
-def _woodblock(sr: int, high: bool) -> npt.NDArray[np.float64]:
+def _woodblock(sr: int, high: bool) -> npt.NDArray[np.floating]:
     n = int(0.15 * sr)
     t = _t(n, sr)
     f = 1150.0 if high else 820.0
@@ -264,7 +268,7 @@ def _woodblock(sr: int, high: bool) -> npt.NDArray[np.float64]:
     return _norm(y * np.minimum(1.0, t / 0.0004))
 
 
-def _riser(sr: int, seconds: float) -> npt.NDArray[np.float64]:
+def _riser(sr: int, seconds: float) -> npt.NDArray[np.floating]:
     """Noise swelling and brightening over `seconds` (ends abruptly at the next downbeat)."""
     n = int(seconds * sr)
     t = _t(n, sr) / max(seconds, 1e-3)
@@ -274,7 +278,7 @@ def _riser(sr: int, seconds: float) -> npt.NDArray[np.float64]:
     return _norm(y)
 
 
-def _impact(sr: int) -> npt.NDArray[np.float64]:
+def _impact(sr: int) -> npt.NDArray[np.floating]:
     n = int(3.0 * sr)
     t = _t(n, sr)
     freq = 38.0 + 90.0 * np.exp(-t / 0.08)
@@ -352,13 +356,14 @@ def _partials_sum(sr: int, n: int, f0: float, partials: Sequence[tuple[float, fl
         f = f0 * ratio
         if f >= max_hz or amp == 0.0:
             continue
+        m = min(n, int(8.0 * decay * sr) + 1)  # e^-8: a partial is gone after 8 time constants
         if float(ratio).is_integer():
-            s = np.sin(theta * np.float32(ratio) + np.float32(0.7 * k))
+            s = np.sin(theta[:m] * np.float32(ratio) + np.float32(0.7 * k))
         else:
-            s = _sin(f, t64, 0.7 * k)
-        s *= np.exp(t * np.float32(-1.0 / decay))
+            s = _sin(f, t64[:m], 0.7 * k)
+        s *= np.exp(t[:m] * np.float32(-1.0 / decay))
         s *= np.float32(amp)
-        out += s
+        out[:m] += s
     return out
 
 
@@ -387,18 +392,21 @@ def _piano(sr: int, midi: int, felt: bool) -> npt.NDArray[np.floating]:
 
 
 def _rhodes(sr: int, midi: int) -> npt.NDArray[np.floating]:
+    """Electric piano: a 1:1 FM pair whose index decays (bright bark to mellow), plus a tine ping."""
     f0 = hz(midi)
     decay = float(np.interp(midi, [36, 60, 84], [3.0, 1.8, 0.9]))
-    seconds = min(4.0, decay * 2.0 + 0.2)
+    seconds = min(3.5, decay * 1.7 + 0.2)
     n = int(seconds * sr)
-    t = _t(n, sr)
-    index = 1.6 * np.exp(-t / 0.25) + 0.25
-    phase = np.mod(TWO_PI * f0 * t, TWO_PI)
-    y = np.sin(phase + index * np.sin(phase)) * np.exp(-t / decay)
-    tine = np.sin(np.mod(TWO_PI * f0 * 7.0 * t, TWO_PI)) * np.exp(-t / 0.03) * (0.25 if f0 * 7 < 16000 else 0.0)
-    y = (y + tine) * np.minimum(1.0, t / 0.002)
+    t64 = _t(n, sr)
+    t = t64.astype(np.float32)
+    index = np.float32(1.6) * np.exp(t * np.float32(-1.0 / 0.25)) + np.float32(0.25)
+    phase = np.mod(TWO_PI * f0 * t64, TWO_PI).astype(np.float32)
+    y = np.sin(phase + index * np.sin(phase)) * np.exp(t * np.float32(-1.0 / decay))
+    if f0 * 7 < 16000:
+        y += np.float32(0.25) * np.sin(phase * np.float32(7.0)) * np.exp(t * np.float32(-1.0 / 0.03))
+    y *= np.minimum(np.float32(1.0), t / np.float32(0.002))
     fade = int(0.05 * sr)
-    y[n - fade:] *= np.linspace(1.0, 0.0, fade)
+    y[n - fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
     return _norm(y)
 
 
@@ -433,14 +441,15 @@ def _pluck(sr: int, midi: int, kind: str) -> npt.NDArray[np.floating]:
     """Saw-like synth pluck whose upper partials die first (a closing filter)."""
     f0 = hz(midi)
     decay, count, tilt = {"pluck": (0.45, 18, 1.0), "pizz": (0.28, 10, 1.3), "keys": (1.2, 10, 1.5),
-                          "synthbass": (0.7, 14, 1.0)}[kind]
+                          "synthbass": (0.7, 9, 1.3)}[kind]
     n = int(min(2.5, decay * 4.0) * sr)
     partials = [(float(k), 1.0 / k ** tilt, decay / (1.0 + 0.35 * (k - 1))) for k in range(1, count + 1)]
     y = _partials_sum(sr, n, f0, partials, 14000.0).astype(np.float64)
     t = _t(n, sr)
     if kind == "pizz":  # the finger's thump on the string
         y += 0.15 * _burst(sr, n, 0.04, 150.0, 1500.0, 0.006, "pizz", midi)
-    y *= np.minimum(1.0, t / 0.0015)
+    # a soft-edged synth bass leaves the beat to the kick
+    y *= np.minimum(1.0, t / (0.02 if kind == "synthbass" else 0.0015))
     fade = int(0.04 * sr)
     y[n - fade:] *= np.linspace(1.0, 0.0, fade)
     return _norm(y)
@@ -552,7 +561,7 @@ class _Sustain:
 SUSTAINS: dict[str, _Sustain] = {
     "pad": _Sustain((-6.0, 0.0, 7.0), 10, 2.0, 3.0, 1.3, 7.0),
     "supersaw": _Sustain((-14.0, -5.0, 4.0, 13.0), 24, 1.0, 4.0, 1.0, 14.0),
-    "strings": _Sustain((-7.0, -2.0, 3.0, 8.0), 16, 1.2, 4.0, 1.0, 9.0, 5.0, 0.0025),
+    "strings": _Sustain((-7.0, 0.0, 8.0), 16, 1.2, 4.0, 1.0, 9.0, 5.0, 0.0025),
     "brass": _Sustain((-4.0, 4.0), 16, 1.4, 3.0, 0.9, 9.0, 4.667, 0.0015),
     "whistle": _Sustain((0.0,), 3, 3.0, 1.0, 2.5, 2.0, 5.333, 0.006),
     "organ": _Sustain((-3.0, 3.0), 6, 1.5, 2.0, 1.0, 4.0, 0.0, 0.0, True),
@@ -561,36 +570,36 @@ SUSTAINS: dict[str, _Sustain] = {
 
 def _sustain_loops(sr: int, midi: int, kind: str) -> npt.NDArray[np.float32]:
     """Dark and bright loops built in the frequency domain: every partial of every (detuned) voice
-    sits on an FFT bin of the LOOP_S-long loop, so one inverse FFT per voice renders any number of
+    sits on an FFT bin of the LOOP_S-long loop, so one inverse FFT per version renders any number of
     partials and the loop is seamless; vibrato is a periodic time warp with a whole number of
-    cycles per loop."""
+    cycles per loop (shared by the voices; their detuning keeps the ensemble moving)."""
     spec = SUSTAINS[kind]
-    n = round(LOOP_S * sr)
+    n = int(round(LOOP_S * sr))
     bins = n // 2 + 1
     f0 = hz(midi)
     rng = _rng("sustain", kind, midi)
     max_bin = int(min(0.45 * sr, 14000.0) * LOOP_S)
-    t = np.arange(n, dtype=np.float64)
-    out = np.zeros((2, n), dtype=np.float64)
-    voices = len(spec.detune_cents)
-    for v, cents in enumerate(spec.detune_cents):
-        base = max(1, round(f0 * 2.0 ** (cents / 1200.0) * LOOP_S))
+    spectrum = np.zeros((2, bins), dtype=np.complex128)
+    for cents in spec.detune_cents:
+        base = max(1, int(round(f0 * 2.0 ** (cents / 1200.0) * LOOP_S)))
         ks = np.arange(1, spec.partials + 1)
         if spec.odd_only:
             ks = ks[(ks % 2 == 1) | (ks <= 2)]
         ks = ks[ks * base < min(max_bin, bins)]
-        phases = np.exp(1j * rng.uniform(0.0, TWO_PI, len(ks)))
+        phases = np.exp(1j * rng.uniform(0.0, TWO_PI, len(ks))) * (n / 2)
         for row, (tilt, rolloff) in enumerate(((spec.dark_tilt, spec.dark_rolloff),
                                                (spec.bright_tilt, spec.bright_rolloff))):
-            spectrum = np.zeros(bins, dtype=np.complex128)
-            spectrum[ks * base] = np.exp(-ks / rolloff) / ks ** tilt * phases * (n / 2)
-            wave = np.fft.irfft(spectrum, n)
-            if spec.vibrato_hz:
-                cycles = max(1, round(spec.vibrato_hz * (1.0 + 0.07 * (v - voices / 2)) * LOOP_S))
-                w = TWO_PI * cycles / n
-                warp = t + (spec.vibrato_depth / w) * np.sin(w * t + v)
-                wave = np.interp(np.mod(warp, n), t, wave, period=n)
-            out[row] += wave
+            spectrum[row, ks * base] += np.exp(-ks / rolloff) / ks ** tilt * phases
+    out = np.fft.irfft(spectrum, n, axis=1)
+    if spec.vibrato_hz:
+        cycles = max(1, round(spec.vibrato_hz * LOOP_S))
+        t = np.arange(n, dtype=np.float64)
+        w = TWO_PI * cycles / n
+        pos = np.mod(t + (spec.vibrato_depth / w) * np.sin(w * t), n)
+        i0 = pos.astype(np.int64)
+        frac = pos - i0
+        ext = np.concatenate([out, out[:, :1]], axis=1)
+        out = ext[:, i0] * (1.0 - frac) + ext[:, i0 + 1] * frac
     scale = 1.0 / max(float(np.max(np.abs(out))), 1e-9)
     out[0] *= 1.3
     return (out * scale).astype(np.float32)
@@ -613,9 +622,12 @@ def sustained(kind: str, midi: int, sr: int, seconds: float, *, attack: float, r
     rel = max(1, int(release * sr))
     n = hold + rel
     period = loops.shape[1]
-    idx = (np.arange(n) + offset) % period
+    offset %= period
+    reps = -(-(n + offset) // period)
+    dark = np.tile(loops[0], reps)[offset:offset + n]
+    bright = np.tile(loops[1], reps)[offset:offset + n]
     mix = np.linspace(bright_from, bright_to, n, dtype=np.float32)
-    y = loops[0, idx] * (1.0 - mix) + loops[1, idx] * mix
+    y = dark + (bright - dark) * mix
     env = np.ones(n, dtype=np.float32)
     a = min(hold, max(1, int(attack * sr)))
     env[:a] = np.sin(0.5 * np.pi * np.arange(a, dtype=np.float32) / a) ** 2

@@ -19,6 +19,21 @@ log = logging.getLogger(__name__)
 Stereo = npt.NDArray[np.float32]
 
 
+_RAMPS: dict[int, npt.NDArray[np.float32]] = {}
+
+
+def _release_ramp(n: int) -> npt.NDArray[np.float32]:
+    """cos^2 fade from 1 to 0 over n samples (cached: note releases reuse a handful of lengths)."""
+    ramp = _RAMPS.get(n)
+    if ramp is None:
+        if len(_RAMPS) > 256:
+            _RAMPS.clear()
+        ramp = (np.cos(0.5 * np.pi * np.arange(n, dtype=np.float32) / n) ** 2).astype(np.float32)
+        ramp.setflags(write=False)
+        _RAMPS[n] = ramp
+    return ramp
+
+
 class Mixer:
     """Stereo buses of `n` samples plus a margin for ring-out (cut off at the end)."""
 
@@ -36,7 +51,7 @@ class Mixer:
     def add(self, bus: str, at_s: float, sound: Mono, gain: float, pan: float = 0.0, *,
             hold_s: float | None = None, release_s: float = 0.05) -> None:
         """Add `sound` at `at_s` seconds; with `hold_s` it is cut after that long with a release ramp."""
-        start = round(at_s * self.sr)
+        start = int(round(at_s * self.sr))
         if start >= self.size or gain == 0.0:
             return
         length = len(sound)
@@ -46,8 +61,7 @@ class Mixer:
             length = min(length, hold + max(1, int(release_s * self.sr)))
         seg = sound[:length] * np.float32(gain)
         if hold < length:
-            rel = length - hold
-            seg[hold:] *= np.cos(0.5 * np.pi * np.arange(rel, dtype=np.float32) / rel) ** 2
+            seg[hold:] *= _release_ramp(length - hold)
         if start < 0:
             seg = seg[-start:]
             start = 0
@@ -61,7 +75,7 @@ class Mixer:
         out[1, start:stop] += seg * np.float32(math.sin(angle) * math.sqrt(2.0))
 
     def add_stereo(self, bus: str, at_s: float, left: Mono, right: Mono, gain: float) -> None:
-        start = max(0, round(at_s * self.sr))
+        start = max(0, int(round(at_s * self.sr)))
         stop = min(self.size, start + len(left))
         if stop > start:
             out = self.bus(bus)
@@ -75,8 +89,8 @@ def active_rms_db(x: Stereo, sr: int, block_s: float = 0.1) -> float:
     count = x.shape[1] // block
     if count == 0:
         return -120.0
-    frames = x[:, : count * block].reshape(2, count, block)
-    power = np.einsum("cbk,cbk->b", frames, frames, dtype=np.float64) / (2 * block)
+    frames = x[:, : count * block].reshape(2, count, block)[:, :, ::4]  # every 4th sample is plenty
+    power = np.einsum("cbk,cbk->b", frames, frames, dtype=np.float64) / (2 * frames.shape[2])
     if not np.any(power > 0):
         return -120.0
     active = power[power > power.max() * 1e-5]
@@ -121,10 +135,10 @@ def reverb(send: npt.NDArray[np.float32], sr: int, kind: str) -> Stereo:
     n = len(send)
     half_sr = sr // 2
     m = n // 2 + 1
-    low = np.empty(m, dtype=np.float64)
-    even = send[: 2 * (n // 2)].reshape(-1, 2)
-    low[: n // 2] = even.mean(axis=1)
-    low[n // 2:] = send[-1] if n % 2 else 0.0
+    low = np.zeros(m, dtype=np.float64)
+    low[: n // 2] = send[0:2 * (n // 2):2]
+    low[: n // 2] += send[1:2 * (n // 2):2]
+    low *= 0.5
     size = _fast_len(m + int((REVERBS[kind][0] * 1.1 + 0.05) * half_sr))
     key = (kind, half_sr, size)
     spec = _IR_CACHE.get(key)
@@ -135,10 +149,10 @@ def reverb(send: npt.NDArray[np.float32], sr: int, kind: str) -> Stereo:
             _IR_CACHE.popitem(last=False)
     x = np.fft.rfft(low, size)
     out = np.empty((2, n), dtype=np.float32)
-    pos = (np.arange(n, dtype=np.float64) - 0.5) / 2.0
-    for c in range(2):
-        wet = np.fft.irfft(x * spec[c], size)[:m]
-        out[c] = np.interp(pos, np.arange(m, dtype=np.float64), wet)
+    for c in range(2):  # back to the full rate: linear interpolation between the half-rate samples
+        wet = np.fft.irfft(x * spec[c], size)[:m].astype(np.float32)
+        out[c, 0::2] = wet[: (n + 1) // 2]
+        out[c, 1::2] = 0.5 * (wet[: n // 2] + wet[1: n // 2 + 1])
     return out
 
 
@@ -164,7 +178,7 @@ def pump(n: int, sr: int, beat_times: list[float], beat_s: float, depth: float,
     width = max(1, int(recover * beat_s * sr))
     shape = (1.0 - depth * (1.0 - np.linspace(0.0, 1.0, width, dtype=np.float32)) ** 2).astype(np.float32)
     for t in beat_times:
-        i = round(t * sr)
+        i = int(round(t * sr))
         if 0 <= i < n:
             j = min(n, i + width)
             g[i:j] = np.minimum(g[i:j], shape[: j - i])

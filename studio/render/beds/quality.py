@@ -1,11 +1,12 @@
 """Quality measures for beds: short-loop detection (self-similarity of the body).
 
 `loop_similarity` compares every 2-bar window of the body (intro and outro excluded) with the
-windows `lag` beats later, for every lag from 1 beat up to (not including) 8 bars, and reports the
-largest normalised cross-correlation found, in two views:
+window `lag` later, for every lag of a whole number of bars from 1 up to (not including) 8 bars,
+and reports the largest normalised cross-correlation found, in two views (lags of a beat or two
+are left out by default: steady grooves are self-similar at those, which is not a loop):
 
-* `spectral` - Pearson correlation of log-mel spectrogram patches (64 bands x 10 ms frames, each
-  band's mean over the body removed so the static timbre does not count). Hearing a loop means
+* `spectral` - normalised correlation (cosine) of log-mel spectrogram patches (64 bands x 10 ms
+  frames, each band's mean over the body removed so the static timbre does not count). Hearing a loop means
   hearing the same notes and hits in the same places: this is the perceptual view. A literal
   repeat scores 1.0.
 * `waveform` - Pearson correlation of the mono samples of the two windows, the best within +-3 ms
@@ -21,6 +22,7 @@ import numpy.typing as npt
 
 from .analysis import onset_features
 from .grid import BeatGrid
+from .wav import to_mono
 
 
 @dataclass(frozen=True)
@@ -32,11 +34,23 @@ class LoopSimilarity:
     windows: int
 
 
-def _pearson_rows(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    a = a - a.mean(axis=1, keepdims=True)
-    b = b - b.mean(axis=1, keepdims=True)
-    den = np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1)) + 1e-12
-    return np.asarray((a * b).sum(axis=1) / den)
+def _window_cosines(x: npt.NDArray[np.float64], lag: int, width: int, lo: int, hi: int
+                    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """Cosine similarity of x[t:t+width] and x[t+lag:t+lag+width] (rows flattened) for every start
+    t in [lo, hi - lag - width], through running sums of per-row products: O(n) per lag."""
+    starts = np.arange(lo, hi - lag - width + 1)
+    if len(starts) == 0:
+        return np.zeros(0), starts
+    seg = x[lo:hi]
+    prod = (seg[:-lag] * seg[lag:]).reshape(len(seg) - lag, -1).sum(axis=1)
+    energy = (seg * seg).reshape(len(seg), -1).sum(axis=1)
+    cp = np.concatenate([[0.0], np.cumsum(prod)])
+    ce = np.concatenate([[0.0], np.cumsum(energy)])
+    i = starts - lo
+    num = cp[i + width] - cp[i]
+    ea = ce[i + width] - ce[i]
+    eb = ce[i + lag + width] - ce[i + lag]
+    return num / (np.sqrt(ea * eb) + 1e-12), starts
 
 
 def body_span(grid: BeatGrid) -> tuple[float, float]:
@@ -48,46 +62,43 @@ def body_span(grid: BeatGrid) -> tuple[float, float]:
 
 
 def loop_similarity(samples: npt.ArrayLike, sample_rate: int, grid: BeatGrid, *, window_bars: int = 2,
-                    max_lag_bars: int = 8, span: tuple[float, float] | None = None) -> LoopSimilarity:
+                    max_lag_bars: int = 8, lag_step_beats: int | None = None,
+                    span: tuple[float, float] | None = None) -> LoopSimilarity:
+    """The largest similarity between a `window_bars` window of the body and the window `lag`
+    later, over every window start (10 ms steps / 1/6000 s steps) and every lag that is a multiple
+    of `lag_step_beats` (default: one bar; +-20 ms for the spectral view, +-1 ms for the waveform
+    view) below `max_lag_bars` bars."""
     x = np.asarray(samples, dtype=np.float32)
-    mono = x.mean(axis=1) if x.ndim == 2 else x
+    mono = to_mono(x)
     beat = 60.0 / grid.tempo_bpm
     start, end = span if span is not None else body_span(grid)
     win = window_bars * grid.beats_per_bar * beat
     feat = onset_features(mono, sample_rate)
     fr = feat.frame_rate
     mel = feat.logmel.astype(np.float64)
-    a, b = int(start * fr), int(end * fr)
+    a, b = int(round(start * fr)), min(len(mel), int(round(end * fr)))
     mel = mel - mel[a:b].mean(axis=0)
-    w_frames = round(win * fr)
-    w_samples = round(win * sample_rate)
-    best_s, at_s = -1.0, (0.0, 0.0)
-    best_w, at_w = -1.0, (0.0, 0.0)
-    windows = 0
-    shift = int(0.003 * sample_rate)
-    starts = np.arange(start, end - win - beat + 1e-6, beat)
-    for lag_beats in range(1, max_lag_bars * grid.beats_per_bar):
+    dec = 8
+    n4 = len(mono) // dec
+    low = mono[: n4 * dec].reshape(n4, dec).mean(axis=1).astype(np.float64)
+    lsr = sample_rate / dec
+    la, lb = int(round(start * lsr)), min(len(low), int(round(end * lsr)))
+    best_s, at_s, best_w, at_w, windows = -1.0, (0.0, 0.0), -1.0, (0.0, 0.0), 0
+    step = lag_step_beats or grid.beats_per_bar
+    for lag_beats in range(step, max_lag_bars * grid.beats_per_bar, step):
         lag = lag_beats * beat
-        t0s = starts[starts + lag + win <= end + 1e-6]
-        if len(t0s) == 0:
-            continue
-        i0 = np.round(t0s * fr).astype(int)
-        i1 = np.round((t0s + lag) * fr).astype(int)
-        pa = np.stack([mel[i:i + w_frames].ravel() for i in i0])
-        pb = np.stack([mel[i:i + w_frames].ravel() for i in i1])
-        r = _pearson_rows(pa, pb)
-        k = int(np.argmax(r))
-        windows += len(r)
-        if r[k] > best_s:
-            best_s, at_s = float(r[k]), (float(t0s[k]), lag)
-        s0 = np.round(t0s * sample_rate).astype(int)
-        s1 = np.round((t0s + lag) * sample_rate).astype(int)
-        wa = np.stack([mono[i:i + w_samples] for i in s0]).astype(np.float64)
-        for d in range(-shift, shift + 1, max(1, shift // 6)):
-            lo = np.clip(s1 + d, 0, len(mono) - w_samples)
-            wb = np.stack([mono[i:i + w_samples] for i in lo]).astype(np.float64)
-            rw = _pearson_rows(wa, wb)
-            kw = int(np.argmax(rw))
-            if rw[kw] > best_w:
-                best_w, at_w = float(rw[kw]), (float(t0s[kw]), lag + d / sample_rate)
+        for d in range(-2, 3):
+            r, t = _window_cosines(mel, int(round(lag * fr)) + d, int(round(win * fr)), a, b)
+            if len(r):
+                windows += len(r)
+                k = int(np.argmax(r))
+                if r[k] > best_s:
+                    best_s, at_s = float(r[k]), (t[k] / fr, (int(round(lag * fr)) + d) / fr)
+        reach = int(round(0.001 * lsr))
+        for d in range(-reach, reach + 1):
+            r, t = _window_cosines(low, int(round(lag * lsr)) + d, int(round(win * lsr)), la, lb)
+            if len(r):
+                k = int(np.argmax(r))
+                if r[k] > best_w:
+                    best_w, at_w = float(r[k]), (t[k] / lsr, (int(round(lag * lsr)) + d) / lsr)
     return LoopSimilarity(best_s, at_s, best_w, at_w, windows)
