@@ -12,6 +12,7 @@
 | `studio:turn:{sid}` | the lock that serialises the session's turns (a random token) | the turn's deadline |
 | `studio:asset:{asset_id}` | hash: user_id, session_id, path, kind, name | 30 days |
 | `studio:render:{user_id}:{render_id}` | hash: the render job (status, progress, draft, result) | 7 days |
+| `studio:lastrender:{sid}` | job id of the session's newest export (reused for an unchanged draft) | 7 days |
 | `saq:studio-renders:*`, `saq:job:studio-renders:*` | the render queue (studio/queue.py) | SAQ sets |
 
 A render job id is `{user_id}:{render_id}`: render ids are chosen by clients (`render_<unix ms>`),
@@ -71,6 +72,10 @@ def render_job_id(user_id: str, render_id: str) -> str:
 
 def render(job_id: str) -> str:
     return f"studio:render:{job_id}"
+
+
+def last_render(session_id: str) -> str:
+    return f"studio:lastrender:{session_id}"
 
 
 def text_hash(raw: dict[Any, Any]) -> dict[str, str]:

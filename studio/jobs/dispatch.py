@@ -92,11 +92,15 @@ def run_render_job(redis_url: str, job_id: str, renderer: RenderCallable | None 
         render_error = _render_error_class()
         try:
             render = renderer or _default_renderer()
+            extra: dict[str, Any] = {}
+            if _accepts(render, "should_stop"):  # the renderer stops when this attempt no longer owns the job
+                extra["should_stop"] = _stop_check(client, key, attempt)
             result = render(
                 json.loads(job["draft"]),
                 {ref: Path(p) for ref, p in json.loads(job["assets"]).items()},
                 out,
                 progress=_progress_writer(client, key, attempt),
+                **extra,
             )
         except Exception as exc:
             readable = render_error is not None and isinstance(exc, render_error)
@@ -121,6 +125,37 @@ def run_render_job(redis_url: str, job_id: str, renderer: RenderCallable | None 
         return outcome
     finally:
         client.close()
+
+
+def _accepts(func: RenderCallable, name: str) -> bool:
+    import inspect
+
+    try:
+        return name in inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _stop_check(client: redis.Redis, key: str, attempt: str, every: float = 0.5) -> Callable[[], bool]:
+    """True once the job is no longer this attempt's to finish (failed by a stopping studio, taken
+    over by a retry, or gone): the renderer then stops ffmpeg and its writers. Redis is asked at
+    most every `every` seconds."""
+    state = {"at": 0.0, "stop": False}
+
+    def should_stop() -> bool:
+        now = time.monotonic()
+        if not state["stop"] and now - float(state["at"]) >= every:
+            state["at"] = now
+            try:
+                status, owner = client.hmget(key, "status", "attempt")
+            except redis.RedisError:
+                return False
+            status_s = status.decode() if isinstance(status, bytes) else status
+            owner_s = owner.decode() if isinstance(owner, bytes) else owner
+            state["stop"] = status_s != "processing" or owner_s != attempt
+        return bool(state["stop"])
+
+    return should_stop
 
 
 def _finish(client: redis.Redis, key: str, attempt: str, fields: dict[str, Any]) -> str:
