@@ -93,13 +93,15 @@ def music_plan(draft: Draft, duration: float, assets: dict[str, Path] | None = N
         if mood not in MOOD_SPECS:
             log.warning("unknown music mood %r, using lofi", mood)
             mood = "lofi"
-        return MusicPlan(m.src, mood, None, m.seed, m.vol, m.fade_in / 1000, m.fade_out / 1000, start, length)
+        return MusicPlan(
+            m.src, mood, None, m.seed or 0, m.vol, m.fade_in / 1000, m.fade_out / 1000, start, length
+        )
     path = (assets or {}).get(m.src)
     return MusicPlan(
         m.src,
         None,
         Path(path) if path else None,
-        m.seed,
+        m.seed or 0,
         m.vol,
         m.fade_in / 1000,
         m.fade_out / 1000,

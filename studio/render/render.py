@@ -177,7 +177,7 @@ def _media(draft: Draft, assets: Mapping[str, Path]) -> tuple[dict[str, Photo], 
         if m.kind == "image" and ref not in photos:
             photos[ref] = analyse_photo(ref, _asset(assets, ref, "photo", name), name)
         elif m.kind == "video" and ref not in clips:
-            clips[ref] = analyse_clip(ref, _asset(assets, ref, "video clip", name), name, m.trim_in / 1000)
+            clips[ref] = analyse_clip(ref, _asset(assets, ref, "video clip", name), name, m.start_in / 1000)
     return photos, clips
 
 

@@ -611,7 +611,7 @@ def _clip_scenes(
     cell = layout.cells[0]
     panels = _panels(layout)
     start = pieces[0][0]
-    trim = seg.m.trim_in / 1000
+    trim = seg.m.start_in / 1000
     vol = seg.m.vol if seg.m.vol is not None else 0.0
     out: list[tuple[Scene, str]] = []
     for k, (a, _b) in enumerate(pieces):
