@@ -40,9 +40,9 @@ def director_draft(prompt: str, photos: list[Path]) -> dict[str, Any]:
     for n, p in enumerate(photos):
         with Image.open(p) as img:
             assets.append(Asset(id=f"p{n}", kind="image", name=p.name, width=img.width, height=img.height))
-    draft = asyncio.run(RuleDirector().turn(None, prompt, assets, "en")).draft
-    assert draft is not None
-    return draft
+    turn = asyncio.run(RuleDirector().turn(None, prompt, assets, "en"))
+    assert turn.draft is not None
+    return turn.wire()  # the director's typed draft in the wire form the studio stores
 
 
 @pytest.fixture(scope="module")
