@@ -12,6 +12,7 @@
 | `studio:turn:{sid}` | the lock that serialises the session's turns (a random token) | the turn's deadline |
 | `studio:asset:{asset_id}` | hash: user_id, session_id, path, kind, name | 30 days |
 | `studio:render:{user_id}:{render_id}` | hash: the render job (status, progress, draft, result) | 72 h (1) |
+| `studio:lastrender:{sid}` | the session's newest export (reused when unchanged) | 72 h (1) |
 | `studio:metrics:render_pace` | list: render seconds per video second, last 20 renders | none |
 | `studio:migrated:client-ids` | marker: plain client ids were hashed (`studio.api.auth`) | none |
 | `saq:studio-renders:*`, `saq:job:studio-renders:*` | the render queue (studio/jobs/queue.py) | SAQ sets |
@@ -83,6 +84,10 @@ def render_job_id(user_id: str, render_id: str) -> str:
 
 def render(job_id: str) -> str:
     return f"studio:render:{job_id}"
+
+
+def last_render(session_id: str) -> str:
+    return f"studio:lastrender:{session_id}"
 
 
 def text_hash(raw: dict[Any, Any]) -> dict[str, str]:

@@ -6,15 +6,18 @@ made by the real director (`studio.director.director`) from the sample descripti
   the process tree polled from /proc);
 - baseline A: ffmpeg encoding 30 s of one still 1080p frame (decoded once) plus the music;
 - baseline B: ffmpeg re-encoding the rendered MP4 with the same encoder settings;
-- MoviePy 2.x rendering the same draft (bench/render/with_moviepy.py).
-Every encode: libx264 veryfast crf 23, AAC. Repeats run interleaved and the best time counts.
-`--write-readme` puts the results into bench/README.md (render section).
+- MoviePy 2.x rendering the same plan (bench/render/with_moviepy.py).
+Every encode: libx264 veryfast crf 23, AAC. Repeats run interleaved and the best time counts. Each
+render synthesises its music bed afresh (an empty bed cache per run: the cold case).
+`--write-readme` puts the results into bench/README.md (render section); `--sheets DIR` also writes
+contact sheets (PNG) of the demo and of one video per style into DIR.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -43,6 +46,8 @@ ENCODE = [
 
 
 def _job(engine: str, work: Path, out: Path) -> measure.Run:
+    cache = Path(tempfile.mkdtemp(prefix="beds-", dir=work))  # a cold bed cache: the bed is synthesised
+    env = os.environ | {"VIDEOBOT_BED_CACHE": str(cache)}
     cmd = [
         sys.executable,
         "-m",
@@ -52,7 +57,7 @@ def _job(engine: str, work: Path, out: Path) -> measure.Run:
         str(work / "assets.json"),
         str(out),
     ]
-    return measure.run(cmd, cwd=Path(__file__).resolve().parents[2])
+    return measure.run(cmd, cwd=Path(__file__).resolve().parents[2], env=env)
 
 
 def _ffmpeg(args: list[str]) -> measure.Run:
@@ -69,6 +74,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--skip-moviepy", action="store_true", help="leave out the (slow) MoviePy render")
     parser.add_argument("--work", type=Path, help="keep the files here instead of a temporary folder")
     parser.add_argument("--write-readme", action="store_true", help="write the results into bench/README.md")
+    parser.add_argument("--sheets", type=Path, help="also write contact sheets (PNG) into this folder")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-render-") as tmp:
         work = args.work or Path(tmp)
@@ -128,4 +134,9 @@ def main(argv: list[str]) -> int:
         print(text)
         if args.write_readme:
             report.write_readme(text)
+        if args.sheets:
+            from bench.render.sheets import make_sheets
+
+            for path in make_sheets(args.sheets, work):
+                print(f"  sheet: {path}", flush=True)
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 import subprocess
 import threading
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 class Run:
     seconds: float
     peak_rss: int  # bytes: the largest sum over the process tree seen while it ran
+    cpu: float = 0.0  # seconds of CPU (user + system) of the whole process tree
 
 
 def _tree(pid: int) -> list[int]:
@@ -44,6 +46,7 @@ def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None =
     """Run `cmd` to completion (raising on failure) and measure it. When the command prints a line
     `seconds=<float>`, that is its time (work measured inside, without interpreter start-up)."""
     peak = 0
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     done = threading.Event()
@@ -62,10 +65,12 @@ def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None =
     watcher.join()
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     for line in out.decode(errors="replace").splitlines():  # a job may time its own work (no start-up)
         if line.startswith("seconds="):
             seconds = float(line.split("=", 1)[1])
-    return Run(seconds, peak)
+    return Run(seconds, peak, cpu)
 
 
 def machine() -> dict[str, str]:

@@ -1,8 +1,12 @@
-"""The same draft rendered the usual MoviePy 2.x way, for comparison (bench only).
+"""The same plan rendered the usual MoviePy 2.x way, for comparison (bench only).
 
-Same photo layout (contain-blur canvas from studio.render.stills.compose), the same text images
-(studio.render.text) and music bed (studio.render.music), Ken Burns with MoviePy's per-frame `resized` and
-position, crossfades with CrossFadeIn, one CompositeVideoClip written with libx264 veryfast crf 23.
+The same shots, camera moves, layouts, texts and soundtrack as `studio.render` plans them
+(`studio.render.render.prepare`), built the way MoviePy programs do it: every layout cell of a shot
+is an `ImageClip` of its photo with a Ken Burns move made of MoviePy's per-frame `resized(scale(t))`
+and `with_position(pos(t))`, composited in a `CompositeVideoClip` of the cell's size and placed on
+the canvas; panels and cards are `ColorClip`s; texts are `ImageClip`s of the same text images with
+cross-fades; transitions are `CrossFadeIn`; one `CompositeVideoClip` written with libx264 veryfast
+crf 23, the same mastered soundtrack as audio.
 """
 
 from __future__ import annotations
@@ -12,86 +16,80 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from moviepy import AudioFileClip, ColorClip, CompositeVideoClip, ImageClip, afx, vfx
+from moviepy import AudioFileClip, ColorClip, CompositeVideoClip, ImageClip, vfx
+from PIL import Image
 
-from studio.render import music
-from studio.render.plan import FPS, plan_from_draft
-from studio.render.stills import CANVAS_SCALE, ZOOM, compose, load_photo
-from studio.render.text import render_text
+from studio.render import audio
+from studio.render.compositor import load_photo
+from studio.render.framing.shots import Move
+from studio.render.render import prepare, soundtrack
+from studio.render.text import composite, draw_block
+from studio.render.timeline import FPS, PhotoScene
 
 
-def _still(path: Path, name: str, motion: str, seconds: float, width: int, height: int) -> Any:
-    cw, ch = round(width * CANVAS_SCALE / 2) * 2, round(height * CANVAS_SCALE / 2) * 2
-    canvas = np.asarray(compose(load_photo(path, name, (cw, ch)), cw, ch))
-    base = width / cw  # canvas → frame at zoom 1
+def _ken_burns(photo: np.ndarray, move: Move, cell_w: int, cell_h: int, seconds: float) -> Any:
+    """The cell's move as MoviePy does Ken Burns: the whole photo resized and positioned per frame."""
+
+    def crop(t: float) -> Any:
+        return move.at(min(1.0, t / max(seconds, 1e-3)))
 
     def scale(t: float) -> float:
-        f = min(1.0, t / seconds)
-        if motion == "zoom-in":
-            return base * ZOOM**f
-        if motion == "zoom-out":
-            return base * ZOOM ** (1 - f)
-        return base * (1.0 if motion == "none" else ZOOM)
+        return cell_w / crop(t).w
 
     def position(t: float) -> tuple[float, float]:
-        s = scale(t)
-        w, h = cw * s, ch * s
-        x, y = (width - w) / 2, (height - h) / 2
-        f = min(1.0, t / seconds)
-        if motion in ("pan-left", "pan-right"):
-            x = -(w - width) * ((1 - f) if motion == "pan-left" else f)
-        if motion in ("pan-up", "pan-down"):
-            y = -(h - height) * ((1 - f) if motion == "pan-up" else f)
-        return x, y
+        c = crop(t)
+        s = cell_w / c.w
+        return -c.x0 * s, -c.y0 * s
 
-    clip = ImageClip(canvas).with_duration(seconds)
-    return clip.resized(scale).with_position(position)
+    clip = ImageClip(photo).with_duration(seconds).resized(scale).with_position(position)
+    return CompositeVideoClip([clip], size=(cell_w, cell_h)).with_duration(seconds)
 
 
 def render_with_moviepy(draft: dict[str, Any], assets: dict[str, Path], out: Path) -> None:
-    plan = plan_from_draft(draft)
+    plan, _logo = prepare(draft, assets)
     w, h = plan.width, plan.height
+    photos = {ref: np.asarray(load_photo(p.path, p.name)) for ref, p in plan.photos.items()}
     layers: list[Any] = []
     with tempfile.TemporaryDirectory() as tmp:
-        for v in plan.visuals:
-            seconds = v.frames / FPS
-            if v.kind == "image" and v.src:
-                clip = _still(assets[v.src], v.name, v.motion, seconds, w, h)
+        for shot in plan.shots:
+            seconds = shot.frames / FPS
+            start = shot.start / FPS
+            fade = [vfx.CrossFadeIn(shot.transition.frames / FPS)] if shot.transition.frames else []
+            if isinstance(shot.scene, PhotoScene):
+                parts: list[Any] = [ColorClip((w, h), color=shot.scene.background).with_duration(seconds)]
+                for p in shot.scene.panels:
+                    x0, y0, x1, y1 = (int(v) for v in p.rect.ints())
+                    parts.append(
+                        ColorClip((x1 - x0, y1 - y0), color=p.color)
+                        .with_duration(seconds)
+                        .with_position((x0, y0))
+                    )
+                for cell in shot.scene.cells:
+                    x0, y0, x1, y1 = (int(v) for v in cell.rect.ints())
+                    parts.append(
+                        _ken_burns(photos[cell.photo], cell.move, x1 - x0, y1 - y0, seconds).with_position(
+                            (x0, y0)
+                        )
+                    )
+                clip = CompositeVideoClip(parts, size=(w, h)).with_duration(seconds)
             else:
-                rgb = tuple(int(v.color.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
-                clip = ColorClip((w, h), color=rgb).with_duration(seconds)
-            clip = clip.with_start(v.start / FPS)
-            if v.transition_frames:
-                clip = clip.with_effects([vfx.CrossFadeIn(v.transition_frames / FPS)])
-            layers.append(clip)
-        for t in plan.texts:
-            image = render_text(t.text, t.role, t.pos, w, h)
-            path = Path(tmp) / f"{t.id}.png"
-            image.image.save(path)
-            clip = (
+                colour = getattr(shot.scene, "colors", ((30, 30, 30),))[0]
+                clip = ColorClip((w, h), color=colour).with_duration(seconds)
+            layers.append(clip.with_start(start).with_effects(fade))
+        for cue in plan.cues:
+            drawn = draw_block(cue.block)
+            path = Path(tmp) / f"{cue.id}.png"
+            Image.fromarray(composite(drawn)).save(path)
+            layers.append(
                 ImageClip(str(path), transparent=True)
-                .with_start(t.start / FPS)
-                .with_duration((t.end - t.start) / FPS)
-                .with_position((image.x, image.y))
-                .with_effects([vfx.CrossFadeIn(0.3), vfx.CrossFadeOut(0.3)])
+                .with_start(cue.start / FPS)
+                .with_duration((cue.end - cue.start) / FPS)
+                .with_position((cue.x - drawn.pad, cue.y - drawn.pad))
+                .with_effects([vfx.CrossFadeIn(0.3), vfx.CrossFadeOut(0.2)])
             )
-            layers.append(clip)
         video = CompositeVideoClip(layers, size=(w, h)).with_duration(plan.duration)
-        if plan.audios:
-            a = plan.audios[0]
-            bed = Path(tmp) / "bed.wav"
-            if a.src.startswith("synth://"):
-                music.music_bed(a.src.removeprefix("synth://"), a.duration, bed, seed=a.seed)
-            else:
-                bed = assets[a.src]
-            audio = (
-                AudioFileClip(str(bed))
-                .with_duration(a.duration)
-                .with_effects(
-                    [afx.AudioFadeIn(a.fade_in), afx.AudioFadeOut(a.fade_out), afx.MultiplyVolume(a.volume)]
-                )
-            )
-            video = video.with_audio(audio)
+        wav = audio.write_wav(Path(tmp) / "mix.wav", soundtrack(plan))
+        video = video.with_audio(AudioFileClip(str(wav)).with_duration(plan.duration))
         video.write_videofile(
             str(out),
             fps=FPS,

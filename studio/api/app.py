@@ -5,6 +5,7 @@
     POST /api/upload-video/nemo_agent/me/{sid}        studio.api.uploads, studio.api.urlfetch
     GET  /api/credits/balance/simple                  studio.api.credits
     GET  /api/state/nemo_agent/me/{sid}/latest        studio.api.state
+    GET  /api/storyboard/nemo_agent/me/{sid}/latest   studio.api.storyboard (+ studio.render.storyboard)
     POST /run_sse                                     studio.api.chat (+ studio.api.sse)
     POST /api/render/proxy/lambda                     studio.api.renders (+ studio.jobs.dispatch)
     GET  /api/render/proxy/lambda/{rid}               studio.api.renders
@@ -42,7 +43,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from studio.api import auth, credits, errors, sessions, uploads
+from studio.api import auth, credits, errors, sessions, storyboard, uploads
 from studio.api.chat import ChatRunner, DirectorLike, RunSseBody
 from studio.api.imagecheck import ImageChecker
 from studio.api.limits import DraftLimits
@@ -179,6 +180,14 @@ async def state(request: Request) -> Response:
                       "state": current.public(studio.base_url(request))})
 
 
+async def storyboard_preview(request: Request) -> Response:
+    studio = _studio(request)
+    who = await studio.principal(request)
+    session = await sessions.get_session(studio.redis, who.user_id, request.path_params["sid"])
+    data = await storyboard.storyboard_jpeg(studio.renders, session)
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
 async def run_sse(request: Request) -> Response:
     studio = _studio(request)
     who = await studio.principal(request)
@@ -255,6 +264,7 @@ ROUTES = [
     Route("/api/upload-video/nemo_agent/me/{sid}", upload, methods=["POST"]),
     Route("/api/credits/balance/simple", balance, methods=["GET"]),
     Route("/api/state/nemo_agent/me/{sid}/latest", state, methods=["GET"]),
+    Route("/api/storyboard/nemo_agent/me/{sid}/latest", storyboard_preview, methods=["GET"]),
     Route("/run_sse", run_sse, methods=["POST"]),
     Route("/api/render/proxy/lambda", submit_render, methods=["POST"]),
     Route("/api/render/proxy/lambda/{rid}", poll_render, methods=["GET"]),

@@ -10,11 +10,17 @@ job carries its length (`duration_s`, for the estimate) and the wall-time limit 
 (`limit_s`). The poll answer adds `elapsed_seconds` and `eta_seconds` (`studio.api.eta`) and, for a
 failed render, `error_code`. `DELETE` on the poll URL cancels a render that has not ended (its
 worker stops it, ffmpeg included).
+
+Reuse: every job records the digest of what it renders (`render_digest`: the canonical draft, each
+asset's identity and the renderer's version). Exporting a draft whose digest equals the session's
+newest export, when that one completed and its file is still there, creates the new job already
+completed with a hard link to the same MP4 (its own URL): nothing is rendered again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import os
@@ -72,6 +78,32 @@ def asset_refs(node: Any) -> set[str]:
     return set()
 
 
+def render_digest(draft: dict[str, Any], assets: dict[str, str]) -> str:
+    """What a render's output depends on: the canonical draft (keys sorted), every asset's file
+    identity (path, size, modification time) and the renderer's version."""
+    from studio.render import RENDERER_VERSION
+
+    files = {}
+    for ref, path in sorted(assets.items()):
+        try:
+            st = os.stat(path)
+            files[ref] = [path, st.st_size, st.st_mtime_ns]
+        except OSError:
+            files[ref] = [path, -1, -1]
+    blob = json.dumps({"draft": draft, "assets": files, "renderer": RENDERER_VERSION}, sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        import shutil
+
+        shutil.copyfile(source, target)
+
+
 def draft_ready(draft: dict[str, Any] | None) -> bool:
     tracks = (draft or {}).get("t")
     return isinstance(tracks, list) and any(isinstance(t, dict) and t.get("sg") for t in tracks)
@@ -122,16 +154,27 @@ class Renders:
         assets, problem = await self._assets(session.user_id, draft)
         out_path = self.store.new_path(session.user_id, body.id, "mp4")
         now = f"{time.time():.3f}"
+        digest = "" if problem else await asyncio.to_thread(render_digest, draft, assets)
         record: dict[str, Any] = {
             "render_id": body.id, "user_id": session.user_id, "session_id": session.session_id,
             "status": "failed" if problem else "pending", "progress": 0, "error": problem or "",
             "created": now, "updated": now, "draft": json.dumps(draft), "assets": json.dumps(assets),
             "out_path": str(out_path), "title": str((draft.get("m") or {}).get("title") or ""),
             "duration_s": f"{duration:.3f}", "limit_s": f"{self.render_timeout:g}",
+            "digest": digest,
         }
+        reused = await self._reusable(session, digest, out_path) if digest else None
+        if reused is not None:
+            record |= reused
         args = [self.keep_seconds, *[x for kv in record.items() for x in kv]]
         created = await self.redis.eval(_CREATE, 1, keys.render(job_id), *args)
         if created and not problem:
+            await self.redis.set(keys.last_render(session.session_id), job_id, ex=self.keep_seconds)
+        if not created and reused is not None:
+            out_path.unlink(missing_ok=True)  # the same id was submitted twice at once
+        elif created and reused is not None:
+            log.info("render %s reuses %s (unchanged draft)", body.id, reused["reused_from"])
+        elif created and not problem:
             log.info("render %s submitted for session %s", body.id, session.session_id)
             try:
                 await self.dispatcher.submit(job_id)
@@ -140,6 +183,30 @@ class Renders:
                 await fail_job(self.redis, job_id, "The render could not be started. Please try again.",
                                errors.RENDER_FAILED)
         return await self.view(session.user_id, body.id, base_url)
+
+    async def _reusable(self, session: Session, digest: str, out_path: Path) -> dict[str, Any] | None:
+        """The fields of a job completed at once from the session's newest export, when that one
+        rendered the same digest and its file is still there (a hard link gives it its own URL)."""
+        last = await self.redis.get(keys.last_render(session.session_id))
+        if not last:
+            return None
+        last_id = last.decode() if isinstance(last, bytes) else str(last)
+        job = keys.text_hash(await self.redis.hgetall(keys.render(last_id)))
+        same = job.get("digest") == digest and job.get("user_id") == session.user_id
+        if job.get("status") != "completed" or not same:
+            return None
+        source = Path(job.get("out_path", ""))
+        if not await _is_file(str(source)):
+            return None
+        try:
+            await asyncio.to_thread(_link_or_copy, source, out_path)
+        except OSError:
+            log.warning("could not reuse %s", source.name)
+            return None
+        size = (await asyncio.to_thread(out_path.stat)).st_size
+        return {"status": "completed", "progress": 100, "out_path": str(out_path), "size": size,
+                "width": job.get("width", "0"), "height": job.get("height", "0"),
+                "duration": job.get("duration", "0"), "reused_from": job.get("render_id", "")}
 
     async def _job(self, user_id: str, render_id: str) -> dict[str, str]:
         if not render_id or len(render_id) > 80:

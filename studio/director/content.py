@@ -22,6 +22,7 @@ from studio.director.items import Item, Message
 TEXT_ROLES = ("title", "subtitle", "caption", "cta", "text", "price", "offer")
 SENTENCE_END = {".", "!", "?", ";", "。", "！", "？", "；"}
 CLAUSE_END = {",", "，", "、"}
+GAP = {" "}  # a space next to Chinese (units.py): a clause end when a new request follows
 STYLE_CATS = {"color", "size", "font", "position", "emphasis", "anim", "hex"}
 STYLE_TARGETS = {"color", "size", "font", "style"}
 # what makes a following clause a new request (and so ends the content before it)
@@ -42,6 +43,7 @@ HEAD_TARGETS = {
     "transition",
     "end_card",
     "brand",
+    "brand_name",
     "font",
     "handle",
     "url",
@@ -121,7 +123,7 @@ def _next_part_is_request(items: list[Item], k: int, *, leading: bool = False) -
     for it in items[k:]:
         if leading and not (is_head(it) or it.has("conj") or is_filler(it)):
             return False
-        if is_sep(it, SENTENCE_END | CLAUSE_END):
+        if is_sep(it, SENTENCE_END | CLAUSE_END | GAP):
             return False
         if it.has("conj"):
             continue
@@ -130,7 +132,7 @@ def _next_part_is_request(items: list[Item], k: int, *, leading: bool = False) -
     return False
 
 
-def _end(message: Message, start: int, *, runs_on: bool, free: bool) -> int:
+def _end(message: Message, start: int, *, runs_on: bool, free: bool, colon: bool = False) -> int:
     """Where content starting at item `start` ends (exclusive). `runs_on`: captions after a colon go
     on across sentences; `free`: a name after "called"/"titled" also ends at a setting or at a
     lower-case "for ..." ("called Summer Drop | for our sneakers")."""
@@ -141,8 +143,10 @@ def _end(message: Message, start: int, *, runs_on: bool, free: bool) -> int:
         if is_sep(it, SENTENCE_END):
             if not runs_on or k + 1 >= len(items) or _next_part_is_request(items, k + 1, leading=True):
                 return k
-        elif is_sep(it, CLAUSE_END) or it.has("conj"):
-            if _next_part_is_request(items, k + 1):
+        elif is_sep(it, CLAUSE_END | GAP) or it.has("conj"):
+            # after a colon the user's own words run on ("字幕换成：好喝不贵，现做现卖") unless the next
+            # part starts with a request ("标题改为：秋季限定，改成竖屏")
+            if _next_part_is_request(items, k + 1, leading=colon):
                 return k
         elif k > start and it.has("quote"):
             return k
@@ -173,15 +177,18 @@ def _strip_tail(items: list[Item], i: int, j: int) -> int:
         is_style(items[k - 1])
         or is_filler(items[k - 1])
         or items[k - 1].has("dest")
-        or is_sep(items[k - 1], SENTENCE_END | CLAUSE_END)
+        or is_sep(items[k - 1], SENTENCE_END | CLAUSE_END | GAP)
     ):
         k -= 1
     if k == i:
         return j
     tail = items[k:j]
-    if not any(it.has("position") for it in tail):
-        return j
+    if not any(it.has("position") and it.text not in _BARE_POSITIONS for it in tail):
+        return j  # "titled Glow Up": a bare "up" ends a name, it does not place it
     return k
+
+
+_BARE_POSITIONS = {"up", "down", "higher", "lower", "above", "below", "上", "下"}
 
 
 def split_lines(text: str) -> list[str]:
@@ -201,7 +208,7 @@ def split_lines(text: str) -> list[str]:
 def _introducer(items: list[Item], k: int, cjk: bool) -> int | None:
     """After the text target at item k: the item where its words start, or None."""
     m = k + 1
-    while m < len(items) and is_filler(items[m]) and not items[m].has("to"):
+    while m < len(items) and ((is_filler(items[m]) and not items[m].has("to")) or is_sep(items[m], GAP)):
         m += 1
     if m >= len(items):
         return None
@@ -211,6 +218,37 @@ def _introducer(items: list[Item], k: int, cjk: bool) -> int | None:
     if it.has("to") or (it.has("sym") and it.text == ":") or (cjk and it.has("verb", "add")):
         return m + 1
     return None
+
+
+def _after_gap(items: list[Item], k: int) -> int | None:
+    """ "加个副标题 纯手工制作": after "add" + a text target and a space, the words of that text."""
+    before = [it for it in items[:k] if not is_filler(it)]
+    if not before or not before[-1].has("verb", "add"):
+        return None
+    if k + 2 >= len(items) or not is_sep(items[k + 1], GAP):
+        return None
+    first = items[k + 2]
+    if is_head(first) or is_style(first) or first.has("punct"):
+        return None
+    return k + 2
+
+
+def _names_an_account(items: list[Item]) -> bool:
+    """ "我们的小红书账号 @glow蜡烛", "our website glow.co": a handle or a web address, with words that
+    only say whose it is; the brand's, not words for the screen."""
+    if not any(it.has("handle") or it.has("url") for it in items):
+        return False
+    return all(
+        it.has("handle")
+        or it.has("url")
+        or it.has("punct")
+        or is_filler(it)
+        or it.has("platform")
+        or it.has("target", "handle")
+        or it.has("target", "url")
+        or it.has("target", "brand")
+        for it in items
+    )
 
 
 def capture(message: Message) -> list[Content]:
@@ -230,13 +268,15 @@ def capture(message: Message) -> list[Content]:
             ):
                 found += 1  # "加一句文字：…": the phrase and the word for the text
         else:
-            role = text_role(it)
+            role = text_role(it) or ("brand_name" if it.has("target", "brand_name") else None)
             if role is None or role == "price":  # a price is a number: the grammar reads it
                 if it.has("quote") and role is None:
                     out.append(Content("", str(it.value), quoted=True, i=k, j=k + 1))
                 k += 1
                 continue
             found = _introducer(items, k, message.has_cjk)
+        if found is None and message.has_cjk and not named:
+            found = _after_gap(items, k)  # "加个副标题 纯手工制作": the words follow a space
         if found is None or found >= len(items):
             k += 1
             continue
@@ -244,6 +284,7 @@ def capture(message: Message) -> list[Content]:
         colon = False
         while start < len(items) and (
             items[start].text in (":", "-", "=")
+            or is_sep(items[start], GAP)
             or (items[start].has("to") and items[start].text in ("to", "as"))
         ):
             colon = colon or items[start].text == ":"
@@ -259,9 +300,9 @@ def capture(message: Message) -> list[Content]:
             continue
         runs_on = role == "caption" and colon
         free = named and role == "title" and not colon and not message.has_cjk
-        end = _end(message, start, runs_on=runs_on, free=free)
+        end = _end(message, start, runs_on=runs_on, free=free, colon=colon)
         body = items[start:end]
-        if not body or style_only(body) or place_only(body):
+        if not body or style_only(body) or place_only(body) or _names_an_account(body):
             k += 1
             continue
         cut = end if colon else _strip_tail(items, start, end)

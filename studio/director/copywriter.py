@@ -22,8 +22,8 @@ from functools import cache
 from studio.director import tokens
 from studio.director.content import is_filler
 from studio.director.items import Item, Message, find_quotes
-from studio.director.lexicon import business_cta, lexicon
-from studio.director.units import is_cjk
+from studio.director.lexicon import business_cta, lexicon, simplified
+from studio.director.units import CJK_CHARS, is_cjk, join_texts
 
 TITLE_LATIN, TITLE_CJK = 40, 16
 LINE_LATIN, LINE_CJK = 42, 16
@@ -47,12 +47,24 @@ _DANGLING = _SMALL | {
 }
 _ZH_COMMAND_START = ("请", "帮", "给", "麻烦", "我想", "我要", "用", "加", "配", "把", "要")
 _ZH_VIDEO = "短视频|视频|短片|片子|影片|宣传片|宣传视频|广告片|广告|vlog"
-_ZH_CREATE = "做|生成|制作|剪|弄|搞|拍|出"
+_ZH_CREATE = "做|生成|制作|剪|弄|搞|拍|出|整"
+# what stands before the name of a product or a business and is not part of it: "帮我给我的手工蜡烛店"
+# → 手工蜡烛店 (the benefactive, the owner, "introduce", a count); stripped again and again
+_ZH_NAME_LEAD = re.compile(
+    r"^(?:帮忙|麻烦|请|帮|给|为|替|关于|"
+    r"介绍一下|介绍下|介绍|宣传一下|宣传下|宣传|推广一下|推广下|推广|展示一下|展示下|展示|讲讲|讲一下|讲|说说|聊聊|"
+    r"我们家的|我们家|我们的|我们|咱们家|咱们的|咱们|咱家的|咱家|我家的|我家|我的|俺家|俺们|你们的|你的|您的|"
+    r"自己的|自家的|自家|本店的|这一家|这家|这个|那个|一家|一个|我|"
+    r"新开了一家|新开了|开了一家|开了家|开了|新开的|开的|是一家|是卖|是做|专门卖|专门做|主营|卖|是|做)"
+)
+_ZH_NAME_TAIL = re.compile(r"(?:的)?(?:宣传|广告|推广|介绍|种草|带货|展示|招商|一下|吧|呀|啊|哦|啦)$")
+_ZH_MODAL = re.compile(r"(?<=.{2})(?:要|想|准备)(?=.{2})")  # "瑜伽课要招新学员": the topic comes first
 _ZH_NOT_WORDS = re.compile(
     r"^(?:介绍|宣传|推广|展示)|标题|字幕|音乐|配乐|logo|标志|水印|价格|副标题|转场|节奏|"
     r"风格|画面|时长|结尾|片尾|品牌|«q\d+»",
     re.I,
 )
+_SETTING_TARGETS = ("style", "format", "length", "pace", "music", "transition", "font", "color", "size")
 _SETTING_CATS = (
     "dur",
     "aspect",
@@ -82,8 +94,31 @@ def has_cjk(text: str) -> bool:
     return any(is_cjk(c) for c in text)
 
 
+def mostly_cjk(text: str) -> bool:
+    """Written mostly in Chinese: at least as many Chinese characters as Latin words ("做个tiktok视频
+    15s" is Chinese, "make a promo for my 火锅 restaurant" English, and so are its copy and its
+    call to action)."""
+    cjk = sum(1 for c in text if is_cjk(c))
+    return cjk > 0 and cjk >= len(re.findall(r"[A-Za-z]+", text))
+
+
 def _clean_end(text: str) -> str:
     return text.strip().strip(" ,，、;；:：-—–").rstrip(".。").strip()
+
+
+_EN_LEAD = re.compile(
+    r"^(?:(?:we|i)(?:'re| are| am|'m)? (?:a |an )?(?:small |little |local |family )?"
+    r"(?:sell|make|run|own|bake|brew|do|offer|have|opened|just opened|are|am)\s+(?:a |an |our |my )?|"
+    r"(?:we're|we are|i'm|i am) (?:a |an ))",  # ("Meet Nova, …" is a hook: kept)
+    re.I,
+)
+
+
+def en_hook(text: str) -> str:
+    """An English hook without the speaker: "we sell handmade leather wallets" → "handmade leather
+    wallets", "i run a small bakery" → "small bakery"."""
+    m = _EN_LEAD.match(text.strip())
+    return sentence_case(text.strip()[m.end() :]) if m and m.end() < len(text.strip()) else text
 
 
 def title_case(text: str) -> str:
@@ -134,8 +169,14 @@ def sentences(text: str) -> list[str]:
     return [p.strip() for p in parts if p and p.strip()]
 
 
+# a comma, or a space between Chinese words ("烧烤店开业 全场五折"), not before a unit ("30 秒")
+_CLAUSE_SPLIT = re.compile(
+    rf"[,，、;；]|(?<=[{CJK_CHARS}])\s+(?=[{CJK_CHARS}\d])|(?<=\d)\s+(?=[{CJK_CHARS}])(?![秒分元块%])"
+)
+
+
 def clauses(text: str) -> list[str]:
-    return [c.strip() for c in re.split(r"[,，、;；]", text) if c.strip()]
+    return [c.strip() for c in _CLAUSE_SPLIT.split(text) if c.strip()]
 
 
 def caption_lines(text: str) -> list[str]:
@@ -244,14 +285,38 @@ def find_cta(text: str) -> str | None:
     return None
 
 
-def business_kind(items: list[Item]) -> str | None:
-    """The kind of business the words are about (the first named; a personal video only when
-    nothing else is)."""
-    kinds = [it.key("business") for it in items if it.has("business")]
-    for kind in kinds:
+def business_kind(items: list[Item], *, weak: bool = True) -> str | None:
+    """The kind of business the words are about: the first business named, where a name is a run of
+    words ("pottery class", "wine tasting event", 手工蜡烛店) and its kind is its head, the last
+    business word in it that is not a weak one ("shop", "store", 店) nor a personal one ("dog
+    grooming" is grooming); a personal video only when nothing else is named."""
+    lex = lexicon()
+    runs: list[list[Item]] = []
+    current: list[Item] = []
+    for it in items:
+        if it.has("business") or (not it.meanings and not it.has("punct")):
+            current.append(it)
+            continue
+        if current:
+            runs.append(current)
+        current = []
+    if current:
+        runs.append(current)
+    heads: list[str] = []
+    for run in runs:
+        words = [it for it in run if it.has("business")]
+        if not words:
+            continue
+        strong = [it for it in words if it.key("business") != "personal" and it.text not in lex.weak_business]
+        other = [it for it in words if it.key("business") != "personal"]
+        if not weak and not strong:
+            continue  # (only "shop", "20% off" or a birthday: no kind of business of its own)
+        head = (strong or other or words)[-1]
+        heads.append(str(head.key("business")))
+    for kind in heads:
         if kind != "personal":
             return kind
-    return "personal" if kinds else None
+    return "personal" if heads else None
 
 
 def default_cta(text: str, zh: bool) -> str | None:
@@ -288,16 +353,23 @@ def _join_items(message: Message, items: list[Item]) -> str:
 
 def _is_setting(item: Item) -> bool:
     return (
-        any(item.has(c) for c in _SETTING_CATS) or item.has("target", "music") or item.has("target", "video")
+        any(item.has(c) for c in _SETTING_CATS)
+        or item.has("target", "music")
+        or item.has("target", "video")
+        or item.has("unsupported")  # "black and white vibe" is a request (refused by name), no caption
     )
 
 
 def is_instruction(sentence: str) -> bool:
-    if has_cjk(sentence):
-        first = next((it for it in tokens.read(sentence).items if not is_filler(it)), None)
+    if mostly_cjk(sentence):
+        items = tokens.read(sentence).items
+        first = next((it for it in items if not is_filler(it)), None)
+        plain = simplified(sentence)
+        creates = [n for n, it in enumerate(items) if it.has("verb", "create")]
         return (
-            sentence.startswith(_ZH_COMMAND_START)
-            or bool(re.search(rf"(?:{_ZH_CREATE}).{{0,12}}(?:{_ZH_VIDEO})", sentence))
+            plain.startswith(_ZH_COMMAND_START)
+            or bool(re.search(rf"(?:{_ZH_CREATE}).{{0,12}}(?:{_ZH_VIDEO})", plain))
+            or bool(creates and any(it.has("platform") for it in items[creates[0] :]))  # 做个抖音
             or (
                 first is not None
                 and (first.has("verb", "create") or first.has("verb", "write") or first.has("intent", "copy"))
@@ -355,10 +427,11 @@ def product_name(sentence: str) -> tuple[str | None, str | None]:
     """The subject of an instruction and an offer written into it:
     "a 30s video for my new sneakers" → ("New Sneakers", None);
     "promo for our black friday sale 50% off" → ("Black Friday Sale", "50% off")."""
-    if has_cjk(sentence):
+    if mostly_cjk(sentence):
         return _product_zh(sentence), None
     message = tokens.read(sentence)
-    items = _strip_settings(message, [it for it in message.items])
+    # (the spaces around a Chinese word are only spaces here: "for my 火锅 restaurant")
+    items = _strip_settings(message, [it for it in message.items if not (it.has("punct") and it.text == " ")])
     start = None
     for n, it in enumerate(items):
         if it.has("about") and not it.has("target"):
@@ -390,6 +463,8 @@ def product_name(sentence: str) -> tuple[str | None, str | None]:
         if it.has("pct") and phrase:
             offer.append(it)
             continue
+        if it.has("num") and len(phrase) >= 2 and not phrase[-1].has("num"):
+            break  # "my condo listing | 2 bed 2 bath downtown": a new description starts
         phrase.append(it)
     while phrase and (
         phrase[0].text
@@ -416,6 +491,7 @@ def product_name(sentence: str) -> tuple[str | None, str | None]:
         (is_filler(phrase[-1]) and not phrase[-1].has("business"))
         or phrase[-1].has("other")
         or phrase[-1].has("sym")
+        or (phrase[-1].has("intent") and not phrase[-1].has("business"))  # "… lemonade stand lol"
     ):
         phrase = phrase[:-1]
     if not phrase:
@@ -459,8 +535,8 @@ def _starts_request(items: list[Item], verb: Item) -> bool:
 @cache
 def _generic_words() -> frozenset[str]:
     return frozenset(
-        " ".join(p) for p, ms in lexicon().phrases.items() if any(m.cat == "generic" for m in ms)
-    )
+        join_texts(list(p)) for p, ms in lexicon().phrases.items() if any(m.cat == "generic" for m in ms)
+    )  # ("照片", not "照 片")
 
 
 def _all_generic(items: list[Item]) -> bool:
@@ -468,17 +544,62 @@ def _all_generic(items: list[Item]) -> bool:
     return bool(meaningful) and all(it.has("generic") or is_filler(it) or it.has("num") for it in meaningful)
 
 
+def zh_name(text: str) -> str:
+    """A Chinese name without what stands around it: "帮我给我的手工蜡烛店" → 手工蜡烛店,
+    "我们餐厅周年庆" → 餐厅周年庆, "宣传下我们的洗车店" → 洗车店; "瑜伽课要招新学员" → 瑜伽课."""
+    name = text.strip("的 ，,：:！!~～")
+    while True:
+        plain = simplified(name)
+        lead = _ZH_NAME_LEAD.match(plain)
+        tail = _ZH_NAME_TAIL.search(plain)
+        if lead:
+            name = name[lead.end() :].strip("的 ，,")  # (all of it: "一个" names nothing)
+        elif tail:
+            name = name[: tail.start()].strip("的 ，,")  # (all of it: "种草" names nothing)
+        else:
+            break
+    modal = _ZH_MODAL.search(simplified(name))
+    if modal:
+        name = name[: modal.start()]
+    return name.strip("的 ，,！!")
+
+
+_ZH_FOR = rf"(?:给|为|帮|替)([^，,。！!；;？?]+?)(?:{_ZH_CREATE})"  # (never across a clause)
+_ZH_KIND = (
+    rf"(?:{_ZH_CREATE})(?:一个|个|一段|段|一条|条|一支|支|一部|部)?([^，,。！!；;？?]+?)(?:{_ZH_VIDEO})"
+)
+
+
 def _product_zh(sentence: str) -> str | None:
+    """The subject of a Chinese request; "给火锅店做个开业视频" → 火锅店开业 (who it is for, and the
+    occasion when one is said)."""
+    first = _name_zh(sentence, _ZH_FOR)
+    if first is not None:
+        occasion = _name_zh(sentence, _ZH_KIND)
+        if (
+            occasion
+            and occasion not in first
+            and len(first) + len(occasion) <= TITLE_CJK
+            and has_cjk(occasion)
+        ):
+            return first + occasion
+        return first
     for pattern in (
         r"关于(.+?)的",
-        rf"(?:给|为|帮)(.+?)(?:{_ZH_CREATE})",
-        rf"(?:{_ZH_CREATE})(?:一个|个|一段|段|一条|条|一支|支)?(.+?)(?:{_ZH_VIDEO})",
-        r"(?:介绍|宣传|推广|展示)(?:一下)?(.+?)(?:[，,。！!；;]|$)",
+        _ZH_KIND,
+        r"(?:介绍|宣传|推广|展示|讲)(?:一下|下)?(.+?)(?:[，,。！!；;\s]|的(?:视频|短片|片子|影片)|$)",
+        r"(?:给|为)(.+?)(?:[，,。！!；;\s]|$)",
     ):
-        m = re.search(pattern, sentence)
-        if not m:
-            continue
-        name = m.group(1)
+        name = _name_zh(sentence, pattern)
+        if name is not None:
+            return name
+    return None
+
+
+def _name_zh(sentence: str, pattern: str) -> str | None:
+    plain = simplified(sentence)  # same length: the name is cut from what the user typed
+    for m in re.finditer(pattern, plain):
+        name = zh_name(sentence[m.start(1) : m.end(1)])
         message = tokens.read(name)
         keep = [
             it
@@ -490,13 +611,14 @@ def _product_zh(sentence: str) -> str | None:
                 or it.has("ratio")
                 or it.has("style")
                 or it.has("mood")
+                or any(it.has("target", t) for t in _SETTING_TARGETS)  # "简约风格的视频"
             )
         ]
-        name = _join_items(message, keep) if keep else ""
-        name = re.sub(r"(?:的)?(?:宣传|广告|推广|介绍)$", "", name)
-        name = re.sub(r"^(?:我们的|我的|你的|一个|个|我们|我)", "", name).strip("的 ，,：:")
+        name = zh_name(_join_items(message, keep)) if keep else ""
         name = re.sub(r"^(?:用)?这些(?:照片|图片)", "", name).strip("的 ，,")
-        if re.search(r"做|生成|制作|视频|短片|图片|照片|素材|宣传|介绍|标题", name):
+        if len(name) < 2:
+            continue  # "做个视频": the measure word, not a name
+        if re.search(r"做|生成|制作|视频|短片|图片|照片|素材|宣传|介绍|标题", simplified(name)):
             continue  # "用我的产品图片和介绍做一个宣传视频" names no product
         if name and name not in _generic_words():
             return shorten(name)
@@ -511,11 +633,18 @@ def zh_description(sentence: str) -> str:
         masked = masked[:start] + "«q»" + masked[end:]
     kept = []
     for clause in clauses(masked):
-        if not has_cjk(clause) or is_instruction(clause) or _ZH_NOT_WORDS.search(clause) or "«q" in clause:
+        if (
+            not has_cjk(clause)
+            or is_instruction(clause)
+            or _ZH_NOT_WORDS.search(simplified(clause))
+            or "«q" in clause
+        ):
             continue
         items = [it for it in tokens.read(clause).items if not it.has("punct")]
         if any(_is_setting(it) or it.has("verb", "remove") or it.has("neg") for it in items):
             continue
+        if _all_generic(items):
+            continue  # "用 这些 照片 做 视频": the photos are no description
         rest = [it for it in items if not is_filler(it)]
         if len("".join(it.text for it in rest)) >= 2:
             kept.append(clause)
@@ -529,6 +658,13 @@ def _split_at_colon(sentence: str) -> tuple[str, str, str]:
         if ch in ":：" and not any(start <= n < end for start, end, _ in spans):
             return sentence[:n], ch, sentence[n + 1 :]
     return sentence, "", ""
+
+
+def _commands(clause: str) -> bool:
+    """An English clause that starts with a request: "make something classy", "need a reel for …"."""
+    items = [it for it in tokens.read(clause).items if not it.has("punct") and not it.has("polite")]
+    lead = next((it for it in items if not is_filler(it) or it.has("verb")), None)
+    return lead is not None and (lead.has("verb") or lead.has("platform") or lead.has("target", "video"))
 
 
 def _instruction_tail_en(sentence: str) -> list[str]:
@@ -550,7 +686,7 @@ def _instruction_tail_en(sentence: str) -> list[str]:
 
 def _without_settings(sentence: str) -> str:
     """The sentence without clauses that only say settings ("…, 9:16", "…, around 45 sec")."""
-    pieces = re.split(r"([,，、;；])", sentence)
+    pieces = re.split(r"([,，、;；])", sentence)  # (a space between Chinese words stays inside a clause)
     out = []
     for n in range(0, len(pieces), 2):
         clause = pieces[n]
@@ -589,7 +725,10 @@ def read_brief(message: str) -> Brief:
     parts = sentences(message)
     descriptive: list[str] = []
     for n, sentence in enumerate(parts):
-        if is_instruction(sentence):
+        if is_instruction(sentence) or (
+            mostly_cjk(sentence)
+            and any(is_instruction(c) for c in clauses(sentence))  # "烧烤店开业 … 做个抖音"
+        ):
             if n == 0 and brief.title is None:
                 brief.title, offer = product_name(sentence)
                 brief.offer = brief.offer or offer
@@ -597,11 +736,16 @@ def read_brief(message: str) -> Brief:
             _head, colon, tail = _split_at_colon(sentence)
             if colon and tail.strip() and not is_instruction(tail.strip()):
                 descriptive.append(tail.strip())
-            elif has_cjk(sentence) and zh_description(sentence):  # "做一个视频，保温24小时，轻巧便携"
+            elif mostly_cjk(sentence) and zh_description(sentence):  # "做一个视频，保温24小时，轻巧便携"
                 descriptive.append(zh_description(sentence))
-            elif not has_cjk(sentence):
+            elif not mostly_cjk(sentence):
                 descriptive.extend(_instruction_tail_en(sentence))
             continue
+        if not mostly_cjk(sentence):  # "we sell leather wallets, make something classy": a request inside
+            pieces = [c for c in re.split(r",\s*|\s+[-—–]\s+", sentence) if c.strip()]
+            asks = [c for c in pieces[1:] if _commands(c)]
+            if asks:
+                sentence = ", ".join(c for c in pieces if c not in asks)
         descriptive.append(sentence)
     kept: list[str] = []
     for sentence in descriptive:
@@ -617,18 +761,27 @@ def read_brief(message: str) -> Brief:
         kept.append(sentence)
     if brief.title is not None and kept:  # the product named again at the start of the description
         first = clauses(kept[0])
-        if first and _clean_end(first[0]).strip("：: ") == brief.title:
-            joiner = "，" if has_cjk(kept[0]) else ", "
+        joiner = "，" if has_cjk(kept[0]) else ", "
+        head = _clean_end(first[0]).strip("：: ") if first else ""
+        if head == brief.title:
             kept = ([joiner.join(first[1:])] if first[1:] else []) + kept[1:]
+        elif head.lower().startswith(brief.title.lower() + " ") and not has_cjk(head):
+            rest = sentence_case(head[len(brief.title) :].strip())  # "Grand Opening this saturday" → "This …"
+            kept = [joiner.join([rest, *first[1:]]), *kept[1:]]
     if brief.title is None and kept:
         opening = kept[0]
         pieces = clauses(_clean_end(opening))
-        if len(pieces) > 1 and len(pieces[0]) >= 4 and not _is_offer(pieces[0]):
+        cjk = has_cjk(opening)
+        if len(pieces) > 1 and len(pieces[0]) >= (2 if cjk else 4) and not _is_offer(pieces[0]):
             brief.title = shorten(pieces[0])
         else:
             brief.title = shorten(opening)
         rest = _clean_end(opening)[len(brief.title) :].strip(" ,，、;；:：-—–")
-        kept = ([rest] if rest and len(rest) > 3 else []) + kept[1:]
+        kept = ([rest] if rest and len(rest) > (1 if cjk else 3) else []) + kept[1:]
+        if cjk:  # the hook without the owner or the benefactive: "我们餐厅周年庆" → 餐厅周年庆
+            brief.title = zh_name(brief.title) or brief.title
+        else:
+            brief.title = en_hook(brief.title)
     lines: list[str] = []
     for sentence in kept:
         pieces = clauses(sentence) if re.search(r"[,，、;；]", sentence) else [sentence]
@@ -648,7 +801,7 @@ def read_brief(message: str) -> Brief:
         if sentence.strip():
             lines.extend(sentence_case(line) for line in caption_lines(sentence))
     brief.captions = [line for line in lines if line]
-    zh = has_cjk(message)
+    zh = mostly_cjk(message)
     brief.cta = found_cta or (business_cta(brief.kind, "zh" if zh else "en") if brief.kind else None)
     return brief
 

@@ -40,8 +40,18 @@ _MEASURE = {
     "位": "any",
     "次": "any",
     "部": "any",
+    # goods, not shots: "第二件半价", "第二杯半价"
+    "件": "item",
+    "杯": "item",
+    "份": "item",
+    "瓶": "item",
+    "盒": "item",
+    "束": "item",
+    "双": "item",
 }
 _SUFFIX = {"st", "nd", "rd", "th"}
+_ABOUT = (("左", "右"), ("上", "下"), ("以", "内"), ("之", "内"), ("内",), ("ish",))
+_MAGNITUDES = {"万": 1e4, "亿": 1e8, "千": 1e3, "k": 1e3, "m": 1e6, "million": 1e6, "thousand": 1e3}
 _RATIO_SEP = {":", "x", "/", "by", "比", "×", "*"}
 
 
@@ -276,14 +286,14 @@ class _Reader:
         if self._currency(k):
             num = self.number(k + 1)
             if num is not None and self.u[k + 1].kind == "num":
-                return self._price(k, num[1])
+                return self._price(k, self.magnitude(num[1])[1])  # "$24", "$1.2M"
             return None
         num = self.number(k)
         if num is None or self.u[k].kind not in ("num", "cjk"):
             return None
-        j = num[1]
+        j = self.magnitude(num[1])[1] if self.u[k].kind == "num" else num[1]
         if self._currency_word(j) or (self._currency(j) and self.attached(j)):
-            return self._price(k, j + 1)
+            return self._price(k, j + 1)  # "99元", "280万元"
         return None
 
     def _price(self, i: int, j: int) -> Item:
@@ -343,6 +353,13 @@ class _Reader:
             )
         return None
 
+    def magnitude(self, j: int) -> tuple[float, int]:
+        """(factor, end) of a magnitude right after a number: 280万, $1.2M, 15k; (1, j) when none."""
+        word = self.text(j)
+        if word in _MAGNITUDES and (self.attached(j) or word in ("million", "thousand")):
+            return _MAGNITUDES[word], j + 1
+        return 1.0, j
+
     def plain(self, k: int) -> Item | None:
         num = self.number(k)
         if num is None:
@@ -353,9 +370,20 @@ class _Reader:
             if kind is None:
                 return None  # a bare Chinese numeral is part of a word (一下, 十分, 一起)
             return Item(k, j + 1, (Meaning("num", kind),), value=value, text=join_texts(self.t[k : j + 1]))
-        return Item(k, j, (Meaning("num", "any"),), value=value, text=join_texts(self.t[k:j]))
+        factor, j = self.magnitude(j)
+        return Item(
+            k,
+            j,
+            (Meaning("num", "any"),),
+            value=value * factor,
+            text=self.m.orig(k, j) if factor != 1 else join_texts(self.t[k:j]),
+        )
 
     def _item(self, i: int, j: int, ms: int) -> Item:
+        for words in _ABOUT:  # "十五秒左右", "30秒以内": the length is the one said
+            if tuple(self.t[j : j + len(words)]) == words:
+                j += len(words)
+                break
         return Item(i, j, (Meaning("dur", "ms"),), value=ms, text=join_texts(self.t[i:j]))
 
 
@@ -380,7 +408,7 @@ def find(message: Message, taken: list[bool] | None = None) -> list[Item]:
     )
     while k < reader.n:
         unit = message.units[k]
-        if unit.kind in ("punct", "quote", "file", "url", "handle", "hex") or (
+        if unit.kind in ("punct", "gap", "quote", "file", "url", "handle", "hex") or (
             not message.boundary[k] and unit.kind != "cjk"
         ):
             k += 1

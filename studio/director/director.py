@@ -187,7 +187,8 @@ class RuleDirector:
                 replies.history("redone", zh, n=to, label=log_.version(to).label),  # type: ignore[union-attr]
                 HistoryMove(kind="redo", to=to),
             )
-        version = log_.version(u.version or 0)
+        # version 0: the oldest one kept ("回到最开始的版本", "back to the original")
+        version = log_.versions[0] if u.version == 0 and log_.versions else log_.version(u.version or 0)
         if version is None:
             return reply(
                 replies.phrase(Change("no_version", {"version": u.version}, refused=True), zh).capitalize()

@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from studio.director.units import is_cjk, units_of
+from studio.director.units import is_cjk, join_texts, units_of
 
 LEXICON_DIR = Path(__file__).with_name("lexicon")
 LANGUAGES = ("en", "zh")
@@ -50,6 +50,7 @@ _TABLES = (
     "rel",
     "units",
     "unsupported",
+    "color_set",
 )
 # tables that are one plain list of phrases: (table, list key, meaning cat)
 _LISTS = (
@@ -65,6 +66,8 @@ _LISTS = (
     ("currency", "symbols", "currency"),
     ("currency", "words", "currency_word"),
     ("names", "words", "name"),
+    ("price_now", "words", "price_now"),
+    ("dislike", "words", "dislike"),
 )
 
 
@@ -91,11 +94,17 @@ class Lexicon:
     businesses: dict[str, Business] = field(default_factory=dict)
     cta_phrases: dict[tuple[str, ...], str] = field(default_factory=dict)  # units -> the phrase as written
     question_ends: set[str] = field(default_factory=set)
+    question_words: set[str] = field(default_factory=set)  # 什么, 多少: a question when they end it
     typo_targets: set[str] = field(default_factory=set)  # Latin words a one-letter typo is corrected to
     typo_keep: set[str] = field(default_factory=set)  # real words never corrected
     words: set[str] = field(default_factory=set)  # every unit of every phrase (what is not a typo)
     longest: int = 1
     by_first: dict[str, list[tuple[tuple[str, ...], list[Meaning]]]] = field(default_factory=dict)
+    traditional: dict[int, str] = field(default_factory=dict)  # str.translate table: 個 → 个
+    weak_business: set[str] = field(default_factory=set)  # "shop", 店: a kind only when nothing closer
+    suffixes: set[str] = field(default_factory=set)  # 店, 馆, 工作室: split off an unknown Chinese word
+    font_of_style: dict[str, str] = field(default_factory=dict)  # playful → rounded ("a cute font")
+    kind_suffixes: dict[str, str] = field(default_factory=dict)  # 课 → classes: "钢琴课", "驾校"
 
     def add(self, phrase: str, meaning: Meaning) -> None:
         units = tuple(units_of(phrase))
@@ -131,6 +140,21 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower().strip()
 
 
+def _traditional(used: set[str]) -> dict[int, str]:
+    """`lexicon/traditional.txt` as a translate table, without characters the lexicon itself uses."""
+    table: dict[int, str] = {}
+    for line in (LEXICON_DIR / "traditional.txt").read_text(encoding="utf-8").splitlines():
+        if len(line) == 2 and not line.startswith("#") and line[0] not in used:
+            table[ord(line[0])] = line[1]
+    return table
+
+
+def simplified(text: str) -> str:
+    """The text with traditional characters read as simplified ones, character for character (the
+    length and every offset stay the same): 幫我做一個影片 → 帮我做一个影片."""
+    return text.translate(lexicon().traditional)
+
+
 def _read(language: str) -> dict[str, Any]:
     with (LEXICON_DIR / f"{language}.toml").open("rb") as fh:
         return tomllib.load(fh)
@@ -163,8 +187,11 @@ def lexicon() -> Lexicon:
         for kind, spec in (data.get("business") or {}).items():
             business = lex.businesses.setdefault(kind, Business(kind))
             business.cta[language] = list(spec.get("cta", []))
-            for phrase in spec["words"]:
+            for phrase in [*spec["words"], *spec.get("weak", [])]:
                 lex.add(phrase, Meaning("business", kind))
+            lex.weak_business.update(join_texts(units_of(w)) for w in spec.get("weak", []))
+            for suffix in spec.get("suffixes", []):
+                lex.kind_suffixes[suffix] = kind
         for word, value in (data.get("numbers") or {}).items():
             lex.numbers[normalize(word)] = int(value)
         for phrase, value in (data.get("ordinals") or {}).items():
@@ -173,9 +200,13 @@ def lexicon() -> Lexicon:
         for phrase in (data.get("cta") or {}).get("phrases", []):
             lex.cta_phrases[tuple(units_of(phrase))] = phrase
         lex.question_ends.update((data.get("question") or {}).get("ends", []))
+        lex.question_words.update((data.get("question") or {}).get("words", []))
+        lex.suffixes.update((data.get("suffix") or {}).get("words", []))
+        lex.font_of_style.update(data.get("font_of_style") or {})
         lex.typo_targets.update(normalize(w) for w in (data.get("typo") or {}).get("words", []))
         lex.typo_keep.update(normalize(w) for w in (data.get("typo") or {}).get("keep", []))
     lex.finish()
+    lex.traditional = _traditional({ch for units in lex.phrases for u in units for ch in u if is_cjk(ch)})
     return lex
 
 

@@ -112,6 +112,8 @@ def phrase(change: Change, zh: bool) -> str:
         values["dir"] = word("up" if p.get("up") else "down", zh)
     elif key in ("music", "same_music"):
         values["name"] = music_name(p.get("name"), p.get("src"), zh)
+    elif key in ("captions", "shot_removed") and p.get("count") == 1:
+        key = f"{key}_one"  # "the captions now have 1 line", "1 shot left"
     elif key == "pace":
         key = {"slow": "pace_slow", "normal": "pace_normal"}.get(p.get("pace", ""), "pace")
     elif key == "end_card" and not p.get("enabled"):

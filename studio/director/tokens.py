@@ -4,9 +4,12 @@
 1. quoted passages (“…”, "…", 「…」, 『…』, ‘…’, '…') become one `quote` item each: their words are
    content, never commands ("change the title to 'Faster in 30s'");
 2. the text is NFKC-normalised and lower-cased per character (full-width "：" and "１５" read as ":"
-   and "15"), keeping a map back to the original so content is always cut from what the user typed;
+   and "15"), traditional characters are read as simplified ones (幫我做一個影片 as 帮我做一个影片,
+   `lexicon/traditional.txt`), keeping a map back to the original so content is always cut from what
+   the user typed;
 3. it is split into units (`units.split`); each run of Chinese characters is segmented by jieba,
-   which decides where words begin and end;
+   which decides where words begin and end (a word jieba does not know that is a known word plus a
+   place suffix, 甜品店, is read as the two: `[suffix]` in zh.toml);
 4. a Latin word the lexicon does not know, one letter away from a distinctive word, is read as that
    word ("vertcal" → vertical, "tittle" → title);
 5. numbers, durations, ordinals, ratios, percentages and prices are found (`dims.find`);
@@ -26,11 +29,12 @@ from studio.director.lexicon import Lexicon, Meaning, lexicon
 from studio.director.units import Unit, is_cjk, join_texts, split
 
 
-def _normalise(text: str) -> tuple[str, list[int]]:
+def _normalise(text: str, traditional: dict[int, str]) -> tuple[str, list[int]]:
     out: list[str] = []
     to_orig: list[int] = []
     for n, ch in enumerate(text):
         norm = unicodedata.normalize("NFKC", ch).lower() if ord(ch) > 127 else ch.lower()
+        norm = norm.translate(traditional)  # 個 → 个: traditional characters read as simplified
         if ch in "“”「」『』‘’":  # quote marks are their own thing (NFKC would keep them anyway)
             norm = ch
         for c in norm:
@@ -57,9 +61,25 @@ def _boundaries(norm: str, units: list[Unit]) -> list[bool]:
         for word in segment.cut(run):
             for k in range(1, len(word)):
                 boundary[at + k] = False
+            stem = _stem_of(word)
+            if stem:  # "甜品店" → 甜品 | 店: a known word and a place suffix
+                boundary[at + stem] = True
             at += len(word)
         n = end + 1
     return boundary
+
+
+def _stem_of(word: str) -> int:
+    """The length of a known word at the start of an unknown one that ends in a place suffix
+    (店, 馆, 工作室, 公司 ...: "宠物店", "饰品店", "露营基地"), or 0."""
+    lex = lexicon()
+    if len(word) < 3 or tuple(word) in lex.phrases:
+        return 0
+    for suffix in [*lex.suffixes, *lex.kind_suffixes]:
+        stem = len(word) - len(suffix)
+        if stem >= 2 and word.endswith(suffix) and tuple(word[:stem]) in lex.phrases:
+            return stem
+    return 0
 
 
 @cache
@@ -72,8 +92,22 @@ def _typo_index() -> dict[str, str]:
 
 
 def correct(word: str, lex: Lexicon) -> str:
-    """A one-letter slip of a distinctive lexicon word → that word; anything else as it is."""
-    if len(word) < 5 or word in lex.words or word in lex.typo_keep or not word.isalpha():
+    """A one-letter slip of a distinctive lexicon word → that word, and a plural of a known word the
+    lexicon lists only in the singular ("voiceovers") → the singular; anything else as it is."""
+    if word in lex.words or word in lex.typo_keep:
+        return word
+    if word.endswith("'s") and word[:-2] in lex.words:
+        return word[:-2]  # "title's too small": the title
+    if not word.isalpha():
+        return word
+    if (
+        len(word) >= 5
+        and word.endswith("s")
+        and word[:-1] in lex.words
+        and len(lex.phrases.get((word[:-1],), ()))
+    ):
+        return word[:-1]
+    if len(word) < 5:
         return word
     index = _typo_index()
     targets = lex.typo_targets
@@ -93,7 +127,7 @@ def read(text: str) -> Message:
     """The message's items, in order (see the module docstring)."""
     lex = lexicon()
     quotes = find_quotes(text)
-    norm, to_orig = _normalise(text)
+    norm, to_orig = _normalise(text, lex.traditional)
     raw_units = split(norm)
     # quoted passages collapse to one unit each
     orig_to_norm = {o: k for k, o in reversed(list(enumerate(to_orig)))}
@@ -144,7 +178,9 @@ def _protected(message: Message, lex: Lexicon) -> list[Item]:
             continue
         for phrase, meanings in lex.by_first.get(texts[n], ()):
             end = n + len(phrase)
-            if len(phrase) < 3 or end > len(units) or not boundary[end]:
+            if end > len(units) or not boundary[end]:
+                continue
+            if len(phrase) < 3 and not _tight_word(units, n, end):  # "mp4", "4k", "60fps" stay words
                 continue
             if all(m.cat in _UNPROTECTED for m in meanings):
                 continue
@@ -158,6 +194,16 @@ def _protected(message: Message, lex: Lexicon) -> list[Item]:
     return out
 
 
+def _tight_word(units: list[Unit], start: int, end: int) -> bool:
+    """Latin letters and digits written together as one word ("mp4", "4k")."""
+    return (
+        end - start == 2
+        and all(units[k].kind in ("word", "num") for k in range(start, end))
+        and any(units[k].kind == "word" for k in range(start, end))
+        and units[start + 1].start == units[start].end
+    )
+
+
 _KIND_ITEMS = {
     "file": "file",
     "url": "url",
@@ -167,6 +213,7 @@ _KIND_ITEMS = {
     "sym": "sym",
     "other": "other",
     "quote": "quote",
+    "gap": "punct",  # a space next to Chinese: a soft clause end (units.py)
 }
 
 
@@ -195,7 +242,8 @@ def _phrases(message: Message, taken: list[bool], lex: Lexicon) -> list[Item]:
             end = n + 1
             while end < count and not boundary[end] and not taken[end]:
                 end += 1
-            out.append(Item(n, end, (), text="".join(texts[n:end])))
+            word = "".join(texts[n:end])
+            out.append(Item(n, end, _kind_of_unknown(word, lex), text=word))
             n = end
             continue
         if kind == "quote":
@@ -211,6 +259,14 @@ def _phrases(message: Message, taken: list[bool], lex: Lexicon) -> list[Item]:
             out.append(Item(n, n + 1, (), text=texts[n]))
         n += 1
     return out
+
+
+def _kind_of_unknown(word: str, lex: Lexicon) -> tuple[Meaning, ...]:
+    """An unknown Chinese word that ends like a kind of business is one: 钢琴课, 驾校, 宠物医院."""
+    for suffix in sorted(lex.kind_suffixes, key=len, reverse=True):
+        if len(word) > len(suffix) and word.endswith(suffix):
+            return (Meaning("business", lex.kind_suffixes[suffix]),)
+    return ()
 
 
 def _longest(

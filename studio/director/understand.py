@@ -25,6 +25,7 @@ from studio.director import tokens
 from studio.director.build import OWN_AUDIO_VOL, SYNTH_VOL
 from studio.director.content import (
     CLAUSE_END,
+    GAP,
     SENTENCE_END,
     TEXT_ROLES,
     Content,
@@ -39,7 +40,9 @@ from studio.director.copywriter import (
     Brief,
     business_kind,
     copy_text,
+    find_cta,
     has_cjk,
+    mostly_cjk,
     product_name,
     read_brief,
     sentence_case,
@@ -57,12 +60,19 @@ MOODS: dict[str, tuple[str, str]] = {
     "lofi": ("synth://lofi", "Lo-fi"),
 }
 SIZES = ("s", "m", "l", "xl")
+FONTS = ("sans", "serif", "display", "rounded", "handwriting")  # "change the font" goes round these
 PACES = ("slow", "normal", "fast")
 LOUDER, QUIETER = 1.5, 0.6  # the volume after "louder" / "quieter"
 LONGER, SHORTER = 4 / 3, 0.75  # the video's length after "longer" / "shorter"
 WEIGHT_STEP = 1.5  # a shot "longer" / "shorter" than the others
 LOGO_STEP = 1.5
+LOGO_SCALE = 0.12  # a logo's width over the video's (ops.AddLogo's default)
 _CHAT_INTENTS = ("greet", "thanks", "ack", "laugh", "who")
+_NOW = {"现在", "目前", "currently", "now"}
+_LOGO = re.compile("logo|标志|商标", re.I)
+_ORIGINAL = {"原版", "最初", "最初的", "original", "the original", "原来的版本", "初版"}
+_PARTICLES = {"的", "呢", "啊", "呀", "吧", "了", "哦", "嘛", "啦"}
+_WEAK_VERBS = {"用", "要", "是", "想要", "需要", "给"}
 _ANSWER_INTENTS = ("help", "upload", "export", "credits", "status", "cost", "describe")
 _OWN = {"my", "mine", "own", "uploaded", "我的", "自己的", "上传的", "我上传的"}
 _ONE_MORE = {"another", "one more", "再加一条", "再加一个", "再加", "再来"}
@@ -162,10 +172,15 @@ def _clauses(message: Message, items: list[Item]) -> list[Clause]:
         if is_sep(it, SENTENCE_END | CLAUSE_END):
             parts.append(current)
             current = []
+        elif is_sep(it, GAP):  # "标题改成白色 字幕改成黄色": a space ends a complete request
+            if _complete(current) and not _only_video(current) and _request_follows(items, k + 1):
+                parts.append(current)
+                current = []
         elif (
             it.has("conj")
             and not it.has("target")
             and _request_follows(items, k + 1)
+            and not _only_video(current)  # "整个视频再快点": the video is what the rest is about
             and not (
                 k > 0
                 and (items[k - 1].has("ord") or items[k - 1].has("num"))
@@ -182,9 +197,31 @@ def _clauses(message: Message, items: list[Item]) -> list[Clause]:
     return _merge(clauses)
 
 
+def _only_video(items: list[Item]) -> bool:
+    """Nothing but "the video" / 整个视频 / "it" so far."""
+    words = [it for it in items if not it.has("punct") and not is_filler(it)]
+    return bool(words) and all(it.has("target", "video") and not it.has("verb") for it in words)
+
+
+def _complete(items: list[Item]) -> bool:
+    """The words so far say something on their own: not empty, not ending on a verb or an
+    introducer that waits for what follows ("把标题改成 | 限时抢购")."""
+    words = [it for it in items if not it.has("punct") and not (is_filler(it) and not it.has("verb"))]
+    if not words:
+        return False
+    last = words[-1]
+    if (last.has("verb") or last.has("to") or last.has("content")) and not (
+        last.has("target") or last.has("words")
+    ):
+        return False
+    if all(it.has("target") and not it.has("words") for it in words):
+        return False  # "音乐 | 换成欢快的": a target waits for what to do with it
+    return any(not (it.has("verb") or it.has("to")) for it in words)
+
+
 def _request_follows(items: list[Item], k: int) -> bool:
     for it in items[k:]:
-        if is_sep(it, SENTENCE_END | CLAUSE_END) or it.has("conj"):
+        if is_sep(it, SENTENCE_END | CLAUSE_END | GAP) or it.has("conj"):
             return False
         if it.has("emphasis"):  # "white and bold": a second look, not a second request
             continue
@@ -216,12 +253,21 @@ def _merge(clauses: list[Clause]) -> list[Clause]:
         )
         if only_targets:
             nxt = clauses[n + 1] if n + 1 < len(clauses) else None
-            if nxt is not None and _look(nxt) and not nxt.verbs():
+            if nxt is not None and _look(nxt) and not (nxt.verbs() - {"change"}):  # "标题和字幕都改成白色"
                 pending = [*items, Item(items[-1].j, items[-1].j, (Meaning("conj", "and"),), text="and")]
                 continue
             if out and (out[-1].verbs() or out[-1].has("neg")):
                 verbs = [it for it in out[-1].items if it.has("verb") or it.has("neg")]
                 clause = Clause(verbs + items, clause.contents, clause.message)
+        if out and _verb_only(clause) and out[-1].targets() and not out[-1].verbs():
+            out[-1] = Clause(out[-1].items + items, out[-1].contents + clause.contents, clause.message)
+            continue  # "背景音乐不好听 换一个", "字幕太多了 删掉": the thing named before
+        if out and _waits_for_value(out[-1]) and not clause.targets() and not clause.verbs():
+            out[-1] = Clause(out[-1].items + items, out[-1].contents + clause.contents, clause.message)
+            continue  # "换个风格 活泼点", "change the music, something calmer": the value for it
+        if out and _waits_for_words(out[-1]) and _gives_words(clause):
+            out[-1] = Clause(out[-1].items + items, out[-1].contents + clause.contents, clause.message)
+            continue  # "把标题改一下，叫“开业大吉”": the words for the text named before
         if out and _looks_only(clause) and _look_target(out[-1]):
             # "标题改成金色，大一点", "brand colours navy, white and gold": the same target's looks
             out[-1] = Clause(out[-1].items + items, out[-1].contents + clause.contents, clause.message)
@@ -232,13 +278,58 @@ def _merge(clauses: list[Clause]) -> list[Clause]:
     return out
 
 
-def _looks_only(clause: Clause) -> bool:
+def _verb_only(clause: Clause) -> bool:
     words = clause.meaningful()
     return bool(words) and all(
-        (it.has("color") or it.has("hex") or it.has("size") or it.has("font") or it.has("emphasis")
-         or it.has("anim") or it.has("position")) and not it.has("target") and not it.has("verb")
-        for it in words
+        (it.has("verb") or it.has("neg")) and not it.has("target") and not it.has("words") for it in words
     )
+
+
+def _waits_for_value(clause: Clause) -> bool:
+    """A setting and "change" and nothing else: "换个风格", "change the transitions"."""
+    words = clause.meaningful()
+    return (
+        bool(words)
+        and not clause.contents
+        and clause.has("verb", "change")
+        and any(it.has("target") and text_role(it) is None for it in words)
+        and all(it.has("target") or it.has("verb") for it in words)
+    )
+
+
+def _waits_for_words(clause: Clause) -> bool:
+    """A text target and "change" and nothing else: "把标题改一下"."""
+    words = clause.meaningful()
+    return (
+        bool(words)
+        and not clause.contents
+        and any(text_role(it) is not None for it in words)
+        and clause.has("verb", "change")
+        and all(text_role(it) is not None or it.has("verb") for it in words)
+    )
+
+
+def _gives_words(clause: Clause) -> bool:
+    """Words for a text and no target of their own: "叫“开业大吉”", "to 'Grand Opening'"."""
+    words = clause.meaningful()
+    return (
+        bool(clause.contents)
+        and all(not c.role for c in clause.contents)
+        and not any(text_role(it) is not None for it in words)
+        and bool(words)
+        and (words[0].has("to") or words[0].has("words"))
+    )
+
+
+def _looks_only(clause: Clause) -> bool:
+    words = [it for it in clause.meaningful() if not (it.has("verb", "change") and len(it.keys("verb")) <= 2)]
+    looks = [
+        it
+        for it in words
+        if (it.has("color") or it.has("hex") or it.has("size") or it.has("font") or it.has("emphasis")
+            or it.has("anim") or it.has("position")) and not it.has("target") and not it.has("verb")
+    ]
+    return bool(looks) and len(looks) == len(words)  # "用黄色": "use" and a look
 
 
 def _look_target(clause: Clause) -> bool:
@@ -269,7 +360,19 @@ def _is_question(message: Message) -> bool:
     ends_q = items[-1].has("punct") and items[-1].text in ("?", "？")
     last = words[-1].text
     zh_q = message.has_cjk and (last in lex.question_ends or last.endswith(tuple(lex.question_ends)))
-    starts_q = words[0].has("question") and not words[0].has("intent")
+    core = [it for it in words if it.text not in _PARTICLES] or words  # "视频是什么比例的"
+    if message.has_cjk and (core[-1].text in lex.question_words or last in lex.question_words):
+        return True  # "你能帮我做什么": a question word at the end asks, however politely
+    if message.has_cjk and any(it.text in lex.question_words for it in words) and not any(
+        it.has("verb") and it.text not in _WEAK_VERBS for it in words
+    ):
+        return True  # "视频是什么比例的": a question word in place, and nothing to do
+    last_word = words[-1]
+    asks_price = last_word.has("intent", "cost") or last_word.has("intent", "credits")
+    if asks_price and not last_word.has("target") and ("多少" in last or "how" in last or "几" in last):
+        return True  # "做一个视频要多少积分" ("first class free" is an offer)
+    first = words[0]
+    starts_q = (first.has("question") and not first.has("intent")) or first.has("intent", "describe")
     if polite and not words[0].has("question"):
         return False
     if words[0].has("polite") and words[0].text not in ("can i", "could i", "may i"):
@@ -292,6 +395,10 @@ def _answer_for(message: Message, items: list[Item], ctx: Context) -> str | None
         for it in meaningful
         if not (it.has("intent") or it.has("question") or it.has("polite") or it.has("filler"))
     ]
+    if rest and all(it.has("num") or it.has("generic") or it.has("target", "video") for it in rest) and (
+        "cost" in intents or "credits" in intents
+    ):
+        rest = []  # "多少积分一个视频": the price of a video is asked, not a video
     if not rest:
         for key in (
             "cost",
@@ -316,6 +423,16 @@ def _answer_for(message: Message, items: list[Item], ctx: Context) -> str | None
         if any(it.has("unsupported") for it in meaningful):
             return None  # "can you add a voiceover?" is answered by what cannot be done
         targets = {k for it in meaningful for k in it.keys("target")}
+        own = (
+            ctx.draft is not None
+            and any(
+                (it.has("target", "video") and not it.has("intent")) or it.text in _NOW
+                for it in meaningful
+            )
+            and not any(it.text in ("can", "could", "能", "可以", "能不能") for it in meaningful)
+        )
+        if own and targets & {"length", "format", "music", "title", "logo"}:
+            return "describe"  # "how long is my vid", "现在视频多长": about this video, not the limits
         if "music" in targets:
             return "faq_music"
         if "logo" in targets:
@@ -338,9 +455,12 @@ def _history(items: list[Item]) -> tuple[str, int | None] | None:
                 number = int(meaningful[n + 1].value)
             if it.has("word") is False and re.fullmatch(r"v\d+", it.text):
                 number = int(it.text[1:])
-    if number is not None and (
-        "restore" in intents or "undo" in intents or any(it.has("target", "version") for it in meaningful)
+    versioned = any(it.has("target", "version") for it in meaningful)
+    if number is None and (versioned or "restore" in intents) and any(
+        it.has("dest", "start") or it.text in _ORIGINAL for it in meaningful
     ):
+        number = 0  # "回到最开始的版本", "back to the original": the oldest version kept
+    if number is not None and ("restore" in intents or "undo" in intents or versioned):
         return "restore", number
     if "versions" in intents:
         return "versions", None
@@ -382,6 +502,7 @@ class _Reader:
         self.pending_refs: list[int | None] = []
         self.removals: list[int] = []
         self.draft = ctx.draft
+        self.last_role: str | None = None  # the text the previous clause named ("字幕…, 字大一点")
 
     # helpers ------------------------------------------------------------------------------------
     def emit(self, op: str, /, **args: object) -> None:
@@ -395,6 +516,10 @@ class _Reader:
 
     # a clause -----------------------------------------------------------------------------------
     def read(self, clause: Clause, previous: Clause | None) -> None:
+        self.last_role = None
+        if previous is not None:
+            named = [k for k in previous.targets() if k in TEXT_ROLES and k != "text"]
+            self.last_role = named[-1] if len(set(named)) == 1 else None
         before = (len(self.calls), len(self.notes), len(self.cannot), len(self.removals))
         self._contents(clause)
         handled_shots = self._shots(clause, previous)
@@ -409,9 +534,12 @@ class _Reader:
             self._duration(clause)
             self._pace(clause)
             self._transition(clause)
-        self._offer_and_price(clause)
+        if not handled_shots:  # "第一段视频只要前5秒": a trim, not an offer ("只要99元")
+            self._offer_and_price(clause)
         self._add_media(clause)
         for key in dict.fromkeys(clause.keys("unsupported")):
+            if key == "filter" and clause.has("target", "brand") and clause.has("color_set"):
+                continue  # brand colours "black and white", not a black-and-white filter
             self.cannot.append(key)
         after = (len(self.calls), len(self.notes), len(self.cannot), len(self.removals))
         if after == before and not self._only_refs(clause):
@@ -426,7 +554,7 @@ class _Reader:
     # words given to texts ---------------------------------------------------------------------
     def _contents(self, clause: Clause) -> None:
         targets = [k for it in clause.items for k in it.keys("target") if k in TEXT_ROLES]
-        positions = clause.keys("position")
+        positions = _positions(clause)
         pos = positions[-1] if positions else None
         for content in clause.contents:
             role = content.role
@@ -444,6 +572,8 @@ class _Reader:
                     else:
                         self.missed.append(clause.text)
                         continue
+            if role == "text" and pos is None and clause.has("dest", "end") and not self._shot_words(clause):
+                role = "cta"  # "最后加一句 关注我们", "add 'see you soon' at the end": the ending line
             text = content.text
             latin = not has_cjk(text)
             if role == "title":
@@ -462,9 +592,14 @@ class _Reader:
                 self.emit("add_text", text=text if content.quoted else sentence_case(text), pos=pos)
             elif role == "price":
                 self.emit("set_price", text=text, pos=pos)
+            elif role == "brand_name":  # "我们的店名叫 Glow Lab", "our shop name is Luna"
+                self.emit("set_brand", name=text[:60])
             else:
                 name = {"subtitle": "set_subtitle", "cta": "set_cta", "offer": "set_offer"}[role]
                 self.emit(name, text=text if content.quoted else sentence_case(text))
+
+    def _shot_words(self, clause: Clause) -> bool:
+        return any(_noun_kind(it)[0] and it.text not in ("one", "ones") for it in clause.items)
 
     def _appends(self, clause: Clause) -> bool:
         if not self.texts("caption"):
@@ -481,8 +616,17 @@ class _Reader:
         draft = self.draft
         if draft is None:
             return False
+        if clause.has("verb", "reverse"):  # "三张照片顺序倒过来", "reverse the order": swaps from the ends in
+            count = len(draft.visuals)
+            for a in range(count // 2):
+                self.emit("swap_shots", a=a + 1, b=count - a)
+            if count < 2:
+                self.note("no_shot", count=count)
+            return True
         refs, dest_items = _shot_refs(clause, draft, self.ctx.assets)
         verbs = clause.verbs()
+        if len(refs) == 2 and "change" in verbs and not (clause.has("dest") or clause.has("rel")):
+            verbs = verbs | {"swap"}  # "第一张跟第二张换一下": two shots changed for each other
         removing = "remove" in verbs or clause.has("neg")
         acts = (
             removing
@@ -500,7 +644,11 @@ class _Reader:
                     it.text in ("it", "that", "that one", "this one", "them", "它", "这个")
                     for it in clause.items
                 )
-            ) or (self.pending_refs and removing and not clause.targets()):
+            ) or (
+                self.pending_refs
+                and (removing or acts)
+                and not [t for t in clause.targets() if t not in _SHOT_KINDS]
+            ):  # "第三张照片再复制一张", "the second photo, remove": the shot named just before
                 refs = [(ix, clause.items[0]) for ix in self.pending_refs]
                 self.pending_refs = []
             else:
@@ -580,8 +728,13 @@ class _Reader:
     # texts without new words ------------------------------------------------------------------
     def _text_targets(self, clause: Clause) -> None:
         roles: list[str] = []
-        for it in clause.items:
+        account = any(it.has("handle") or it.has("url") for it in clause.items)
+        for n, it in enumerate(clause.items):
             for key in it.keys("target") + it.keys("content"):  # "结尾用黄色": an introducer names its text
+                if key == "text" and _after_role(clause.items, n):
+                    continue  # "标题字再大点", "标题那个字", "the title text": the title's letters
+                if key == "cta" and account:
+                    continue  # "结尾加上我们的账号 @glow": at the end, the brand's handle
                 if (key in TEXT_ROLES or key == "all_text") and key not in roles:
                     roles.append(key)
         content_roles = {c.role for c in clause.contents}
@@ -589,6 +742,9 @@ class _Reader:
         look = _look(clause)
         if not roles and (has_font_target or clause.has("font")) and look:
             roles = ["all_text"]
+        if not roles and has_font_target and not look and clause.has("verb", "change") and self.draft:
+            self._next_font(clause)
+            return
         if not roles and look and clause.has("target", "color") and clause.has("color"):
             roles = ["all_text"]
         for role in roles:
@@ -596,7 +752,7 @@ class _Reader:
                 continue
             target = self._target_of(role)
             verbs = clause.verbs()
-            if "remove" in verbs or clause.has("neg"):
+            if "remove" in verbs or (clause.has("neg") and not look):  # "标题别太大" is a size
                 self._remove_text(role)
                 continue
             if look:
@@ -617,7 +773,8 @@ class _Reader:
         if role == "all_text":
             return "all"
         if role == "text" and not (self.draft and self.draft.texts("text")):
-            return "all"  # "make the text bold" with no free text: every text
+            # "字幕颜色用白的 字大一点": the letters of the text just named; else every text
+            return self.last_role or "all"
         return role
 
     def _remove_text(self, role: str) -> None:
@@ -661,6 +818,14 @@ class _Reader:
                 }.get(role, "need_text")
             )
 
+    def _next_font(self, clause: Clause) -> None:
+        """ "change the font", "换个字体": the next family after the one the texts have."""
+        segs = self.draft.texts() if self.draft else []
+        now = next((s.m.font for s in segs if s.m.font), None) or "sans"
+        order = list(FONTS)
+        font = order[(order.index(now) + 1) % len(order)] if now in order else order[0]
+        self.emit("style_text", target="all", font=font)
+
     def _style(self, clause: Clause, target: str, look: dict[str, object]) -> None:
         values = dict(look)
         rel = values.pop("size_rel", None)
@@ -684,6 +849,8 @@ class _Reader:
     # music ------------------------------------------------------------------------------------
     def _music(self, clause: Clause) -> None:
         music_target = clause.has("target", "music") or clause.has("target", "volume")
+        if clause.has("target", "transition") and not music_target:
+            return  # "make the transitions softer": the cuts, not the music
         audio = [a for a in self.ctx.assets if a.kind == "audio"]
         named = _named_audio(clause, audio)
         current = self.draft.music if self.draft else None
@@ -701,6 +868,9 @@ class _Reader:
         volume = clause.keys("volume")
         if volume and not music_target and any(it.has("size") for it in clause.items if it.has("volume")):
             volume = []  # "大一点" alone is a size, not the music; "音乐大一点" is the music
+        if not volume and music_target and not self._looks_like_text(clause):
+            sizes = clause.keys("size")  # "音乐声音太大了": too big a sound is too loud
+            volume = ["up"] if "bigger" in sizes else ["down"] if "smaller" in sizes else []
         if music_target or clause.has("target", "volume") or (volume and not self._looks_like_text(clause)):
             if pct is not None or (volume and not clause.has("mood") and named is None):
                 if current is None and not self.create:
@@ -729,6 +899,8 @@ class _Reader:
             self.emit("set_music", **_music_args(audio[-1]))
             return
         moods = [k for k in clause.keys("mood")]
+        if moods and not music_target and self._looks_like_text(clause):
+            moods = []  # "make the captions pop": the captions, not the music
         style_words = clause.has("style") and not music_target
         if clause.has("pace") and music_target:  # "faster music" is upbeat, "slower music" calm
             moods = moods or ["upbeat" if "fast" in clause.keys("pace") else "calm"]
@@ -738,6 +910,12 @@ class _Reader:
             return
         if music_target and not self._looks_like_text(clause):
             verbs = clause.verbs()
+            unknown = _named_before(clause, "music")
+            if unknown and (verbs or clause.has("intent", "restore")):
+                self.note("no_audio_named", name=unknown)  # "use the beach song": no upload of that name
+                return
+            if clause.has("dislike"):
+                verbs = verbs | {"change"}  # "the music is kinda annoying", 背景音乐不好听: another one
             if verbs & {"change", "swap", "add"} or any(
                 it.text in ("another", "different", "other", "换个", "换一个", "别的") for it in clause.items
             ):
@@ -767,7 +945,7 @@ class _Reader:
         if "remove" in clause.verbs() or clause.has("neg"):
             self.emit("remove_logo")
             return
-        corners = [k for k in clause.keys("position") if "-" in k]
+        corners = [k for k in _positions(clause) if "-" in k]
         pos = corners[-1] if corners else None
         size = clause.keys("size")
         images = [a for a in self.ctx.assets if a.kind == "image"]
@@ -786,7 +964,12 @@ class _Reader:
         if not named:
             self.note("no_logo_asset")
             return
-        self.emit("add_logo", src=named[-1].ref, pos=pos or "top-right")
+        scale = LOGO_SCALE  # "logo 放右下角 大一点": a new logo, bigger than usual
+        if "bigger" in size or "l" in size or "xl" in size:
+            scale = round(LOGO_SCALE * LOGO_STEP, 2)
+        elif "smaller" in size or "s" in size:
+            scale = round(LOGO_SCALE / LOGO_STEP, 2)
+        self.emit("add_logo", src=named[-1].ref, pos=pos or "top-right", scale=scale)
 
     def _end_card(self, clause: Clause) -> None:
         if not clause.has("target", "end_card"):
@@ -801,6 +984,8 @@ class _Reader:
             for it in clause.items:
                 if it.has("hex"):
                     colors.append(str(it.value))
+                elif it.has("color_set"):  # "品牌色设成黑白", "black and white"
+                    colors.extend(str(it.key("color_set")).split())
                 elif it.has("color"):
                     colors.append(str(it.key("color")))
         if handle and not (clause.has("target", "handle") or clause.has("target", "brand") or clause.verbs()):
@@ -820,16 +1005,22 @@ class _Reader:
         styles = clause.keys("style")
         if not styles or clause.has("target", "music"):
             return
-        text_target = any(k in TEXT_ROLES or k == "all_text" for k in clause.targets())
+        text_target = any(k in TEXT_ROLES or k in ("all_text", "font") for k in clause.targets())
         if text_target:
-            return  # "make the title bold": the text's emphasis
+            return  # "make the title bold": the text's emphasis; "a cute font": the font's family
         self.emit("set_style", style=styles[-1])
 
     def _aspect(self, clause: Clause) -> None:
         """A ratio or a shape word beats a platform ("square video for instagram" is 1:1)."""
         lex = lexicon()
         said = [str(it.value) for it in clause.items if it.has("ratio")] + clause.keys("aspect")
-        platforms = [lex.platforms[k] for k in clause.keys("platform")]
+        items = clause.items
+        platforms = [
+            lex.platforms[str(it.key("platform"))]
+            for n, it in enumerate(items)
+            if it.has("platform")  # "小红书账号 @glow": whose account, not the canvas
+            and not (n + 1 < len(items) and _names_account(items[n + 1]))
+        ]
         choices = said or platforms
         if choices:
             self.emit("set_aspect", aspect=choices[-1])
@@ -852,6 +1043,8 @@ class _Reader:
         if not paces or clause.has("target", "music"):
             return
         key = paces[-1]
+        if key == "normal" and any(t not in ("pace", "video") for t in clause.targets()):
+            return  # "字体恢复正常" is about the font
         if key == "normal":
             self.emit("set_pace", pace="normal")
             return
@@ -877,10 +1070,12 @@ class _Reader:
     def _offer_and_price(self, clause: Clause) -> None:
         if any(c.role in ("offer", "price") for c in clause.contents) or clause.contents:
             return
+        if any((it.has("verb", "remove") and not it.has("offer")) or it.has("neg") for it in clause.items):
+            return  # "把优惠去掉": the removal is the text's (`_text_targets`); "20% off" is an offer
         price = _price_of(clause)
         if price is not None and (clause.has("target", "price") or clause.verbs() & {"add"}):
             if "remove" not in clause.verbs():
-                positions = clause.keys("position")
+                positions = _positions(clause)
                 self.emit("set_price", text=price, pos=positions[-1] if positions else None)
             return
         if self.create or not (clause.has("offer") or clause.has("pct")):
@@ -944,10 +1139,74 @@ def _named_audio(clause: Clause, audio: list[Asset]) -> Asset | None:
     for asset in reversed(audio):
         name = asset.name.lower()
         stem = _stem(asset.name)
-        if name in text or (len(stem) >= 3 and re.search(rf"(?<![\w]){re.escape(stem)}(?![\w])", spaced)):
+        # ASCII word edges: "用jingle那首歌" names jingle.mp3 (a Chinese character is no letter of it)
+        said = len(stem) >= 3 and re.search(rf"(?<![a-z0-9]){re.escape(stem)}(?![a-z0-9])", spaced)
+        if name in text or said:
             if clause.has("target", "music") or clause.has("file") or clause.verbs() or name in text:
                 return asset
     return None
+
+
+def _positions(clause: Clause) -> list[str]:
+    """The positions a clause names, a corner said in two words as one ("at the top" + "right")."""
+    out: list[str] = []
+    last = -2
+    for n, it in enumerate(clause.items):
+        pos = it.key("position")
+        if pos is None:
+            continue
+        if pos in ("left", "right") and out and out[-1] in ("top", "bottom") and last == n - 1:
+            out[-1] = f"{out[-1]}-{pos}"
+        else:
+            out.append(pos)
+        last = n
+    return out
+
+
+def _named_before(clause: Clause, target: str) -> str | None:
+    """Words nobody knows just before a target: "the beach song", "周杰伦的歌" (a song by its name)."""
+    items = clause.items
+    for n, it in enumerate(items):
+        if not it.has("target", target) or n == 0:
+            continue
+        k = n - 1
+        if items[k].text in ("的", "'s") and k > 0:
+            k -= 1
+        names: list[Item] = []
+        while k >= 0 and not items[k].meanings and not items[k].has("punct"):
+            names.insert(0, items[k])
+            k -= 1
+        if names:
+            return clause.message.orig(names[0].i, names[-1].j).strip()
+    return None
+
+
+def _edge(item: Item) -> int | None:
+    """1 for "first" / 前 / 头, -1 for "last" / 最后 / 后, before a count ("the last two")."""
+    if item.has("ord") and item.value in (1, -1):
+        return int(item.value)
+    if item.has("ordinal") and item.key("ordinal") in ("1", "-1"):
+        return int(str(item.key("ordinal")))
+    if item.text in ("前", "头", "最前"):
+        return 1
+    if item.text in ("后", "最后"):
+        return -1
+    return None
+
+
+def _after_role(items: list[Item], n: int) -> bool:
+    """Item n follows a text role with only fillers between ("标题那个字")."""
+    for it in reversed(items[:n]):
+        role = text_role(it)
+        if role is not None:
+            return role != "text"
+        if not is_filler(it):
+            return False
+    return False
+
+
+def _names_account(item: Item) -> bool:
+    return item.has("target", "handle") or item.has("target", "url")
 
 
 def _text_target(clause: Clause) -> bool:
@@ -957,7 +1216,8 @@ def _text_target(clause: Clause) -> bool:
 def _look(clause: Clause) -> dict[str, object]:
     """The looks a clause names: colour, size (or a step), font, emphasis, animation, position."""
     look: dict[str, object] = {}
-    for it in clause.items:
+    last_pos = -2
+    for n, it in enumerate(clause.items):
         if it.has("hex"):
             look["color"] = str(it.value)
         elif it.has("color"):
@@ -978,7 +1238,16 @@ def _look(clause: Clause) -> dict[str, object]:
         anim = it.key("anim")
         if anim is not None:
             look["anim"] = anim
+        style = it.key("style")
+        if style is not None and clause.has("target", "font") and not clause.has("font"):
+            family = lexicon().font_of_style.get(style)  # "字体换成可爱一点的": a rounded font
+            if family:
+                look["font"] = family
         pos = it.key("position")
+        if pos in ("left", "right") and look.get("pos") in ("top", "bottom") and last_pos == n - 1:
+            pos = f"{look['pos']}-{pos}"  # "at the top right": a corner
+        if pos is not None:
+            last_pos = n
         if pos is not None and not it.has("dest") and not it.has("volume"):
             look["pos"] = pos
         elif (
@@ -992,11 +1261,16 @@ def _look(clause: Clause) -> dict[str, object]:
 
 
 def _price_of(clause: Clause) -> str | None:
-    for it in clause.items:
+    items = clause.items
+    for n, it in enumerate(items[:-1]):  # "原价199 现价99", "sale price $29": the price it is now
+        nxt = items[n + 1]
+        if it.has("price_now") and (nxt.has("price") or nxt.has("num")):
+            return str(nxt.value) if nxt.has("price") else clause.message.orig(nxt.i, nxt.j).strip()
+    for it in items:
         if it.has("price"):
             return str(it.value)
     if clause.has("target", "price"):
-        for it in clause.items:
+        for it in items:
             if it.has("num"):
                 return clause.message.orig(it.i, it.j).strip()
     return None
@@ -1059,6 +1333,17 @@ def _shot_refs(
     for k, it in enumerate(items):
         if k in used:
             continue
+        edge = _edge(it)
+        if edge is not None and k + 1 < n and items[k + 1].has("num"):
+            many = int(items[k + 1].value)  # "swap the last two", "把最后两张删掉", "前两张"
+            count = len(draft.visuals)
+            if 2 <= many <= count:
+                span = range(count - many, count) if edge == -1 else range(many)
+                refs.extend((ix, it) for ix in span)
+                used.update((k, k + 1))
+                if k + 2 < n and _noun_kind(items[k + 2])[0]:
+                    used.add(k + 2)
+                continue
         if it.has("ord"):
             kind = it.key("ord")
             noun_at = next((m for m in range(k + 1, min(n, k + 3)) if _noun_kind(items[m])[0]), None)
@@ -1134,7 +1419,7 @@ def _named_shots(clause: Clause, draft: Draft, assets: list[Asset]) -> list[tupl
         if (
             len(stem) >= 3
             and not re.fullmatch(r"(photo|clip|image|img|pic|video)\s*\d*", stem)
-            and re.search(rf"(?<![\w]){re.escape(stem)}(?![\w])", text)
+            and re.search(rf"(?<![a-z0-9]){re.escape(stem)}(?![a-z0-9])", text)
         ):
             item = next(it for it in clause.items if _noun_kind(it)[0])
             out.append((index, item))
@@ -1165,9 +1450,11 @@ def _destination(
 ) -> int | None:
     """The final 1-based position the clause names for a shot (None: none it can name)."""
     count = len(draft.visuals) + (1 if copying else 0)
-    for it in rest:
+    for n, it in enumerate(rest):
         if it.has("rel"):
             other = [ix for ix, ref in refs if ref.i > it.i]
+            if not other and n > 0 and rest[n - 1].has("ord"):  # "放到第一个后面": the shot before it
+                other = [_resolve(draft, int(rest[n - 1].value), None)]
             if not other or other[0] is None or other[0] == src:
                 return None
             target = other[0]
@@ -1310,10 +1597,15 @@ def _create(message: Message, clauses: list[Clause], contents: list[Content], ct
         else (base.m.aspect if base is not None else "16:9")
     )
     logo = calls.get("add_logo")
-    shots = [a.id for a in visual if logo is None or logo.args.get("src") != a.ref]
+    shots = [
+        a.id
+        for a in visual
+        if (logo is None or logo.args.get("src") != a.ref)
+        and not (a.kind == "image" and _LOGO.search(a.name))  # kept for "add my logo", not a shot
+    ]
     if not shots:
         shots = [a.id for a in visual]
-    language = "zh" if (has_cjk(message.original) or (not message.original.strip() and ctx.zh)) else "en"
+    language = "zh" if (mostly_cjk(message.original) or (not message.original.strip() and ctx.zh)) else "en"
     if base is not None and description == base.m.prompt:
         language = base.m.language if base.m.language in ("en", "zh") else language
     args: dict[str, object] = {
@@ -1378,6 +1670,11 @@ def _copy(message: Message, clauses: list[Clause], contents: list[Content], ctx:
         if name:
             brief.title = name
             brief.offer = brief.offer or offer
+    if ctx.draft is not None and ctx.draft.m.prompt and not find_cta(description):
+        own = business_kind(tokens.read(brief.title or "").items, weak=False)
+        kind = business_kind(tokens.read(ctx.draft.m.prompt).items)
+        if own is None and kind is not None:  # the copy for the coffee video ends like a coffee video
+            brief.cta = business_cta(kind, "zh" if has_cjk(description) else "en") or brief.cta
     calls: list[ToolCall] = []
     if brief.title:
         calls.append(call("set_title", text=brief.title))

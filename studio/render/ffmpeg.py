@@ -1,5 +1,6 @@
-"""The one ffmpeg run of a render, with progress read from `-progress pipe:1` (out_time against the
-video's duration). Inputs are probed with `common.ffmpeg.probe`."""
+"""The one encoding ffmpeg run of a render, with progress read from `-progress pipe:1` (out_time
+against the video's duration), a timeout, and a stop hook: a watcher kills ffmpeg as soon as
+`should_stop()` answers True. Inputs are probed with `common.ffmpeg.probe`."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from collections.abc import Callable, Sequence
 
 from common.ffmpeg import MediaProbe, ffmpeg_exe, probe
 
-__all__ = ["FfmpegFailed", "MediaProbe", "ffmpeg_exe", "probe", "run_ffmpeg"]
+__all__ = ["FfmpegFailed", "FfmpegStopped", "MediaProbe", "ffmpeg_exe", "probe", "run_ffmpeg"]
 
 log = logging.getLogger(__name__)
+
 
 class FfmpegFailed(Exception):
     """ffmpeg exited with an error; `detail` holds the end of its log (for the operator's log only)."""
@@ -22,6 +24,14 @@ class FfmpegFailed(Exception):
     def __init__(self, message: str, detail: str = "") -> None:
         super().__init__(message)
         self.detail = detail
+
+
+class FfmpegStopped(FfmpegFailed):
+    """ffmpeg was killed because the render was cancelled or took too long."""
+
+    def __init__(self, message: str, timed_out: bool) -> None:
+        super().__init__(message)
+        self.timed_out = timed_out
 
 
 class _Progress:
@@ -49,23 +59,54 @@ class _Progress:
                 log.exception("progress callback failed")
 
 
-def run_ffmpeg(args: Sequence[str], *, duration: float, pass_fds: Sequence[int] = (),
-               progress: Callable[[float], None] | None = None, timeout: float = 600.0,
-               started: Callable[[subprocess.Popen[bytes]], None] | None = None) -> None:
+def run_ffmpeg(
+    args: Sequence[str],
+    *,
+    duration: float,
+    pass_fds: Sequence[int] = (),
+    progress: Callable[[float], None] | None = None,
+    timeout: float = 600.0,
+    started: Callable[[subprocess.Popen[bytes]], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> None:
     """Run ffmpeg with `args` (everything after the binary), reporting progress 0..99 as it goes.
 
     `started` is called with the process once it runs (the caller starts its frame writers then).
-    Raises FfmpegFailed on a non-zero exit or when `timeout` seconds pass.
+    Raises FfmpegFailed on a non-zero exit, FfmpegStopped when `timeout` seconds pass or
+    `should_stop()` turns True (ffmpeg is killed and waited for before this returns).
     """
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error",
-           "-progress", "pipe:1", *args]
+    cmd = [
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-nostdin",
+        "-nostats",
+        "-loglevel",
+        "error",
+        "-progress",
+        "pipe:1",
+        *args,
+    ]
     meter = _Progress(duration, progress)
+    stop = {"why": ""}
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors,
-                                pass_fds=tuple(pass_fds))
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors, pass_fds=tuple(pass_fds)
+        )
+        done = threading.Event()
         began = time.monotonic()
+
+        def watch() -> None:
+            while not done.wait(0.05):
+                if time.monotonic() - began >= timeout:
+                    stop["why"] = "timeout"
+                elif should_stop is not None and should_stop():
+                    stop["why"] = "cancelled"
+                if stop["why"]:
+                    proc.kill()
+                    return
+
+        watcher = threading.Thread(target=watch, daemon=True, name="ffmpeg-watch")
+        watcher.start()
         try:
             if started is not None:
                 started(proc)
@@ -74,15 +115,23 @@ def run_ffmpeg(args: Sequence[str], *, duration: float, pass_fds: Sequence[int] 
                 meter.line(raw)
             code = proc.wait()
         finally:
-            timer.cancel()
+            done.set()
             if proc.poll() is None:
                 proc.kill()
-                proc.wait()
+            proc.wait()
+            watcher.join()
+            if proc.stdout is not None:
+                proc.stdout.close()
         errors.seek(0)
         detail = errors.read()[-4000:].decode("utf-8", "replace")
     elapsed = time.monotonic() - began
+    if stop["why"]:
+        raise FfmpegStopped(
+            "the render took too long and was stopped"
+            if stop["why"] == "timeout"
+            else "the render was cancelled",
+            stop["why"] == "timeout",
+        )
     if code != 0:
-        if elapsed >= timeout:
-            raise FfmpegFailed("the render took too long and was stopped", detail)
         raise FfmpegFailed(f"ffmpeg exited with code {code}", detail)
     log.debug("ffmpeg finished in %.1f s", elapsed)

@@ -67,8 +67,9 @@ def test_demo_ends_with_a_1080p_promo_of_the_asked_length_whose_frames_move(tmp_
     # the photos move: consecutive samples differ, including two moments inside the first shot
     for a, b in itertools.pairwise(frames):
         assert np.abs(a - b).mean() > 1.0
-    # the user's photos are on screen: the pink, blue and yellow bottles appear in turn
-    shots = [_frame(video, at(f)) for f in (1 / 6, 1 / 2, 5 / 6)]
-    centre = [s[60:120, 130:190].reshape(-1, 3).mean(0) for s in shots]  # where the bottle stands
-    pink, blue, yellow = centre
-    assert pink[0] > pink[2] and blue[2] > blue[0] and yellow[1] > yellow[2] + 40
+    # the user's photos are on screen: the pink, blue and yellow bottles each appear (the renderer
+    # lays them out as it sees fit: alone, side by side or beside a text panel)
+    shots = np.stack([_frame(video, t).astype(int) for t in np.linspace(0.5, SECONDS - 0.5, 12)])
+    for colour in ((244, 114, 182), (56, 189, 248), (250, 204, 21)):
+        share = (np.abs(shots - colour).max(axis=-1) < 40).mean(axis=(1, 2))
+        assert share.max() > 0.03, colour

@@ -3,7 +3,8 @@ bot's timeline summary (bot/draft/timeline.py) reads them, new fields and all.""
 
 from __future__ import annotations
 
-from bot.draft.timeline import describe_changes, is_exportable, summarize
+from bot.draft.models import Draft as BotDraft
+from bot.draft.timeline import describe_changes, summarize
 from common.draft import TrackKind
 from studio.director import RuleDirector
 from studio.draft import Draft
@@ -55,13 +56,13 @@ def test_the_wire_form_has_the_clouds_outer_keys_and_track_types() -> None:
 
 def test_the_bots_summary_reads_the_directors_drafts() -> None:
     made, rich = _rich()
-    assert summarize(made.to_wire()) == (
+    assert summarize(BotDraft.read(made.to_wire())) == (
         "Timeline (3 tracks): 1. Video: photo1.jpg, photo2.jpg, photo3.jpg (0-15s) "
         '2. BGM: Lo-fi (0-15s, 35%) 3. Text: "Summer Sneakers", "Light and breathable", "Shop now" (0-15s)'
     )
-    line = summarize(rich.to_wire())
+    line = summarize(BotDraft.read(rich.to_wire()))
     assert line is not None and line.startswith("Timeline (3 tracks): 1. Video: ")
     assert "Made in Portland" in line and "+4 more" in line  # subtitle, free text, price, offer, cta
-    assert is_exportable(rich.to_wire())
-    changes = describe_changes(made.to_wire(), rich.to_wire())
+    assert BotDraft.read(rich.to_wire()).exportable
+    changes = describe_changes(BotDraft.read(made.to_wire()), BotDraft.read(rich.to_wire()))
     assert changes  # the bot can report what the director changed
