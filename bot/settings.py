@@ -91,6 +91,16 @@ class Settings(CommonSettings):
     max_upload_megapixels: float = Field(50.0, gt=0, validation_alias=env("VIDEOBOT_MAX_IMAGE_MEGAPIXELS"))
     max_upload_seconds: float = Field(600.0, gt=0, validation_alias=env("VIDEOBOT_MAX_MEDIA_SECONDS"))
 
+    # --- operator limits for a public bot (docs/operations.md, "Limits for a public bot") ---------
+    allowed_users: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=env("VIDEOBOT_ALLOWED_USERS")
+    )
+    admin_users: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=env("VIDEOBOT_ADMIN_USERS")
+    )
+    renders_per_day: int = Field(20, ge=0, validation_alias=env("VIDEOBOT_RENDERS_PER_DAY"))
+    concurrent_renders: int = Field(1, ge=1, validation_alias=env("VIDEOBOT_CONCURRENT_RENDERS"))
+
     # per-channel streaming throttles (seconds between edits of one message)
     telegram_edit_interval: float = Field(1.0, gt=0, validation_alias=env("VIDEOBOT_TELEGRAM_EDIT_SECONDS"))
     telegram_group_edit_interval: float = Field(
@@ -109,6 +119,13 @@ class Settings(CommonSettings):
             return [int(x) for x in v.replace(" ", "").split(",") if x]
         if isinstance(v, int):
             return [v]
+        return v
+
+    @field_validator("allowed_users", "admin_users", mode="before")
+    @classmethod
+    def _split_users(cls, v: object) -> object:
+        if isinstance(v, str):
+            return [x.strip() for x in v.split(",") if x.strip()]
         return v
 
     @field_validator("nemo_api_url", "nemo_web_url", "telegram_api_url", "telegram_webhook_url")

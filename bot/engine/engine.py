@@ -40,13 +40,13 @@ from bot.engine.turns import Outcome, TurnGate
 from bot.i18n import Lang, language_for, session_language, t
 from bot.ids import UserKey
 from bot.settings import Settings
-from bot.state.store import JobRecord, Store, StoreUnavailable
+from bot.state.store import JobRecord, Store, StoreError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 ReplyFor = Callable[[JobRecord], Awaitable[Reply | None]]
 
-_NO_BACKEND = {Intent.HELP, Intent.EMPTY, Intent.UNKNOWN_COMMAND, Intent.TOKEN}
+_NO_BACKEND = {Intent.HELP, Intent.EMPTY, Intent.UNKNOWN_COMMAND, Intent.TOKEN, Intent.STATS}
 
 
 class Engine:
@@ -89,6 +89,10 @@ class Engine:
             ):
                 log.info("dropping repeated update %s", incoming.update_id)
                 return
+            if not self.services.access.allowed(incoming.user):
+                log.info("%s is not on the allow-list", incoming.user)
+                await reply.send_text(t(lang, "access.private", user=str(incoming.user)))
+                return
             classified = classify(incoming.text, bool(incoming.attachments))
             if classified.intent is Intent.CANCEL:
                 await self._cancel(incoming, reply, lang)
@@ -126,6 +130,8 @@ class Engine:
         started = time.monotonic()
         try:
             turn.lang = await self._language(incoming)
+            with contextlib.suppress(StoreError):  # the daily user count of /stats
+                await services.store.quotas.seen(incoming.user)
             await self._route(turn, classified)
             await turn.tell_if_session_renewed()
         except asyncio.CancelledError:
@@ -162,6 +168,11 @@ class Engine:
                 await account.empty(turn)
             elif intent is Intent.UNKNOWN_COMMAND:
                 await account.unknown_command(turn, incoming.text)
+            elif intent is Intent.STATS:
+                if self.services.access.is_admin(turn.user_key):
+                    await info.stats(turn, running=self.gate.running)
+                else:  # not a command for users: as if it did not exist
+                    await account.unknown_command(turn, incoming.text)
             else:
                 await account.set_token(turn, args)
             return

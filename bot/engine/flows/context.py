@@ -18,6 +18,7 @@ from bot.backend.client import NemoClient
 from bot.backend.user import NemoUser
 from bot.channel.events import QUICK_ACTIONS, Activity, Button, Incoming, MessageRef, Reply
 from bot.draft.models import Draft
+from bot.engine.access import Access
 from bot.engine.background import Background
 from bot.i18n import Lang, t
 from bot.ids import ChatRef, UserKey
@@ -41,6 +42,10 @@ class Services:
     following: set[str] = field(default_factory=set)  # render ids this process is polling now
     background: Background = field(default_factory=Background)  # follow-up watches, detached reads
     checker: ImageChecker = field(default_factory=ImageChecker)  # photos decoded in a child process
+    access: Access = field(init=False)  # the operator's allow-list and admins
+
+    def __post_init__(self) -> None:
+        self.access = Access(self.settings)
 
     @property
     def lease_seconds(self) -> float:

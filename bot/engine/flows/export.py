@@ -20,6 +20,7 @@ from bot.engine.flows import delivery
 from bot.engine.flows.context import Turn
 from bot.engine.flows.delivery import TRANSIENT, Outcome
 from bot.engine.turns import cancelled_by_user
+from bot.state.quotas import seconds_to_midnight
 from bot.state.store import JobRecord
 
 log = logging.getLogger(__name__)
@@ -46,10 +47,31 @@ async def export(turn: Turn) -> None:
     if await _export_running(turn, session_id):
         await turn.say("export.busy")
         return
+    if not await _within_quota(turn):
+        return
     progress = StreamingMessage(turn.reply)
     await progress.update(turn.t("export.rendering"))
     async with turn.activity("upload_video"):
         await render(turn, draft, session_id, progress, attempt=1)
+
+
+async def _within_quota(turn: Turn) -> bool:
+    """The operator's per-user limits (admins have none); False when one was hit (and said)."""
+    settings = turn.settings
+    if turn.services.access.is_admin(turn.user_key):
+        return True
+    fresh_after = time.time() - settings.render_timeout_seconds
+    running = sum(1 for job in await turn.store.jobs.active()
+                  if job.user_key == turn.user_key and job.updated >= fresh_after)
+    if running >= settings.concurrent_renders:
+        await turn.say("quota.concurrent", running=running)
+        return False
+    limit = settings.renders_per_day
+    if limit and await turn.store.quotas.renders_today(turn.user_key) >= limit:
+        hours = max(1, round(seconds_to_midnight() / 3600))
+        await turn.say("quota.daily", limit=limit, hours=hours)
+        return False
+    return True
 
 
 async def _export_running(turn: Turn, session_id: str | None) -> bool:
@@ -108,6 +130,8 @@ async def _submit(turn: Turn, job: JobRecord, draft: Draft, progress: StreamingM
         raise
     job.status = "pending"
     await turn.store.jobs.save(job)
+    if job.attempts == 1:  # the export counts once, its retry with a new id does not
+        await turn.store.quotas.count_render(turn.user_key)
     return True
 
 

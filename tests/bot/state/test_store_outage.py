@@ -47,8 +47,12 @@ CALLS: dict[str, tuple[Any, ...]] = {
     "locks.release": (TG1, "token"),
     "locks.held": (TG1,),
     "cancels.publish": (TG1,),
+    "quotas.renders_today": (TG1,),
+    "quotas.count_render": (TG1,),
+    "quotas.seen": (TG1,),
+    "quotas.today": (),
 }
-PARTS = ("users", "jobs", "leases", "updates", "locks", "cancels")
+PARTS = ("users", "jobs", "leases", "updates", "locks", "cancels", "quotas")
 
 
 def call(store: Store, name: str) -> Any:
