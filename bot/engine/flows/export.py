@@ -9,6 +9,7 @@ when its render id may have reached the backend.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import time
@@ -21,7 +22,7 @@ from bot.engine.flows.context import Turn
 from bot.engine.flows.delivery import TRANSIENT, Outcome
 from bot.engine.turns import cancelled_by_user
 from bot.state.quotas import seconds_to_midnight
-from bot.state.store import JobRecord
+from bot.state.store import JobRecord, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,8 @@ async def _submit(turn: Turn, job: JobRecord, draft: Draft, progress: StreamingM
     job.status = "pending"
     await turn.store.jobs.save(job)
     if job.attempts == 1:  # the export counts once, its retry with a new id does not
-        await turn.store.quotas.count_render(turn.user_key)
+        with contextlib.suppress(StoreError):  # a count lost to an outage is not worth the render
+            await turn.store.quotas.count_render(turn.user_key)
     return True
 
 

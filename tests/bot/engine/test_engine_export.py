@@ -8,6 +8,7 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
+from bot.channel.errors import DeliveryError
 from bot.channel.events import ChannelLimits
 from bot.engine.engine import Engine
 from bot.ids import ChatRef, UserKey
@@ -41,14 +42,19 @@ async def test_export_shows_progress_and_delivers_the_mp4(
     texts = [o.text for o in chat.reply.ops if o.ok and o.op in ("send", "edit")]
     assert "⏳ Rendering..." in texts and "⏳ 50%" in texts
     assert texts.index("⏳ Rendering...") < texts.index("⏳ 50%")
-    assert answers[0] == "✅ Video ready!"
+    assert answers[0] == "✅ Video ready!"  # the progress message, said once the video is out
     (video_op,) = chat.reply.done("video")
+    ready = next(o for o in chat.reply.ops if o.text == "✅ Video ready!")
+    assert ready.op == "edit" and ready.started >= video_op.ended
+    assert "📤 Sending the video…" in texts
     video = chat.reply.messages[video_op.id or ""].video
     assert video is not None and video.width == 320 and video.height == 240
     assert video.path.read_bytes() == fake_nemo.default_mp4
     assert video.path.parent == data_dir / "out"
     assert video.thumbnail is not None and video.thumbnail.exists()
-    assert video_op.text and "http" in video_op.text and len(video_op.text) <= 1024
+    # the embedded/loopback studio's link means nothing to a platform user: no link at all
+    assert video_op.text == "🎬 Your video (1s, 320×240)"
+    assert not any("127.0.0.1" in (o.text or "") for o in chat.reply.ops)
     assert any(o.op == "activity" and o.text == "upload_video" for o in chat.reply.ops)
     (submit,) = fake_nemo.requests_to("/api/render/proxy/lambda", method="POST")
     render_id = submit.json["id"]
@@ -79,14 +85,29 @@ async def test_free_plan_cannot_export_and_gets_the_registration_link(
     assert chat.reply.done("video") == []
 
 
-async def test_a_video_too_big_for_the_channel_goes_out_as_a_link(
+async def test_a_video_too_big_for_the_channel_is_said_in_the_progress_message_without_a_private_link(
     engine: Engine, fake_nemo: FakeNemo
 ) -> None:
     chat = Chat(engine, RecordingReply(limits=ChannelLimits(edit_interval=0.02, max_video_bytes=1000)))
     await _ready(chat, fake_nemo)
     answers = await chat.send("/export")
     assert chat.reply.done("video") == []
-    assert "too large to send here" in answers[-1] and "http://127.0.0.1" in answers[-1]
+    assert len(answers) == 1  # the progress message, edited: no second message
+    assert "too large to send here" in answers[0] and "no public link" in answers[0]
+    assert "http" not in answers[0] and "Video ready!" not in chat.all_text()
+
+
+async def test_a_video_the_platform_refuses_never_says_ready_and_the_fallback_edits_the_progress(
+    engine: Engine, fake_nemo: FakeNemo
+) -> None:
+    chat = Chat(engine, RecordingReply(limits=ChannelLimits(edit_interval=0.02)))
+    chat.reply.fail("video", DeliveryError("the interaction token expired"))
+    await _ready(chat, fake_nemo)
+    answers = await chat.send("/export")
+    assert chat.reply.done("video") == []
+    (answer,) = answers  # the progress message, edited: no second message
+    assert answer.startswith("⚠️ The video is ready, but I couldn't send the file here. Try /export again")
+    assert not any(o.text == "✅ Video ready!" for o in chat.reply.ops)
 
 
 async def test_restart_resumes_the_render_and_delivers_exactly_once(
