@@ -3,8 +3,10 @@
 `serve(host, ...)` starts the host (the runtime, the resume pass for this user's undelivered
 renders, the adoption passes), then hands each input line to the host as one turn and prints the
 bot's messages once the turn, render delivery included, is over. End of input: return 0 once all
-work is done (the host is closed). A store that cannot be reached, or a runtime that cannot start,
-is a `FatalError`: one clear line for the command to print.
+work is done (the host is closed) — a render of this user that a killed run left behind included:
+`BotHost.settle` adopts it as soon as the dead run's lease runs out, and it is delivered once.
+A store that cannot be reached, or a runtime that cannot start, is a `FatalError`: one clear
+line for the command to print.
 """
 
 from __future__ import annotations
@@ -52,6 +54,10 @@ async def serve(
                 await host.handle(to_incoming(line, user=user, locale=locale), reply)
             finally:
                 reply.flush()
+        try:  # all work done: a render a killed run left for this user is delivered first
+            await host.settle(reply_for, lambda job: job.user_key == user_key)
+        finally:
+            reply.flush()
         return 0
     finally:
         await host.aclose()
