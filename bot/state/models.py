@@ -99,6 +99,10 @@ class JobRecord(BaseModel):
     attempts: int = 0
     error: str | None = None
     language: str | None = None
+    # the "⏳ Rendering…" message (an adapter's `MessageRef`: id, chat id): a restarted bot edits
+    # it rather than leaving it behind
+    message_id: str | None = None
+    message_chat: str | None = None
     created: float = Field(default_factory=_now)
     updated: float = Field(default_factory=_now)
 

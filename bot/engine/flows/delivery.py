@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from bot import metrics
 from bot.backend.errors import BackendUnavailable, NemoError, ProtocolError, RateLimited, RenderFailed
 from bot.channel.errors import DeliveryError
-from bot.channel.events import VideoFile, quietly
+from bot.channel.events import MessageRef, VideoFile, quietly
 from bot.channel.media import probe_video
 from bot.channel.streaming import StreamingMessage
 from bot.engine.flows.context import Turn
@@ -143,10 +143,23 @@ async def _poll(
             await patience(lambda: store.jobs.save(job))
             return None
         job.status = "processing" if state.status == "processing" or job.progress > 0 else "pending"
+        remember_message(job, progress)
         await patience(lambda: store.jobs.save(job))
         if job.progress > 0 and job.progress != shown:
             shown = job.progress
             await progress.update(turn.t("export.progress", percent=job.progress))
+
+
+def remember_message(job: JobRecord, progress: StreamingMessage) -> None:
+    """Keep the progress message's ref in the job, for a restarted bot to edit it."""
+    refs = progress.refs
+    if refs and job.message_id != refs[0].id:
+        job.message_id, job.message_chat = refs[0].id, refs[0].chat_id
+
+
+def saved_message(job: JobRecord) -> MessageRef | None:
+    """The progress message a previous process sent for `job` (None: none was recorded)."""
+    return MessageRef(id=job.message_id, chat_id=job.message_chat) if job.message_id else None
 
 
 async def _failed(turn: Turn, job: JobRecord, error: str, patience: Patience) -> Outcome:

@@ -139,7 +139,8 @@ async def _submit(turn: Turn, job: JobRecord, draft: Draft, progress: StreamingM
 
 async def resume_job(turn: Turn, job: JobRecord) -> bool:
     """Finish a job left by a previous process; True when the video was delivered."""
-    progress = StreamingMessage(turn.reply)
+    # the "⏳ Rendering…" message the stopped process sent is edited on (a new one if it cannot be)
+    progress = StreamingMessage(turn.reply, existing=delivery.saved_message(job))
     await progress.update(turn.t("export.resumed"))
     if job.status == "submitting":  # a crash between the write and the submit: ask the backend once
         try:

@@ -240,3 +240,55 @@ async def test_a_render_retried_after_a_restart_still_goes_to_the_chat_it_was_as
     again = await store.jobs.get(retry.json["id"])
     assert again is not None and again.status == "delivered"
     assert (again.user_key, again.chat) == (ALICE, group)
+
+
+async def test_after_a_restart_the_old_progress_message_is_edited_not_abandoned(
+    engine_factory: Any, fake_nemo: FakeNemo
+) -> None:
+    chat_reply = RecordingReply(limits=ChannelLimits(edit_interval=0.02))  # the same chat, both processes
+    first = engine_factory()
+    chat = Chat(first, chat_reply)
+    await _ready(chat, fake_nemo)
+    fake_nemo.render_plan(["pending"] * 15 + [("processing", 50), ("completed", 100)])
+    task = asyncio.create_task(chat.send("/export"))
+    await until(lambda: len(fake_nemo.requests_to("/api/render/proxy/lambda/*")) >= 2)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    (job,) = await first.services.store.jobs.active()
+    progress_id = next(o.id for o in chat_reply.ops if o.op == "send" and o.text == "⏳ Rendering...")
+    assert job.message_id == progress_id
+    sends_before = len([o for o in chat_reply.ops if o.op == "send"])
+
+    second = engine_factory()
+
+    async def reply_for(j: JobRecord) -> RecordingReply | None:
+        return chat_reply
+
+    assert await second.resume(reply_for) == 1
+    assert len([o for o in chat_reply.ops if o.op == "send"]) == sends_before  # no second progress line
+    assert chat_reply.messages[progress_id].text == "✅ Video ready!"
+    edits = [o.text for o in chat_reply.ops if o.op == "edit" and o.id == progress_id]
+    assert "⏳ Picking up your export where I left off…" in edits
+    assert len(chat_reply.done("video")) == 1
+
+
+async def test_a_progress_message_that_cannot_be_edited_any_more_is_replaced_by_a_new_one(
+    engine: Engine, fake_nemo: FakeNemo
+) -> None:
+    reply = RecordingReply(limits=ChannelLimits(edit_interval=0.02))
+    chat = Chat(engine, reply)
+    await _ready(chat, fake_nemo)
+    store = engine.services.store
+    job = JobRecord(render_id="render_9_old", user_key=ALICE, chat=ChatRef("telegram", "chat-alice"),
+                    session_id=next(iter(fake_nemo.sessions)), status="pending", attempts=1,
+                    language="en", message_id="an-id-from-another-life")
+    fake_nemo.start_render("render_9_old", None, DRAFT)
+    await store.jobs.save(job)
+
+    async def reply_for(j: JobRecord) -> RecordingReply | None:
+        return reply
+
+    assert await engine.resume(reply_for) == 1
+    assert len(reply.done("video")) == 1
+    assert "✅ Video ready!" in reply.visible_texts()
