@@ -74,8 +74,10 @@ class Settings(CommonSettings):
     render_poll_max_seconds: float = Field(
         15.0, gt=0, validation_alias=env("VIDEOBOT_RENDER_POLL_MAX_SECONDS")
     )
+    # the studio's wall limit of one render (VIDEOBOT_STUDIO_RENDER_TIMEOUT_SECONDS, 900 s) plus up
+    # to 5 minutes waiting in its queue; time waiting for Redis does not count (docs/operations.md)
     render_timeout_seconds: float = Field(
-        600.0, gt=0, validation_alias=env("VIDEOBOT_RENDER_TIMEOUT_SECONDS")
+        1200.0, gt=0, validation_alias=env("VIDEOBOT_RENDER_TIMEOUT_SECONDS")
     )
     http_timeout_seconds: float = Field(30.0, gt=0, validation_alias=env("VIDEOBOT_HTTP_TIMEOUT_SECONDS"))
     http_retries: int = Field(3, ge=0, validation_alias=env("VIDEOBOT_HTTP_RETRIES"))

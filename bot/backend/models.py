@@ -154,6 +154,8 @@ class RenderJob(BaseModel):
     progress: int = 0
     url: str | None = None
     error: str | None = None
+    eta_seconds: float | None = None  # the backend's estimate of the time left (the studio's; optional)
+    elapsed_seconds: float | None = None  # since submit (the studio's; optional)
 
     @property
     def done(self) -> bool:
@@ -192,7 +194,20 @@ class RenderJob(BaseModel):
                 err = err.get("message") or json.dumps(err)
             error = str(err) if err else "render failed"
         return cls(id=str(pick("id", "renderId", "render_id") or render_id), status=status,
-                   progress=progress, url=str(url) if url else None, error=error)
+                   progress=progress, url=str(url) if url else None, error=error,
+                   eta_seconds=_seconds(pick("eta_seconds", "etaSeconds")),
+                   elapsed_seconds=_seconds(pick("elapsed_seconds", "elapsedSeconds")))
+
+
+def _seconds(v: object) -> float | None:
+    """A non-negative finite number of seconds, else None (the field is optional everywhere)."""
+    if isinstance(v, bool) or not isinstance(v, int | float | str):
+        return None
+    try:
+        n = float(v)
+    except ValueError:
+        return None
+    return n if 0 <= n < 1e7 else None
 
 
 def _progress(v: object) -> int:

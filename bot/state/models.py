@@ -103,6 +103,7 @@ class JobRecord(BaseModel):
     # it rather than leaving it behind
     message_id: str | None = None
     message_chat: str | None = None
+    video_seconds: float | None = None  # the draft's length: what the learnt pace estimates from
     created: float = Field(default_factory=_now)
     updated: float = Field(default_factory=_now)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,17 +140,23 @@ class Turn:
         return not rec.own_token and self.services.operator_token is None
 
     @contextlib.asynccontextmanager
-    async def activity(self, kind: Activity) -> AsyncIterator[None]:
-        """Keep "typing…" / "sending video…" alive while the block runs (renewed every 4 s)."""
+    async def activity(self, kind: Activity, *, limit: float | None = None) -> AsyncIterator[None]:
+        """Keep "typing…" / "sending video…" alive while the block runs (renewed every 4 s), for
+        at most `limit` seconds (None: the whole block) — a long wait is said in a message instead."""
+
+        async def show() -> None:
+            try:
+                await self.reply.show_activity(kind)
+            except Exception as exc:  # an indicator is never worth failing a turn
+                log.debug("activity %s failed: %s", kind, type(exc).__name__)
 
         async def keep() -> None:
-            while True:
-                try:
-                    await self.reply.show_activity(kind)
-                except Exception as exc:  # an indicator is never worth failing a turn
-                    log.debug("activity %s failed: %s", kind, type(exc).__name__)
+            until = None if limit is None else time.monotonic() + limit
+            while until is None or time.monotonic() < until:
                 await asyncio.sleep(ACTIVITY_EVERY)
+                await show()
 
+        await show()  # at once: the block may be over before a task would run
         task = asyncio.create_task(keep())
         try:
             yield

@@ -10,6 +10,7 @@ was created is renewed on every poll.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import logging
 import time
@@ -21,9 +22,10 @@ from bot.channel.errors import DeliveryError
 from bot.channel.events import MessageRef, VideoFile, quietly
 from bot.channel.media import probe_video
 from bot.channel.streaming import StreamingMessage
+from bot.engine.flows import eta
 from bot.engine.flows.context import Turn
 from bot.engine.turns import cancelled_by_user
-from bot.state.store import JobRecord, StoreUnavailable
+from bot.state.store import JobRecord, StoreError, StoreUnavailable
 from common.urls import public_url
 
 log = logging.getLogger(__name__)
@@ -112,7 +114,9 @@ async def _poll(
     settings, store, owner = turn.settings, turn.store, turn.services.owner
     interval = settings.render_poll_seconds
     deadline = time.monotonic() + settings.render_timeout_seconds
-    shown = -1
+    shown = ""
+    pace: float | None = None
+    pace_read = False
     while True:
         left = deadline + patience.waited - time.monotonic()  # waiting for Redis does not count
         if left <= 0:
@@ -138,16 +142,37 @@ async def _poll(
         job.progress = max(0, min(100, int(state.progress or 0)))
         if state.status == "failed":
             return await _failed(turn, job, state.error or "failed", patience)
+        elapsed = state.elapsed_seconds if state.elapsed_seconds is not None else time.time() - job.created
         if state.status == "completed" and state.url:
             job.status, job.url, job.progress = "completed", state.url, 100
             await patience(lambda: store.jobs.save(job))
+            await _learn_pace(turn, job, elapsed)
             return None
         job.status = "processing" if state.status == "processing" or job.progress > 0 else "pending"
         remember_message(job, progress)
         await patience(lambda: store.jobs.save(job))
-        if job.progress > 0 and job.progress != shown:
-            shown = job.progress
-            await progress.update(turn.t("export.progress", percent=job.progress))
+        if state.eta_seconds is None and not pace_read:  # a backend without estimates: the learnt pace
+            pace_read = True
+            with contextlib.suppress(StoreError):
+                pace = await store.paces.median()
+        seconds_left = eta.estimate(progress=job.progress, elapsed=elapsed, backend_eta=state.eta_seconds,
+                                    pace=pace, video_seconds=job.video_seconds)
+        if job.progress > 0:
+            text = eta.progress_text(turn.lang, job.progress, seconds_left)
+        elif seconds_left is not None:
+            text = turn.t("export.rendering_eta", eta=eta.say_eta(turn.lang, seconds_left))
+        else:
+            text = ""
+        if text and text != shown:
+            shown = text
+            await progress.update(text)
+
+
+async def _learn_pace(turn: Turn, job: JobRecord, elapsed: float) -> None:
+    """Remember how long this render took per second of video (estimates for the next ones)."""
+    if job.video_seconds and elapsed > 0:
+        with contextlib.suppress(StoreError):
+            await turn.store.paces.record(elapsed / job.video_seconds)
 
 
 def remember_message(job: JobRecord, progress: StreamingMessage) -> None:
@@ -229,7 +254,8 @@ async def deliver(
             await progress.finish(fallback)
         else:
             try:
-                await reply.send_video(video, caption_for(turn, video, url), buttons=turn.quick_buttons())
+                async with turn.activity("upload_video"):  # "sending video…" only while it uploads
+                    await reply.send_video(video, caption_for(turn, video, url), buttons=turn.quick_buttons())
             except DeliveryError as exc:
                 log.warning("platform refused the video %s (%s); saying so", job.render_id, exc)
                 refused = turn.t("export.not_sent", url=url) if url else turn.t("export.not_sent_no_link")

@@ -52,8 +52,9 @@ async def export(turn: Turn) -> None:
         return
     progress = StreamingMessage(turn.reply)
     await progress.update(turn.t("export.rendering"))
-    async with turn.activity("upload_video"):
-        await render(turn, draft, session_id, progress, attempt=1)
+    # no chat action while it renders (the progress message says how it goes); "sending video…"
+    # only while the file is uploaded (delivery.deliver)
+    await render(turn, draft, session_id, progress, attempt=1)
 
 
 async def _within_quota(turn: Turn) -> bool:
@@ -97,6 +98,7 @@ async def render(
             status="submitting",
             attempts=attempt,
             language=turn.lang,
+            video_seconds=draft.total / 1000 if draft.total else None,
         )
         await turn.store.leases.claim(job.render_id, turn.services.owner, turn.services.lease_seconds)
         await turn.store.jobs.save(job)  # before the submit call: a crash now is resumable
@@ -154,16 +156,15 @@ async def resume_job(turn: Turn, job: JobRecord) -> bool:
             await turn.store.jobs.finish(job.render_id, "failed")
             await progress.finish(turn.t("export.resume_lost"), buttons=turn.export_button())
             return False
-    async with turn.activity("upload_video"):
-        outcome = await delivery.follow(turn, job, progress)
-        if outcome is not Outcome.FAILED:
-            return outcome is Outcome.DELIVERED
-        if job.attempts >= MAX_ATTEMPTS:
-            await progress.finish(turn.t("export.failed"))
-            return False
-        draft = await turn.draft()
-        if draft is None or not draft.exportable:
-            await progress.finish(turn.t("export.failed"))
-            return False
-        await progress.update(turn.t("export.retrying"))
-        return await render(turn, draft, job.session_id, progress, attempt=job.attempts + 1)
+    outcome = await delivery.follow(turn, job, progress)
+    if outcome is not Outcome.FAILED:
+        return outcome is Outcome.DELIVERED
+    if job.attempts >= MAX_ATTEMPTS:
+        await progress.finish(turn.t("export.failed"))
+        return False
+    draft = await turn.draft()
+    if draft is None or not draft.exportable:
+        await progress.finish(turn.t("export.failed"))
+        return False
+    await progress.update(turn.t("export.retrying"))
+    return await render(turn, draft, job.session_id, progress, attempt=job.attempts + 1)

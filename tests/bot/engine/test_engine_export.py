@@ -40,8 +40,8 @@ async def test_export_shows_progress_and_delivers_the_mp4(
     fake_nemo.render_plan(["pending", ("processing", 50), ("processing", 50), ("completed", 100)])
     answers = await chat.send("/export")
     texts = [o.text for o in chat.reply.ops if o.ok and o.op in ("send", "edit")]
-    assert "⏳ Rendering..." in texts and "⏳ 50%" in texts
-    assert texts.index("⏳ Rendering...") < texts.index("⏳ 50%")
+    assert "⏳ Rendering..." in texts and "⏳ 50% · a few seconds left" in texts
+    assert texts.index("⏳ Rendering...") < texts.index("⏳ 50% · a few seconds left")
     assert answers[0] == "✅ Video ready!"  # the progress message, said once the video is out
     (video_op,) = chat.reply.done("video")
     ready = next(o for o in chat.reply.ops if o.text == "✅ Video ready!")

@@ -51,8 +51,10 @@ CALLS: dict[str, tuple[Any, ...]] = {
     "quotas.count_render": (TG1,),
     "quotas.seen": (TG1,),
     "quotas.today": (),
+    "paces.record": (2.0,),
+    "paces.median": (),
 }
-PARTS = ("users", "jobs", "leases", "updates", "locks", "cancels", "quotas")
+PARTS = ("users", "jobs", "leases", "updates", "locks", "cancels", "quotas", "paces")
 
 
 def call(store: Store, name: str) -> Any:
