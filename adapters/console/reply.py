@@ -149,6 +149,11 @@ class ConsoleReply:
         if self._view is not None:
             self._view.show(self._pending())
 
+    def note(self, text: str) -> None:
+        """A line of the terminal itself (the opening banner), not a bot message: printed as is."""
+        self._stdout.write(text.rstrip("\n") + "\n")
+        self._stdout.flush()
+
     def flush(self) -> None:
         """The turn is over: print every message once, final text only."""
         if self._view is not None:

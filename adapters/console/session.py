@@ -26,9 +26,11 @@ class FatalError(Exception):
 
 
 async def serve(
-    host: BotHost, reply: ConsoleReply, lines: LineReader, *, user: str, locale: str | None
+    host: BotHost, reply: ConsoleReply, lines: LineReader, *, user: str, locale: str | None,
+    banner: bool = True,
 ) -> int:
-    """Talk to `host` as `user` until the end of `lines`; 0 when all work is done."""
+    """Talk to `host` as `user` until the end of `lines`; 0 when all work is done. `banner`: open
+    with two lines on what to type, /attach, /help and how to quit."""
     user_key = UserKey("console", user)
 
     async def reply_for(job: JobRecord) -> ConsoleReply | None:
@@ -44,6 +46,8 @@ async def serve(
             await host.runtime.store.ping()
         except StoreError as exc:
             raise FatalError(CONSOLE(locale, "fatal.redis", error=exc)) from None
+        if banner:
+            reply.note(CONSOLE(locale, "chat.banner"))
         try:
             await host.wait_resumed()
         finally:

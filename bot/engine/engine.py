@@ -163,7 +163,7 @@ class Engine:
         assert incoming is not None
         if intent in _NO_BACKEND:
             if intent is Intent.HELP:
-                await account.greet(turn)
+                await account.help_text(turn)
             elif intent is Intent.EMPTY:
                 await account.empty(turn)
             elif intent is Intent.UNKNOWN_COMMAND:

@@ -109,6 +109,9 @@ async def test_a_whole_conversation_ends_with_an_mp4_in_out(
     stdout, stderr = await asyncio.wait_for(proc.communicate(script.encode()), 60)
     text = stdout.decode()
     assert proc.returncode == 0, stderr.decode()[-2000:]
+    banner = text.splitlines()[:2]  # opens with what to type, /attach, /help and how to quit
+    assert banner[0].startswith("videobot chat — type what you want")
+    assert "/attach PATH" in banner[1] and "/help" in banner[1] and "Ctrl-D quits" in banner[1]
     assert "bot: ✅ 3 photos added to your project." in text
     assert "bot: Here is your 30-second promo with three shots." in text
     assert "Upbeat" in text  # the silent edit, reported from the state
