@@ -2,7 +2,8 @@
 
     videobot chat [--user NAME] [--out DIR] [--transcript FILE] [--locale LOCALE]
 
-Each standard-input line is one user message; `/attach PATH [PATH ...]` sends those files as one
+It opens with a two-line banner (what to type, /attach, /help, how to quit). Each standard-input
+line is one user message; `/attach PATH [PATH ...]` sends those files as one
 message (like an album; a folder stands for the files in it); other `/` lines are the bot's
 commands. The next line is read only when the bot has finished its turn, render delivery
 included. The bot's messages are printed once, when final, as `bot: <text>`; a delivered video

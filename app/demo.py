@@ -29,7 +29,9 @@ from bot.channel.media import probe
 from bot.engine.host import BotHost
 from bot.i18n import CONSOLE
 from bot.settings import Settings
+from bot.state.connect import safe_url
 from common.logs import configure_logging
+from common.urls import is_public_url
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +92,7 @@ async def _run(settings: Settings, *, out: Path, user: str | None, locale: str, 
         with console.status(CONSOLE(locale, "demo.starting")):
             await host.start(_no_reply)  # a new demo user each run: nothing of theirs to resume
         ready = host.settings
-        console.print(f"[dim]backend: {ready.nemo_api_url}   state: {ready.redis_url}[/]")
+        console.print(CONSOLE(locale, "demo.services", **_services(ready, locale)))
         photos = make_sample_photos(ready.data_dir / "demo" / "photos")
         user_id = user or f"demo-{int(time.time())}"
         for line in script(photos, seconds):
@@ -111,7 +113,22 @@ async def _run(settings: Settings, *, out: Path, user: str | None, locale: str, 
                    seconds=f"{info.duration:.1f}", megabytes=f"{info.size / 1e6:.1f}",
                    made=f"{time.monotonic() - started:.0f}")
     console.print(Panel.fit(made, title=CONSOLE(locale, "demo.video_title"), border_style="green"))
+    console.print(CONSOLE(locale, "demo.next", path=reply.video))
     return 0
+
+
+def _services(ready: Settings, locale: str) -> dict[str, str]:
+    """What the demo runs on, said plainly: no loopback URL that is dead once the demo exits, no
+    socket path wrapped over two lines."""
+    backend = ready.nemo_api_url or ""
+    if not is_public_url(backend):
+        backend = CONSOLE(locale, "demo.embedded_studio")
+    redis_url = ready.redis_url or ""
+    if redis_url.startswith("unix://") or not redis_url:
+        state = CONSOLE(locale, "demo.embedded_redis", data_dir=ready.data_dir)
+    else:
+        state = safe_url(redis_url)
+    return {"backend": backend, "state": state}
 
 
 async def _no_reply(job: object) -> None:

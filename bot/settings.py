@@ -74,8 +74,10 @@ class Settings(CommonSettings):
     render_poll_max_seconds: float = Field(
         15.0, gt=0, validation_alias=env("VIDEOBOT_RENDER_POLL_MAX_SECONDS")
     )
+    # the studio's wall limit of one render (VIDEOBOT_STUDIO_RENDER_TIMEOUT_SECONDS, 900 s) plus up
+    # to 5 minutes waiting in its queue; time waiting for Redis does not count (docs/operations.md)
     render_timeout_seconds: float = Field(
-        600.0, gt=0, validation_alias=env("VIDEOBOT_RENDER_TIMEOUT_SECONDS")
+        1200.0, gt=0, validation_alias=env("VIDEOBOT_RENDER_TIMEOUT_SECONDS")
     )
     http_timeout_seconds: float = Field(30.0, gt=0, validation_alias=env("VIDEOBOT_HTTP_TIMEOUT_SECONDS"))
     http_retries: int = Field(3, ge=0, validation_alias=env("VIDEOBOT_HTTP_RETRIES"))
@@ -84,6 +86,22 @@ class Settings(CommonSettings):
     cancel_relay: bool = Field(True, validation_alias=env("VIDEOBOT_CANCEL_RELAY"))
     album_wait_seconds: float = Field(1.0, ge=0, validation_alias=env("VIDEOBOT_ALBUM_WAIT_SECONDS"))
     long_prompt_words: int = Field(60, ge=1, validation_alias=env("VIDEOBOT_LONG_PROMPT_WORDS"))
+
+    # --- what a user may send (each refused with a clear line naming the file and the reason) ---
+    max_message_chars: int = Field(2000, ge=1, validation_alias=env("VIDEOBOT_MAX_MESSAGE_CHARS"))
+    max_files_per_message: int = Field(10, ge=1, validation_alias=env("VIDEOBOT_MAX_FILES_PER_MESSAGE"))
+    max_upload_megapixels: float = Field(50.0, gt=0, validation_alias=env("VIDEOBOT_MAX_IMAGE_MEGAPIXELS"))
+    max_upload_seconds: float = Field(600.0, gt=0, validation_alias=env("VIDEOBOT_MAX_MEDIA_SECONDS"))
+
+    # --- operator limits for a public bot (docs/operations.md, "Limits for a public bot") ---------
+    allowed_users: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=env("VIDEOBOT_ALLOWED_USERS")
+    )
+    admin_users: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=env("VIDEOBOT_ADMIN_USERS")
+    )
+    renders_per_day: int = Field(20, ge=0, validation_alias=env("VIDEOBOT_RENDERS_PER_DAY"))
+    concurrent_renders: int = Field(1, ge=1, validation_alias=env("VIDEOBOT_CONCURRENT_RENDERS"))
 
     # per-channel streaming throttles (seconds between edits of one message)
     telegram_edit_interval: float = Field(1.0, gt=0, validation_alias=env("VIDEOBOT_TELEGRAM_EDIT_SECONDS"))
@@ -105,6 +123,13 @@ class Settings(CommonSettings):
             return [v]
         return v
 
+    @field_validator("allowed_users", "admin_users", mode="before")
+    @classmethod
+    def _split_users(cls, v: object) -> object:
+        if isinstance(v, str):
+            return [x.strip() for x in v.split(",") if x.strip()]
+        return v
+
     @field_validator("nemo_api_url", "nemo_web_url", "telegram_api_url", "telegram_webhook_url")
     @classmethod
     def _url(cls, v: str | None) -> str | None:
@@ -115,6 +140,10 @@ class Settings(CommonSettings):
     def web_url(self) -> str:
         """Links shown to users: NEMO_WEB_URL (the embedded mode fills in the studio's own URL)."""
         return self.nemo_web_url or DEFAULT_WEB_URL
+
+    @property
+    def max_upload_pixels(self) -> int:
+        return int(self.max_upload_megapixels * 1_000_000)
 
     @property
     def embedded_studio(self) -> bool:

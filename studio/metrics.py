@@ -11,14 +11,20 @@ route and status) come from the process itself.
     studio_render_queue_jobs{state}         queued | active | scheduled (waiting for a retry)
     studio_render_workers                   workers that reported in the last minute
     studio_http_requests_total{route,code}  this process's answers
+    studio_upload_rejections_total{code}    files refused at upload, by code (4001-4006, 4012, 422)
 
 Several API processes report the same cluster-wide series: aggregate them with `max`, not `sum`.
+
+Workers also keep the pace of the last `PACE_SAMPLES` completed renders (`record_pace`: seconds of
+render wall time per second of video, a Redis list); `render_pace` is their median, which the
+render poll answer turns into `eta_seconds`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import statistics
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -44,6 +50,37 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 REQUEST_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 QueueCounts = Callable[[], Awaitable[dict[str, int]]]
+
+PACE_KEY = "studio:metrics:render_pace"
+PACE_SAMPLES = 20
+DEFAULT_PACE = 2.0  # seconds of render per second of video before any render was measured
+
+
+def record_pace(client: redis.Redis, seconds_per_second: float) -> None:
+    """Remember one completed render's pace (worker side); never raises."""
+    if not 0 < seconds_per_second < 1000:
+        return
+    try:
+        pipe = client.pipeline(transaction=False)
+        pipe.lpush(PACE_KEY, f"{seconds_per_second:.3f}")
+        pipe.ltrim(PACE_KEY, 0, PACE_SAMPLES - 1)
+        pipe.execute()
+    except (RedisError, OSError) as exc:
+        log.warning("could not record the render pace: %s", type(exc).__name__)
+
+
+async def render_pace(client: aioredis.Redis) -> tuple[float, int]:
+    """The median pace of the recent renders and how many there were; (DEFAULT_PACE, 0) before any."""
+    raw = await client.lrange(PACE_KEY, 0, PACE_SAMPLES - 1)
+    values = []
+    for item in raw:
+        try:
+            values.append(float(item))
+        except (TypeError, ValueError):
+            continue
+    if not values:
+        return DEFAULT_PACE, 0
+    return statistics.median(values), len(values)
 
 
 def record_render(client: redis.Redis, outcome: str, seconds: float) -> None:
@@ -115,11 +152,17 @@ class StudioMetrics:
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter("studio_http_requests", "HTTP answers of this studio process.",
                                 ["route", "code"], registry=self.registry)
+        self.rejections = Counter("studio_upload_rejections", "Uploaded files refused, by code.",
+                                  ["code"], registry=self.registry)
         self._cluster = _ClusterCollector()
         self.registry.register(self._cluster)
 
     def count_request(self, route: str, code: int) -> None:
         self.requests.labels(route, str(code)).inc()
+
+    def count_rejections(self, codes: Iterable[int]) -> None:
+        for code in codes:
+            self.rejections.labels(str(code)).inc()
 
     async def snapshot(self) -> Snapshot:
         snap = Snapshot()

@@ -6,19 +6,56 @@
 still cannot be guessed: that is the studio's "CDN URL". Names coming from users are reduced to
 a plain basename of `[A-Za-z0-9._-]`, so `../../etc/passwd.jpg` becomes `passwd.jpg` inside the
 user's folder; `resolve()` refuses any URL path that would leave the media folder.
+
+Files are private to the studio's user whatever the umask: folders 0700 (`studio/`, `media/`,
+each user's), files 0600 (`open_private`, and `make_private` for files other programs wrote,
+such as ffmpeg's output). Render scratch space lives beside the media, in `studio/tmp/`
+(`studio.jobs.scratch`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import secrets
+import stat
 import unicodedata
 from pathlib import Path
+from typing import BinaryIO
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _DISPLAY_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 _USER_RE = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 MAX_NAME = 100
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def private_dir(path: Path) -> Path:
+    """`path` (and missing parents) created, and `path` itself made 0700, whatever the umask."""
+    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    if stat.S_IMODE(path.stat().st_mode) != DIR_MODE:
+        path.chmod(DIR_MODE)
+    return path
+
+
+def open_private(path: Path) -> BinaryIO:
+    """A new file opened for writing, mode 0600 whatever the umask (never an existing file)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+    except OSError:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "wb")
+
+
+def make_private(path: Path) -> None:
+    """Restrict a file written by someone else (ffmpeg) to 0600."""
+    with contextlib.suppress(FileNotFoundError):
+        if stat.S_IMODE(path.stat().st_mode) != FILE_MODE:
+            path.chmod(FILE_MODE)
 
 
 def display_name(name: str | None, fallback: str = "file") -> str:
@@ -41,14 +78,16 @@ def safe_name(name: str, ext: str | None = None) -> str:
 
 class MediaStore:
     def __init__(self, data_dir: Path) -> None:
-        self.root = (Path(data_dir) / "studio" / "media").resolve()
+        self.studio_root = (Path(data_dir) / "studio").resolve()
+        self.root = self.studio_root / "media"
+        self.tmp_root = self.studio_root / "tmp"  # render scratch space (studio.jobs.scratch)
 
     def user_dir(self, user_id: str) -> Path:
         if not _USER_RE.match(user_id):
             raise ValueError("invalid user id")
-        path = self.root / user_id
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        private_dir(self.studio_root)
+        private_dir(self.root)
+        return private_dir(self.root / user_id)
 
     def new_path(self, user_id: str, name: str, ext: str | None = None) -> Path:
         """A fresh, unguessable path for a file of this user."""

@@ -40,3 +40,40 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (d / "notes.txt").write_text("not a video at all\n" * 50)
     (d / "empty.mp4").write_bytes(b"")
     return d
+
+
+def bomb_png(path: Path, side: int = 13300) -> Path:
+    """A zero-filled side×side RGBA PNG: 688 KB on disk for 13300², 707 MB once inflated (issue 11)."""
+    import struct
+    import zlib
+
+    row = b"\x00" * (1 + side * 4)
+    packer = zlib.compressobj(9)
+    parts = [packer.compress(row * min(200, side - i)) for i in range(0, side, 200)]
+    parts.append(packer.flush())
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 6, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"".join(parts))
+                     + chunk(b"IEND", b""))
+    return path
+
+
+@pytest.fixture(scope="session")
+def bad_media(tmp_path_factory: pytest.TempPathFactory, media_dir: Path) -> Path:
+    """Files a user may send that must be refused by name: candle.jpg (a JPEG cut at 40 %),
+    garbage.mp4 (an MP4 header, then noise), poster.png (a 688 KB decompression bomb, 13300²),
+    and the good ones next to them: front.jpg (a real photo), clip.mp4 (2 s, 640x360)."""
+    import os
+
+    d = tmp_path_factory.mktemp("bad-media")
+    photo = d / "front.jpg"
+    Image.effect_noise((1200, 900), 60).convert("RGB").save(photo, "JPEG", quality=90)
+    data = photo.read_bytes()
+    (d / "candle.jpg").write_bytes(data[: len(data) * 2 // 5])
+    (d / "garbage.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + os.urandom(50_000))
+    bomb_png(d / "poster.png")
+    (d / "clip.mp4").write_bytes((media_dir / "landscape.mp4").read_bytes())
+    return d

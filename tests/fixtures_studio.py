@@ -87,8 +87,11 @@ class FakeResult(BaseModel):
     size: int
 
 
-def fake_render(draft: dict[str, Any], assets: Any, out_path: Path, *, progress: Any = None) -> FakeResult:
-    """Stands in for studio.render.render.render_draft in API contract tests: steps progress, writes bytes."""
+def fake_render(draft: dict[str, Any], assets: Any, out_path: Path, *, progress: Any = None,
+                should_stop: Any = None) -> FakeResult:
+    """Stands in for studio.render.render.render_draft in API contract tests: steps progress, writes bytes.
+    It honours `should_stop` (raises once it says so), except with `fake_ffmpeg`: then it runs a real
+    ffmpeg for that many seconds and ignores it, as a renderer without the hook would."""
     delay = float((draft.get("m") or {}).get("fake_seconds", 0.3))
     if pidfile := (draft.get("m") or {}).get("fake_pidfile"):
         Path(pidfile).write_text(str(os.getpid()))
@@ -96,7 +99,21 @@ def fake_render(draft: dict[str, Any], assets: Any, out_path: Path, *, progress:
         raise ZeroDivisionError("internal detail /srv/x.py")
     if (draft.get("m") or {}).get("fake_die"):
         os._exit(9)  # the worker process dies (as when the kernel's OOM killer picks it)
+    if seconds := (draft.get("m") or {}).get("fake_ffmpeg"):
+        import imageio_ffmpeg
+
+        part = out_path.with_name(out_path.name + ".part")
+        proc = subprocess.Popen([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-re", "-f", "lavfi", "-i",
+                                 f"anullsrc=r=8000:cl=mono:d={seconds}", "-f", "wav", "-y", str(part)])
+        if pidfile := (draft.get("m") or {}).get("fake_ffmpeg_pidfile"):
+            Path(pidfile).write_text(str(proc.pid))
+        if proc.wait() != 0:
+            part.unlink(missing_ok=True)
+            raise RuntimeError("ffmpeg was stopped")
+        part.unlink(missing_ok=True)
     for pct in range(0, 101, 10):
+        if should_stop is not None and should_stop():
+            raise RuntimeError("stopped as asked")
         if progress is not None:
             progress(float(pct))
         time.sleep(delay / 11)
@@ -118,6 +135,7 @@ class StudioUser:
     user_id: str
     client_id: str
     http: httpx.AsyncClient
+    client_secret: str | None = None  # given with the first token of a client id
 
     async def new_session(self, language: str = "en") -> str:
         r = await self.http.post("/api/tasks/me/with-session/nemo_agent",
@@ -169,7 +187,8 @@ class RunningStudio:
         client_id = client_id or str(uuid.uuid4())
         r = await self.http().post("/api/auth/anonymous-token", headers={"X-Client-Id": client_id})
         data = r.json()["data"]
-        return StudioUser(data["token"], data["user_id"], client_id, self.http(data["token"]))
+        return StudioUser(data["token"], data["user_id"], client_id, self.http(data["token"]),
+                          data.get("client_secret"))
 
     async def poll_render(self, user: StudioUser, render_id: str, limit: float = 60) -> dict[str, Any]:
         """Poll until the render is completed or failed; returns the last `data`."""

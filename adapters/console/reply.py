@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import secrets
 import shutil
 import time
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ class ConsoleReply:
         self._transcript = transcript
         self._messages: dict[str, _Msg] = {}
         self._next = 0
+        self._run = secrets.token_hex(2)  # ids of this run only: a ref kept from an earlier run is gone
         self._start = time.monotonic()
         # live: True for a Rich live view on the terminal, or a rich Console to draw it on
         self._view = _LiveView(None if live is True else live) if live else None
@@ -69,7 +71,7 @@ class ConsoleReply:
     # --- the Reply protocol ---------------------------------------------------------------
     def _new(self, text: str, path: Path | None = None) -> _Msg:
         self._next += 1
-        msg = _Msg(str(self._next), text, path)
+        msg = _Msg(f"{self._run}.{self._next}", text, path)
         self._messages[msg.id] = msg
         return msg
 
@@ -146,6 +148,11 @@ class ConsoleReply:
     def _refresh(self) -> None:
         if self._view is not None:
             self._view.show(self._pending())
+
+    def note(self, text: str) -> None:
+        """A line of the terminal itself (the opening banner), not a bot message: printed as is."""
+        self._stdout.write(text.rstrip("\n") + "\n")
+        self._stdout.flush()
 
     def flush(self) -> None:
         """The turn is over: print every message once, final text only."""

@@ -3,8 +3,10 @@
 `serve(host, ...)` starts the host (the runtime, the resume pass for this user's undelivered
 renders, the adoption passes), then hands each input line to the host as one turn and prints the
 bot's messages once the turn, render delivery included, is over. End of input: return 0 once all
-work is done (the host is closed). A store that cannot be reached, or a runtime that cannot start,
-is a `FatalError`: one clear line for the command to print.
+work is done (the host is closed) — a render of this user that a killed run left behind included:
+`BotHost.settle` adopts it as soon as the dead run's lease runs out, and it is delivered once.
+A store that cannot be reached, or a runtime that cannot start, is a `FatalError`: one clear
+line for the command to print.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ class FatalError(Exception):
 
 
 async def serve(
-    host: BotHost, reply: ConsoleReply, lines: LineReader, *, user: str, locale: str | None
+    host: BotHost, reply: ConsoleReply, lines: LineReader, *, user: str, locale: str | None,
+    banner: bool = True,
 ) -> int:
-    """Talk to `host` as `user` until the end of `lines`; 0 when all work is done."""
+    """Talk to `host` as `user` until the end of `lines`; 0 when all work is done. `banner`: open
+    with two lines on what to type, /attach, /help and how to quit."""
     user_key = UserKey("console", user)
 
     async def reply_for(job: JobRecord) -> ConsoleReply | None:
@@ -42,6 +46,8 @@ async def serve(
             await host.runtime.store.ping()
         except StoreError as exc:
             raise FatalError(CONSOLE(locale, "fatal.redis", error=exc)) from None
+        if banner:
+            reply.note(CONSOLE(locale, "chat.banner"))
         try:
             await host.wait_resumed()
         finally:
@@ -52,6 +58,10 @@ async def serve(
                 await host.handle(to_incoming(line, user=user, locale=locale), reply)
             finally:
                 reply.flush()
+        try:  # all work done: a render a killed run left for this user is delivered first
+            await host.settle(reply_for, lambda job: job.user_key == user_key)
+        finally:
+            reply.flush()
         return 0
     finally:
         await host.aclose()

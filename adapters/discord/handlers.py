@@ -20,6 +20,7 @@ import discord
 from adapters.discord.incoming import download, new_temp_dir, refusal, strip_mention
 from adapters.discord.reply import SERVER_ERROR_RETRY_DELAY, TOKEN_LIFETIME, DiscordReply, limits_for
 from bot.channel.events import Incoming, quietly
+from bot.channel.uploads import has_words
 from bot.engine.host import BotHost
 from bot.i18n import language_for, t
 from bot.ids import ChatRef, UserKey
@@ -136,15 +137,15 @@ class Handlers:
                 usable.append(att)
             else:
                 await quietly(reply.send_text(words))
-        if files and not usable:
-            return
+        if files and not usable and not has_words(text):
+            return  # refused, said; a prompt sent with the files still runs without them
         tmp = new_temp_dir(settings.data_dir)
         try:
-            try:
-                attachments = await download(usable, tmp) if usable else []
-            except (discord.HTTPException, OSError) as exc:
-                log.warning("download from Discord failed: %s", type(exc).__name__)
-                await quietly(reply.send_text(t(language_for(source.locale), "upload.failed")))
+            attachments, failed = await download(usable, tmp) if usable else ([], [])
+            lang = language_for(source.locale)
+            for name in failed:
+                await quietly(reply.send_text(t(lang, "upload.fetch_failed", name=name)))
+            if usable and not attachments and not has_words(text):
                 return
             incoming = Incoming(
                 user=UserKey.of("discord", source.user.id),

@@ -51,15 +51,23 @@ def new_temp_dir(data_dir: Path) -> Path:
     return data_dir / "tmp" / "discord" / uuid.uuid4().hex
 
 
-async def download(attachments: Sequence[discord.Attachment], dest: Path) -> list[Attachment]:
-    """Fetch every attachment into `dest` (raises discord.HTTPException / OSError on failure)."""
+async def download(
+    attachments: Sequence[discord.Attachment], dest: Path
+) -> tuple[list[Attachment], list[str]]:
+    """Fetch every attachment into `dest`: (the files fetched, the names of those that failed)."""
     out: list[Attachment] = []
+    failed: list[str] = []
     for i, att in enumerate(attachments, start=1):
-        data = await att.read()
-        folder = dest / f"{i:02d}"  # one folder per file: names stay as the user sent them
-        await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-        path = folder / safe_name(att.filename)
-        await asyncio.to_thread(path.write_bytes, data)
+        try:
+            data = await att.read()
+            folder = dest / f"{i:02d}"  # one folder per file: names stay as the user sent them
+            await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+            path = folder / safe_name(att.filename)
+            await asyncio.to_thread(path.write_bytes, data)
+        except (discord.HTTPException, OSError) as exc:
+            log.warning("download from Discord failed: %s", type(exc).__name__)
+            failed.append(att.filename)
+            continue
         out.append(
             Attachment(
                 filename=att.filename,
@@ -69,7 +77,7 @@ async def download(attachments: Sequence[discord.Attachment], dest: Path) -> lis
                 mime=att.content_type,
             )
         )
-    return out
+    return out, failed
 
 
 _MENTION = re.compile(r"<@!?(\d+)>")

@@ -31,8 +31,8 @@ from adapters.telegram.incoming import (
     size_problem,
 )
 from adapters.telegram.reply import TelegramReply, limits_for
-from bot.channel.events import Attachment, Incoming
-from bot.channel.uploads import too_large
+from bot.channel.events import Attachment, Incoming, quietly
+from bot.channel.uploads import has_words, too_large
 from bot.engine.host import BotHost
 from bot.i18n import TELEGRAM, language_for, t
 from bot.ids import ChatRef, UserKey
@@ -123,12 +123,12 @@ class Handlers:
                 usable.append(ref)
             else:
                 await reply.send_text(refusal)
-        if refs and not usable:
-            return
+        if refs and not usable and not has_words(text):
+            return  # refused, said; a caption sent with the files still runs without them
         tmp = self._host.settings.data_dir / "tmp" / "telegram" / uuid.uuid4().hex
         try:
             attachments = await self._download_all(bot, reply, usable, tmp, lang)
-            if attachments is None:
+            if usable and not attachments and not has_words(text):
                 return
             incoming = Incoming(
                 user=UserKey.of("telegram", user.id),
@@ -162,16 +162,20 @@ class Handlers:
 
     async def _download_all(
         self, bot: Bot, reply: TelegramReply, refs: list[MediaRef], tmp: Path, lang: str | None
-    ) -> list[Attachment] | None:
+    ) -> list[Attachment]:
+        """Each file on its own: one that cannot be fetched is named, the others go on."""
         if not refs:
             return []
         await reply.show_activity("typing")
-        try:
-            return [await download(bot, ref, tmp) for ref in refs]
-        except (TelegramError, OSError) as exc:
-            log.warning("download from Telegram failed: %s", type(exc).__name__)
-            await reply.send_text(t(language_for(lang), "upload.failed"))
-            return None
+        out: list[Attachment] = []
+        for ref in refs:
+            try:
+                out.append(await download(bot, ref, tmp))
+            except (TelegramError, OSError) as exc:
+                log.warning("download from Telegram failed: %s", type(exc).__name__)
+                words = t(language_for(lang), "upload.fetch_failed", name=ref.filename)
+                await quietly(reply.send_text(words))
+        return out
 
     # --- buttons -----------------------------------------------------------------------------
 

@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from pydantic import ValidationError
 
 from bot.backend.errors import (
     ERRORS_BY_CODE,
     BackendUnavailable,
     ClientIdMissing,
     ExportNotAllowed,
+    FileRefused,
     FileTooLarge,
     NemoError,
     ProtocolError,
@@ -35,6 +37,7 @@ from bot.backend.errors import (
     TokenInvalid,
     UnsupportedFile,
 )
+from bot.backend.models import RejectedFile
 from common.filetype import sniff_path
 from common.logs import request_id_var
 
@@ -105,6 +108,21 @@ def _message(body: Any, content: bytes) -> str:
     return " ".join(str(msg).split())[:200] if msg else ""
 
 
+def _rejected(body: Any) -> list[RejectedFile]:
+    """The studio's `data.rejected` of a refused upload (each file named), else nothing."""
+    data = body.get("data") if isinstance(body, dict) else None
+    items = data.get("rejected") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return []
+    out: list[RejectedFile] = []
+    for item in items:
+        try:
+            out.append(RejectedFile.model_validate(item))
+        except ValidationError:
+            continue
+    return out
+
+
 def check_answer(
     status: int,
     headers: httpx.Headers,
@@ -114,18 +132,21 @@ def check_answer(
     session_path: bool = False,
     anonymous: bool = False,
     secret: str | None = None,
+    secrets: tuple[str | None, ...] = (),
 ) -> dict[str, Any]:
     """The answer's JSON body when it is a success; else the matching NemoError is raised.
 
-    `secret` (the token used) is masked in any text taken from the answer, whatever its form."""
+    `secret` (the token used) and `secrets` (any other credential sent) are masked in any text
+    taken from the answer, whatever its form."""
     try:
         body: Any = json.loads(content) if content.strip() else None
     except ValueError:
         body = None
     ok = 200 <= status < 300
     msg = _message(body, content) or f"HTTP {status}"
-    if secret:
-        msg = msg.replace(secret, "***")
+    for sent in (secret, *secrets):
+        if sent:
+            msg = msg.replace(sent, "***")
     detail = f"{what}: {msg}"
     code = _body_code(body)
     if isinstance(body, dict) and "session not found" in str(body.get("detail", "")).lower():
@@ -137,7 +158,10 @@ def check_answer(
     if code is not None:
         if code == 400 and not anonymous:
             raise NemoError(detail, code=code, status=status)
-        raise ERRORS_BY_CODE.get(code, NemoError)(detail, code=code, status=status)
+        cls = ERRORS_BY_CODE.get(code, NemoError)
+        if issubclass(cls, FileRefused):
+            raise cls(detail, code=code, status=status, rejected=_rejected(body))
+        raise cls(detail, code=code, status=status)
     if not ok:
         by_status: dict[int, type[NemoError]] = {401: TokenInvalid, 402: ExportNotAllowed, 413: FileTooLarge,
                                                  415: UnsupportedFile}
@@ -145,9 +169,9 @@ def check_answer(
             raise SessionNotFound(detail, status=status)
         if status == 400 and anonymous:
             raise ClientIdMissing(detail, status=status)
-        cls = by_status.get(status)
-        if cls is not None:
-            raise cls(detail, status=status)
+        by = by_status.get(status)
+        if by is not None:
+            raise by(detail, status=status)
         raise NemoError(detail, code=status, status=status)
     if not isinstance(body, dict):
         raise ProtocolError(f"{what}: unreadable answer (HTTP {status})", code=status, status=status)
@@ -245,8 +269,10 @@ class Http:
         session_path: bool = False,
         anonymous: bool = False,
         read_timeout: float | None = None,
+        secrets: tuple[str | None, ...] = (),
     ) -> dict[str, Any]:
-        """One API call, retried per the policy; the checked JSON body."""
+        """One API call, retried per the policy; the checked JSON body. `secrets`: credentials sent
+        in `headers`, masked in any error text like the token."""
         timeout = httpx.Timeout(self.timeout, read=read_timeout or self.timeout)
 
         async def once() -> dict[str, Any]:
@@ -264,7 +290,8 @@ class Http:
             elapsed_ms = (time.monotonic() - started) * 1e3
             log.debug("%s %s -> %d (%.0f ms)", method, path, resp.status_code, elapsed_ms)
             return check_answer(resp.status_code, resp.headers, resp.content, what=what,
-                                session_path=session_path, anonymous=anonymous, secret=token)
+                                session_path=session_path, anonymous=anonymous, secret=token,
+                                secrets=secrets)
 
         return await self._retrying(what, idempotent, once)
 

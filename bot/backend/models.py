@@ -28,6 +28,7 @@ class AnonymousToken(Answer):
     user_id: str | None = None
     expires_at: datetime | None = None
     credits: float | None = None
+    client_secret: str | None = Field(default=None, repr=False)  # the studio's, once, at first issue
 
     @field_validator("expires_at", mode="before")
     @classmethod
@@ -54,9 +55,28 @@ class UploadedFile(Answer):
     height: int | None = None
 
 
+class RejectedFile(Answer):
+    """One file (or URL) of an upload the backend refused while keeping the others: the studio's
+    `rejected` list (docs/studio.md; the cloud sends none). `code`: 4001-4005, 4012, 422 (URL)."""
+
+    filename: str = ""
+    code: int = 0
+    message: str = ""
+    url: str | None = None
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _code(cls, v: object) -> object:
+        try:
+            return int(v)  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            return 0
+
+
 class UploadResult(Answer):
     files: list[UploadedFile] = Field(default_factory=list)
     session_state_applied: bool | None = None
+    rejected: list[RejectedFile] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
@@ -134,6 +154,8 @@ class RenderJob(BaseModel):
     progress: int = 0
     url: str | None = None
     error: str | None = None
+    eta_seconds: float | None = None  # the backend's estimate of the time left (the studio's; optional)
+    elapsed_seconds: float | None = None  # since submit (the studio's; optional)
 
     @property
     def done(self) -> bool:
@@ -172,7 +194,20 @@ class RenderJob(BaseModel):
                 err = err.get("message") or json.dumps(err)
             error = str(err) if err else "render failed"
         return cls(id=str(pick("id", "renderId", "render_id") or render_id), status=status,
-                   progress=progress, url=str(url) if url else None, error=error)
+                   progress=progress, url=str(url) if url else None, error=error,
+                   eta_seconds=_seconds(pick("eta_seconds", "etaSeconds")),
+                   elapsed_seconds=_seconds(pick("elapsed_seconds", "elapsedSeconds")))
+
+
+def _seconds(v: object) -> float | None:
+    """A non-negative finite number of seconds, else None (the field is optional everywhere)."""
+    if isinstance(v, bool) or not isinstance(v, int | float | str):
+        return None
+    try:
+        n = float(v)
+    except ValueError:
+        return None
+    return n if 0 <= n < 1e7 else None
 
 
 def _progress(v: object) -> int:

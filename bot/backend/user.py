@@ -3,6 +3,12 @@
 Recovery rules (shared/spec/nemo-api.md, error table), each applied at most once per call:
 - 1001 (token bad or expired): a new anonymous token for the SAME client id, saved, call retried.
   Not for an operator token or the user's own token: TokenInvalid is raised for the engine to say.
+  The renewal proves the client id is ours (docs/studio.md, "Anonymous tokens"): the last token as
+  `Authorization: Bearer` (expired is fine) and the client secret the studio gave with the first
+  token as `X-Client-Secret`, both kept (encrypted) in the user's record. The same goes for the
+  renewal a few minutes before the token expires. The cloud ignores both headers.
+- 1003 (the studio refused that proof, or we lost it): a new client id once, hence a new anonymous
+  user and project; `account_renewed` is set (the engine tells the user a fresh project was started).
 - 1002 (session not found): a new session, saved, `session_renewed` set (the engine tells the
   user a fresh project was started and resets the flag), call retried.
 - 400 on the anonymous-token call: a new client id, saved, retried.
@@ -27,7 +33,7 @@ from typing import Any, Literal, Protocol, TypeVar
 from pydantic import BaseModel, Field
 
 from bot.backend.client import NemoClient
-from bot.backend.errors import ClientIdMissing, SessionNotFound, TokenInvalid
+from bot.backend.errors import ClientIdMissing, ClientProofRefused, SessionNotFound, TokenInvalid
 from bot.backend.models import Credits, RenderJob, StateSnapshot, TurnEvent, UploadResult
 
 log = logging.getLogger(__name__)
@@ -44,6 +50,7 @@ class Credentials(BaseModel):
     """What a user needs to talk to the backend; kept for good by the store (the client id above all)."""
 
     client_id: str = Field(default_factory=new_client_id)
+    client_secret: str | None = Field(default=None, repr=False)  # the studio's proof of the client id
     token: str | None = Field(default=None, repr=False)
     token_expires: datetime | None = None
     anon_user_id: str | None = None
@@ -65,6 +72,7 @@ class NemoUser:
         self.store = creds
         self.operator_token = operator_token or None
         self.session_renewed = False
+        self.account_renewed = False  # 1003: a new client id, so a new user and project
         self._creds: Credentials | None = None
         self._lock = asyncio.Lock()
 
@@ -225,20 +233,35 @@ class NemoUser:
         return expires - TOKEN_MARGIN > datetime.now(UTC)
 
     async def _new_anonymous_token(self, creds: Credentials) -> None:
+        last = None if creds.own_token else creds.token
         try:
-            answer = await self.client.anonymous_token(creds.client_id)
+            answer = await self.client.anonymous_token(
+                creds.client_id, last_token=last, client_secret=creds.client_secret
+            )
         except ClientIdMissing:
             log.info("backend refused the client id: generating a new one")
-            creds.client_id = new_client_id()
-            creds.session_id = creds.task_id = None  # a new client id is a new anonymous user
-            await self.store.save(creds)
+            await self._fresh_client(creds)
+            answer = await self.client.anonymous_token(creds.client_id)
+        except ClientProofRefused:
+            log.warning("backend refused the proof of this user's client id: starting a new one")
+            await self._fresh_client(creds)
+            self.account_renewed = True
             answer = await self.client.anonymous_token(creds.client_id)
         if creds.anon_user_id and answer.user_id and answer.user_id != creds.anon_user_id:
             creds.session_id = creds.task_id = None  # another user's sessions are not ours
+        if answer.client_secret:
+            creds.client_secret = answer.client_secret  # given once: kept for good, like the id
         creds.token = answer.token
         creds.token_expires = answer.expires_at
         creds.anon_user_id = answer.user_id or creds.anon_user_id
         creds.own_token = False
+        await self.store.save(creds)
+
+    async def _fresh_client(self, creds: Credentials) -> None:
+        """A new client id: a new anonymous user, so nothing of the old one's is kept."""
+        creds.client_id = new_client_id()
+        creds.client_secret = creds.token = creds.token_expires = None
+        creds.anon_user_id = creds.session_id = creds.task_id = None
         await self.store.save(creds)
 
     async def _new_session(self, creds: Credentials) -> None:

@@ -201,7 +201,11 @@ class StreamingMessage:
         interval: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         transform: Callable[[str], str] | None = None,
+        existing: MessageRef | None = None,
     ) -> None:
+        """`existing`: a message sent earlier (by a previous bot process, e.g. a render's progress
+        line) that this one continues by editing it; when it cannot be edited any more, a new
+        message is sent instead."""
         self._reply = reply
         self._transform = transform  # applied to mid-stream text only when an edit is due
         self._limits = reply.limits
@@ -218,6 +222,10 @@ class StreamingMessage:
         self._gone: set[int] = set()  # messages the platform says are gone: send anew
         self._broken = False  # an unexpected failure stopped mid-stream edits
         self._finished = False
+        self._adopted = existing is not None
+        if existing is not None:
+            self._refs.append(existing)
+            self._shown.append(_Shown("\x00", None, False))  # unknown: the first text edits it
 
     @property
     def refs(self) -> list[MessageRef]:
@@ -419,6 +427,11 @@ class StreamingMessage:
             return await self._apply(i, target)
         except Exception as exc:
             self._last_op = self._clock()
+            if i == 0 and self._adopted and self._can_edit(i):  # an old message that cannot be edited
+                log.info("the earlier message cannot be edited (%s); sending a new one", type(exc).__name__)
+                self._adopted = False
+                self._gone.add(i)
+                return await self._apply(i, target)
             log.warning("message %d: delivery failed: %s", i + 1, type(exc).__name__)
             return _Result.FAILED
         self._last_op = self._clock()

@@ -40,13 +40,13 @@ from bot.engine.turns import Outcome, TurnGate
 from bot.i18n import Lang, language_for, session_language, t
 from bot.ids import UserKey
 from bot.settings import Settings
-from bot.state.store import JobRecord, Store, StoreUnavailable
+from bot.state.store import JobRecord, Store, StoreError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 ReplyFor = Callable[[JobRecord], Awaitable[Reply | None]]
 
-_NO_BACKEND = {Intent.HELP, Intent.EMPTY, Intent.UNKNOWN_COMMAND, Intent.TOKEN}
+_NO_BACKEND = {Intent.HELP, Intent.EMPTY, Intent.UNKNOWN_COMMAND, Intent.TOKEN, Intent.STATS}
 
 
 class Engine:
@@ -65,6 +65,7 @@ class Engine:
         the caller)."""
         await self.cancels.aclose()
         await self.services.background.aclose()
+        await self.services.checker.aclose()
 
     @contextlib.asynccontextmanager
     async def _remote_lock(
@@ -87,6 +88,10 @@ class Engine:
                 incoming.platform, incoming.update_id
             ):
                 log.info("dropping repeated update %s", incoming.update_id)
+                return
+            if not self.services.access.allowed(incoming.user):
+                log.info("%s is not on the allow-list", incoming.user)
+                await reply.send_text(t(lang, "access.private", user=str(incoming.user)))
                 return
             classified = classify(incoming.text, bool(incoming.attachments))
             if classified.intent is Intent.CANCEL:
@@ -125,6 +130,8 @@ class Engine:
         started = time.monotonic()
         try:
             turn.lang = await self._language(incoming)
+            with contextlib.suppress(StoreError):  # the daily user count of /stats
+                await services.store.quotas.seen(incoming.user)
             await self._route(turn, classified)
             await turn.tell_if_session_renewed()
         except asyncio.CancelledError:
@@ -156,17 +163,28 @@ class Engine:
         assert incoming is not None
         if intent in _NO_BACKEND:
             if intent is Intent.HELP:
-                await account.greet(turn)
+                await account.help_text(turn)
             elif intent is Intent.EMPTY:
                 await account.empty(turn)
             elif intent is Intent.UNKNOWN_COMMAND:
                 await account.unknown_command(turn, incoming.text)
+            elif intent is Intent.STATS:
+                if self.services.access.is_admin(turn.user_key):
+                    await info.stats(turn, running=self.gate.running)
+                else:  # not a command for users: as if it did not exist
+                    await account.unknown_command(turn, incoming.text)
             else:
                 await account.set_token(turn, args)
             return
         if intent is Intent.UPLOAD and not incoming.attachments and not args.strip():
             await turn.say("upload.how")  # "/upload" alone: how to send files
             return
+        limit = self.settings.max_message_chars
+        too_long = intent in (Intent.CHAT, Intent.UPLOAD) and len(args) > limit
+        if too_long:  # said before anything reaches the backend; files sent with it still go
+            await turn.say("chat.too_long", length=f"{len(args):,}", limit=f"{limit:,}")
+            if not incoming.attachments:
+                return
         first = await account.setup(turn)
         if first or intent is Intent.START:
             await account.greet(turn)
@@ -181,11 +199,10 @@ class Engine:
         elif intent is Intent.EXPORT:
             await export.export(turn)
         else:  # UPLOAD, CHAT: files and links first, then the words as a chat turn
-            urls, prompt = upload.split_urls(args if intent is Intent.UPLOAD else incoming.text)
+            urls, prompt = upload.split_urls("" if too_long else args)
             if incoming.attachments or urls:
-                ok = await upload.upload(turn, list(incoming.attachments), urls, prompt_follows=bool(prompt))
-                if not ok:
-                    return
+                # a refused file never drops the words that came with it
+                await upload.upload(turn, list(incoming.attachments), urls, prompt_follows=bool(prompt))
             if prompt:
                 await chat.chat_turn(turn, prompt)
 

@@ -1,11 +1,14 @@
 """The adapter host: one lifecycle for every channel (Telegram, Discord, the terminal).
 
     host = BotHost(settings, platform="telegram")   # or runtime=<a RuntimeFactory>
-    await host.start(reply_for)         # the runtime (store, backend client, engine); then, in the
+    await host.start(reply_for)         # the runtime (store, backend client, engine), the clean-up of
+                                        # a killed process's leftover files (bot.engine.janitor); then, in the
                                         # background, the start-up resume pass and the adoption pass
                                         # every `adopt_every` seconds
     await host.handle(incoming, reply)  # one turn, run as a tracked task; never raises for the user
     await host.wait_resumed()           # for tests and the terminal: the start-up pass is over
+    await host.settle(reply_for, mine)  # the terminal at end of input: until no render of `mine`
+                                        # is left, adopt the ones a killed process left (lease out)
     await host.stop_turns()             # shutdown: stop the passes and the turns in flight (their
                                         # render jobs stay in Redis, leases released, for the next start)
     await host.aclose()                 # stop_turns, then close the runtime
@@ -29,17 +32,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Protocol
 
 from bot.channel.events import Incoming, Reply, quietly
+from bot.engine import janitor
 from bot.engine.engine import Engine, ReplyFor
 from bot.i18n import language_for, t
 from bot.ids import Platform
 from bot.settings import Settings
-from bot.state.store import Store
+from bot.state.store import JobRecord, Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +127,10 @@ class BotHost:
             return
         factory = self._factory if self._factory is not None else installed_runtime()
         self._runtime = await factory(self._settings, label=self.platform)
+        try:  # what a killed process of the bot left under the data dir (bot.engine.janitor)
+            await asyncio.to_thread(janitor.sweep, self._runtime.settings.data_dir)
+        except Exception as exc:  # a clean-up is never worth not starting
+            log.warning("start-up clean-up failed: %s", type(exc).__name__)
         self._resume = asyncio.create_task(self._resume_pass(reply_for), name=f"{self.platform}-resume")
         if self.adopt_every:
             self._adopt = asyncio.create_task(
@@ -156,6 +165,31 @@ class BotHost:
         runtime, self._runtime = self._runtime, None
         if runtime is not None:
             await runtime.close()
+
+    async def settle(self, reply_for: ReplyFor, mine: Callable[[JobRecord], bool]) -> int:
+        """Until no active render job of `mine` is left, adopt the ones whose bot process died, as
+        soon as their delivery lease runs out (checked every quarter lease, at most every second);
+        returns how many were delivered. The terminal calls it when its input ends: a restart right
+        after a `kill -9` (the dead process's lease still running) still gets the video, once.
+        Bounded: jobs not updated for a render timeout plus a lease are not waited for, and it
+        gives up after the lease plus the render timeout."""
+        runtime, settings = self.runtime, self.settings
+        lease = settings.lock_lease_seconds
+        step = min(1.0, max(0.1, lease / 4))
+        deadline = time.monotonic() + lease + settings.render_timeout_seconds
+        delivered = 0
+        while time.monotonic() < deadline:
+            try:
+                fresh_after = time.time() - settings.render_timeout_seconds - lease
+                left = [j for j in await runtime.store.jobs.active() if mine(j) and j.updated >= fresh_after]
+                if not left:
+                    return delivered
+                delivered += await runtime.engine.adopt(reply_for)
+            except StoreError as exc:  # Redis away: try again at the next step
+                log.warning("settling renders failed: %s", type(exc).__name__)
+            await asyncio.sleep(step)
+        log.warning("gave up waiting for renders left by a stopped process")
+        return delivered
 
     # --- turns --------------------------------------------------------------------------------
 

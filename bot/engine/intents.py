@@ -25,6 +25,7 @@ class Intent(StrEnum):
     EXPORT = "export"
     CANCEL = "cancel"
     TOKEN = "token"
+    STATS = "stats"
     UPLOAD = "upload"
     CHAT = "chat"
     EMPTY = "empty"
@@ -48,6 +49,7 @@ COMMANDS: dict[str, Intent] = {
     "export": Intent.EXPORT,
     "cancel": Intent.CANCEL,
     "token": Intent.TOKEN,
+    "stats": Intent.STATS,
     "upload": Intent.UPLOAD,
     "attach": Intent.UPLOAD,  # the terminal's file command, typed without a path
 }

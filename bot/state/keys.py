@@ -9,6 +9,10 @@
     vb:delivery:{render_id}                delivery lease: which process resumes/delivers a job
     vb:tip:{name}:{platform}:{user}        a once-per-user tip already given
     vb:cancel                              pub/sub channel: user keys whose running turn should stop
+    vb:quota:{day}:{platform}:{user}       exports a user started that UTC day (2 days)
+    vb:stats:renders:{day}                 exports started that day by everybody (8 days)
+    vb:stats:users:{day}                   HyperLogLog of the users who wrote that day (8 days)
+    vb:metrics:render_pace                 the last render paces (seconds of render per second of video)
 
 Users and chats are the typed ids of `bot.ids` (`UserKey`, `ChatRef`): their text form
 `"{platform}:{id}"` is what the keys carry.
@@ -59,3 +63,18 @@ def album(chat: ChatRef, group: str | int) -> str:
 
 def delivery(render_id: str) -> str:
     return f"{PREFIX}delivery:{_part(render_id)}"
+
+
+def quota(day: str, key: UserKey) -> str:
+    return f"{PREFIX}quota:{_part(day)}:{key}"
+
+
+def stats_renders(day: str) -> str:
+    return f"{PREFIX}stats:renders:{_part(day)}"
+
+
+def stats_users(day: str) -> str:
+    return f"{PREFIX}stats:users:{_part(day)}"
+
+
+RENDER_PACE = f"{PREFIX}metrics:render_pace"

@@ -1,9 +1,10 @@
 """The records kept in Redis (`UserRecord`, `JobRecord`) and their Redis-hash encoding.
 
 Users are many and mostly idle, so a user hash uses short field names and omits empty fields
-(an idle user is a client id and a creation time). The token is encrypted by the store before it
-is written (`bot.state.crypto.TokenCipher`); these models hold it in clear, as a `SecretStr` so it never
-shows in a repr or a log line. Jobs are few and use their field names as they are.
+(an idle user is a client id and a creation time). The token and the client secret are encrypted
+by the store before they are written (`bot.state.crypto.TokenCipher`); these models hold them in
+clear, as `SecretStr`s so they never show in a repr or a log line. Jobs are few and use their field
+names as they are.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ JobStatus = Literal["submitting", "pending", "processing", "completed", "failed"
 FINISHED_STATUSES: frozenset[str] = frozenset({"delivered", "cancelled"})
 """Statuses after which nothing is left to tell the user: such a job leaves the active set."""
 
-# UserRecord field → hash field. `user_key` is the key itself; `token` is stored encrypted.
+# UserRecord field → hash field. `user_key` is the key itself; the ENCRYPTED ones are stored encrypted.
 USER_FIELDS: dict[str, str] = {
     "client_id": "cid",
+    "client_secret": "cs",
     "token": "tok",
     "token_expires": "tex",
     "anon_user_id": "aid",
@@ -35,6 +37,7 @@ USER_FIELDS: dict[str, str] = {
     "created": "at",
 }
 HASH_TO_USER: dict[str, str] = {v: k for k, v in USER_FIELDS.items()}
+ENCRYPTED_USER_FIELDS: frozenset[str] = frozenset({"token", "client_secret"})
 
 
 def _now() -> float:
@@ -54,6 +57,7 @@ class UserRecord(BaseModel):
 
     user_key: UserKey
     client_id: str
+    client_secret: SecretStr | None = None  # the studio's proof of the client id (given once)
     token: SecretStr | None = None
     token_expires: float | None = None  # unix seconds
     anon_user_id: str | None = None
@@ -69,9 +73,9 @@ class UserRecord(BaseModel):
     def _epoch_fields(cls, v: object) -> object:
         return _epoch(v)
 
-    @field_validator("token", mode="before")
+    @field_validator("token", "client_secret", mode="before")
     @classmethod
-    def _empty_token(cls, v: object) -> object:
+    def _empty_secret(cls, v: object) -> object:
         return None if v == "" else v
 
     @property
@@ -95,6 +99,11 @@ class JobRecord(BaseModel):
     attempts: int = 0
     error: str | None = None
     language: str | None = None
+    # the "⏳ Rendering…" message (an adapter's `MessageRef`: id, chat id): a restarted bot edits
+    # it rather than leaving it behind
+    message_id: str | None = None
+    message_chat: str | None = None
+    video_seconds: float | None = None  # the draft's length: what the learnt pace estimates from
     created: float = Field(default_factory=_now)
     updated: float = Field(default_factory=_now)
 
@@ -121,8 +130,8 @@ def encode_user_fields(
 ) -> tuple[dict[str, str], list[str]]:
     """UserRecord field values → (hash fields to set, hash fields to delete).
 
-    Empty values (None, "", own_token False) are deleted rather than stored; the token is
-    encrypted with `encrypt`.
+    Empty values (None, "", own_token False) are deleted rather than stored; the token and the
+    client secret are encrypted with `encrypt`.
     """
     put: dict[str, str] = {}
     drop: list[str] = []
@@ -133,7 +142,7 @@ def encode_user_fields(
         v = value.get_secret_value() if isinstance(value, SecretStr) else value
         if v is None or v == "" or (name == "own_token" and not v):
             drop.append(short)
-        elif name == "token":
+        elif name in ENCRYPTED_USER_FIELDS:
             put[short] = encrypt(str(v))
         else:
             put[short] = _text(v)
@@ -147,7 +156,7 @@ def user_values(rec: UserRecord, names: Iterable[str] | None = None) -> dict[str
 
 
 def user_fields_from_hash(raw: dict[Any, Any]) -> dict[str, str]:
-    """Hash (bytes or str) → UserRecord field names with text values; `tok` still encrypted."""
+    """Hash (bytes or str) → UserRecord field names with text values; `tok` and `cs` still encrypted."""
     out: dict[str, str] = {}
     for k, v in raw.items():
         name = HASH_TO_USER.get(_decode(k))

@@ -7,6 +7,8 @@ nothing. A `Store` holds one small object per concern, all on one Redis client:
     store.locks      the per-user turn lock (a lease of its own kind, renewed while held)
     store.updates    platform update de-duplication, albums collected across processes
     store.cancels    the /cancel pub/sub channel between processes
+    store.quotas     exports per user per day (the operator's quotas), the numbers of /stats
+    store.paces      the learnt render pace (for estimates when the backend sends none)
     store.credentials(user_key)   that user's backend credentials as a `CredentialStore`
 
 Key names come from `bot.state.keys`, records are `bot.state.models`, errors `bot.state.errors`
@@ -33,6 +35,8 @@ from bot.state.jobs import JOB_TTL, Jobs
 from bot.state.leases import delivery_leases
 from bot.state.locks import Locks
 from bot.state.models import JobRecord, JobStatus, UserRecord
+from bot.state.paces import Paces
+from bot.state.quotas import Quotas
 from bot.state.updates import ALBUM_TTL, SEEN_TTL, Updates
 from bot.state.users import Users
 from common.embedded_redis import EmbeddedRedis
@@ -65,6 +69,8 @@ class Store:
         self.locks = Locks(redis)
         self.updates = Updates(redis)
         self.cancels = Cancels(redis)
+        self.quotas = Quotas(redis)
+        self.paces = Paces(redis)
         self._connection: Connection | None = None
         self._embedded: EmbeddedRedis | None = None
 

@@ -1,7 +1,8 @@
 """Users in Redis: one hash per user, the client id made once and kept for good, tokens encrypted.
 
 Users are many and mostly idle, so the hash uses short field names and omits empty fields
-(`bot.state.models`); the token is encrypted before it is written (`bot.state.crypto.TokenCipher`).
+(`bot.state.models`); the token and the client secret are encrypted before they are written
+(`bot.state.crypto.TokenCipher`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from bot.state.base import Part
 from bot.state.connect import RedisClient
 from bot.state.crypto import CipherError, TokenCipher
 from bot.state.errors import guarded
-from bot.state.models import UserRecord, encode_user_fields, user_fields_from_hash, user_values
+from bot.state.models import (
+    ENCRYPTED_USER_FIELDS,
+    UserRecord,
+    encode_user_fields,
+    user_fields_from_hash,
+    user_values,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +36,12 @@ class Users(Part):
 
     def _from_hash(self, user_key: UserKey, raw: dict[Any, Any]) -> UserRecord:
         fields: dict[str, Any] = user_fields_from_hash(raw)
-        if "token" in fields:
+        for name in ENCRYPTED_USER_FIELDS & fields.keys():
             try:
-                fields["token"] = self._cipher.decrypt(fields["token"])
+                fields[name] = self._cipher.decrypt(fields[name])
             except CipherError:
-                log.warning("stored token of %s cannot be decrypted (secret key changed?)", user_key)
-                fields["token"] = None
+                log.warning("stored %s of %s cannot be decrypted (secret key changed?)", name, user_key)
+                fields[name] = None
         return UserRecord.model_validate({**fields, "user_key": user_key})
 
     @guarded

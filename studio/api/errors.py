@@ -1,18 +1,31 @@
 """The studio's API errors and JSON envelopes.
 
-    ApiError                 any refusal; `.code` is the spec's numeric code, `.status` the HTTP status
-    ├── token_invalid()      1001, HTTP 401
-    ├── session_not_found()  1002, HTTP 404
-    ├── out_of_credits()     2001, HTTP 200 (body code: the spec's first form)
-    ├── unsupported_file()   4001, HTTP 200, connection closed (the body is not read further)
-    ├── file_too_large()     4002, HTTP 200, connection closed
-    ├── client_id_missing()   400, HTTP 400 (anonymous-token call only)
-    ├── not_exportable()      402, HTTP 402 (render submit without attribution headers)
-    └── invalid_request()     422, HTTP 422 (anything else the client sent wrong)
+    ApiError                   any refusal; `.code` is the spec's numeric code, `.status` the HTTP status
+    ├── token_invalid()        1001, HTTP 401
+    ├── session_not_found()    1002, HTTP 404
+    ├── client_proof_required() 1003, HTTP 403 (a known client id asked for a token without proof)
+    ├── out_of_credits()       2001, HTTP 200 (body code: the spec's first form)
+    ├── unsupported_file()     4001, HTTP 200 ┐
+    ├── file_too_large()       4002, HTTP 200 │ one file refused: an entry of `rejected` when other
+    ├── file_damaged()         4003, HTTP 200 │ files of the upload were kept, the whole answer
+    ├── too_many_pixels()      4004, HTTP 200 │ when none was (see `upload_refused`)
+    ├── media_too_long()       4005, HTTP 200 │
+    ├── download_too_slow()    4012, HTTP 200 ┘
+    ├── too_many_files()       4006, HTTP 200 (the whole upload)
+    ├── body_too_large()       4007, HTTP 413 (a JSON body over its limit; not read further)
+    ├── draft_too_large()      4008, HTTP 413 / 422 (render body over its size, too many segments)
+    ├── video_too_long()       4009, HTTP 422 (a segment or the whole video over the length limit)
+    ├── client_id_missing()     400, HTTP 400 (anonymous-token call only)
+    ├── not_exportable()        402, HTTP 402 (render submit without attribution headers)
+    └── invalid_request()       422, HTTP 422 (anything else the client sent wrong)
+
+A failed render's poll answer carries `error_code` too (`RENDER_TIMEOUT` 4010, `RENDER_CANCELLED`
+4011, `RENDER_FAILED` 5000).
 
 Every answer is JSON: `{"code": 0, "message": "success", "data": ...}` or
-`{"code": <n>, "message": "<one readable line>", "data": null}`. Nothing else (no traceback, no
-internal path, no token) ever appears in a body.
+`{"code": <n>, "message": "<one readable line>", "data": null}` (an upload refused as a whole
+carries `data: {"files": [], "rejected": [...]}`). Nothing else (no traceback, no internal path,
+no token) ever appears in a body.
 """
 
 from __future__ import annotations
@@ -21,6 +34,7 @@ import asyncio
 import logging
 from typing import Any
 
+from pydantic import BaseModel
 from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -32,20 +46,68 @@ log = logging.getLogger(__name__)
 DRAIN_BYTES = 16 * 1024 * 1024
 DRAIN_SECONDS = 3.0
 
+# the studio's codes beyond the cloud's (docs/studio.md, "Codes and statuses")
+CLIENT_PROOF = 1003
+UNSUPPORTED_FILE = 4001
+FILE_TOO_LARGE = 4002
+FILE_DAMAGED = 4003
+TOO_MANY_PIXELS = 4004
+MEDIA_TOO_LONG = 4005
+TOO_MANY_FILES = 4006
+BODY_TOO_LARGE = 4007
+DRAFT_TOO_LARGE = 4008
+VIDEO_TOO_LONG = 4009
+RENDER_TIMEOUT = 4010
+RENDER_CANCELLED = 4011
+DOWNLOAD_TOO_SLOW = 4012
+RENDER_FAILED = 5000
+
 
 class ApiError(Exception):
-    def __init__(self, code: int, message: str, *, status: int = 200, close: bool = False) -> None:
+    def __init__(self, code: int, message: str, *, status: int = 200, close: bool = False,
+                 data: Any = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
         self.close = close  # refused before the request body was read to its end
+        self.data = data
 
     def response(self) -> JSONResponse:
-        body = {"code": self.code, "message": self.message, "data": None}
+        body = {"code": self.code, "message": self.message, "data": self.data}
         if self.close:
             return RefusalResponse(body, status_code=self.status, headers={"Connection": "close"})
         return JSONResponse(body, status_code=self.status)
+
+
+class FileRejection(BaseModel):
+    """One file of an upload that was not kept: an entry of the answer's `rejected` list."""
+
+    filename: str
+    code: int
+    message: str
+    url: str | None = None  # URL uploads: the URL it came from
+    position: int = 0  # its place in the upload (not sent)
+
+    def public(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True, exclude={"position"})
+
+
+def rejection(name: str, exc: ApiError, url: str | None = None, position: int = 0) -> FileRejection:
+    return FileRejection(filename=name, code=exc.code, message=exc.message, url=url, position=position)
+
+
+def upload_refused(rejected: list[FileRejection], *, close: bool = False) -> ApiError:
+    """Every file of an upload was refused: the first refusal's code, every file named."""
+    first = rejected[0]
+    if len(rejected) == 1:
+        message = first.message
+    else:
+        named = " ".join(r.message for r in rejected)
+        message = f"None of the {len(rejected)} files could be added. {named}"
+    status = 422 if first.code == 422 else 200
+    return ApiError(first.code, message, status=status, close=close,
+                    data={"files": [], "rejected": [r.public() for r in rejected]})
 
 
 class RefusalResponse(JSONResponse):
@@ -82,8 +144,12 @@ async def _drain(receive: Receive) -> None:
         return
 
 
-def ok(data: Any) -> JSONResponse:
-    return JSONResponse({"code": 0, "message": "success", "data": data})
+def ok(data: Any, *, close: bool = False) -> JSONResponse:
+    """The success envelope; `close`: answered before the request body was read to its end."""
+    body = {"code": 0, "message": "success", "data": data}
+    if close:
+        return RefusalResponse(body, headers={"Connection": "close"})
+    return JSONResponse(body)
 
 
 def token_invalid() -> ApiError:
@@ -99,9 +165,18 @@ def out_of_credits(available: int, cost: int | None = None) -> ApiError:
     return ApiError(2001, f"Out of credits: {need}{available} left.")
 
 
+def client_proof_required() -> ApiError:
+    return ApiError(
+        CLIENT_PROOF,
+        "This client id already has an account: send its last token (Authorization: Bearer) or its "
+        "client secret (X-Client-Secret) to get a new token.",
+        status=403,
+    )
+
+
 def unsupported_file(name: str) -> ApiError:
     return ApiError(
-        4001,
+        UNSUPPORTED_FILE,
         f"Unsupported file type: {name}. Accepted: mp4, mov, avi, webm, mkv, jpg, png, gif, webp, "
         "mp3, wav, m4a, aac.",
         close=True,
@@ -109,7 +184,45 @@ def unsupported_file(name: str) -> ApiError:
 
 
 def file_too_large(name: str, limit_mb: int) -> ApiError:
-    return ApiError(4002, f"File too large: {name} is over the {limit_mb} MB limit.", close=True)
+    return ApiError(FILE_TOO_LARGE, f"File too large: {name} is over the {limit_mb} MB limit.", close=True)
+
+
+def file_damaged(name: str) -> ApiError:
+    return ApiError(FILE_DAMAGED, f"{name} is damaged or incomplete.")
+
+
+def too_many_pixels(name: str, width: int, height: int, limit_mp: float) -> ApiError:
+    return ApiError(TOO_MANY_PIXELS, f"{name} is too large: {width}x{height} pixels "
+                                     f"({width * height / 1e6:.0f} megapixels); the limit is {limit_mp:g}.")
+
+
+def _clock(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def media_too_long(name: str, seconds: float, limit: float) -> ApiError:
+    return ApiError(MEDIA_TOO_LONG, f"{name} is too long: {_clock(seconds)}; the limit is {_clock(limit)}.")
+
+
+def download_too_slow(name: str, limit: float) -> ApiError:
+    return ApiError(DOWNLOAD_TOO_SLOW, f"Downloading {name} took too long (the limit is {limit:g} s).")
+
+
+def too_many_files(limit: int) -> ApiError:
+    return ApiError(TOO_MANY_FILES, f"Too many files: at most {limit} per upload.", close=True)
+
+
+def body_too_large(limit_kb: int) -> ApiError:
+    return ApiError(BODY_TOO_LARGE, f"Request too large: the limit is {limit_kb} KB.", status=413, close=True)
+
+
+def draft_too_large(message: str, *, status: int = 422, close: bool = False) -> ApiError:
+    return ApiError(DRAFT_TOO_LARGE, message, status=status, close=close)
+
+
+def video_too_long(message: str) -> ApiError:
+    return ApiError(VIDEO_TOO_LONG, message, status=422)
 
 
 def client_id_missing(reason: str = "X-Client-Id header is required") -> ApiError:

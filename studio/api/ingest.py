@@ -3,7 +3,9 @@
 Used by both ways a file arrives (multipart upload, URL download). The type is decided by
 content (`common.filetype.sniff_bytes`) as soon as the first bytes are in, before anything is
 written; the size is checked on every chunk. Either refusal raises the ApiError (4001 / 4002) at
-once, so the caller stops reading the body; the partial file is removed.
+once and removes the partial file; the caller decides whether to skip the rest of that file or
+stop reading. Files are created 0600 (`studio.storage.open_private`). What the file holds is
+verified once it is complete (`studio.api.probe.verify`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pydantic import BaseModel
 
 from common.filetype import SNIFF_BYTES, FileType, sniff_bytes
 from studio.api import errors
-from studio.storage import MediaStore, display_name
+from studio.storage import MediaStore, display_name, open_private
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,7 @@ class SavedFile(BaseModel):
     name: str  # display name (sanitised basename)
     filetype: FileType
     size: int
+    position: int = 0  # its place in the upload (answers list files in upload order)
 
 
 class FileSink:
@@ -62,7 +65,7 @@ class FileSink:
             raise errors.unsupported_file(self.name)
         self._type = filetype
         self._path = self.store.new_path(self.user_id, self.name, filetype.ext)
-        self._fh = open(self._path, "wb")  # closed in finish() / discard()
+        self._fh = open_private(self._path)  # closed in finish() / discard()
         self._fh.write(head)
         self._head = bytearray()
 

@@ -1,27 +1,48 @@
-"""Width, height and duration of an uploaded file.
+"""Every uploaded file verified on receipt: it really decodes, and it is within the limits.
 
-Images: Pillow reads the header only (EXIF rotation swaps width and height, as a phone shows the
-photo). Video and audio: `common.ffmpeg.aprobe`. A file that cannot be probed is still accepted (the
-fields stay None): whether it renders is the renderer's business, and it fails that render with a
-readable message.
+- Photos (`studio.api.imagecheck`): the pixel size read from the header and checked against
+  `max_image_megapixels` BEFORE anything is decoded; then a real decode in a checker process
+  (a JPEG at 1/8 scale), whose answer is the upright width and height.
+- Clips and audio: `common.ffmpeg.aprobe` (readable, a video resp. audio stream, a positive
+  duration within `max_media_seconds`, a video frame within the pixel limit), then the first
+  frame (video) or first second (audio) really decoded by ffmpeg.
+
+A file that fails raises the ApiError naming it: 4003 damaged or incomplete, 4004 too many pixels,
+4005 too long. A file sniffed as a video whose only stream is sound is kept as audio.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from common.ffmpeg import aprobe
+from common.ffmpeg import aprobe, ffmpeg_exe
+from common.filetype import MediaKind
+from studio.api import errors
+from studio.api.imagecheck import ImageChecker, read_header
 
 log = logging.getLogger(__name__)
 
-_ROTATING_EXIF = {5, 6, 7, 8}
+DECODE_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_pixels: int
+    max_seconds: float
+
+    @property
+    def megapixels(self) -> float:
+        return self.max_pixels / 1_000_000
 
 
 class MediaInfo(BaseModel):
+    kind: MediaKind
     width: int | None = None
     height: int | None = None
     duration: float | None = None  # seconds
@@ -31,29 +52,68 @@ class MediaInfo(BaseModel):
         return None if self.duration is None else round(self.duration * 1000)
 
 
-def _image_info(path: Path) -> MediaInfo:
-    from PIL import Image
-
-    try:
-        with Image.open(path) as img:
-            width, height = img.size
-            try:
-                orientation = img.getexif().get(274)
-            except Exception:
-                orientation = None
-    except Exception as exc:
-        log.info("image %s could not be probed: %s", path.name, type(exc).__name__)
-        return MediaInfo()
-    if orientation in _ROTATING_EXIF:
-        width, height = height, width
-    return MediaInfo(width=width, height=height)
-
-
-async def probe(path: Path, kind: str) -> MediaInfo:
+async def verify(path: Path, kind: MediaKind, name: str, limits: Limits, checker: ImageChecker) -> MediaInfo:
+    """What the file holds, once it is known to be usable; raises ApiError 4003 / 4004 / 4005."""
     if kind == "image":
-        return await asyncio.to_thread(_image_info, path)
+        return await _image(path, name, limits, checker)
+    return await _media(path, kind, name, limits)
+
+
+async def _image(path: Path, name: str, limits: Limits, checker: ImageChecker) -> MediaInfo:
+    header = await asyncio.to_thread(read_header, path)
+    if header is None:
+        log.info("upload %s: no readable image header", name)
+        raise errors.file_damaged(name)
+    if header.pixels > limits.max_pixels:
+        log.info("upload %s: %dx%d pixels refused before decoding", name, header.width, header.height)
+        raise errors.too_many_pixels(name, header.width, header.height, limits.megapixels)
+    result = await checker.check(path, limits.max_pixels)
+    if result.ok and result.width and result.height:
+        return MediaInfo(kind="image", width=result.width, height=result.height)
+    log.info("upload %s: image check failed (%s)", name, result.reason)
+    if result.reason in ("pixels", "memory"):
+        raise errors.too_many_pixels(name, header.width, header.height, limits.megapixels)
+    raise errors.file_damaged(name)
+
+
+async def _media(path: Path, kind: MediaKind, name: str, limits: Limits) -> MediaInfo:
     seen = await aprobe(path)
-    info = MediaInfo(duration=seen.duration)
-    if kind != "audio":
+    if kind == "video" and not seen.video and seen.audio:
+        kind = "audio"  # an .mp4 holding only sound
+    has_stream = seen.video if kind == "video" else seen.audio
+    if not seen.readable or not has_stream or not seen.duration or seen.duration <= 0:
+        log.info("upload %s: probe found no usable %s stream", name, kind)
+        raise errors.file_damaged(name)
+    if seen.duration > limits.max_seconds:
+        raise errors.media_too_long(name, seen.duration, limits.max_seconds)
+    info = MediaInfo(kind=kind, duration=seen.duration)
+    if kind == "video":
+        if not seen.width or not seen.height:
+            raise errors.file_damaged(name)
+        if seen.width * seen.height > limits.max_pixels:
+            raise errors.too_many_pixels(name, seen.width, seen.height, limits.megapixels)
         info.width, info.height = seen.width, seen.height
+    if not await _decodes(path, kind):
+        log.info("upload %s: its first %s does not decode", name, "frame" if kind == "video" else "second")
+        raise errors.file_damaged(name)
     return info
+
+
+async def _decodes(path: Path, kind: MediaKind) -> bool:
+    """ffmpeg decodes the first video frame, or the first second of sound, without an error."""
+    select = ["-map", "0:v:0", "-frames:v", "1"] if kind == "video" else ["-map", "0:a:0", "-t", "1"]
+    proc = await asyncio.create_subprocess_exec(
+        ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path), *select,
+        "-f", "null", "-", stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        async with asyncio.timeout(DECODE_SECONDS):
+            return await proc.wait() == 0
+    except TimeoutError:
+        return False
+    finally:
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            await proc.wait()

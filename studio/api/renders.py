@@ -5,6 +5,12 @@ created once: submitting the same id again answers the existing job and renders 
 job carries the draft, the asset map and the output path; `studio.jobs.dispatch` renders it off the
 event loop and writes status and progress back. Export costs no credits.
 
+The draft is checked against the limits first (`studio.api.limits`: size, segments, length); the
+job carries its length (`duration_s`, for the estimate) and the wall-time limit of its render
+(`limit_s`). The poll answer adds `elapsed_seconds` and `eta_seconds` (`studio.api.eta`) and, for a
+failed render, `error_code`. `DELETE` on the poll URL cancels a render that has not ended (its
+worker stops it, ffmpeg included).
+
 Reuse: every job records the digest of what it renders (`render_digest`: the canonical draft, each
 asset's identity and the renderer's version). Exporting a draft whose digest equals the session's
 newest export, when that one completed and its file is still there, creates the new job already
@@ -27,14 +33,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from studio import keys
 from studio.api import errors
+from studio.api.eta import estimate
+from studio.api.limits import DraftLimits, check_draft
 from studio.api.sessions import Session
 from studio.api.state import add_generated, load_state
-from studio.jobs.dispatch import JobDispatcher, fail_job
+from studio.jobs.dispatch import CANCELLED, JobDispatcher, fail_job
+from studio.metrics import DEFAULT_PACE, render_pace
 from studio.storage import MediaStore
 
 log = logging.getLogger(__name__)
 
 ASSET_SCHEME = "asset://"
+PACE_CACHE_SECONDS = 1.0
 
 _CREATE = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -100,10 +110,24 @@ def draft_ready(draft: dict[str, Any] | None) -> bool:
 
 
 class Renders:
-    def __init__(self, redis: aioredis.Redis, store: MediaStore, dispatcher: JobDispatcher) -> None:
+    def __init__(self, redis: aioredis.Redis, store: MediaStore, dispatcher: JobDispatcher, *,
+                 limits: DraftLimits | None = None, render_timeout: float = 900.0,
+                 keep_seconds: int = keys.RENDER_TTL) -> None:
         self.redis = redis
         self.store = store
         self.dispatcher = dispatcher
+        self.limits = limits or DraftLimits(max_bytes=1024 * 1024, max_segments=400, max_seconds=300.0)
+        self.render_timeout = render_timeout
+        self.keep_seconds = keep_seconds
+        self._pace = (DEFAULT_PACE, 0.0)  # (seconds per second, when read)
+
+    async def pace(self) -> float:
+        """The median pace of recent renders (read from Redis at most every few seconds)."""
+        value, read = self._pace
+        if time.monotonic() - read > PACE_CACHE_SECONDS:
+            value = (await render_pace(self.redis))[0]
+            self._pace = (value, time.monotonic())
+        return value
 
     async def _assets(self, user_id: str, draft: dict[str, Any]) -> tuple[dict[str, str], str | None]:
         """The draft's asset map, and the first problem (a missing or foreign asset), if any."""
@@ -126,6 +150,7 @@ class Renders:
             draft = (await load_state(self.redis, session.session_id)).draft
         if draft is None or not draft_ready(draft):
             raise errors.invalid_request("Nothing to render yet: the draft has no tracks.")
+        duration = check_draft(draft, self.limits)
         assets, problem = await self._assets(session.user_id, draft)
         out_path = self.store.new_path(session.user_id, body.id, "mp4")
         now = f"{time.time():.3f}"
@@ -135,15 +160,16 @@ class Renders:
             "status": "failed" if problem else "pending", "progress": 0, "error": problem or "",
             "created": now, "updated": now, "draft": json.dumps(draft), "assets": json.dumps(assets),
             "out_path": str(out_path), "title": str((draft.get("m") or {}).get("title") or ""),
+            "duration_s": f"{duration:.3f}", "limit_s": f"{self.render_timeout:g}",
             "digest": digest,
         }
         reused = await self._reusable(session, digest, out_path) if digest else None
         if reused is not None:
             record |= reused
-        args = [keys.RENDER_TTL, *[x for kv in record.items() for x in kv]]
+        args = [self.keep_seconds, *[x for kv in record.items() for x in kv]]
         created = await self.redis.eval(_CREATE, 1, keys.render(job_id), *args)
         if created and not problem:
-            await self.redis.set(keys.last_render(session.session_id), job_id, ex=keys.RENDER_TTL)
+            await self.redis.set(keys.last_render(session.session_id), job_id, ex=self.keep_seconds)
         if not created and reused is not None:
             out_path.unlink(missing_ok=True)  # the same id was submitted twice at once
         elif created and reused is not None:
@@ -154,7 +180,8 @@ class Renders:
                 await self.dispatcher.submit(job_id)
             except Exception:
                 log.exception("render %s could not be dispatched", body.id)
-                await fail_job(self.redis, job_id, "The render could not be started. Please try again.")
+                await fail_job(self.redis, job_id, "The render could not be started. Please try again.",
+                               errors.RENDER_FAILED)
         return await self.view(session.user_id, body.id, base_url)
 
     async def _reusable(self, session: Session, digest: str, out_path: Path) -> dict[str, Any] | None:
@@ -209,7 +236,16 @@ class Renders:
                 await self.redis.hset(keys.render(keys.render_job_id(user_id, render_id)), "recorded", "1")
         elif status == "failed":
             answer["error"] = job.get("error") or "The render failed."
-        return answer
+            answer["error_code"] = int(job.get("error_code") or errors.RENDER_FAILED)
+        return answer | estimate(job, await self.pace())
+
+    async def cancel(self, user_id: str, render_id: str, base_url: str) -> dict[str, Any]:
+        """Cancel a render that has not ended (its worker stops it); the poll answer after it."""
+        await self._job(user_id, render_id)
+        job_id = keys.render_job_id(user_id, render_id)
+        if await fail_job(self.redis, job_id, CANCELLED, errors.RENDER_CANCELLED):
+            log.info("render %s cancelled", render_id)
+        return await self.view(user_id, render_id, base_url)
 
     async def output_file(self, user_id: str, render_id: str) -> tuple[Path, str]:
         """The finished MP4 of a render and a download name; 404 until it is completed."""

@@ -18,6 +18,12 @@ At-least-once delivery to workers, exactly-once completion of the render record:
 - A retried attempt may take the render record over from the presumed-dead one (`reclaim`);
   each attempt writes its own output file, and only the attempt that owns the record when it
   finishes completes it (studio.jobs.dispatch), so a render is completed once and delivered once.
+- The render's own wall-time limit is enforced by `run_render_job` (the job fails, ffmpeg is
+  stopped); the SAQ job timeout (that limit plus `TIMEOUT_MARGIN`) is the backstop. When SAQ
+  cancels the job function (its timeout, a stopping worker), the render thread is told to stop
+  (its `stop` event) and its ffmpeg is stopped with it.
+- The sweep also runs in every studio API process (`studio.jobs.janitor`), so a job stranded by
+  a killed worker is requeued even when no other worker is running.
 
 Queue keys live under `saq:studio-renders:*` and `saq:job:studio-renders:*` (SAQ's own layout). The
 queue needs one Redis server (SAQ's scripts touch several keys): Redis Cluster is not supported
@@ -29,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +52,8 @@ log = logging.getLogger(__name__)
 QUEUE_NAME = "studio-renders"
 FUNCTION = "render"
 MAX_RENDER_ATTEMPTS = 2
-JOB_TIMEOUT = 1800  # seconds a render may take before it counts as stuck
+JOB_TIMEOUT = 900 + 60  # seconds before SAQ gives up on a job (the render's own limit + margin)
+TIMEOUT_MARGIN = 60
 HEARTBEAT = 10  # seconds without a heartbeat after which a job's worker is presumed dead
 BEAT_EVERY = 2.0
 SWEEP_EVERY = 5
@@ -101,14 +109,16 @@ def queue_client(redis_url: str) -> aioredis.Redis:
 class RenderQueue:
     """The dispatcher `studio.api.renders` hands job ids to (a `studio.jobs.dispatch.JobDispatcher`)."""
 
-    def __init__(self, client: aioredis.Redis, *, heartbeat: int = HEARTBEAT) -> None:
+    def __init__(self, client: aioredis.Redis, *, heartbeat: int = HEARTBEAT,
+                 render_timeout: float | None = None) -> None:
         self.client = client
         self.queue = make_queue(client)
         self.heartbeat = heartbeat
+        self.job_timeout = int(render_timeout + TIMEOUT_MARGIN) if render_timeout else JOB_TIMEOUT
 
     async def submit(self, job_id: str) -> None:
         job = Job(function=FUNCTION, kwargs={"job_id": job_id, "request_id": request_id_var.get()},
-                  key=job_id, timeout=JOB_TIMEOUT, heartbeat=self.heartbeat,
+                  key=job_id, timeout=self.job_timeout, heartbeat=self.heartbeat,
                   retries=MAX_RENDER_ATTEMPTS + 1, ttl=RESULT_TTL)
         if await self.queue.enqueue(job) is None:
             log.info("render job %s is already queued", job_id)
@@ -155,9 +165,17 @@ async def render(ctx: dict[str, Any], *, job_id: str, request_id: str | None = N
     if job.attempts > 1:
         log.warning("render %s: attempt %d (the previous worker stopped)", job_id, job.attempts)
     beat = asyncio.create_task(_beat(job, state.beat_every))
+    stop = threading.Event()
+    work = asyncio.ensure_future(asyncio.to_thread(run_render_job, state.redis_url, job_id, state.renderer,
+                                                   reclaim=job.attempts > 1, stop=stop))
     try:
-        return await asyncio.to_thread(run_render_job, state.redis_url, job_id, state.renderer,
-                                       reclaim=job.attempts > 1)
+        return await asyncio.shield(work)
+    except asyncio.CancelledError:  # SAQ's timeout, or the worker stopping: the render stops too
+        stop.set()
+        log.warning("render %s: its job was cancelled; stopping the render", job_id)
+        with contextlib.suppress(Exception, asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(asyncio.shield(work), 0.5)
+        raise
     finally:
         beat.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -9,9 +9,15 @@ any machine that mounts the folder. SIGINT / SIGTERM: no new job is taken; the r
 may finish within `--grace` seconds, after which it goes back on the queue for another worker.
 
 `LocalWorkers` is one-machine mode (`VIDEOBOT_STUDIO_RENDER_WORKERS=N`): the studio spawns N
-worker processes of its own on first use, requeues the job of one that dies at once and starts
-a new one; when the studio stops, their renders in flight are failed ("The studio stopped...")
-and the processes end with it.
+worker processes of its own when there is work (at start-up when jobs are waiting, else on the
+first export), requeues the job of one that dies at once and starts a new one; when the studio
+stops, their renders in flight are failed ("The studio stopped...") and the processes end with it.
+A local worker whose studio was killed (`kill -9`) notices within a second, stops its ffmpeg and
+exits; the next studio requeues its job (`studio.jobs.janitor`).
+
+Every worker process claims a scratch folder (`studio.jobs.scratch`, `<data_dir>/studio/tmp/<worker
+id>/`) for its temporary files and unfinished outputs; the studio removes the folders of workers
+that are gone.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -36,6 +43,7 @@ from saq.worker import Worker
 
 from common.logs import configure_logging
 from studio.jobs import queue as rq
+from studio.jobs import scratch
 from studio.jobs.dispatch import RenderCallable
 from studio.settings import ConfigError, StudioSettings
 
@@ -51,12 +59,16 @@ class WorkerOptions:
     beat_every: float = rq.BEAT_EVERY
 
 
+def new_worker_id(tag: str = "") -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{tag}{uuid.uuid4().hex[:6]}"
+
+
 def build_worker(redis_url: str, options: WorkerOptions, *, worker_id: str | None = None,
                  renderer: RenderCallable | None = None) -> Worker[Any]:
     client = rq.queue_client(redis_url)
     worker: Worker[Any] = Worker(
         rq.make_queue(client), functions=[(rq.FUNCTION, rq.render)],
-        id=worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}",
+        id=worker_id or new_worker_id(),
         concurrency=max(1, options.concurrency),
         timers={"sweep": options.sweep_every, "abort": 1, "schedule": 1, "worker_info": 10},
         dequeue_timeout=1.0 if options.burst else 0.0, burst=options.burst,
@@ -68,8 +80,13 @@ def build_worker(redis_url: str, options: WorkerOptions, *, worker_id: str | Non
 
 
 async def run_worker(redis_url: str, options: WorkerOptions, *, worker_id: str | None = None,
-                     renderer: RenderCallable | None = None, handle_signals: bool = True) -> None:
-    """Work until stopped (SIGINT / SIGTERM when `handle_signals`), or the queue is empty in burst mode."""
+                     renderer: RenderCallable | None = None, handle_signals: bool = True,
+                     scratch_root: Path | None = None) -> None:
+    """Work until stopped (SIGINT / SIGTERM when `handle_signals`), or the queue is empty in burst mode.
+    `scratch_root`: claim this process's scratch folder there (processes that only render)."""
+    worker_id = worker_id or new_worker_id()
+    if scratch_root is not None:
+        scratch.claim(scratch_root, worker_id, as_tempdir=True)
     worker = build_worker(redis_url, options, worker_id=worker_id, renderer=renderer)
     if not handle_signals:
         worker.SIGNALS = []
@@ -85,20 +102,28 @@ async def run_worker(redis_url: str, options: WorkerOptions, *, worker_id: str |
 
 # --- one-machine mode: worker processes owned by the studio --------------------------------------
 
+def _end_now(signum: int = 0, frame: object = None) -> None:
+    """End this worker process at once, its ffmpeg processes first (they would outlive it)."""
+    scratch.kill_children()
+    os._exit(0)
+
+
 def _local_main(redis_url: str, worker_id: str, renderer: RenderCallable | None, log_level: str,
-                log_json: bool, parent: int) -> None:
+                log_json: bool, parent: int, scratch_root: Path | None = None) -> None:
     """Entry of a local worker process: the parent owns its lifetime (SIGTERM ends it at once)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the studio's terminal is the studio's
+    signal.signal(signal.SIGTERM, _end_now)
     configure_logging(log_level, json_lines=log_json)
 
     async def main() -> None:
         work = asyncio.create_task(run_worker(redis_url, WorkerOptions(), worker_id=worker_id,
-                                              renderer=renderer, handle_signals=False))
+                                              renderer=renderer, handle_signals=False,
+                                              scratch_root=scratch_root))
         while not work.done():  # an orphan (the studio was killed) stops with it
             if os.getppid() != parent:
                 log.warning("render worker %s: the studio is gone; stopping", worker_id)
-                os._exit(0)
-            await asyncio.sleep(1.0)
+                _end_now()
+            await asyncio.sleep(0.5)
         work.result()
 
     asyncio.run(main())
@@ -109,13 +134,15 @@ class LocalWorkers:
 
     def __init__(self, client: aioredis.Redis, redis_url: str, count: int,
                  renderer: RenderCallable | None = None, *, log_level: str = "INFO",
-                 log_json: bool = False) -> None:
+                 log_json: bool = False, scratch_root: Path | None = None) -> None:
         self.client = client
         self.redis_url = redis_url
         self.count = max(1, count)
         self.renderer = renderer
         self.log_args = (log_level, log_json)
+        self.scratch_root = scratch_root
         self._procs: dict[str, BaseProcess] = {}
+        self.spawned: set[str] = set()  # every worker id this studio started (they are its to watch)
         self._deaths = 0
         self._watch: asyncio.Task[None] | None = None
         self._closing = False
@@ -124,14 +151,20 @@ class LocalWorkers:
     def ids(self) -> set[str]:
         return set(self._procs)
 
+    @property
+    def started(self) -> bool:
+        return self._watch is not None
+
     def _spawn(self, slot: int) -> None:
-        worker_id = f"{socket.gethostname()}:{os.getpid()}:local{slot}:{uuid.uuid4().hex[:6]}"
+        worker_id = new_worker_id(f"local{slot}:")
         ctx = multiprocessing.get_context("spawn")
         proc = ctx.Process(target=_local_main, name=f"videobot-render-{slot}", daemon=True,
-                           args=(self.redis_url, worker_id, self.renderer, *self.log_args, os.getpid()))
+                           args=(self.redis_url, worker_id, self.renderer, *self.log_args, os.getpid(),
+                                 self.scratch_root))
         proc.start()
         proc.slot = slot  # type: ignore[attr-defined]
         self._procs[worker_id] = proc
+        self.spawned.add(worker_id)
 
     def ensure_started(self) -> None:
         if self._watch is None and not self._closing:
@@ -185,8 +218,9 @@ class LocalWorkers:
 class LocalQueueDispatcher(rq.RenderQueue):
     """The render queue, plus this studio's own worker processes (started on the first job)."""
 
-    def __init__(self, client: aioredis.Redis, workers: LocalWorkers) -> None:
-        super().__init__(client)
+    def __init__(self, client: aioredis.Redis, workers: LocalWorkers, *,
+                 render_timeout: float | None = None) -> None:
+        super().__init__(client, render_timeout=render_timeout)
         self.workers = workers
 
     async def submit(self, job_id: str) -> None:
@@ -223,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     options = WorkerOptions(concurrency=args.concurrency, grace=args.grace, burst=args.burst)
     try:
-        asyncio.run(run_worker(settings.redis_url, options))
+        asyncio.run(run_worker(settings.redis_url, options,
+                               scratch_root=settings.data_dir.resolve() / "studio" / "tmp"))
     except (OSError, ConnectionError) as exc:
         print(f"videobot studio-worker: cannot reach Redis: {type(exc).__name__}", file=sys.stderr)
         return 1

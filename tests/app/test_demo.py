@@ -52,6 +52,10 @@ def test_demo_ends_with_a_1080p_promo_of_the_asked_length_whose_frames_move(tmp_
     video = videos[0]
     assert str(video) in done.stdout.replace("\n", "") or video.name in done.stdout
     assert "1920x1080" in done.stdout and f"{SECONDS:.1f} s" in done.stdout
+    # the closing lines: where the video is and what to try next; no link that dies with the demo
+    assert "open it with any player" in done.stdout and "Next: run videobot chat" in done.stdout
+    assert "127.0.0.1" not in done.stdout and "unix://" not in done.stdout
+    assert "backend: the built-in studio" in done.stdout
 
     info = probe(video)
     assert info.video_codec == "h264" and (info.width, info.height) == (1920, 1080), info

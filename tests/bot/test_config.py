@@ -36,3 +36,12 @@ def test_real_redis_fixture_answers(redis_url: str) -> None:
 
     client = redis.Redis.from_url(redis_url)
     assert client.ping()
+
+
+def test_the_allow_list_and_admins_are_comma_separated_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIDEOBOT_ALLOWED_USERS", "telegram:1, discord:2 ,carol,")
+    monkeypatch.setenv("VIDEOBOT_ADMIN_USERS", "telegram:1")
+    s = load_settings()
+    assert s.allowed_users == ["telegram:1", "discord:2", "carol"]
+    assert s.admin_users == ["telegram:1"]
+    assert s.renders_per_day == 20 and s.concurrent_renders == 1

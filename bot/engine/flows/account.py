@@ -28,8 +28,22 @@ async def setup(turn: Turn) -> bool:
 
 
 async def greet(turn: Turn) -> None:
-    """What the bot does and a few "Try saying" examples (also /start and /help)."""
+    """What the bot does and a few "Try saying" examples (/start, first contact)."""
     await turn.say("greeting", buttons=turn.quick_buttons())
+
+
+_PLATFORM_HELP = {"telegram": "help.telegram", "discord": "help.discord", "console": "help.console"}
+
+
+async def help_text(turn: Turn) -> None:
+    """`/help`: the greeting's examples, then every command with what it does, and what this
+    channel adds (Discord's /video and /upload, the terminal's /attach and how to quit)."""
+    greeting = turn.t("greeting").rsplit("\n\n", 1)[0]  # without its short "Commands:" line
+    parts = [greeting, turn.t("help.commands")]
+    extra = _PLATFORM_HELP.get(turn.user_key.platform)
+    if extra:
+        parts.append(turn.t(extra))
+    await turn.send("\n\n".join(parts), buttons=turn.quick_buttons())
 
 
 async def new_project(turn: Turn) -> None:

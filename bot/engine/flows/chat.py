@@ -70,7 +70,9 @@ async def chat_turn(turn: Turn, text: str) -> None:
     progress = _Progress()
     after: Draft | None = None
     try:
-        async with turn.activity("typing"):
+        # typing while the answer comes; after `still_working_seconds` the "⏳ Still working..."
+        # line says it instead of an indicator re-sent every 4 s for up to 15 minutes
+        async with turn.activity("typing", limit=turn.settings.still_working_seconds):
             end = await _follow(turn, text, stream, progress)
             shown = progress.shown
             await turn.tell_if_session_renewed()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,11 +19,13 @@ from bot.backend.client import NemoClient
 from bot.backend.user import NemoUser
 from bot.channel.events import QUICK_ACTIONS, Activity, Button, Incoming, MessageRef, Reply
 from bot.draft.models import Draft
+from bot.engine.access import Access
 from bot.engine.background import Background
 from bot.i18n import Lang, t
 from bot.ids import ChatRef, UserKey
 from bot.settings import Settings
 from bot.state.store import Store
+from common.imagecheck import ImageChecker
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,11 @@ class Services:
     owner: str = "engine"  # this process's name for delivery leases
     following: set[str] = field(default_factory=set)  # render ids this process is polling now
     background: Background = field(default_factory=Background)  # follow-up watches, detached reads
+    checker: ImageChecker = field(default_factory=ImageChecker)  # photos decoded in a child process
+    access: Access = field(init=False)  # the operator's allow-list and admins
+
+    def __post_init__(self) -> None:
+        self.access = Access(self.settings)
 
     @property
     def lease_seconds(self) -> float:
@@ -108,12 +116,15 @@ class Turn:
         return [Button(label=self.t("btn.export"), action="/export")]
 
     async def tell_if_session_renewed(self) -> None:
-        """The backend lost the session and a fresh project was started: say so once."""
-        if self.nemo.session_renewed:
-            self.nemo.session_renewed = False
+        """The backend lost the session (1002), or refused the proof of the user's client id (1003),
+        and a fresh project was started: say so once."""
+        nemo = self.nemo
+        if nemo.session_renewed or nemo.account_renewed:
+            key = "account.renewed" if nemo.account_renewed else "session.renewed"
+            nemo.session_renewed = nemo.account_renewed = False
             if not self._renewal_told:
                 self._renewal_told = True
-                await self.say("session.renewed")
+                await self.say(key)
 
     async def draft(self) -> Draft | None:
         """The session's draft now, read from the backend's state (None: no draft yet)."""
@@ -129,17 +140,23 @@ class Turn:
         return not rec.own_token and self.services.operator_token is None
 
     @contextlib.asynccontextmanager
-    async def activity(self, kind: Activity) -> AsyncIterator[None]:
-        """Keep "typing…" / "sending video…" alive while the block runs (renewed every 4 s)."""
+    async def activity(self, kind: Activity, *, limit: float | None = None) -> AsyncIterator[None]:
+        """Keep "typing…" / "sending video…" alive while the block runs (renewed every 4 s), for
+        at most `limit` seconds (None: the whole block) — a long wait is said in a message instead."""
+
+        async def show() -> None:
+            try:
+                await self.reply.show_activity(kind)
+            except Exception as exc:  # an indicator is never worth failing a turn
+                log.debug("activity %s failed: %s", kind, type(exc).__name__)
 
         async def keep() -> None:
-            while True:
-                try:
-                    await self.reply.show_activity(kind)
-                except Exception as exc:  # an indicator is never worth failing a turn
-                    log.debug("activity %s failed: %s", kind, type(exc).__name__)
+            until = None if limit is None else time.monotonic() + limit
+            while until is None or time.monotonic() < until:
                 await asyncio.sleep(ACTIVITY_EVERY)
+                await show()
 
+        await show()  # at once: the block may be over before a task would run
         task = asyncio.create_task(keep())
         try:
             yield

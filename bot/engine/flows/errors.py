@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from bot import metrics
 from bot.backend.errors import (
     BackendUnavailable,
+    DraftRefused,
     ExportNotAllowed,
+    FileRefused,
     FileTooLarge,
     NemoError,
     OutOfCredits,
     RateLimited,
+    RequestTooLarge,
     TokenInvalid,
-    UnsupportedFile,
 )
-from bot.channel.uploads import too_large
+from bot.backend.models import RejectedFile
+from bot.channel.uploads import backend_refusal, too_large
 from bot.engine.flows.context import Turn
-from bot.engine.flows.upload import accepted_types
 from bot.state.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -53,8 +56,21 @@ async def _backend(turn: Turn, exc: NemoError) -> str:
         return turn.t("rate_limited")
     if isinstance(exc, BackendUnavailable):
         return turn.t("backend_down")
-    if isinstance(exc, UnsupportedFile):
-        return turn.t("upload.unsupported", name="?", types=accepted_types(turn))
     if isinstance(exc, FileTooLarge):
         return too_large(turn.lang, "?", None, turn.settings.max_upload_mb)
+    if isinstance(exc, FileRefused):
+        first = exc.rejected[0] if exc.rejected else RejectedFile(filename="?", code=exc.code)
+        return backend_refusal(turn.lang, first, limit_mb=turn.settings.max_upload_mb)
+    if isinstance(exc, RequestTooLarge):
+        return turn.t("chat.too_long", length="?", limit=turn.settings.max_message_chars)
+    if isinstance(exc, DraftRefused):
+        return draft_refusal(turn, exc)
     return turn.t("error.generic")
+
+
+def draft_refusal(turn: Turn, exc: DraftRefused) -> str:
+    """4008 (too large) / 4009 (too long, with the studio's limit when it names one)."""
+    if exc.code == 4009:
+        limit = re.search(r"limit is (\d+:\d\d)", exc.message)
+        return turn.t("export.video_too_long", limit=limit.group(1) if limit else "5:00")
+    return turn.t("export.draft_too_large")

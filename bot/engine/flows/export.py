@@ -9,6 +9,7 @@ when its render id may have reached the backend.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import time
@@ -20,7 +21,8 @@ from bot.engine.flows import delivery
 from bot.engine.flows.context import Turn
 from bot.engine.flows.delivery import TRANSIENT, Outcome
 from bot.engine.turns import cancelled_by_user
-from bot.state.store import JobRecord
+from bot.state.quotas import seconds_to_midnight
+from bot.state.store import JobRecord, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +48,32 @@ async def export(turn: Turn) -> None:
     if await _export_running(turn, session_id):
         await turn.say("export.busy")
         return
+    if not await _within_quota(turn):
+        return
     progress = StreamingMessage(turn.reply)
     await progress.update(turn.t("export.rendering"))
-    async with turn.activity("upload_video"):
-        await render(turn, draft, session_id, progress, attempt=1)
+    # no chat action while it renders (the progress message says how it goes); "sending video…"
+    # only while the file is uploaded (delivery.deliver)
+    await render(turn, draft, session_id, progress, attempt=1)
+
+
+async def _within_quota(turn: Turn) -> bool:
+    """The operator's per-user limits (admins have none); False when one was hit (and said)."""
+    settings = turn.settings
+    if turn.services.access.is_admin(turn.user_key):
+        return True
+    fresh_after = time.time() - settings.render_timeout_seconds
+    running = sum(1 for job in await turn.store.jobs.active()
+                  if job.user_key == turn.user_key and job.updated >= fresh_after)
+    if running >= settings.concurrent_renders:
+        await turn.say("quota.concurrent", running=running)
+        return False
+    limit = settings.renders_per_day
+    if limit and await turn.store.quotas.renders_today(turn.user_key) >= limit:
+        hours = max(1, round(seconds_to_midnight() / 3600))
+        await turn.say("quota.daily", limit=limit, hours=hours)
+        return False
+    return True
 
 
 async def _export_running(turn: Turn, session_id: str | None) -> bool:
@@ -74,6 +98,7 @@ async def render(
             status="submitting",
             attempts=attempt,
             language=turn.lang,
+            video_seconds=draft.total / 1000 if draft.total else None,
         )
         await turn.store.leases.claim(job.render_id, turn.services.owner, turn.services.lease_seconds)
         await turn.store.jobs.save(job)  # before the submit call: a crash now is resumable
@@ -108,12 +133,16 @@ async def _submit(turn: Turn, job: JobRecord, draft: Draft, progress: StreamingM
         raise
     job.status = "pending"
     await turn.store.jobs.save(job)
+    if job.attempts == 1:  # the export counts once, its retry with a new id does not
+        with contextlib.suppress(StoreError):  # a count lost to an outage is not worth the render
+            await turn.store.quotas.count_render(turn.user_key)
     return True
 
 
 async def resume_job(turn: Turn, job: JobRecord) -> bool:
     """Finish a job left by a previous process; True when the video was delivered."""
-    progress = StreamingMessage(turn.reply)
+    # the "⏳ Rendering…" message the stopped process sent is edited on (a new one if it cannot be)
+    progress = StreamingMessage(turn.reply, existing=delivery.saved_message(job))
     await progress.update(turn.t("export.resumed"))
     if job.status == "submitting":  # a crash between the write and the submit: ask the backend once
         try:
@@ -127,16 +156,15 @@ async def resume_job(turn: Turn, job: JobRecord) -> bool:
             await turn.store.jobs.finish(job.render_id, "failed")
             await progress.finish(turn.t("export.resume_lost"), buttons=turn.export_button())
             return False
-    async with turn.activity("upload_video"):
-        outcome = await delivery.follow(turn, job, progress)
-        if outcome is not Outcome.FAILED:
-            return outcome is Outcome.DELIVERED
-        if job.attempts >= MAX_ATTEMPTS:
-            await progress.finish(turn.t("export.failed"))
-            return False
-        draft = await turn.draft()
-        if draft is None or not draft.exportable:
-            await progress.finish(turn.t("export.failed"))
-            return False
-        await progress.update(turn.t("export.retrying"))
-        return await render(turn, draft, job.session_id, progress, attempt=job.attempts + 1)
+    outcome = await delivery.follow(turn, job, progress)
+    if outcome is not Outcome.FAILED:
+        return outcome is Outcome.DELIVERED
+    if job.attempts >= MAX_ATTEMPTS:
+        await progress.finish(turn.t("export.failed"))
+        return False
+    draft = await turn.draft()
+    if draft is None or not draft.exportable:
+        await progress.finish(turn.t("export.failed"))
+        return False
+    await progress.update(turn.t("export.retrying"))
+    return await render(turn, draft, job.session_id, progress, attempt=job.attempts + 1)

@@ -33,3 +33,11 @@ async def status(turn: Turn) -> None:
         await turn.say("status.empty")
         return
     await turn.say("status.summary", summary=summary, buttons=turn.quick_buttons())
+
+
+async def stats(turn: Turn, *, running: int) -> None:
+    """`/stats` (admins): today's exports and users over every bot process, what renders now."""
+    store = turn.store
+    renders, users = await store.quotas.today()
+    active = len(await store.jobs.active())
+    await turn.say("stats.summary", renders=renders, users=users, active=active, running=running)

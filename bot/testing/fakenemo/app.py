@@ -228,10 +228,12 @@ def create_app(fake: FakeNemo, extra_routes: Sequence[Route] = ()) -> Starlette:
         step = fake.poll_step(rid)
         if isinstance(step, dict):
             return JSONResponse(step)
-        status, progress = (step, None) if isinstance(step, str) else step
+        status, progress, *estimate = (step, None) if isinstance(step, str) else step
         if progress is None:
             progress = {"processing": 50, "completed": 100}.get(status, 0)
         data: dict[str, Any] = {"id": rid, "status": status, "progress": progress}
+        if estimate:  # (status, progress, eta_seconds): the studio's estimate of the time left
+            data["eta_seconds"] = estimate[0]
         if status == "completed":
             data["output"] = {"url": f"{fake.url}/files/{rid}.mp4"}
         if status == "failed":

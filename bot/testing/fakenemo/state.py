@@ -186,7 +186,8 @@ class FakeNemo:
         """How the next renders go. Each poll answers the next step (the last one repeats).
 
         A step is a status string, a `(status, progress)` tuple (completed gets a URL served by the
-        fake), or a dict: the whole answer body, sent verbatim (for envelope/URL variants).
+        fake), a `(status, progress, eta_seconds)` tuple (the studio's estimate), or a dict: the
+        whole answer body, sent verbatim (for envelope/URL variants).
         fail_first: the next render submitted ends in `failed`; the ones after follow `statuses`.
         """
         with self._lock:

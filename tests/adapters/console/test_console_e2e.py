@@ -16,6 +16,7 @@ import redis.asyncio as aioredis
 
 from app.samples import make_sample_photos
 from bot.testing.fakenemo import FakeNemo, default_turn
+from common.redis_server import RedisServer
 from tests.paths import ROOT as REPO_ROOT
 
 ROOT = REPO_ROOT
@@ -108,6 +109,9 @@ async def test_a_whole_conversation_ends_with_an_mp4_in_out(
     stdout, stderr = await asyncio.wait_for(proc.communicate(script.encode()), 60)
     text = stdout.decode()
     assert proc.returncode == 0, stderr.decode()[-2000:]
+    banner = text.splitlines()[:2]  # opens with what to type, /attach, /help and how to quit
+    assert banner[0].startswith("videobot chat — type what you want")
+    assert "/attach PATH" in banner[1] and "/help" in banner[1] and "Ctrl-D quits" in banner[1]
     assert "bot: ✅ 3 photos added to your project." in text
     assert "bot: Here is your 30-second promo with three shots." in text
     assert "Upbeat" in text  # the silent edit, reported from the state
@@ -185,3 +189,83 @@ async def test_a_fatal_start_up_error_is_one_line_and_non_zero(tmp_path: Path, d
     lines = [line for line in stderr.decode().splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("videobot chat:")
     assert "Traceback" not in stderr.decode()
+
+
+async def test_kill_9_during_the_render_then_a_restart_within_the_lease_delivers_exactly_once(
+    fake_nemo: FakeNemo, redis: aioredis.Redis, redis_url: str, data_dir: Path, tmp_path: Path
+) -> None:
+    env = _env(fake_nemo.url, redis_url, data_dir)
+    out = tmp_path / "out"
+    fake_nemo.render_plan(["pending"] * 10 + [("processing", 6)] * 10 + [("completed", 100)])
+    proc = await _start(["--user", "kim", "--out", str(out)], env, tmp_path)
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(b"/start\n")
+        await proc.stdin.drain()
+        await until(lambda: fake_nemo.sessions, "the first contact")
+        fake_nemo.set_draft(next(iter(fake_nemo.sessions)), DRAFT)
+        proc.stdin.write(b"/export\n")
+        await proc.stdin.drain()
+        await until(lambda: fake_nemo.requests_to("/api/render/proxy/lambda/*"), "the first render poll")
+        proc.kill()  # SIGKILL: no clean-up at all; the job's lease (3 s) and turn lock stay behind
+        await proc.wait()
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert await redis.scard("vb:jobs:active") == 1
+
+    started = time.monotonic()
+    again = await _start(["--user", "kim", "--out", str(out)], env, tmp_path)  # within the lease
+    stdout, stderr = await asyncio.wait_for(again.communicate(b""), 40)
+    took = time.monotonic() - started
+    text = stdout.decode()
+    assert again.returncode == 0, stderr.decode()[-2000:]
+    videos = [line for line in text.splitlines() if line.startswith("video: ")]
+    assert len(videos) == 1, text
+    assert _bytes(videos[0].removeprefix("video: ")) == fake_nemo.default_mp4
+    assert "bot: ✅ Video ready!" in text
+    assert took < 20, took  # the lease (3 s) runs out, then the render is adopted: no long block
+    assert len(fake_nemo.requests_to("/api/render/proxy/lambda", method="POST")) == 1
+    assert await redis.scard("vb:jobs:active") == 0
+
+    later = await _start(["--user", "kim", "--out", str(out)], env, tmp_path)
+    stdout, _ = await asyncio.wait_for(later.communicate(b"/status\n"), 30)
+    assert "video:" not in stdout.decode()  # delivered exactly once
+
+
+async def test_redis_stopped_and_restarted_mid_render_is_one_line_and_the_video_arrives(
+    fake_nemo: FakeNemo, data_dir: Path, tmp_path: Path
+) -> None:
+    server = RedisServer(tmp_path / "redis", appendonly=True)
+    server.start()
+    env = _env(fake_nemo.url, server.url, data_dir)
+    fake_nemo.render_plan([("processing", 10)] * 10 + [("processing", 60)] * 5 + [("completed", 100)])
+    proc = await _start(["--user", "lea", "--out", str(tmp_path / "out")], env, tmp_path)
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(b"/start\n")
+        await proc.stdin.drain()
+        await until(lambda: fake_nemo.sessions, "the first contact")
+        fake_nemo.set_draft(next(iter(fake_nemo.sessions)), DRAFT)
+        proc.stdin.write(b"/export\n")
+        await proc.stdin.drain()
+        await until(lambda: fake_nemo.requests_to("/api/render/proxy/lambda/*"), "the first render poll")
+        server.stop()  # Redis goes away mid-render ...
+        await asyncio.sleep(2.0)
+        server.start()  # ... and comes back: no restart of the bot
+        proc.stdin.close()
+        stdout, stderr = await asyncio.wait_for(proc.communicate(), 40)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        server.stop()
+    text = stdout.decode()
+    assert proc.returncode == 0, stderr.decode()[-2000:]
+    assert text.count("memory") == 1, text  # one line to the user
+    assert len([line for line in text.splitlines() if line.startswith("video: ")]) == 1
+    log = (data_dir / "logs" / "chat.log").read_text()
+    assert "Traceback" not in log and "Traceback" not in stderr.decode() and "Traceback" not in text
+    retries = [line for line in log.splitlines() if "Redis unreachable while following" in line]
+    assert 1 <= len(retries) <= 6  # 0.5 s, 1 s, 2 s …: a retry with backoff, not a flood

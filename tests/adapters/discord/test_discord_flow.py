@@ -108,6 +108,33 @@ async def test_only_the_file_over_the_limit_is_left_out_of_a_video(dc: DiscordWo
     assert texts[-1] == "Here is your draft: a teaser"
 
 
+async def test_a_damaged_image_is_named_and_the_prompt_still_runs_with_the_good_one(
+    dc: DiscordWorld, fake_nemo: Any
+) -> None:
+    bad = ("bad.jpg", png_bytes((4, 5, 6))[:60])  # cut inside its image data
+
+    result = await dc.alice.slash(dc.channel, "video", prompt="a teaser", image1=bad, image2=IMAGES[0])
+
+    texts = answers(result)
+    assert any(t.startswith("✅ 1 photo added to your project.\n⚠️ bad.jpg is damaged or incomplete")
+               for t in texts)
+    (upload,) = fake_nemo.requests_to("/api/upload-video/*")
+    assert [f.filename for f in upload.files] == ["shoe1.png"]
+    assert texts[-1] == "Here is your draft: a teaser"
+
+
+@pytest.mark.discord_settings(max_upload_mb=1)
+async def test_a_prompt_whose_only_file_is_refused_still_runs(dc: DiscordWorld, fake_nemo: Any) -> None:
+    big = ("poster.png", png_bytes((9, 9, 9)) + b"\0" * (3 * 1024 * 1024))
+
+    result = await dc.alice.slash(dc.channel, "video", prompt="a teaser", image1=big)
+
+    texts = answers(result)
+    assert texts[0].startswith("⚠️ poster.png is too large (3 MB)")
+    assert fake_nemo.requests_to("/api/upload-video/*") == []
+    assert texts[-1] == "Here is your draft: a teaser"
+
+
 @pytest.mark.simcord(settle_timeout=10)  # under the 15-second adoption pass: parked
 async def test_commands_are_acknowledged_inside_three_seconds_while_the_backend_is_slow(
     dc: DiscordWorld, fake_nemo: Any

@@ -50,7 +50,7 @@ def padded(mp4: bytes, size: int) -> bytes:
 TWELVE_MIB = 12 * 1024 * 1024  # over an unboosted server's 10 MiB, under the interaction's 25 MiB
 
 
-async def test_a_video_over_the_servers_upload_limit_goes_out_as_a_link_from_a_mention(
+async def test_a_video_over_the_servers_upload_limit_is_said_in_the_progress_message_without_a_loopback_link(
     dc: DiscordWorld, fake_nemo: Any, fake_nemo_mp4: bytes
 ) -> None:
     await make_draft(dc)
@@ -60,7 +60,9 @@ async def test_a_video_over_the_servers_upload_limit_goes_out_as_a_link_from_a_m
 
     messages = dc.bot_messages()
     assert not [a for m in messages for a in m.attachments if a.filename.endswith(".mp4")]
-    assert any(m.content.startswith("✅ Video ready! It's too large to send here (12") for m in messages)
+    (said,) = [m for m in messages if "too large to send here (12" in m.content]
+    assert said.content.startswith("⚠️ The video is ready but too large")  # the edited "⏳ Rendering..."
+    assert not any("127.0.0.1" in m.content or "Video ready!" in m.content for m in messages)
 
 
 async def test_a_video_within_the_interactions_upload_limit_is_attached(

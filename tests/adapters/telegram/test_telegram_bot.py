@@ -146,12 +146,22 @@ async def test_export_sends_the_rendered_mp4_with_its_metadata(
 async def test_a_25_mb_document_is_refused_before_any_download(tg_bot: TgBot, fake_nemo: Any) -> None:
     doc = {"file_id": "big_doc", "file_unique_id": "u_big", "file_name": "holiday.mp4",
            "mime_type": "video/mp4", "file_size": 25 * MB}
-    await tg_bot.feed(message_update(tg_bot.app.bot, 8001, 8001, document=doc, caption="use this"))
+    await tg_bot.feed(message_update(tg_bot.app.bot, 8001, 8001, document=doc))
     (answer,) = tg_bot.texts()
     assert "25 MB" in answer and "20 MB" in answer
     assert "link" in answer and "TELEGRAM_API_URL" in answer
     assert calls(tg_bot.client, "getFile") == []
     assert fake_nemo.requests_to("/api/upload-video/*") == []
+
+
+async def test_the_caption_of_a_refused_file_still_runs(tg_bot: TgBot, fake_nemo: Any) -> None:
+    doc = {"file_id": "big_doc", "file_unique_id": "u_big", "file_name": "holiday.mp4",
+           "mime_type": "video/mp4", "file_size": 25 * MB}
+    await tg_bot.feed(message_update(tg_bot.app.bot, 8001, 8001, document=doc, caption="a beach teaser"))
+    texts = tg_bot.texts()
+    assert "25 MB" in texts[0] and calls(tg_bot.client, "getFile") == []
+    assert fake_nemo.messages == ["a beach teaser"]
+    assert texts[-1].startswith("Here is your draft: a beach teaser")
 
 
 async def test_flood_control_mid_stream_still_ends_with_the_whole_text(tg_bot: TgBot, fake_nemo: Any) -> None:

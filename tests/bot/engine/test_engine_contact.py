@@ -6,6 +6,7 @@ import pytest
 
 from bot.channel.events import ChannelLimits
 from bot.engine.engine import Engine
+from bot.ids import Platform
 from bot.testing.fakenemo import FakeNemo
 from bot.testing.reply import RecordingReply
 from tests.fixtures_engine import Chat
@@ -142,3 +143,24 @@ async def test_own_token_is_saved_encrypted_and_never_echoed(
     (credits,) = [a for a in await chat.send("/credits") if a.startswith("💳")]
     assert fake_nemo.requests_to("/api/credits/*")[-1].headers["authorization"] == f"Bearer {token}"
     assert credits
+
+
+@pytest.mark.parametrize(
+    ("platform", "extras"),
+    [
+        ("telegram", ["an album arrives as one message"]),
+        ("discord", ["/video prompt:", "/upload file:"]),
+        ("console", ["/attach PATH", "Ctrl-D"]),
+    ],
+)
+async def test_help_lists_every_command_and_what_the_channel_adds(
+    engine: Engine, fake_nemo: FakeNemo, platform: Platform, extras: list[str]
+) -> None:
+    chat = Chat(engine, RecordingReply(limits=ChannelLimits(edit_interval=0.02)), platform=platform)
+    (answer,) = await chat.send("/help")
+    assert "Try saying" in answer
+    for command in ("/new", "/status", "/credits", "/export", "/cancel", "/token", "/start", "/help"):
+        assert f"{command} — " in answer, command
+    for extra in extras:
+        assert extra in answer
+    assert fake_nemo.requests == []

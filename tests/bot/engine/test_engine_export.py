@@ -8,6 +8,7 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
+from bot.channel.errors import DeliveryError
 from bot.channel.events import ChannelLimits
 from bot.engine.engine import Engine
 from bot.ids import ChatRef, UserKey
@@ -39,16 +40,21 @@ async def test_export_shows_progress_and_delivers_the_mp4(
     fake_nemo.render_plan(["pending", ("processing", 50), ("processing", 50), ("completed", 100)])
     answers = await chat.send("/export")
     texts = [o.text for o in chat.reply.ops if o.ok and o.op in ("send", "edit")]
-    assert "⏳ Rendering..." in texts and "⏳ 50%" in texts
-    assert texts.index("⏳ Rendering...") < texts.index("⏳ 50%")
-    assert answers[0] == "✅ Video ready!"
+    assert "⏳ Rendering..." in texts and "⏳ 50% · a few seconds left" in texts
+    assert texts.index("⏳ Rendering...") < texts.index("⏳ 50% · a few seconds left")
+    assert answers[0] == "✅ Video ready!"  # the progress message, said once the video is out
     (video_op,) = chat.reply.done("video")
+    ready = next(o for o in chat.reply.ops if o.text == "✅ Video ready!")
+    assert ready.op == "edit" and ready.started >= video_op.ended
+    assert "📤 Sending the video…" in texts
     video = chat.reply.messages[video_op.id or ""].video
     assert video is not None and video.width == 320 and video.height == 240
     assert video.path.read_bytes() == fake_nemo.default_mp4
     assert video.path.parent == data_dir / "out"
     assert video.thumbnail is not None and video.thumbnail.exists()
-    assert video_op.text and "http" in video_op.text and len(video_op.text) <= 1024
+    # the embedded/loopback studio's link means nothing to a platform user: no link at all
+    assert video_op.text == "🎬 Your video (1s, 320×240)"
+    assert not any("127.0.0.1" in (o.text or "") for o in chat.reply.ops)
     assert any(o.op == "activity" and o.text == "upload_video" for o in chat.reply.ops)
     (submit,) = fake_nemo.requests_to("/api/render/proxy/lambda", method="POST")
     render_id = submit.json["id"]
@@ -79,14 +85,29 @@ async def test_free_plan_cannot_export_and_gets_the_registration_link(
     assert chat.reply.done("video") == []
 
 
-async def test_a_video_too_big_for_the_channel_goes_out_as_a_link(
+async def test_a_video_too_big_for_the_channel_is_said_in_the_progress_message_without_a_private_link(
     engine: Engine, fake_nemo: FakeNemo
 ) -> None:
     chat = Chat(engine, RecordingReply(limits=ChannelLimits(edit_interval=0.02, max_video_bytes=1000)))
     await _ready(chat, fake_nemo)
     answers = await chat.send("/export")
     assert chat.reply.done("video") == []
-    assert "too large to send here" in answers[-1] and "http://127.0.0.1" in answers[-1]
+    assert len(answers) == 1  # the progress message, edited: no second message
+    assert "too large to send here" in answers[0] and "no public link" in answers[0]
+    assert "http" not in answers[0] and "Video ready!" not in chat.all_text()
+
+
+async def test_a_video_the_platform_refuses_never_says_ready_and_the_fallback_edits_the_progress(
+    engine: Engine, fake_nemo: FakeNemo
+) -> None:
+    chat = Chat(engine, RecordingReply(limits=ChannelLimits(edit_interval=0.02)))
+    chat.reply.fail("video", DeliveryError("the interaction token expired"))
+    await _ready(chat, fake_nemo)
+    answers = await chat.send("/export")
+    assert chat.reply.done("video") == []
+    (answer,) = answers  # the progress message, edited: no second message
+    assert answer.startswith("⚠️ The video is ready, but I couldn't send the file here. Try /export again")
+    assert not any(o.text == "✅ Video ready!" for o in chat.reply.ops)
 
 
 async def test_restart_resumes_the_render_and_delivers_exactly_once(
@@ -219,3 +240,55 @@ async def test_a_render_retried_after_a_restart_still_goes_to_the_chat_it_was_as
     again = await store.jobs.get(retry.json["id"])
     assert again is not None and again.status == "delivered"
     assert (again.user_key, again.chat) == (ALICE, group)
+
+
+async def test_after_a_restart_the_old_progress_message_is_edited_not_abandoned(
+    engine_factory: Any, fake_nemo: FakeNemo
+) -> None:
+    chat_reply = RecordingReply(limits=ChannelLimits(edit_interval=0.02))  # the same chat, both processes
+    first = engine_factory()
+    chat = Chat(first, chat_reply)
+    await _ready(chat, fake_nemo)
+    fake_nemo.render_plan(["pending"] * 15 + [("processing", 50), ("completed", 100)])
+    task = asyncio.create_task(chat.send("/export"))
+    await until(lambda: len(fake_nemo.requests_to("/api/render/proxy/lambda/*")) >= 2)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    (job,) = await first.services.store.jobs.active()
+    progress_id = next(o.id for o in chat_reply.ops if o.op == "send" and o.text == "⏳ Rendering...")
+    assert job.message_id == progress_id
+    sends_before = len([o for o in chat_reply.ops if o.op == "send"])
+
+    second = engine_factory()
+
+    async def reply_for(j: JobRecord) -> RecordingReply | None:
+        return chat_reply
+
+    assert await second.resume(reply_for) == 1
+    assert len([o for o in chat_reply.ops if o.op == "send"]) == sends_before  # no second progress line
+    assert chat_reply.messages[progress_id].text == "✅ Video ready!"
+    edits = [o.text for o in chat_reply.ops if o.op == "edit" and o.id == progress_id]
+    assert "⏳ Picking up your export where I left off…" in edits
+    assert len(chat_reply.done("video")) == 1
+
+
+async def test_a_progress_message_that_cannot_be_edited_any_more_is_replaced_by_a_new_one(
+    engine: Engine, fake_nemo: FakeNemo
+) -> None:
+    reply = RecordingReply(limits=ChannelLimits(edit_interval=0.02))
+    chat = Chat(engine, reply)
+    await _ready(chat, fake_nemo)
+    store = engine.services.store
+    job = JobRecord(render_id="render_9_old", user_key=ALICE, chat=ChatRef("telegram", "chat-alice"),
+                    session_id=next(iter(fake_nemo.sessions)), status="pending", attempts=1,
+                    language="en", message_id="an-id-from-another-life")
+    fake_nemo.start_render("render_9_old", None, DRAFT)
+    await store.jobs.save(job)
+
+    async def reply_for(j: JobRecord) -> RecordingReply | None:
+        return reply
+
+    assert await engine.resume(reply_for) == 1
+    assert len(reply.done("video")) == 1
+    assert "✅ Video ready!" in reply.visible_texts()

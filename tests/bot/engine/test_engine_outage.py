@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,13 @@ from bot.state.store import Store
 from bot.testing.fakenemo import FakeNemo
 from bot.testing.reply import RecordingReply
 from common.redis_server import RedisServer
-from tests.fixtures_engine import Chat, engine_settings
+from tests.fixtures_engine import Chat, engine_settings, until
+
+DRAFT: dict[str, Any] = {
+    "d": 3000,
+    "m": {"title": "Aurora"},
+    "t": [{"tt": 0, "sg": [{"id": "v1", "st": 0, "d": 3000, "m": {"kind": "image", "name": "a.jpg"}}]}],
+}
 
 
 async def test_redis_going_away_is_one_friendly_line_and_the_bot_recovers(
@@ -80,3 +87,44 @@ async def test_no_token_ever_reaches_a_message_or_a_log_line(
     for token in tokens:
         assert token not in seen
         assert token[8:] not in seen
+
+
+async def test_redis_going_away_mid_render_is_one_line_and_the_video_still_arrives_once(
+    fake_nemo: FakeNemo, tmp_path: Path, data_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = RedisServer(tmp_path / "r", appendonly=True)
+    server.start()
+    settings = engine_settings(fake_nemo.url, server.url, data_dir, render_timeout_seconds=30.0)
+    store = Store(connect_url(server.url).client, TokenCipher.generate())
+    client = NemoClient.from_settings(settings)
+    try:
+        chat = Chat(Engine(settings, store, client), RecordingReply(limits=ChannelLimits(edit_interval=0.02)))
+        await chat.send("/start")
+        fake_nemo.set_draft(next(iter(fake_nemo.sessions)), DRAFT)
+        fake_nemo.render_plan([("processing", 10)] * 5 + [("processing", 50)] * 3 + [("completed", 100)])
+        with caplog.at_level(logging.INFO):
+            task = asyncio.create_task(chat.send("/export"))
+            await until(lambda: any((o.text or "").startswith("⏳ 10%") for o in chat.reply.ops))
+            server.stop()
+            await until(lambda: any(o.text and "memory" in o.text for o in chat.reply.ops))
+            await asyncio.sleep(1.5)  # the outage lasts; the bot waits without a word more
+            server.start()
+            await asyncio.wait_for(task, 30)
+        texts = [o.text or "" for o in chat.reply.ops if o.ok]
+        outage = [text for text in texts if "memory" in text]
+        assert outage == [
+            "⚠️ My memory is unreachable for a moment — your render goes on, "
+            "and I'll send the video as soon as it's back."
+        ]
+        assert len(chat.reply.done("video")) == 1
+        assert any(text == "✅ Video ready!" for text in texts)
+        assert not [r for r in caplog.records if r.exc_info]  # no traceback flood
+        waits = [r.getMessage() for r in caplog.records if "Redis" in r.getMessage()]
+        assert 1 <= len(waits) <= 8, waits  # a retry with backoff, not a line per poll
+        assert await store.jobs.active() == []
+        (submit,) = fake_nemo.requests_to("/api/render/proxy/lambda", method="POST")
+        assert submit
+    finally:
+        await client.aclose()
+        await store.aclose()
+        server.stop()

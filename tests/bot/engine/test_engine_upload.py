@@ -38,7 +38,7 @@ async def test_text_sent_with_the_files_becomes_a_chat_turn(
     assert fake_nemo.messages == ["make a promo for my bottle"]
 
 
-async def test_a_text_file_named_jpg_is_refused_with_nothing_uploaded(
+async def test_a_text_file_named_jpg_is_refused_and_the_good_photo_still_goes(
     chat: Chat, fake_nemo: FakeNemo, tmp_path: Path
 ) -> None:
     fake = tmp_path / "holiday.jpg"
@@ -46,9 +46,22 @@ async def test_a_text_file_named_jpg_is_refused_with_nothing_uploaded(
     good = make_sample_photos(tmp_path / "photos")[:1]
     await chat.send("/start")
     (answer,) = await chat.send(files=[good[0], fake])
-    assert answer.startswith("⚠️ I can't use holiday.jpg")
-    assert "jpg" in answer and "mp4" in answer
-    assert "\n" not in answer
+    added, refused, tip = answer.split("\n")
+    assert added == "✅ 1 photo added to your project."
+    assert refused.startswith("⚠️ I can't use holiday.jpg") and "jpg" in refused and "mp4" in refused
+    assert tip.startswith("Now tell me what to make")
+    (request,) = fake_nemo.requests_to("/api/upload-video/*")
+    assert [f.filename for f in request.files] == [good[0].name]
+
+
+async def test_a_text_file_alone_is_refused_with_nothing_uploaded(
+    chat: Chat, fake_nemo: FakeNemo, tmp_path: Path
+) -> None:
+    fake = tmp_path / "holiday.jpg"
+    fake.write_text("this is not a photo at all\n")
+    await chat.send("/start")
+    (answer,) = await chat.send(files=[fake])
+    assert answer.startswith("⚠️ I can't use holiday.jpg") and "\n" not in answer
     assert fake_nemo.requests_to("/api/upload-video/*") == []
 
 

@@ -121,3 +121,43 @@ async def test_an_engine_that_fails_still_answers_one_friendly_line(engine: Engi
         await host.aclose()
     assert reply.visible_texts() == ["Something went wrong on my side — please try again. If it keeps "
                                      "happening, send /new to start a fresh project."]
+
+
+async def test_start_removes_what_a_killed_process_left_under_the_data_dir_and_nothing_else(
+    engine: Engine,
+) -> None:
+    import os
+    import time
+
+    data = engine.settings.data_dir
+    old = time.time() - 3600
+
+    def put(rel: str, *, idle: bool) -> Any:
+        path = data / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+        if idle:
+            os.utime(path, (old, old))
+        return path
+
+    leftovers = [
+        put("out/render_1.mp4.part", idle=True),
+        put("out/render_1.thumb.jpg", idle=True),
+        put("tmp/telegram/3f2a/photo.jpg", idle=True),
+        put("tmp/discord/9c1b/clip.mp4", idle=True),
+        put("tmp/voice/note.m4a", idle=True),
+    ]
+    kept = [
+        put("out/render_0.mp4", idle=True),  # a delivered video: the operator's
+        put("out/render_2.mp4.part", idle=False),  # a download another live process writes now
+        put("tmp/telegram/77aa/now.jpg", idle=False),
+        put("studio/media/a.jpg", idle=True),  # the studio's own (its janitor's business)
+    ]
+    host = BotHost(engine.settings, platform="console", runtime=factory_of(engine), adopt_every=None)
+    await host.start(lambda job: asyncio.sleep(0, None))
+    try:
+        assert [p for p in leftovers if p.exists()] == []
+        assert all(p.exists() for p in kept)
+        assert not (data / "tmp/telegram/3f2a").exists()  # its emptied folder too
+    finally:
+        await host.aclose()

@@ -47,8 +47,14 @@ CALLS: dict[str, tuple[Any, ...]] = {
     "locks.release": (TG1, "token"),
     "locks.held": (TG1,),
     "cancels.publish": (TG1,),
+    "quotas.renders_today": (TG1,),
+    "quotas.count_render": (TG1,),
+    "quotas.seen": (TG1,),
+    "quotas.today": (),
+    "paces.record": (2.0,),
+    "paces.median": (),
 }
-PARTS = ("users", "jobs", "leases", "updates", "locks", "cancels")
+PARTS = ("users", "jobs", "leases", "updates", "locks", "cancels", "quotas", "paces")
 
 
 def call(store: Store, name: str) -> Any:

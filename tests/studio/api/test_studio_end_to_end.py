@@ -24,12 +24,18 @@ def probe(path: Path) -> str:
     return done.stderr
 
 
-async def test_a_corrupt_jpeg_uploads_but_fails_its_render_with_a_clear_message(
+async def test_a_photo_damaged_after_its_upload_fails_its_render_with_a_clear_message(
     studio: RunningStudio, studio_media: StudioMedia
 ) -> None:
+    # a corrupt photo is refused at upload (test_studio_uploads); one that breaks on disk later
+    # still fails its render with a message naming it
     user = await studio.user()
     sid = await user.new_session()
-    assert (await user.upload(sid, studio_media.corrupt_jpeg))["code"] == 0
+    assert (await user.upload(sid, studio_media.corrupt_jpeg))["code"] == 4003
+    uploaded = await user.upload(sid, studio_media.photos[0])
+    stored = studio.settings.data_dir / "studio" / "media" / uploaded["data"]["files"][0]["cdn_url"].split(
+        "/media/", 1)[1]
+    stored.write_bytes(studio_media.corrupt_jpeg.read_bytes())
     reply = events((await user.chat(sid, "make a 5 second video")).text)
     assert reply[-1]["content"]["parts"][0]["text"]
     draft = (await user.state(sid))["data"]["state"]["draft"]
@@ -39,7 +45,7 @@ async def test_a_corrupt_jpeg_uploads_but_fails_its_render_with_a_clear_message(
     assert r.json()["code"] == 0
     data = await studio.poll_render(user, "render_broken")
     assert data["status"] == "failed"
-    assert "broken.jpg" in data["error"], data["error"]
+    assert "aurora-front.jpg" in data["error"], data["error"]
     assert "Traceback" not in data["error"] and "/" not in data["error"]
     assert (await studio.http().get("/healthz")).json() == {"ok": True}
 

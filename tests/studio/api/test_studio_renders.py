@@ -51,14 +51,17 @@ async def test_a_render_runs_in_a_worker_process_reports_progress_and_is_downloa
     user, sid, assets = await project(studio, studio_media)
     draft = image_draft(assets) | {"m": {"title": "T", "aspect": "9:16", "fake_seconds": 1.5}}
     r = await submit(user, sid, "render_1700000000000", draft)
+    # 3 s of video at the default pace (2 s of render per second) before any render was measured
     assert r.json() == {"code": 0, "message": "success",
-                        "data": {"id": "render_1700000000000", "status": "pending", "progress": 0}}
+                        "data": {"id": "render_1700000000000", "status": "pending", "progress": 0,
+                                 "elapsed_seconds": 0, "eta_seconds": 6}}
 
     seen: list[tuple[str, int]] = []
     while not seen or seen[-1][0] not in ("completed", "failed"):
         data = (await user.http.get("/api/render/proxy/lambda/render_1700000000000")).json()["data"]
         seen.append((data["status"], data["progress"]))
     assert data["status"] == "completed", data
+    assert data["eta_seconds"] == 0 and data["elapsed_seconds"] >= 1
     processing = [p for s, p in seen if s == "processing"]
     assert len(set(processing)) >= 3 and processing == sorted(processing)  # progress moved up in steps
     assert data["progress"] == 100
