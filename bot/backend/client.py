@@ -27,12 +27,14 @@ from bot.backend.models import (
     RenderJob,
     SessionInfo,
     StateSnapshot,
+    Storyboard,
     TurnEvent,
     UploadResult,
 )
 from bot.backend.multipart import MultipartBody, prepare_uploads
 from bot.backend.sse import SSEDecoder, parse_turn_event
 from bot.settings import ConfigError, Settings
+from common.imagecheck import header_of
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +147,24 @@ class NemoClient:
             idempotent=True, session_path=True,
         )
         return _data(body, StateSnapshot, "state")
+
+    async def storyboard(self, token: str, sid: str, *, within: float = 5.0) -> Storyboard | None:
+        """The picture of the session's current draft (docs/studio.md, "Storyboard"), or None when
+        there is none to show: no draft yet (4040), an unknown session, a backend without the route
+        (the cloud, a 404), any error or a body that is not a picture. Never raises for the backend's
+        answer (a preview is never worth an error), is tried once (no retries within its budget),
+        and never renews a session or a token."""
+        path = f"/api/storyboard/{APP_NAME}/me/{quote(sid, safe='')}/latest"
+        answer = await self._http.get_bytes(path, what="storyboard", token=token, within=within)
+        if answer is None:
+            return None
+        content_type, data = answer
+        header = header_of(data)
+        if header is None or header.format not in ("jpeg", "png", "webp"):
+            log.info("storyboard: the answer is not a picture (%s)", content_type or "no type")
+            return None
+        mime = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[header.format]
+        return Storyboard(image=data, mime=mime, width=header.width, height=header.height)
 
     # --- uploads -------------------------------------------------------------------------------
     async def upload_files(self, token: str, sid: str, paths: Iterable[Path | str]) -> UploadResult:

@@ -344,6 +344,38 @@ class Http:
         finally:
             await resp.aclose()
 
+    async def get_bytes(
+        self, path: str, *, what: str, token: str | None, within: float, limit: int = 20 * 1024 * 1024
+    ) -> tuple[str, bytes] | None:
+        """One GET of a binary answer, not retried, `within` seconds per phase: (content type, body)
+        on a 2xx, None for any other answer or failure, logged without the token. A body over
+        `limit` bytes is refused."""
+        url = self.url(path)
+        try:
+            async with self._client.stream(
+                "GET", url, headers=self.headers(token), timeout=httpx.Timeout(within)
+            ) as resp:
+                if not 200 <= resp.status_code < 300:
+                    body = await resp.aread()
+                    try:
+                        code = _body_code(json.loads(body)) if body.strip() else None
+                    except ValueError:
+                        code = None
+                    log.info("%s: HTTP %d (code %s)", what, resp.status_code, code)
+                    return None
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in resp.aiter_bytes():
+                    size += len(chunk)
+                    if size > limit:
+                        log.warning("%s: the answer is larger than %d bytes", what, limit)
+                        return None
+                    chunks.append(chunk)
+                return resp.headers.get("content-type", ""), b"".join(chunks)
+        except HTTPX_ERRORS as exc:
+            log.info("%s: %s", what, type(exc).__name__)
+            return None
+
     async def fetch_to_file(self, url: httpx.URL, dest: Path, *, what: str, token: str | None) -> None:
         """Stream a video to `dest` (via a `.part` file). Headers go only to the API's own host."""
         own = self.is_own(url)
