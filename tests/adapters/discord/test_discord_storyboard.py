@@ -29,7 +29,8 @@ async def test_an_edit_and_preview_send_the_studio_storyboard_as_an_attachment(
 ) -> None:
     photos = [(p.name, p.read_bytes()) for p in studio_media.photos[:3]]
     made = await dc.alice.slash(
-        dc.channel, "video", prompt="make a 6 second vertical video of my Aurora bottle with the title Summer Sale",
+        dc.channel, "video",
+        prompt="make a 6 second vertical video of my Aurora bottle with the title Summer Sale",
         image1=photos[0], image2=photos[1], image3=photos[2],
     )
     last = made.followups[-1]

@@ -8,7 +8,9 @@ from typing import Any
 from tests.fixtures_discord import IMAGES, DiscordWorld, answers
 
 
-async def test_without_a_storyboard_route_no_attachment_and_no_error(dc: DiscordWorld, fake_nemo: Any) -> None:
+async def test_without_a_storyboard_route_no_attachment_and_no_error(
+    dc: DiscordWorld, fake_nemo: Any
+) -> None:
     made = await dc.alice.slash(dc.channel, "video", prompt="a teaser", image1=IMAGES[0])
     assert answers(made)[-1] == "Here is your draft: a teaser"
     asked = await dc.alice.slash(dc.channel, "preview")

@@ -45,7 +45,8 @@ async def test_a_private_answer_streams_as_one_animated_draft_then_arrives_as_a_
     final = calls(tg_bot.client, "sendMessage")[-1]
     assert str(final.parameters["text"]).strip() == answer(fake_nemo, prompt)
     markup = json.loads(final.parameters["reply_markup"])
-    assert [b["callback_data"] for row in markup["inline_keyboard"] for b in row][0] == "/export"
+    actions = [b["callback_data"] for row in markup["inline_keyboard"] for b in row]
+    assert actions == ["/export", "/status", "/credits", "/new"]
     methods = tg_bot.faults.methods
     last_draft = max(i for i, m in enumerate(methods) if m == "sendMessageDraft")
     assert methods.index("sendMessage", last_draft) > last_draft  # the real message comes last

@@ -53,7 +53,8 @@ def test_preview_words_in_both_languages_ask_for_the_storyboard(text: str) -> No
 
 
 @pytest.mark.parametrize(
-    "text", ["add a title that says preview sale", "show me how to add music", "make a storyboard-style video"]
+    "text",
+    ["add a title that says preview sale", "show me how to add music", "make a storyboard-style video"],
 )
 def test_a_request_that_mentions_preview_is_a_chat_turn(text: str) -> None:
     assert classify(text).intent is Intent.CHAT
@@ -131,7 +132,9 @@ async def test_a_slow_storyboard_is_skipped_within_its_deadline_and_logged(
 @pytest.mark.parametrize(
     "body", [b"<html>maintenance</html>", b"\xff\xd8\xff\xe0 truncated"], ids=["not-a-picture", "broken-jpeg"]
 )
-async def test_an_answer_that_is_not_a_picture_is_not_shown(chat: Chat, fake_nemo: FakeNemo, body: bytes) -> None:
+async def test_an_answer_that_is_not_a_picture_is_not_shown(
+    chat: Chat, fake_nemo: FakeNemo, body: bytes
+) -> None:
     serve_storyboard(fake_nemo, body)
     await chat.send("make a promo for my bakery")
     assert chat.reply.images() == [] and chat.reply.failed() == []
