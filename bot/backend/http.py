@@ -15,6 +15,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -178,6 +179,16 @@ def check_answer(
     if body.get("success") is False:
         raise NemoError(detail, code=0, status=status)
     return body
+
+
+@dataclass(frozen=True)
+class BinaryAnswer:
+    """What `Http.get_bytes` got: a 2xx with its body, or an error status with the envelope's code."""
+
+    status: int
+    content_type: str = ""
+    body: bytes = field(default=b"", repr=False)
+    code: int | None = None
 
 
 class Http:
@@ -346,23 +357,25 @@ class Http:
 
     async def get_bytes(
         self, path: str, *, what: str, token: str | None, within: float, limit: int = 20 * 1024 * 1024
-    ) -> tuple[str, bytes] | None:
-        """One GET of a binary answer, not retried, `within` seconds per phase: (content type, body)
-        on a 2xx, None for any other answer or failure, logged without the token. A body over
-        `limit` bytes is refused."""
+    ) -> BinaryAnswer | None:
+        """One GET of a binary answer, not retried, `within` seconds per phase: the status, type,
+        body (a 2xx) or the envelope's code (an error); None when it failed on the way or the body
+        is over `limit` bytes. Logged without the token."""
         url = self.url(path)
         try:
             async with self._client.stream(
                 "GET", url, headers=self.headers(token), timeout=httpx.Timeout(within)
             ) as resp:
+                ctype = resp.headers.get("content-type", "")
                 if not 200 <= resp.status_code < 300:
                     body = await resp.aread()
                     try:
-                        code = _body_code(json.loads(body)) if body.strip() else None
+                        parsed = json.loads(body) if body.strip() else None
                     except ValueError:
-                        code = None
+                        parsed = None
+                    code = _body_code(parsed)
                     log.info("%s: HTTP %d (code %s)", what, resp.status_code, code)
-                    return None
+                    return BinaryAnswer(status=resp.status_code, content_type=ctype, code=code)
                 chunks: list[bytes] = []
                 size = 0
                 async for chunk in resp.aiter_bytes():
@@ -371,7 +384,7 @@ class Http:
                         log.warning("%s: the answer is larger than %d bytes", what, limit)
                         return None
                     chunks.append(chunk)
-                return resp.headers.get("content-type", ""), b"".join(chunks)
+                return BinaryAnswer(status=resp.status_code, content_type=ctype, body=b"".join(chunks))
         except HTTPX_ERRORS as exc:
             log.info("%s: %s", what, type(exc).__name__)
             return None

@@ -18,4 +18,4 @@ async def test_without_a_storyboard_route_no_attachment_and_no_error(
     messages = [m for r in (made, asked) for m in [r.response, *r.followups] if m is not None]
     assert not any(m.attachments for m in messages)
     assert not any("⚠️" in m.content for m in messages)
-    assert len(fake_nemo.requests_to("/api/storyboard/*")) == 2  # asked, 404, skipped
+    assert len(fake_nemo.requests_to("/api/storyboard/*")) == 1  # asked once: 404, not asked again

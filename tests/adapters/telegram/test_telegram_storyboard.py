@@ -72,4 +72,4 @@ async def test_without_a_storyboard_route_no_photo_and_no_error(tg_bot: TgBot, f
     assert any(text.startswith("Here is your draft: make a promo for my bakery") for text in texts)
     assert texts[-1].startswith("📊 ")  # "preview" without pictures: the plan in words
     assert not any("⚠️" in text for text in texts)
-    assert len(fake_nemo.requests_to("/api/storyboard/*")) == 2  # asked, 404, skipped
+    assert len(fake_nemo.requests_to("/api/storyboard/*")) == 1  # asked once: 404, not asked again

@@ -80,14 +80,12 @@ async def test_asking_for_a_preview_shows_it_with_an_export_button_in_chinese(
     engine: Engine, fake_nemo: FakeNemo
 ) -> None:
     chat = Chat(engine, RecordingReply(limits=IMAGES), locale="zh-CN")
-    await chat.send("做一个面包店的宣传视频")
     body = jpeg((800, 400))
-    serve_storyboard(fake_nemo, body)
-    before = len(chat.reply.images())
+    serve_storyboard(fake_nemo, body, times=2)
+    await chat.send("做一个面包店的宣传视频")
     await chat.send("看看效果")
-    pictures = chat.reply.images()
-    assert len(pictures) == before + 1
-    shown = pictures[-1]
+    after_edit, shown = chat.reply.images()
+    assert after_edit.buttons is None  # the answer above it carries the buttons
     assert shown.image is not None and shown.image.data == body
     assert shown.text == t("zh", "preview.caption")
     assert shown.buttons is not None and [b.action for b in shown.buttons] == ["/export"]
@@ -104,8 +102,19 @@ async def test_against_a_backend_without_storyboards_nothing_is_shown_and_nothin
 
     answers = await chat.send("preview")  # asked for: the plan in words instead
     assert chat.reply.images() == []
+    assert len(fake_nemo.requests_to(ROUTE)) == 1  # a backend without the route is not asked again
     assert len(answers) == 1 and answers[0].startswith("📊 ")
     assert not any(word in answers[0].lower() for word in ("error", "wrong", "⚠️"))
+
+
+async def test_the_studios_own_not_found_answers_do_not_stop_later_previews(
+    chat: Chat, fake_nemo: FakeNemo
+) -> None:
+    fake_nemo.fail_next(ROUTE, status=404, code=4040)  # the studio: no draft yet
+    await chat.send("make a promo for my bakery")
+    serve_storyboard(fake_nemo, jpeg())
+    await chat.send("preview")
+    assert len(chat.reply.images()) == 1 and len(fake_nemo.requests_to(ROUTE)) == 2
 
 
 async def test_a_preview_before_any_draft_says_there_is_nothing_yet(chat: Chat, fake_nemo: FakeNemo) -> None:
