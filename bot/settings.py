@@ -44,6 +44,15 @@ class Settings(CommonSettings):
     )
     telegram_webhook_listen: str = Field("0.0.0.0", validation_alias=env("TELEGRAM_WEBHOOK_LISTEN"))
     telegram_webhook_port: int = Field(8443, ge=1, le=65535, validation_alias=env("TELEGRAM_WEBHOOK_PORT"))
+    telegram_drafts: bool = Field(
+        True,
+        validation_alias=env("VIDEOBOT_TELEGRAM_DRAFTS"),
+        description="stream replies in private chats as native drafts (sendMessageDraft); off: edits",
+    )
+    telegram_draft_interval: float = Field(
+        0.5, gt=0, validation_alias=env("VIDEOBOT_TELEGRAM_DRAFT_SECONDS"),
+        description="seconds between draft updates of one streamed answer",
+    )
 
     # --- Discord -------------------------------------------------------------------------
     discord_bot_token: SecretStr | None = Field(None, validation_alias=env("DISCORD_BOT_TOKEN"))
@@ -86,6 +95,15 @@ class Settings(CommonSettings):
     cancel_relay: bool = Field(True, validation_alias=env("VIDEOBOT_CANCEL_RELAY"))
     album_wait_seconds: float = Field(1.0, ge=0, validation_alias=env("VIDEOBOT_ALBUM_WAIT_SECONDS"))
     long_prompt_words: int = Field(60, ge=1, validation_alias=env("VIDEOBOT_LONG_PROMPT_WORDS"))
+    storyboard_after_edit: bool = Field(
+        True,
+        validation_alias=env("VIDEOBOT_STORYBOARD_AFTER_EDIT"),
+        description="send the draft's storyboard picture after every turn that changed the draft",
+    )
+    storyboard_timeout_seconds: float = Field(
+        3.0, gt=0, validation_alias=env("VIDEOBOT_STORYBOARD_TIMEOUT_SECONDS"),
+        description="how long a storyboard may take (fetch and send); later: skipped, logged",
+    )
 
     # --- what a user may send (each refused with a clear line naming the file and the reason) ---
     max_message_chars: int = Field(2000, ge=1, validation_alias=env("VIDEOBOT_MAX_MESSAGE_CHARS"))

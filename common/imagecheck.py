@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import logging
 import struct
@@ -59,19 +60,28 @@ def read_header(path: Path) -> ImageHeader | None:
     """The format and size an image declares, from its header only; None when there is none."""
     try:
         with open(path, "rb") as fh:
-            head = fh.read(32)
-            if head.startswith(_PNG_SIGNATURE):
-                return _png(head)
-            if head.startswith(b"\xff\xd8"):
-                return _jpeg(fh)
-            if head[:6] in (b"GIF87a", b"GIF89a") and len(head) >= 10:
-                width, height = struct.unpack("<HH", head[6:10])
-                return ImageHeader("gif", width, height) if width and height else None
-            if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-                fh.seek(0)
-                return _webp(fh.read(64))
+            return _header(fh)
     except OSError:
         return None
+
+
+def header_of(data: bytes) -> ImageHeader | None:
+    """`read_header` of an image in memory (a picture the backend sent)."""
+    return _header(io.BytesIO(data))
+
+
+def _header(fh: BinaryIO) -> ImageHeader | None:
+    head = fh.read(32)
+    if head.startswith(_PNG_SIGNATURE):
+        return _png(head)
+    if head.startswith(b"\xff\xd8"):
+        return _jpeg(fh)
+    if head[:6] in (b"GIF87a", b"GIF89a") and len(head) >= 10:
+        width, height = struct.unpack("<HH", head[6:10])
+        return ImageHeader("gif", width, height) if width and height else None
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        fh.seek(0)
+        return _webp(fh.read(64))
     return None
 
 

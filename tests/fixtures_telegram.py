@@ -7,6 +7,10 @@ Bot API (`client._request`, a `telegram.request.BaseRequest`) and records every 
 (`client._api_calls`). `TransportFaults` sits in front of that transport: a scripted fault answers
 the call exactly as Telegram would (status code + JSON error body, or a raised `TimedOut`) without
 reaching the fake, so the bot's real PTB code sees real PTB exceptions.
+
+tg-auto-test's fake has no sendMessageDraft (Bot API 9.3+): `TransportFaults` answers it as Telegram
+does (`{"ok": true, "result": true}`) and records each call in `drafts` (its parameters); a scripted
+fault (`fail("sendMessageDraft", ...)`) answers it with that error instead.
 """
 
 from __future__ import annotations
@@ -72,6 +76,8 @@ class TransportFaults:
     client: ServerlessTelegramClient
     hits: list[FaultHit] = field(default_factory=list)
     multipart: list[tuple[str, dict[str, tuple[str, bytes]]]] = field(default_factory=list)
+    drafts: list[dict[str, Any]] = field(default_factory=list)  # sendMessageDraft calls answered
+    methods: list[str] = field(default_factory=list)  # every Bot API method called, in order
     _faults: list[_Fault] = field(default_factory=list)
     _seen: dict[str, int] = field(default_factory=dict)
 
@@ -83,6 +89,7 @@ class TransportFaults:
             url: str, method: str, request_data: RequestData | None = None, **kw: Any
         ) -> tuple[int, bytes]:
             api = url.rsplit("/", 1)[-1]
+            self.methods.append(api)
             params = dict(request_data.json_parameters) if request_data is not None else {}
             if request_data is not None and request_data.contains_files:
                 files = {
@@ -103,6 +110,9 @@ class TransportFaults:
                 if fault.parameters:
                     body["parameters"] = fault.parameters
                 return fault.status, json.dumps(body).encode()
+            if api == "sendMessageDraft":  # not in tg-auto-test's fake: answered as Telegram does
+                self.drafts.append(params)
+                return 200, json.dumps({"ok": True, "result": True}).encode()
             return await inner(url, method, request_data, **kw)
 
         request.do_request = do_request
@@ -367,6 +377,7 @@ def tg_bot_settings(
         "album_wait_seconds": 0.3,
         "telegram_edit_interval": 0.05,
         "telegram_group_edit_interval": 0.05,
+        "telegram_draft_interval": 0.05,
         "render_poll_seconds": 0.05,
         "render_poll_max_seconds": 0.2,
         "recovery_poll_seconds": 0.05,
@@ -378,10 +389,18 @@ def tg_bot_settings(
     return tg_settings(**fields)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "tg_settings(**fields): Settings fields of the test's Telegram bot")
+
+
 @pytest.fixture
-async def tg_bot(redis: Any, redis_url: str, data_dir: Path, fake_nemo: Any) -> AsyncIterator[TgBot]:
-    """The whole Telegram bot against the fake NemoVideo server and the test Redis."""
-    settings = tg_bot_settings(fake_nemo.url, redis_url, data_dir)
+async def tg_bot(
+    redis: Any, redis_url: str, data_dir: Path, fake_nemo: Any, request: pytest.FixtureRequest
+) -> AsyncIterator[TgBot]:
+    """The whole Telegram bot against the fake NemoVideo server and the test Redis (the
+    `tg_settings` marker adds Settings fields)."""
+    marker = request.node.get_closest_marker("tg_settings")
+    settings = tg_bot_settings(fake_nemo.url, redis_url, data_dir, **(marker.kwargs if marker else {}))
     client = peer_client(settings)
     faults = TransportFaults(client)
     await client.connect()

@@ -1,9 +1,10 @@
 """The terminal as a chat: `ConsoleReply` keeps the messages of the current turn until they are final.
 
-`flush()` (after each turn) prints every message once, final text only, as `bot: <text>`, and a
-delivered video (copied under the out dir) as `video: <path>`. With a transcript file, every Reply
-operation is also written as one JSON line `{"t", "op": send|edit|delete|typing|video|buttons, "id",
-"text", "path"}`. On a TTY a Rich live view shows the message being streamed and a render progress bar.
+`flush()` (after each turn) prints every message once, final text only, as `bot: <text>`, a
+delivered video (copied under the out dir) as `video: <path>`, and a picture (the storyboard, saved
+under the out dir as `<name>-<n>.jpg`) as `image: <path>`. With a transcript file, every Reply
+operation is also written as one JSON line `{"t", "op": send|edit|delete|typing|video|image|buttons,
+"id", "text", "path"}`. On a TTY a Rich live view shows the message being streamed and a render progress bar.
 """
 
 from __future__ import annotations
@@ -23,17 +24,19 @@ from rich.live import Live
 from rich.progress_bar import ProgressBar
 from rich.text import Text
 
-from bot.channel.errors import DeliveryError, MessageGone
-from bot.channel.events import Activity, Button, ChannelLimits, MessageRef, VideoFile
+from bot.channel.errors import DeliveryError, DraftsRefused, MessageGone
+from bot.channel.events import Activity, Button, ChannelLimits, ImageFile, MessageRef, VideoFile
 
 _PERCENT = re.compile(r"(\d{1,3})%")
+MAX_IMAGE = 50 * 1024 * 1024  # a picture saved to disk
 
 
 @dataclass
 class _Msg:
     id: str
     text: str
-    path: Path | None = None  # a video
+    path: Path | None = None  # a video or a picture
+    kind: str = "video"
     deleted: bool = False
     printed: bool = False
 
@@ -52,7 +55,8 @@ class ConsoleReply:
     ) -> None:
         self._limits = ChannelLimits(
             platform="console",
-            max_text=1_000_000, max_caption=100_000, edit_interval=edit_interval, max_video_bytes=None
+            max_text=1_000_000, max_caption=100_000, edit_interval=edit_interval, max_video_bytes=None,
+            max_image_bytes=MAX_IMAGE,
         )
         self.out_dir = out_dir
         self._stdout = stdout
@@ -60,6 +64,7 @@ class ConsoleReply:
         self._messages: dict[str, _Msg] = {}
         self._next = 0
         self._run = secrets.token_hex(2)  # ids of this run only: a ref kept from an earlier run is gone
+        self._images = 0
         self._start = time.monotonic()
         # live: True for a Rich live view on the terminal, or a rich Console to draw it on
         self._view = _LiveView(None if live is True else live) if live else None
@@ -123,6 +128,29 @@ class ConsoleReply:
     ) -> MessageRef:
         raise DeliveryError("the terminal takes no documents (ChannelLimits.supports_documents is off)")
 
+    async def send_image(
+        self, image: ImageFile, caption: str, *, buttons: list[Button] | None = None
+    ) -> MessageRef:
+        """The picture saved under the out dir (a new name each time: earlier ones are kept)."""
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        stem, dot, ext = image.filename.rpartition(".")
+        stem, ext = (stem, ext) if dot else (image.filename, "jpg")
+        self._images += 1
+        dest = self.out_dir / f"{stem}-{self._images}.{ext}"
+        while dest.exists():
+            self._images += 1
+            dest = self.out_dir / f"{stem}-{self._images}.{ext}"
+        await asyncio.to_thread(dest.write_bytes, image.data)
+        msg = self._new(caption, dest.resolve())
+        msg.kind = "image"
+        self._op("image", msg.id, caption, path=str(msg.path))
+        self._buttons(msg.id, buttons)
+        self._refresh()
+        return MessageRef(id=msg.id)
+
+    async def send_draft(self, draft_id: int, text: str) -> None:
+        raise DraftsRefused("the terminal has no native drafts (ChannelLimits.supports_drafts is off)")
+
     async def show_activity(self, activity: Activity) -> None:
         self._op("typing", None, activity)
 
@@ -162,7 +190,7 @@ class ConsoleReply:
             lines = msg.text.splitlines() or [""]
             self._stdout.write("bot: " + "\n     ".join(lines) + "\n")
             if msg.path is not None:
-                self._stdout.write(f"video: {msg.path}\n")
+                self._stdout.write(f"{msg.kind}: {msg.path}\n")
             msg.printed = True
         self._stdout.flush()
         self._messages = {k: m for k, m in self._messages.items() if not m.deleted}

@@ -2,7 +2,7 @@
 
     /video prompt:<text> image1..image4:<attachment>   photos, clips or audio and what to make
     /upload file:<attachment>                           add one file to the project
-    /export /status /credits /new /cancel /help         the engine's commands of the same name
+    /export /status /preview /credits /new /cancel /help  the engine's commands of the same name
 
 Names, descriptions and option texts are `locale_str`s of the i18n namespace `discord`, translated
 by `texts.CommandTexts` (English default, Chinese for zh-CN / zh-TW). Where commands may be used
@@ -24,7 +24,7 @@ from adapters.discord.texts import text
 log = logging.getLogger(__name__)
 
 CommandHandler = Callable[[discord.Interaction, str, list[discord.Attachment]], Awaitable[None]]
-SIMPLE = ("export", "status", "credits", "new", "cancel", "help")
+SIMPLE = ("export", "status", "preview", "credits", "new", "cancel", "help")
 MAX_PROMPT = 4000
 
 CONTEXTS = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True)

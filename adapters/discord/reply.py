@@ -28,8 +28,8 @@ import discord
 from adapters.discord.channel import NO_MENTIONS, Attachment, ChannelRoute, as_file
 from adapters.discord.errors import send_once_more, server_error, token_gone, translate_error
 from adapters.discord.views import ActionHandler, release, view_for
-from bot.channel.errors import DeliveryError, MessageGone
-from bot.channel.events import Activity, Button, ChannelLimits, MessageRef, VideoFile
+from bot.channel.errors import DeliveryError, DraftsRefused, MessageGone
+from bot.channel.events import Activity, Button, ChannelLimits, ImageFile, MessageRef, VideoFile
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,7 @@ def limits_for(
         supports_edit=True,
         supports_documents=True,
         long_text_messages=LONG_TEXT_MESSAGES,
+        max_image_bytes=max_video,  # a picture is an attachment like any file
     )
 
 
@@ -181,6 +182,19 @@ class DiscordReply:
     ) -> MessageRef:
         """One message carrying the file (a long answer as `answer.txt`)."""
         return await self._send(caption, buttons, file=(filename, data))
+
+    async def send_image(
+        self, image: ImageFile, caption: str, *, buttons: list[Button] | None = None
+    ) -> MessageRef:
+        """The picture as an attachment (Discord shows it inline) under the caption."""
+        if self._limits.max_image_bytes is not None and image.size > self._limits.max_image_bytes:
+            raise DeliveryError("the picture is larger than this channel's upload limit")
+        if len(caption) > MAX_TEXT:
+            caption = caption[: MAX_TEXT - 1].rstrip() + "…"
+        return await self._send(caption or None, buttons, file=(image.filename, image.data))
+
+    async def send_draft(self, draft_id: int, text: str) -> None:
+        raise DraftsRefused("Discord has no native drafts (ChannelLimits.supports_drafts is off)")
 
     async def show_activity(self, activity: Activity) -> None:
         """"Bot is typing…" in the channel (Discord has no upload indicator). It shows for 10 s,

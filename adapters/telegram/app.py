@@ -18,7 +18,6 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
 
 from adapters.telegram.handlers import Handlers
-from adapters.telegram.reply import TelegramReply, limits_for
 from bot.channel.events import Reply
 from bot.engine.engine import ReplyFor
 from bot.engine.host import BotHost, RuntimeFactory
@@ -29,7 +28,8 @@ from bot.state.store import JobRecord
 log = logging.getLogger(__name__)
 
 CONCURRENT_UPDATES = 256  # one engine turn may last minutes (render delivery included)
-COMMANDS = ("start", "help", "new", "status", "export", "credits", "cancel", "token")  # the menu, in order
+# the menu, in order
+COMMANDS = ("start", "help", "new", "status", "preview", "export", "credits", "cancel", "token")
 _LIFECYCLE_KEY = "videobot.lifecycle"
 
 
@@ -86,14 +86,12 @@ class Lifecycle:
         await self.host.aclose()
 
     def _reply_for(self, bot: Bot) -> ReplyFor:
-        host = self.host
-
         async def reply_for(job: JobRecord) -> Reply | None:
             chat_id = job.chat.number_on("telegram")
             if chat_id is None:
                 return None
             # Telegram group and supergroup ids are negative
-            return TelegramReply(bot, chat_id, limits=limits_for(host.settings, is_group=chat_id < 0))
+            return self.handlers.reply(bot, chat_id, is_group=chat_id < 0)
 
         return reply_for
 

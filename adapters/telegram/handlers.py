@@ -30,7 +30,7 @@ from adapters.telegram.incoming import (
     megabytes,
     size_problem,
 )
-from adapters.telegram.reply import TelegramReply, limits_for
+from adapters.telegram.reply import DraftChats, TelegramReply, limits_for
 from bot.channel.events import Attachment, Incoming, quietly
 from bot.channel.uploads import has_words, too_large
 from bot.engine.host import BotHost
@@ -52,6 +52,7 @@ class Handlers:
 
     def __init__(self, host: BotHost) -> None:
         self._host = host
+        self.drafts = DraftChats()  # chats that refused native drafts (this process)
 
     # --- messages ----------------------------------------------------------------------------
 
@@ -196,9 +197,7 @@ class Handlers:
         group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
         topic = isinstance(message, Message) and message.is_topic_message
         thread = message.message_thread_id if isinstance(message, Message) and topic else None
-        reply = TelegramReply(
-            context.bot, chat.id, limits=limits_for(host.settings, is_group=group), thread_id=thread
-        )
+        reply = self.reply(context.bot, chat.id, is_group=group, thread_id=thread)
         incoming = Incoming(
             user=UserKey.of("telegram", query.from_user.id),
             chat=ChatRef.of("telegram", chat.id),
@@ -220,11 +219,14 @@ class Handlers:
             exc_info=(type(err), err, err.__traceback__) if err is not None else None,
         )
 
-    @staticmethod
-    def _reply(host: BotHost, bot: Bot, message: Message) -> TelegramReply:
+    def _reply(self, host: BotHost, bot: Bot, message: Message) -> TelegramReply:
         thread = message.message_thread_id if message.is_topic_message else None
-        limits = limits_for(host.settings, is_group=is_group(message))
-        return TelegramReply(bot, message.chat_id, limits=limits, thread_id=thread)
+        return self.reply(bot, message.chat_id, is_group=is_group(message), thread_id=thread)
+
+    def reply(self, bot: Bot, chat_id: int, *, is_group: bool, thread_id: int | None = None) -> TelegramReply:
+        """The Reply for one chat, with its limits (and what this process knows about its drafts)."""
+        limits = limits_for(self._host.settings, is_group=is_group, drafts=self.drafts, chat_id=chat_id)
+        return TelegramReply(bot, chat_id, limits=limits, thread_id=thread_id, drafts=self.drafts)
 
     @staticmethod
     async def _delete_quietly(bot: Bot, message: Message) -> None:

@@ -21,6 +21,12 @@ rather than taken as delivered. A read timeout (Telegram had the request) stays 
 `send_video` follows the same rule; a video that still fails is a `DeliveryError` (the engine
 then sends the download link).
 
+Native drafts (`send_draft`, Bot API 9.3+ sendMessageDraft, private chats only): a draft that
+Telegram refuses (400, or 404 from a Bot API server without the method, which PTB reports as
+`InvalidToken`) raises `DraftsRefused` and the chat is remembered in the `DraftChats` the reply was
+given, so every later answer there streams with edits for the rest of the process.
+`send_image` is sendPhoto (10 MB); a photo Telegram cannot take (dimensions) goes out as a document.
+
 Formatted finals go out as HTML (`adapters.telegram.formatting`); when Telegram rejects the
 entities the same text is sent once more without a parse mode. Mid-stream text is always plain.
 Token-free: PTB's own messages never carry the bot token, and we add none.
@@ -37,12 +43,12 @@ from typing import IO, Any, Literal
 import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
 from adapters.telegram.formatting import markdown_to_html
-from bot.channel.errors import DeliveryError, MessageGone, NotModified, RetryLater
-from bot.channel.events import Activity, Button, ChannelLimits, MessageRef, VideoFile
+from bot.channel.errors import DeliveryError, DraftsRefused, MessageGone, NotModified, RetryLater
+from bot.channel.events import Activity, Button, ChannelLimits, ImageFile, MessageRef, VideoFile
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -50,6 +56,7 @@ log = logging.getLogger(__name__)
 MB = 1024 * 1024
 CLOUD_MAX_UPLOAD = 50 * MB  # sendVideo / sendDocument through the cloud Bot API
 LOCAL_MAX_UPLOAD = 2000 * MB  # with a self-hosted `telegram-bot-api --local`
+MAX_PHOTO = 10 * MB  # sendPhoto
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64  # bytes
@@ -69,8 +76,26 @@ _PARSE = ("can't parse entities", "can't find end of", "unsupported start tag", 
 Operation = Literal["send", "edit"]
 
 
-def limits_for(settings: Settings, *, is_group: bool) -> ChannelLimits:
-    """The limits of one Telegram chat under these settings (local Bot API server lifts uploads)."""
+class DraftChats:
+    """The chats where Telegram refused native drafts, for the life of the process (one per
+    Application): their answers stream with edits."""
+
+    def __init__(self) -> None:
+        self._refused: set[int] = set()
+
+    def refused(self, chat_id: int) -> bool:
+        return chat_id in self._refused
+
+    def refuse(self, chat_id: int) -> None:
+        self._refused.add(chat_id)
+
+
+def limits_for(
+    settings: Settings, *, is_group: bool, drafts: DraftChats | None = None, chat_id: int | None = None
+) -> ChannelLimits:
+    """The limits of one Telegram chat under these settings (local Bot API server lifts uploads).
+    Native drafts in private chats only, unless `drafts` remembers that this chat refused them."""
+    refused = drafts is not None and chat_id is not None and drafts.refused(chat_id)
     return ChannelLimits(
         platform="telegram",
         max_text=MAX_TEXT,
@@ -80,6 +105,9 @@ def limits_for(settings: Settings, *, is_group: bool) -> ChannelLimits:
         supports_buttons=True,
         supports_edit=True,
         supports_documents=True,  # long texts are still split (no long_text_messages), as in any chat
+        max_image_bytes=MAX_PHOTO,
+        supports_drafts=settings.telegram_drafts and not is_group and not refused,
+        draft_interval=settings.telegram_draft_interval,
     )
 
 
@@ -158,12 +186,19 @@ class TelegramReply:
     """What the engine can do in one Telegram chat (a forum topic when `thread_id` is set)."""
 
     def __init__(
-        self, bot: Bot, chat_id: int, *, limits: ChannelLimits, thread_id: int | None = None
+        self,
+        bot: Bot,
+        chat_id: int,
+        *,
+        limits: ChannelLimits,
+        thread_id: int | None = None,
+        drafts: DraftChats | None = None,
     ) -> None:
         self._bot = bot
         self._chat_id = chat_id
         self._limits = limits
         self._thread_id = thread_id
+        self._drafts = drafts
 
     @property
     def limits(self) -> ChannelLimits:
@@ -323,6 +358,54 @@ class TelegramReply:
         except TelegramError as exc:
             raise translate_error(exc, "send") from None
         return _ref(msg)
+
+    async def send_image(
+        self, image: ImageFile, caption: str, *, buttons: list[Button] | None = None
+    ) -> MessageRef:
+        """sendPhoto with the bytes and a caption; a photo Telegram cannot take (its dimensions or
+        format) goes out once more as a document."""
+        if image.size > MAX_PHOTO:
+            raise DeliveryError(f"the picture is {image.size} bytes; Telegram photos take {MAX_PHOTO}")
+        try:
+            msg = await self._bot.send_photo(
+                self._chat_id,
+                photo=image.data,
+                filename=image.filename,
+                caption=fit_caption(caption) or None,
+                reply_markup=keyboard(buttons),
+                message_thread_id=self._thread_id,
+            )
+        except BadRequest as exc:
+            if not any(word in str(exc).lower() for word in ("photo", "image", "dimension")):
+                raise translate_error(exc, "send") from None
+            log.info("Telegram refused the photo (%s); sending it as a document", exc)
+            return await self.send_document(image.filename, image.data, caption, buttons=buttons)
+        except TelegramError as exc:
+            raise translate_error(exc, "send") from None
+        return _ref(msg)
+
+    async def send_draft(self, draft_id: int, text: str) -> None:
+        """sendMessageDraft (Bot API 9.3+): `text` as this private chat's animated draft."""
+        if not self._limits.supports_drafts:
+            raise DraftsRefused("drafts are off in this chat")
+        try:
+            await self._bot.send_message_draft(
+                self._chat_id, draft_id, text=text, message_thread_id=self._thread_id
+            )
+        except RetryAfter as exc:
+            raise RetryLater(_retry_seconds(exc)) from None
+        except TimedOut:
+            raise RetryLater(1.0) from None  # a draft is idempotent: the next one replaces it
+        except (BadRequest, InvalidToken) as exc:
+            # 400: drafts refused in this chat; 404 (PTB: InvalidToken, although every other call
+            # works with the same token): the Bot API server predates sendMessageDraft
+            log.info("Telegram refused sendMessageDraft in chat %s: %s", self._chat_id, type(exc).__name__)
+            if self._drafts is not None:
+                self._drafts.refuse(self._chat_id)
+            self._limits = self._limits.model_copy(update={"supports_drafts": False})
+            raise DraftsRefused(str(exc)) from None
+        except TelegramError as exc:
+            raise translate_error(exc, "send") from None
 
     async def show_activity(self, activity: Activity) -> None:
         action = ChatAction.UPLOAD_VIDEO if activity == "upload_video" else ChatAction.TYPING

@@ -27,18 +27,21 @@ from bot.backend.models import (
     RenderJob,
     SessionInfo,
     StateSnapshot,
+    Storyboard,
     TurnEvent,
     UploadResult,
 )
 from bot.backend.multipart import MultipartBody, prepare_uploads
 from bot.backend.sse import SSEDecoder, parse_turn_event
 from bot.settings import ConfigError, Settings
+from common.imagecheck import header_of
 
 log = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
 SKILL_SOURCE = "video-generator-online"
 APP_NAME = "nemo_agent"
+STORYBOARD_CODES = (1002, 4040)  # the studio's own 404s: unknown session, no draft yet
 
 
 def _data[M: BaseModel](body: dict[str, Any], model: type[M], what: str) -> M:
@@ -74,6 +77,7 @@ class NemoClient:
         self.max_upload_bytes = max_upload_bytes
         self.stream_idle_timeout = stream_idle_timeout
         self.upload_timeout = upload_timeout
+        self._storyboards = True  # False once the backend showed it has no storyboard route
         self._http = Http(
             self.base_url,
             attribution={"X-Skill-Source": SKILL_SOURCE, "X-Skill-Version": version,
@@ -145,6 +149,31 @@ class NemoClient:
             idempotent=True, session_path=True,
         )
         return _data(body, StateSnapshot, "state")
+
+    async def storyboard(self, token: str, sid: str, *, within: float = 5.0) -> Storyboard | None:
+        """The picture of the session's current draft (docs/studio.md, "Storyboard"), or None when
+        there is none to show: no draft yet (4040), an unknown session (1002), any other error, no
+        answer, or a body that is not a picture. Never raises for the backend's answer (a preview
+        is never worth an error), is tried once (no retries within its budget), and never renews
+        a session or a token. A backend without the route (the cloud: a 404 or 405 that is not
+        the studio's 1002 / 4040) is not asked again by this client."""
+        if not self._storyboards:
+            return None
+        path = f"/api/storyboard/{APP_NAME}/me/{quote(sid, safe='')}/latest"
+        answer = await self._http.get_bytes(path, what="storyboard", token=token, within=within)
+        if answer is None:
+            return None
+        if not 200 <= answer.status < 300:
+            if answer.status in (404, 405) and answer.code not in STORYBOARD_CODES:
+                log.info("the backend has no storyboard route: no previews from it in this process")
+                self._storyboards = False
+            return None
+        header = header_of(answer.body)
+        if header is None or header.format not in ("jpeg", "png", "webp"):
+            log.info("storyboard: the answer is not a picture (%s)", answer.content_type or "no type")
+            return None
+        mime = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[header.format]
+        return Storyboard(image=answer.body, mime=mime, width=header.width, height=header.height)
 
     # --- uploads -------------------------------------------------------------------------------
     async def upload_files(self, token: str, sid: str, paths: Iterable[Path | str]) -> UploadResult:

@@ -15,6 +15,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -180,6 +181,16 @@ def check_answer(
     return body
 
 
+@dataclass(frozen=True)
+class BinaryAnswer:
+    """What `Http.get_bytes` got: a 2xx with its body, or an error status with the envelope's code."""
+
+    status: int
+    content_type: str = ""
+    body: bytes = field(default=b"", repr=False)
+    code: int | None = None
+
+
 class Http:
     """One httpx.AsyncClient with the attribution headers and the retry policy."""
 
@@ -343,6 +354,40 @@ class Http:
             raise translate_httpx(exc, streaming=True, what=what) from None
         finally:
             await resp.aclose()
+
+    async def get_bytes(
+        self, path: str, *, what: str, token: str | None, within: float, limit: int = 20 * 1024 * 1024
+    ) -> BinaryAnswer | None:
+        """One GET of a binary answer, not retried, `within` seconds per phase: the status, type,
+        body (a 2xx) or the envelope's code (an error); None when it failed on the way or the body
+        is over `limit` bytes. Logged without the token."""
+        url = self.url(path)
+        try:
+            async with self._client.stream(
+                "GET", url, headers=self.headers(token), timeout=httpx.Timeout(within)
+            ) as resp:
+                ctype = resp.headers.get("content-type", "")
+                if not 200 <= resp.status_code < 300:
+                    body = await resp.aread()
+                    try:
+                        parsed = json.loads(body) if body.strip() else None
+                    except ValueError:
+                        parsed = None
+                    code = _body_code(parsed)
+                    log.info("%s: HTTP %d (code %s)", what, resp.status_code, code)
+                    return BinaryAnswer(status=resp.status_code, content_type=ctype, code=code)
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in resp.aiter_bytes():
+                    size += len(chunk)
+                    if size > limit:
+                        log.warning("%s: the answer is larger than %d bytes", what, limit)
+                        return None
+                    chunks.append(chunk)
+                return BinaryAnswer(status=resp.status_code, content_type=ctype, body=b"".join(chunks))
+        except HTTPX_ERRORS as exc:
+            log.info("%s: %s", what, type(exc).__name__)
+            return None
 
     async def fetch_to_file(self, url: httpx.URL, dest: Path, *, what: str, token: str | None) -> None:
         """Stream a video to `dest` (via a `.part` file). Headers go only to the API's own host."""

@@ -234,3 +234,16 @@ class TurnEvent(BaseModel):
     name: str | None = None
     args: dict[str, Any] | None = None
     code: int | None = None  # error events: the backend's numeric code when it gave one (e.g. 2001)
+
+
+class Storyboard(Answer):
+    """The preview of a session's current draft (the studio's storyboard route): one picture."""
+
+    image: bytes = Field(repr=False)
+    mime: str = "image/jpeg"
+    width: int
+    height: int
+
+    @property
+    def size(self) -> int:
+        return len(self.image)

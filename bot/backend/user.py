@@ -34,7 +34,7 @@ from pydantic import BaseModel, Field
 
 from bot.backend.client import NemoClient
 from bot.backend.errors import ClientIdMissing, ClientProofRefused, SessionNotFound, TokenInvalid
-from bot.backend.models import Credits, RenderJob, StateSnapshot, TurnEvent, UploadResult
+from bot.backend.models import Credits, RenderJob, StateSnapshot, Storyboard, TurnEvent, UploadResult
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +133,11 @@ class NemoUser:
 
     async def state(self) -> StateSnapshot:
         return await self._run(lambda tok, sid: self.client.state(tok, sid))
+
+    async def storyboard(self, *, within: float = 5.0) -> Storyboard | None:
+        """The current draft's picture, or None when the backend has none to show (never raises
+        for the backend's answer; see `NemoClient.storyboard`)."""
+        return await self._run(lambda tok, sid: self.client.storyboard(tok, sid, within=within))
 
     async def upload_files(self, paths: Iterable[Path | str]) -> UploadResult:
         paths = list(paths)

@@ -4,7 +4,8 @@ and friends); `bot.channel.streaming` knows what each one means.
     DeliveryError    the platform refused the operation (the base class)
     ├── NotModified  the edit carried the text the message already has: harmless
     ├── MessageGone  the message to edit no longer exists or can no longer be edited: send anew
-    └── RetryLater   rate-limited: wait `.seconds`, then send only the newest text
+    ├── RetryLater   rate-limited: wait `.seconds`, then send only the newest text
+    └── DraftsRefused  the platform refuses native drafts in this chat: stream with edits instead
 """
 
 from __future__ import annotations
@@ -28,3 +29,8 @@ class RetryLater(DeliveryError):
     def __init__(self, seconds: float) -> None:
         super().__init__(f"retry after {seconds:.1f}s")
         self.seconds = seconds
+
+
+class DraftsRefused(DeliveryError):
+    """The platform refuses native drafts (`Reply.send_draft`) in this chat, e.g. Telegram answers
+    sendMessageDraft with "method not found" or a chat-type error: stream with edits instead."""

@@ -103,6 +103,22 @@ class VideoFile(BaseModel):
     url: str | None = None  # where it can also be downloaded
 
 
+class ImageFile(BaseModel):
+    """A picture for the chat (the draft's storyboard): its bytes and what platforms want to know."""
+
+    model_config = ConfigDict(frozen=True)
+
+    filename: str  # e.g. "storyboard.jpg"
+    data: bytes = Field(repr=False)
+    mime: str = "image/jpeg"
+    width: int | None = None
+    height: int | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
 class ChannelLimits(BaseModel):
     """What one channel allows and can do; the engine, the streaming layer and delivery read these
     (a capability is declared here, never probed on the Reply)."""
@@ -120,6 +136,17 @@ class ChannelLimits(BaseModel):
     long_text_messages: int | None = None
     """A final text longer than this many messages' worth goes out as one message with its beginning
     and the whole text attached as a file (needs `supports_documents`); None: always split."""
+    max_image_bytes: int | None = None
+    """The largest picture `Reply.send_image` shows (the storyboard); None: the channel shows none."""
+    supports_drafts: bool = False
+    """Mid-stream text goes to `Reply.send_draft` (an animated, ephemeral draft: Telegram's
+    sendMessageDraft in private chats) and the final text is sent as new messages, instead of
+    post-then-edit (`bot.channel.drafts`)."""
+    draft_interval: float = 0.5  # seconds between draft updates of one answer
+
+    @property
+    def supports_images(self) -> bool:
+        return self.max_image_bytes is not None and self.max_image_bytes > 0
 
     @property
     def long_text_as_file(self) -> bool:
@@ -158,6 +185,19 @@ class Reply(Protocol):
     ) -> MessageRef:
         """Send a file with a caption; called only when `limits.supports_documents` (else it
         raises DeliveryError)."""
+        ...
+
+    async def send_image(
+        self, image: ImageFile, caption: str, *, buttons: list[Button] | None = None
+    ) -> MessageRef:
+        """Show a picture with a caption; called only when `limits.supports_images` and the image
+        fits `limits.max_image_bytes` (else it raises DeliveryError)."""
+        ...
+
+    async def send_draft(self, draft_id: int, text: str) -> None:
+        """Show `text` as the chat's animated draft (ephemeral; one `draft_id` per answer); called
+        only when `limits.supports_drafts`. Raises `DraftsRefused` when the platform refuses drafts
+        in this chat, `RetryLater` when rate-limited, else DeliveryError."""
         ...
 
     async def show_activity(self, activity: Activity) -> None:

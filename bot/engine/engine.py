@@ -32,7 +32,7 @@ from bot import metrics
 from bot.backend.client import NemoClient
 from bot.channel.events import Incoming, Reply, quietly
 from bot.engine.cancels import CancelRelay
-from bot.engine.flows import account, chat, export, info, upload
+from bot.engine.flows import account, chat, export, info, preview, upload
 from bot.engine.flows.context import Services, Turn
 from bot.engine.flows.errors import explain
 from bot.engine.intents import Classified, Intent, classify
@@ -196,6 +196,8 @@ class Engine:
             await info.credits(turn)
         elif intent is Intent.STATUS:
             await info.status(turn)
+        elif intent is Intent.PREVIEW:
+            await preview.show(turn)
         elif intent is Intent.EXPORT:
             await export.export(turn)
         else:  # UPLOAD, CHAT: files and links first, then the words as a chat turn

@@ -22,6 +22,7 @@ class Intent(StrEnum):
     NEW = "new"
     CREDITS = "credits"
     STATUS = "status"
+    PREVIEW = "preview"
     EXPORT = "export"
     CANCEL = "cancel"
     TOKEN = "token"
@@ -46,6 +47,8 @@ COMMANDS: dict[str, Intent] = {
     "new": Intent.NEW,
     "credits": Intent.CREDITS,
     "status": Intent.STATUS,
+    "preview": Intent.PREVIEW,
+    "storyboard": Intent.PREVIEW,
     "export": Intent.EXPORT,
     "cancel": Intent.CANCEL,
     "token": Intent.TOKEN,
@@ -107,6 +110,12 @@ _RULES: dict[Intent, _Rule] = {
         "状态 轨道 时间线 进度",
         "show check what what's whats current project of view see where are we progress state",
         "查看 看看 显示 当前 目前 项目 怎么样 如何 视频",
+    ),
+    Intent.PREVIEW: _rule(
+        "preview | storyboard | show me | show the plan | show me the plan",
+        "预览 看看效果 分镜 故事板",
+        "show see quick draft plan how it looks look does what first shots",
+        "视频 一下 先 看 看看 效果 让我 分镜图 草稿",
     ),
     Intent.UPLOAD: _rule(
         "upload",

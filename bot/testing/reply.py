@@ -21,10 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, NoReturn
 
-from bot.channel.errors import DeliveryError, MessageGone, NotModified
-from bot.channel.events import Activity, Button, ChannelLimits, MessageRef, VideoFile
+from bot.channel.errors import DeliveryError, DraftsRefused, MessageGone, NotModified
+from bot.channel.events import Activity, Button, ChannelLimits, ImageFile, MessageRef, VideoFile
 
-OpKind = Literal["send", "edit", "delete", "video", "document", "activity"]
+OpKind = Literal["send", "edit", "delete", "video", "document", "image", "draft", "activity"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class Message:
     deleted: bool = False
     video: VideoFile | None = None
     document: tuple[str, bytes] | None = None  # (filename, content)
+    image: ImageFile | None = None
 
 
 @dataclass
@@ -224,6 +225,36 @@ class RecordingReply:
         self.messages[msg_id] = Message(msg_id, caption, bts, document=(filename, data))
         self._record("document", started, msg_id, caption, buttons=bts)
         return MessageRef(id=msg_id, chat_id=self.chat_id)
+
+    async def send_image(
+        self, image: ImageFile, caption: str, *, buttons: list[Button] | None = None
+    ) -> MessageRef:
+        started, exc = await self._enter("image")
+        cap = self.limits.max_image_bytes
+        if exc is None and (cap is None or image.size > cap):
+            exc = DeliveryError("this chat takes no pictures" if cap is None else "picture too large")
+        if exc is not None:
+            self._refuse("image", started, None, caption, exc)
+        msg_id = str(next(self._ids))
+        bts = tuple(buttons) if buttons else None
+        self.messages[msg_id] = Message(msg_id, caption, bts, image=image)
+        self._record("image", started, msg_id, caption, buttons=bts)
+        return MessageRef(id=msg_id, chat_id=self.chat_id)
+
+    async def send_draft(self, draft_id: int, text: str) -> None:
+        """Recorded as op "draft" (`id` is the draft id); refused unless `limits.supports_drafts`."""
+        started, exc = await self._enter("draft")
+        if exc is None and not self.limits.supports_drafts:
+            exc = DraftsRefused("this chat has no drafts")
+        if exc is None and (len(text) > self.limits.max_text or not text.strip()):
+            exc = DeliveryError(f"draft length {len(text)} not accepted")
+        if exc is not None:
+            self._refuse("draft", started, str(draft_id), text, exc)
+        self._record("draft", started, str(draft_id), text)
+
+    def images(self) -> list[Message]:
+        """The pictures the user can see, oldest first."""
+        return [m for m in self.visible() if m.image is not None]
 
     async def show_activity(self, activity: Activity) -> None:
         started, _ = await self._enter("activity")

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from bot import metrics
 from bot.backend.errors import OutOfCredits, StreamBroken
 from bot.backend.sse import VisibleText
+from bot.channel.drafts import open_stream
 from bot.channel.streaming import StreamingMessage
 from bot.draft.models import Draft
 from bot.draft.translate import Action, Translation, translate
-from bot.engine.flows import followup, recovery
+from bot.engine.flows import followup, preview, recovery
 from bot.engine.flows.context import Turn
 from bot.engine.turns import cancelled_by_user
 
@@ -66,7 +67,12 @@ async def chat_turn(turn: Turn, text: str) -> None:
     await turn.tell_if_session_renewed()
     # GUI translation runs only on the texts that are actually shown (at most one edit per
     # interval), not on every backend event: see bench/README.md (engine).
-    stream = StreamingMessage(turn.reply, transform=lambda raw: translate(raw).text)
+    # native drafts where the channel has them (Telegram private chats), else post-then-edit
+    stream = open_stream(
+        turn.reply,
+        transform=lambda raw: translate(raw).text,
+        placeholder=turn.t("chat.thinking"),
+    )
     progress = _Progress()
     after: Draft | None = None
     try:
@@ -92,6 +98,7 @@ async def chat_turn(turn: Turn, text: str) -> None:
     finally:
         await stream.close()
     if after is not None and recovery.changed(before, after):
+        await preview.after_edit(turn)  # the storyboard, once the answer is final
         followup.start(turn, after)  # the backend may add music and a title by itself
 
 

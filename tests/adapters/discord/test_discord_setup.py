@@ -18,7 +18,7 @@ from bot.channel.errors import DeliveryError, MessageGone, RetryLater
 from bot.settings import Settings
 from tests.fixtures_discord import DiscordWorld, answers, new_bot
 
-COMMANDS = ["video", "upload", "export", "status", "credits", "new", "cancel", "help"]
+COMMANDS = ["video", "upload", "export", "status", "preview", "credits", "new", "cancel", "help"]
 
 
 async def test_commands_are_synced_globally_with_chinese_names_for_servers_and_dms(dc: DiscordWorld) -> None:

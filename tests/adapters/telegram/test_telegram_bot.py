@@ -92,6 +92,7 @@ async def test_album_of_three_photos_is_one_message_uploaded_byte_identical(
     assert len(calls(tg_bot.client, "getFile")) == 3
 
 
+@pytest.mark.tg_settings(telegram_drafts=False)  # the edit-based stream (groups, refused drafts)
 async def test_prompt_reply_streams_as_edits_of_one_message(tg_bot: TgBot, fake_nemo: Any) -> None:
     fake_nemo.reply = "Here is your draft for {message}: " + "a bright upbeat montage " * 12
     fake_nemo.turn_pause = 0.2  # three deltas, well apart
@@ -164,6 +165,7 @@ async def test_the_caption_of_a_refused_file_still_runs(tg_bot: TgBot, fake_nemo
     assert texts[-1].startswith("Here is your draft: a beach teaser")
 
 
+@pytest.mark.tg_settings(telegram_drafts=False)  # flood control of the edit-based stream
 async def test_flood_control_mid_stream_still_ends_with_the_whole_text(tg_bot: TgBot, fake_nemo: Any) -> None:
     fake_nemo.reply = "Your video plan: " + " ".join(f"step{i}" for i in range(60)) + " — done."
     fake_nemo.turn_pause = 0.02

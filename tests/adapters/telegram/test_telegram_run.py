@@ -64,6 +64,6 @@ async def test_command_menu_is_registered_in_english_and_chinese(
     english, chinese = calls(client, "setMyCommands")
     assert "language_code" not in english.parameters and chinese.parameters["language_code"] == "zh"
     names = [c["command"] for c in json.loads(english.parameters["commands"])]
-    assert names == ["start", "help", "new", "status", "export", "credits", "cancel", "token"]
+    assert names == ["start", "help", "new", "status", "preview", "export", "credits", "cancel", "token"]
     zh = {c["command"]: c["description"] for c in json.loads(chinese.parameters["commands"])}
     assert zh["export"] == "导出并发送 MP4"

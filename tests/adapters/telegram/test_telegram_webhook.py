@@ -40,11 +40,11 @@ class Webhook:
             return await http.post(self.url, json=body, headers=headers)
 
     async def settle(self, quiet: float = 0.5, limit: float = 20.0) -> None:
-        """Wait until the bot made no Bot API call for `quiet` seconds."""
+        """Wait until the bot made no Bot API call (drafts included) for `quiet` seconds."""
         deadline = time.monotonic() + limit
         seen, since = -1, time.monotonic()
         while time.monotonic() < deadline:
-            n = len(self.bot.client._api_calls)
+            n = len(self.bot.client._api_calls) + len(self.bot.faults.drafts)
             if n != seen:
                 seen, since = n, time.monotonic()
             elif time.monotonic() - since >= quiet:
