@@ -26,6 +26,7 @@ from PIL import Image, ImageOps
 
 from common.ffmpeg import ffmpeg_exe
 from studio.render import yuv
+from studio.render.ffmpeg import CHILD_OPTIONS
 from studio.render.framing.easing import ease
 from studio.render.framing.geometry import Rect
 from studio.render.text import Block, Drawn, Look, composite, draw_block, layout_text
@@ -170,7 +171,7 @@ class _ClipReader:
         ]
         self.size = size
         self.proc: subprocess.Popen[bytes] = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **CHILD_OPTIONS
         )
         register(self.proc)
         self.frame_bytes = w * h * 3 // 2

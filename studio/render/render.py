@@ -40,7 +40,7 @@ from pydantic import BaseModel, ValidationError
 from studio.draft import Draft
 from studio.render import RENDERER_VERSION, audio, yuv
 from studio.render.compositor import Compositor, PhotoError
-from studio.render.ffmpeg import FfmpegFailed, FfmpegStopped, probe, run_ffmpeg
+from studio.render.ffmpeg import CHILD_OPTIONS, FfmpegFailed, FfmpegStopped, probe, run_ffmpeg
 from studio.render.framing.subject import find_subject, load_small
 from studio.render.text import clear_font_cache
 from studio.render.timeline import FPS, Clip, ClipScene, Photo, Plan, PlanError, plan_draft
@@ -134,7 +134,7 @@ def _first_frame(path: Path, at: float) -> np.ndarray | None:
         "rgb24",
         "pipe:1",
     ]
-    done = subprocess.run(cmd, capture_output=True, check=False, timeout=60)
+    done = subprocess.run(cmd, capture_output=True, check=False, timeout=60, **CHILD_OPTIONS)
     if done.returncode != 0 or not done.stdout:
         return None
     n = len(done.stdout) // 3
@@ -271,6 +271,7 @@ def soundtrack_apart(plan: Plan, stop: Callable[[], bool], timeout: float) -> np
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            **CHILD_OPTIONS,
         )
         began = time.monotonic()
         try:
