@@ -64,9 +64,10 @@ def _join(a: str, b: str) -> str:
 
 
 def _norm(text: str) -> str:
-    """Lower case, sentence ends kept as a bar, other punctuation dropped, spaces collapsed."""
+    """Lower case, sentence ends and commas kept as marks, other punctuation dropped."""
     t = re.sub(r"[.!?。！？…]+", " | ", text.lower())
-    t = re.sub(r"[^\w\s|]+", "", t)
+    t = re.sub(r"[,;，；、]+", " / ", t)  # a comma between them: two phrases, not one
+    t = re.sub(r"[^\w\s|/]+", "", t)
     return re.sub(r"\s+", " ", t).strip()
 
 
@@ -154,7 +155,7 @@ def split_phrases(text: str, pieces: int = 1) -> list[str]:
                 i = back[p][j]
                 out.append(sep.join(spaced[i:j]))
                 j, p = i, p - 1
-            total_cost = cost[k][n] + 2.0 * (k - want)  # one more piece only when it reads much better
+            total_cost = cost[k][n] + 3.5 * (k - want)  # one more piece only when it reads much better
             if best is None or total_cost < best[0]:
                 best = (total_cost, out[::-1])
     return best[1] if best is not None else [text.strip()]

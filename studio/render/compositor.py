@@ -232,10 +232,15 @@ class _ClipReader:
 class Compositor:
     """Makes the frames of `plan`. `frames()` yields each frame's planes (valid until the next)."""
 
-    def __init__(self, plan: Plan, logo: Path | None = None, *, scale: float = 1.0) -> None:
+    def __init__(
+        self, plan: Plan, logo: Path | None = None, *, scale: float = 1.0, glyphs: bool = True
+    ) -> None:
+        """`glyphs=False` draws every text's backing (plate, box, shadow) without its letters: the
+        backdrop the letters are read against, for measuring their contrast."""
         self.plan = plan
         self.w, self.h = plan.width, plan.height
         self.scale = scale
+        self.glyphs = glyphs
         self._pyramids: dict[str, _Pyramid] = {}
         self._panels: dict[
             tuple[int, int, int, int, tuple[int, int, int], tuple[int, int, int] | None, bool], Planes
@@ -707,7 +712,7 @@ class Compositor:
         got = self._cue_cache.get(cue.id)
         if got is None:
             drawn = draw_block(self._scaled_block(cue.block))
-            rgba = composite(drawn)
+            rgba = composite(drawn) if self.glyphs else drawn.backing.copy()
             got = (drawn, rgba, yuv.sprite(rgba))
             self._cue_cache[cue.id] = got
         return got

@@ -953,6 +953,8 @@ def _cues(
     cues: list[Cue] = []
     beat_frames = max(2, round(ctx.grid.beat_s * FPS))
     taken: list[tuple[int, int, Rect]] = []  # cues already placed (frames, box)
+    wanted: dict[str, int] = {}  # frames of words meant for each segment's time
+    lost: dict[str, int] = {}  # of which found no place
     for cue_id, role, text, start, end, seg in _text_plan(ctx, shots, until):
         spanned = [s for s in shots if s.start < end and s.end > start and not isinstance(s.scene, EndScene)]
         if not spanned:
@@ -964,8 +966,6 @@ def _cues(
                 groups.append([s])
             else:
                 groups[-1].append(s)
-        placed_frames = 0
-        failed: set[str] = set()
         for g, group in enumerate(groups):
             a = max(start, group[0].start)
             b = min(end, group[-1].end)
@@ -1006,14 +1006,17 @@ def _cues(
                     )
                     if piece is not None and piece.overlap <= 0.03:
                         pieces.append(piece)
-            if not pieces:
-                failed |= {seg_id for s in group for seg_id in s.segment.split("+")}
+            placed = 0
             for piece in pieces:
                 cues.append(piece)
                 taken.append((piece.start, piece.end, piece.box))
-                placed_frames += piece.end - piece.start
-        if failed and placed_frames < 0.5 * (end - start):
-            self_crowded.update(failed)
+                placed += piece.end - piece.start
+            for seg_id in {seg_id for s in group for seg_id in s.segment.split("+")}:
+                wanted[seg_id] = wanted.get(seg_id, 0) + (b - a)
+                lost[seg_id] = lost.get(seg_id, 0) + max(0, b - a - placed)
+    # a photo is planned again text-first when most of the words meant for its time found no
+    # place off its subject (a short phrase missing a few shots stays on the shots that fit it)
+    self_crowded.update(k for k, n in wanted.items() if lost.get(k, 0) > 0.5 * n)
     return cues
 
 
@@ -1150,6 +1153,9 @@ def _prefer(role: str, seg: TextSegment | None) -> Literal["top", "bottom", "cen
 
 
 MIN_CONTRAST = 4.5  # WCAG AA for text, between the letters and the pixels behind them
+# what the plan aims for: the backdrop is measured on the small analysis image at three points of
+# each move, so a margin keeps the rendered frames (full resolution, every frame) above 4.5
+PLAN_CONTRAST = 5.2
 
 
 def _luma(rgb: np.ndarray) -> np.ndarray:
@@ -1183,28 +1189,28 @@ def _legible(ctx: _Context, look: Look, shots: list[Shot], box: Rect, panel: Rec
         plate = np.array(look.box_color, np.float64)
         alpha = look.box_alpha / 255.0
         behind = backdrop * (1 - alpha) + plate * alpha
-        if worst_contrast(look.color, behind) >= MIN_CONTRAST:
+        if worst_contrast(look.color, behind) >= PLAN_CONTRAST:
             return look
         ink = ink_for(look.box_color)
-        if worst_contrast(ink, behind) >= MIN_CONTRAST:
+        if worst_contrast(ink, behind) >= PLAN_CONTRAST:
             return replace(look, color=ink)
         return replace(look, color=ink, box_alpha=250)
-    if worst_contrast(look.color, backdrop) >= MIN_CONTRAST:
+    if worst_contrast(look.color, backdrop) >= PLAN_CONTRAST:
         return look if look.backing != "scrim" or panel is None else replace(look, backing="none")
     custom = look.color != ctx.style.text  # the creator's colour: keep it, back it instead
     if not custom:
         for ink in ((255, 255, 255), (17, 17, 17)):
-            if worst_contrast(ink, backdrop) >= MIN_CONTRAST:
+            if worst_contrast(ink, backdrop) >= PLAN_CONTRAST:
                 backing = look.backing if look.backing not in ("scrim",) else "shadow"
-                if panel is not None and backing == "shadow":
-                    backing = "none"
+                if (panel is not None or ink != (255, 255, 255)) and backing in ("shadow", "outline"):
+                    backing = "none"  # a dark shadow under dark letters only muddies them
                 return replace(look, color=ink, backing=backing)
     light_text = luminance(look.color) >= 0.4
     plate = np.array(ctx.style.scrim if light_text else (246, 244, 240), np.float64)
     if light_text and luminance(ctx.style.scrim) > 0.05:
         plate = np.array((12, 12, 12), np.float64)
     for alpha in (0.6, 0.7, 0.8, 0.88, 0.94):
-        if worst_contrast(look.color, backdrop * (1 - alpha) + plate * alpha) >= MIN_CONTRAST:
+        if worst_contrast(look.color, backdrop * (1 - alpha) + plate * alpha) >= PLAN_CONTRAST:
             break
     rgb = (int(plate[0]), int(plate[1]), int(plate[2]))
     return replace(look, backing="scrim", box_color=rgb, box_alpha=round(alpha * 255))
