@@ -933,9 +933,10 @@ class Compositor:
                 self._cue_static(cue)
 
     def housekeeping(self, f: int) -> None:
-        """Drop what no later frame needs and give the heap back (every second or so)."""
+        """Drop what no later frame needs and give the heap back (every second or so, and as a
+        shot starts: the end card's layers are made while the last photo is still held)."""
         self._drop_unused(f)
-        if f % 90 == 60:
+        if f % 90 == 60 or f % 30:
             _trim()
 
     def _drop_unused(self, f: int) -> None:

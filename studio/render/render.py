@@ -455,6 +455,7 @@ def _write_frames(
     makes frames k, k + n, …; each writes its frame when its turn comes (OpenCV and the pipe write
     release the GIL, so the two overlap), then makes its next one."""
     total = comp.plan.frames
+    starts = {s.start for s in comp.plan.shots}
     turn = threading.Condition()
     state = {"next": 0, "closed": False}
 
@@ -473,8 +474,8 @@ def _write_frames(
                     for plane in out:
                         pipe.write(plane.data)
                     state["next"] = f + 1
-                    if f % 30 == 0:
-                        comp.housekeeping(f)
+                    if f % 30 == 0 or f + 1 in starts:  # and just before every shot starts
+                        comp.housekeeping(f + 1 if f % 30 else f)
                     turn.notify_all()
         except BrokenPipeError:
             pass  # ffmpeg stopped reading (it failed, or was stopped): its exit status tells

@@ -706,10 +706,16 @@ _ROLE_ORDER = {"title": 0, "subtitle": 1, "offer": 2, "price": 2, "caption": 3, 
 
 # Text sizes, read on a phone: the frame's width is what the phone's width shows, so sizes are
 # fractions of it. Captions 4.5-6 % of the width (49-65 px on 1080), never smaller; headlines
-# (title, offer, price, call to action) larger. A landscape frame's short height caps them.
+# (title, offer, price, call to action) larger. A landscape frame is the exception: 4.5 % of its
+# 1920 px would be 8 % of its height (two lines a sixth of the picture), crowding the photos out
+# of their designed layouts; its captions are 4 % of the width (77 px, 7 % of the height, still
+# above the 5 %-of-height norm of video captions), never under 3.6 %, and headlines at most 13 %
+# of the height.
 CAPTION_MIN = 0.045
 CAPTION_MAX = 0.06
 HEADLINE_MIN = 0.055
+LANDSCAPE_CAPTION = 0.04
+LANDSCAPE_MIN = 0.036
 _HEADLINES = ("title", "offer", "price", "cta")
 
 
@@ -718,8 +724,8 @@ def text_px(ctx_width: int, ctx_height: int, style: Style, role: str) -> tuple[i
     w, h = ctx_width, ctx_height
     short = min(w, h)
     landscape = w > h * 1.2
-    caption = w * (0.047 if landscape else min(CAPTION_MAX, max(CAPTION_MIN, style.caption_size)))
-    floor = w * CAPTION_MIN
+    caption = w * (LANDSCAPE_CAPTION if landscape else min(CAPTION_MAX, max(CAPTION_MIN, style.caption_size)))
+    floor = w * (LANDSCAPE_MIN if landscape else CAPTION_MIN)
     if role in _HEADLINES:
         share = {
             "title": style.headline_size,
@@ -728,7 +734,7 @@ def text_px(ctx_width: int, ctx_height: int, style: Style, role: str) -> tuple[i
             "cta": style.cta_size,
         }[role]
         px = max(share * short, caption * (1.25 if role != "cta" else 1.1))
-        floor = max(floor, w * HEADLINE_MIN if not landscape else caption * 1.1)
+        floor = max(floor, w * HEADLINE_MIN if not landscape else caption * 1.15)
         if landscape:
             px = min(px, 0.13 * h)
         return round(max(px, floor)), round(min(floor, px))
