@@ -6,8 +6,9 @@
    its subject (`framing.subject`), and checked to decode, so a bad file fails before ffmpeg starts;
 2. `studio.render.timeline.plan_draft` plans every shot on the music's beat grid, the layouts and
    camera moves, the transitions, the text cues and the end card (docs/rendering.md);
-3. the soundtrack is mixed and mastered (`studio.render.audio`) in a thread while the video runs:
-   it reaches ffmpeg over its own pipe as raw 48 kHz float samples;
+3. the soundtrack is mixed and mastered (`studio.render.audio`) by a process of its own
+   (`SoundtrackJob`, started first: it synthesises the bed while steps 1-2 run on the other core);
+   it reaches ffmpeg over its own pipe as raw 48 kHz 16-bit samples;
 4. `studio.render.compositor.Compositor` makes every frame as Y/Cb/Cr planes in a writer thread
    and streams them to ffmpeg over one pipe while it encodes (clips are decoded by ffmpeg
    processes of their own, at their cell's size).
@@ -291,11 +292,12 @@ class SoundtrackJob:
     def __init__(self, music: audio.MusicPlan | None) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="vb-mix-")
         self.out = Path(self._tmp.name) / "mix.f32"
+        self._errors = (Path(self._tmp.name) / "errors.txt").open("w+b")  # never a full pipe
         self.proc: subprocess.Popen[bytes] = subprocess.Popen(
             [sys.executable, "-m", "studio.render.mixjob", "--stdin", str(self.out)],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self._errors,
             **CHILD_OPTIONS,
         )
         first = {"music": None}
@@ -324,7 +326,8 @@ class SoundtrackJob:
             if time.monotonic() - began > timeout:
                 raise RenderCancelled("the render took too long and was stopped")
             time.sleep(0.02)
-        err = self.proc.stderr.read() if self.proc.stderr is not None else b""
+        self._errors.seek(0)
+        err = self._errors.read()
         if self.proc.returncode != 0:
             log.error("the soundtrack could not be made: %s", err.decode("utf-8", "replace")[-2000:])
             raise RenderError("the soundtrack could not be made")
@@ -337,9 +340,9 @@ class SoundtrackJob:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
-        for pipe in (self.proc.stdin, self.proc.stderr):
-            if pipe is not None:
-                pipe.close()
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self._errors.close()
         self._tmp.cleanup()
 
     def __enter__(self) -> SoundtrackJob:

@@ -176,7 +176,7 @@ def _glue(word: str) -> float:
     if word.lower().strip("'’\"") in _GLUE:
         return 3.5
     if word[0].isdigit() or word[0] in "$€£¥#":
-        return 2.0  # a number keeps its unit: "24 hours", "$19 only"
+        return 3.0  # a number keeps its unit: "24 hours", "$19 only"
     return 0.0
 
 

@@ -1077,7 +1077,7 @@ def _place(
     if card:  # a text-only promo: the words are the hero
         grow = 1.3 if role in ("title", "offer", "price", "cta") else 1.75
         look = replace(look, size=round(look.size * grow), max_lines=look.max_lines + 1)
-    widths: tuple[float, ...] = (0.86, 0.6, 0.44) if panel is None else (0.84,)
+    widths: tuple[float, ...] = (0.86, 0.6, 0.44, 0.32) if panel is None else (0.84, 0.6)
     if role == "tag":
         widths = (0.5, 0.36)
     prefer = _prefer(role, seg)
@@ -1087,6 +1087,8 @@ def _place(
     for share in widths:
         wide = replace(look, max_lines=look.max_lines + (1 if share < 0.7 else 0))
         block = layout_text(text, wide, region.w * share, min_size=floor)
+        if block.size < floor and share != widths[0]:
+            continue  # a column too narrow for its longest word at a readable size
         pad = block.size * 0.35
         box_w, box_h = block.width + 2 * pad, block.height + 2 * pad * 0.6
         placed = text_regions(
