@@ -7,7 +7,8 @@ made by the real director (`studio.director.director`) from the sample descripti
 - baseline A: ffmpeg encoding 30 s of one still 1080p frame (decoded once) plus the music;
 - baseline B: ffmpeg re-encoding the rendered MP4 with the same encoder settings;
 - MoviePy 2.x rendering the same plan (bench/render/with_moviepy.py).
-Every encode: libx264 veryfast crf 23, AAC. Repeats run interleaved and the best time counts. Each
+Every encode: libx264 with the render's settings (`studio.render.render.X264`: veryfast, crf 23,
+two threads), AAC. Repeats run interleaved and the best time counts. Each
 render synthesises its music bed afresh (an empty bed cache per run: the cold case).
 `--write-readme` puts the results into bench/README.md (render section); `--sheets DIR` also writes
 contact sheets (PNG) of the demo and of one video per style into DIR.
@@ -24,14 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.render import demo, measure, report
+from studio.render.render import X264
 
 ENCODE = [
     "-c:v",
     "libx264",
-    "-preset",
-    "veryfast",
-    "-crf",
-    "23",
+    *X264,  # the render's own encoder settings
     "-profile:v",
     "high",
     "-pix_fmt",

@@ -26,10 +26,12 @@ ABOUT = [
     "photo, layouts, beat-synced transitions, animated text, a synthesised and mastered soundtrack): "
     "every frame is made directly as Y/Cb/Cr 4:2:0 planes (photos decoded and converted once, at the "
     "resolution their tightest crop needs, with a half-size copy for wide crops); a camera move is one "
-    "bilinear `cv2.warpAffine` per plane into the frame (or the layout cell); text, logo and light "
+    "bilinear `cv2.warpAffine` of the luma (a `cv2.resize` per chroma plane) into the frame (or the "
+    "layout cell); text, logo and light "
     "sprites are premultiplied once and blended with two saturating OpenCV operations per plane; the "
-    "soundtrack is synthesised and mastered first, in a short-lived process of its own (its memory is "
-    "back with the system before the encoder starts), and reaches ffmpeg over its own pipe; one ffmpeg "
+    "soundtrack is synthesised and mastered in a short-lived process of its own, started first so its "
+    "synthesis runs beside the media analysis (its memory is back with the system before the encoder "
+    "starts), and reaches ffmpeg over its own pipe; one ffmpeg "
     "process encodes (clips are decoded by ffmpeg processes of their own).",
     "",
 ]
@@ -78,7 +80,8 @@ def table(results: dict[str, Any], machine: dict[str, str], how: str, subprocess
     head = [
         *ABOUT,
         f"Results of `python -m bench render` ({when}); demo draft by {how}: 30 s, 1920x1080, "
-        "3 photos, title, captions, lo-fi bed; every encode libx264 veryfast crf 23 + AAC.",
+        "3 photos, title, captions, lo-fi bed; every encode libx264 with the render's settings "
+        "(`studio.render.render.X264`: veryfast, crf 23, 2 threads) + AAC.",
         "",
         f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory']}, {machine['os']}, "
         f"Python {machine['python']}; load average at the end {machine['load']} (a shared machine: "

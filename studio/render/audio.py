@@ -36,6 +36,7 @@ from studio.render.beds.loudness import (
     _moving_mean,
     _sliding_min,
     integrated_lufs,
+    integrated_lufs_fast,
 )
 from studio.render.beds.moods import MOODS as MOOD_SPECS
 
@@ -311,18 +312,24 @@ def master(x: np.ndarray, target: float = TARGET_LUFS, ceiling: float = CEILING_
 
     The 4x-oversampled peak envelope is measured once; the look-ahead limiter's gain curve is
     derived from it for each gain tried (a smooth gain moves the oversampled peaks with it), so
-    mastering 30 s costs one envelope and two or three loudness measurements."""
-    measured = integrated_lufs(x, SAMPLE_RATE)
+    mastering 30 s costs one envelope and two or three loudness measurements. The gain is found
+    with the spectral loudness (`integrated_lufs_fast`, within a few hundredths of a LU, ~30x
+    cheaper) and confirmed with the exact BS.1770 measurement, which corrects it when needed."""
+    measured = integrated_lufs_fast(x, SAMPLE_RATE)
     if not math.isfinite(measured):
         return x.astype(np.float32)
     env = peak_envelope(x)
     limit_db = ceiling - CODEC_MARGIN_DB
     gain_db = target - measured
     y = x
-    for _round in range(4):
+    for attempt in range(7):
         g = 10.0 ** (gain_db / 20.0)
         curve = _limiter_curve(env * g, limit_db)
         y = (x * (g * curve)[:, None]).astype(np.float32)
+        quick = integrated_lufs_fast(y, SAMPLE_RATE)
+        if abs(quick - target) > 0.04 and attempt < 3:
+            gain_db += target - quick
+            continue
         got = integrated_lufs(y, SAMPLE_RATE)
         if abs(got - target) <= 0.1:
             break

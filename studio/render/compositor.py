@@ -26,6 +26,7 @@ from PIL import Image, ImageOps
 
 from common.ffmpeg import ffmpeg_exe
 from studio.render import yuv
+from studio.render.ffmpeg import CHILD_OPTIONS
 from studio.render.framing.easing import ease
 from studio.render.framing.geometry import Rect
 from studio.render.text import Block, Drawn, Look, composite, draw_block, layout_text
@@ -41,6 +42,7 @@ from studio.render.timeline import (
     Plan,
     Scene,
     Shot,
+    text_px,
 )
 from studio.render.yuv import Planes, Sprite
 
@@ -117,6 +119,21 @@ def _warp(src: np.ndarray, crop: tuple[float, float, float, float], dst: np.ndar
     )
 
 
+def _resize(src: np.ndarray, crop: tuple[float, float, float, float], dst: np.ndarray) -> None:
+    """`_warp` for chroma, about four times cheaper: the window rounded to whole source pixels and
+    resized. The rounding moves the picture by at most half a chroma sample (a quarter of the
+    4:2:0 chroma resolution the eye hardly resolves); the luma, where a half-pixel step would
+    show as judder in slow moves, keeps the exact warp."""
+    x0, y0, x1, y1 = crop
+    h, w = src.shape
+    ix0, iy0 = max(0, round(x0)), max(0, round(y0))
+    ix1, iy1 = min(w, round(x1)), min(h, round(y1))
+    if ix1 - ix0 < 2 or iy1 - iy0 < 2 or x0 < -0.5 or y0 < -0.5 or x1 > w + 0.5 or y1 > h + 0.5:
+        _warp(src, crop, dst)
+        return
+    cv2.resize(src[iy0:iy1, ix0:ix1], (dst.shape[1], dst.shape[0]), dst=dst, interpolation=cv2.INTER_LINEAR)
+
+
 def _region(frame: Planes, rect: tuple[int, int, int, int]) -> Planes:
     x0, y0, x1, y1 = rect
     return (
@@ -170,7 +187,7 @@ class _ClipReader:
         ]
         self.size = size
         self.proc: subprocess.Popen[bytes] = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **CHILD_OPTIONS
         )
         register(self.proc)
         self.frame_bytes = w * h * 3 // 2
@@ -215,10 +232,15 @@ class _ClipReader:
 class Compositor:
     """Makes the frames of `plan`. `frames()` yields each frame's planes (valid until the next)."""
 
-    def __init__(self, plan: Plan, logo: Path | None = None, *, scale: float = 1.0) -> None:
+    def __init__(
+        self, plan: Plan, logo: Path | None = None, *, scale: float = 1.0, glyphs: bool = True
+    ) -> None:
+        """`glyphs=False` draws every text's backing (plate, box, shadow) without its letters: the
+        backdrop the letters are read against, for measuring their contrast."""
         self.plan = plan
         self.w, self.h = plan.width, plan.height
         self.scale = scale
+        self.glyphs = glyphs
         self._pyramids: dict[str, _Pyramid] = {}
         self._panels: dict[
             tuple[int, int, int, int, tuple[int, int, int], tuple[int, int, int] | None, bool], Planes
@@ -332,8 +354,8 @@ class Compositor:
             c = (crop.x0 * k, crop.y0 * k, crop.x1 * k, crop.y1 * k)
             _warp(planes[0], c, dst[0])
             half = (c[0] / 2, c[1] / 2, c[2] / 2, c[3] / 2)
-            _warp(planes[1], half, dst[1])
-            _warp(planes[2], half, dst[2])
+            _resize(planes[1], half, dst[1])
+            _resize(planes[2], half, dst[2])
 
     def _fill_background(
         self, colour: tuple[int, int, int], panels: tuple[PanelFill, ...], out: Planes
@@ -533,7 +555,7 @@ class Compositor:
             look = Look(
                 family=style.headline_font,
                 headline=True,
-                size=round(short * style.headline_size * 1.1),
+                size=round(text_px(self.plan.width, self.plan.height, style, "title")[0] * 1.15 * self.scale),
                 color=bg_ink,
                 backing="none",
                 upper=style.upper_headline,
@@ -547,7 +569,7 @@ class Compositor:
             look = Look(
                 family=style.body_font,
                 headline=True,
-                size=round(short * style.cta_size),
+                size=round(text_px(self.plan.width, self.plan.height, style, "cta")[0] * self.scale),
                 color=ink,
                 backing="box",
                 box_color=box,
@@ -559,7 +581,7 @@ class Compositor:
             look = Look(
                 family=style.body_font,
                 headline=False,
-                size=round(short * style.caption_size * 0.85),
+                size=round(text_px(self.plan.width, self.plan.height, style, "caption")[0] * self.scale),
                 color=bg_ink,
                 backing="none",
                 max_lines=1,
@@ -690,10 +712,21 @@ class Compositor:
         got = self._cue_cache.get(cue.id)
         if got is None:
             drawn = draw_block(self._scaled_block(cue.block))
-            rgba = composite(drawn)
+            rgba = composite(drawn) if self.glyphs else drawn.backing.copy()
             got = (drawn, rgba, yuv.sprite(rgba))
             self._cue_cache[cue.id] = got
         return got
+
+    def _slim(self, cue: Cue) -> None:
+        """Keep only the finished sprite of a cue whose animation is over (its glyph, backing and
+        RGBA layers are three times the sprite's memory, and only animations read them)."""
+        got = self._cue_cache.get(cue.id)
+        if got is None:
+            return
+        drawn, _rgba, static = got
+        empty = np.zeros((0, 0, 4), np.uint8)
+        light = Drawn(empty, empty, drawn.words, drawn.lines, drawn.chars, drawn.pad)
+        self._cue_cache[cue.id] = (light, empty, static)
 
     def _scaled_block(self, block: Block) -> Block:
         if self.scale == 1.0:
@@ -718,6 +751,8 @@ class Compositor:
         n_in = 9
         if anim == "none" or k >= self._anim_frames(cue, drawn):
             yuv.blend(out, static, x, y, opacity)
+            if drawn.glyphs.size and k >= self._anim_frames(cue, drawn) + 4:
+                self._slim(cue)
             return
         if anim == "fade":
             yuv.blend(out, static, x, y, opacity * ease("ease-out-cubic", min(1.0, (k + 1) / n_in)))
@@ -875,10 +910,33 @@ class Compositor:
             if f % 90 == 45:
                 _trim()
 
+    WARM_S = 8.0  # what the first seconds show is prepared ahead
+    WARM_PHOTOS = 3
+
+    def warm(self, stop: Callable[[], bool] = lambda: False) -> None:
+        """Decode the photos and draw the texts of the first seconds ahead of the encoder (the
+        render does this while its soundtrack is being mixed on the other core). Bounded: at most
+        `WARM_PHOTOS` photos, so a long slideshow does not hold every photo at once."""
+        horizon = round(self.WARM_S * FPS)
+        photos: list[str] = []
+        for shot in self.plan.shots:
+            if shot.start >= horizon:
+                break
+            if isinstance(shot.scene, PhotoScene):
+                photos.extend(c.photo for c in shot.scene.cells if c.photo not in photos)
+        for ref in photos[: self.WARM_PHOTOS]:
+            if stop():
+                return
+            self._pyramid(ref)
+        for cue in self.plan.cues:
+            if cue.start < horizon and not stop():
+                self._cue_static(cue)
+
     def housekeeping(self, f: int) -> None:
-        """Drop what no later frame needs and give the heap back (every second or so)."""
+        """Drop what no later frame needs and give the heap back (every second or so, and as a
+        shot starts: the end card's layers are made while the last photo is still held)."""
         self._drop_unused(f)
-        if f % 90 == 60:
+        if f % 90 == 60 or f % 30:
             _trim()
 
     def _drop_unused(self, f: int) -> None:

@@ -1,21 +1,74 @@
 """The one encoding ffmpeg run of a render, with progress read from `-progress pipe:1` (out_time
 against the video's duration), a timeout, and a stop hook: a watcher kills ffmpeg as soon as
-`should_stop()` answers True. Inputs are probed with `common.ffmpeg.probe`."""
+`should_stop()` answers True. Inputs are probed with `common.ffmpeg.probe`.
+
+Every child the renderer starts (this encoder, clip decoders, the soundtrack's process) is started
+with `CHILD_OPTIONS`: on Linux it asks the kernel (prctl PR_SET_PDEATHSIG) to SIGKILL the child when
+the thread that started it dies, so a worker that crashes or is killed never leaves an ffmpeg
+encoding on. The signal follows the *starting thread*: each child here is started and waited for
+by the same thread (clip decoders live no longer than the frame thread that reads them)."""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
+import os
+import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from common.ffmpeg import MediaProbe, ffmpeg_exe, probe
 
-__all__ = ["FfmpegFailed", "FfmpegStopped", "MediaProbe", "ffmpeg_exe", "probe", "run_ffmpeg"]
+__all__ = [
+    "CHILD_OPTIONS",
+    "FfmpegFailed",
+    "FfmpegStopped",
+    "MediaProbe",
+    "child_options",
+    "ffmpeg_exe",
+    "probe",
+    "run_ffmpeg",
+]
 
 log = logging.getLogger(__name__)
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _pdeathsig_preexec() -> Callable[[], None] | None:
+    """A `preexec_fn` that makes the child die with its parent (Linux only; None elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return None
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    prctl.restype = ctypes.c_int
+    parent = os.getpid()
+
+    def preexec() -> None:  # runs in the forked child, before exec: nothing that allocates much
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the prctl took hold
+            os._exit(1)
+
+    return preexec
+
+
+def child_options() -> dict[str, Any]:
+    """Keyword arguments for `subprocess.Popen` of a child that must not outlive the render."""
+    preexec = _pdeathsig_preexec()
+    return {"preexec_fn": preexec} if preexec is not None else {}
+
+
+CHILD_OPTIONS: dict[str, Any] = child_options()
 
 
 class FfmpegFailed(Exception):
@@ -90,7 +143,12 @@ def run_ffmpeg(
     stop = {"why": ""}
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors, pass_fds=tuple(pass_fds)
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            pass_fds=tuple(pass_fds),
+            **CHILD_OPTIONS,
         )
         done = threading.Event()
         began = time.monotonic()

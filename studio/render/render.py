@@ -6,8 +6,9 @@
    its subject (`framing.subject`), and checked to decode, so a bad file fails before ffmpeg starts;
 2. `studio.render.timeline.plan_draft` plans every shot on the music's beat grid, the layouts and
    camera moves, the transitions, the text cues and the end card (docs/rendering.md);
-3. the soundtrack is mixed and mastered (`studio.render.audio`) in a thread while the video runs:
-   it reaches ffmpeg over its own pipe as raw 48 kHz float samples;
+3. the soundtrack is mixed and mastered (`studio.render.audio`) by a process of its own
+   (`SoundtrackJob`, started first: it synthesises the bed while steps 1-2 run on the other core);
+   it reaches ffmpeg over its own pipe as raw 48 kHz 16-bit samples;
 4. `studio.render.compositor.Compositor` makes every frame as Y/Cb/Cr planes in a writer thread
    and streams them to ffmpeg over one pipe while it encodes (clips are decoded by ffmpeg
    processes of their own, at their cell's size).
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import json
 import logging
 import os
 import subprocess
@@ -40,7 +42,7 @@ from pydantic import BaseModel, ValidationError
 from studio.draft import Draft
 from studio.render import RENDERER_VERSION, audio, yuv
 from studio.render.compositor import Compositor, PhotoError
-from studio.render.ffmpeg import FfmpegFailed, FfmpegStopped, probe, run_ffmpeg
+from studio.render.ffmpeg import CHILD_OPTIONS, FfmpegFailed, FfmpegStopped, probe, run_ffmpeg
 from studio.render.framing.subject import find_subject, load_small
 from studio.render.text import clear_font_cache
 from studio.render.timeline import FPS, Clip, ClipScene, Photo, Plan, PlanError, plan_draft
@@ -49,6 +51,20 @@ log = logging.getLogger(__name__)
 
 PRESET = "veryfast"
 CRF = 23
+# x264 fitted to the 2-core workers: two frame threads (the default, 1.5x the cores, only adds
+# buffered frames here, the frame thread needs the rest of the CPU), veryfast's own 10-frame
+# look-ahead, no extra sync buffer: ~55 MB less than the defaults at the same speed and quality.
+# `bench render` re-encodes with these same settings (its baseline).
+X264 = [
+    "-preset",
+    PRESET,
+    "-crf",
+    str(CRF),
+    "-threads",
+    "2",
+    "-x264-params",
+    "rc-lookahead=10:sync-lookahead=0",
+]
 
 
 class RenderError(Exception):
@@ -134,7 +150,7 @@ def _first_frame(path: Path, at: float) -> np.ndarray | None:
         "rgb24",
         "pipe:1",
     ]
-    done = subprocess.run(cmd, capture_output=True, check=False, timeout=60)
+    done = subprocess.run(cmd, capture_output=True, check=False, timeout=60, **CHILD_OPTIONS)
     if done.returncode != 0 or not done.stdout:
         return None
     n = len(done.stdout) // 3
@@ -209,6 +225,11 @@ def read_draft(draft: Draft | dict[str, Any]) -> Draft:
         raise RenderError("the draft could not be read") from None
 
 
+def _music_of(d: Draft, assets: Mapping[str, Path]) -> audio.MusicPlan | None:
+    duration = max(d.d, max((s.end for s in d.visuals), default=0)) / 1000
+    return audio.music_plan(d, duration, {k: Path(v) for k, v in assets.items()})
+
+
 def prepare(draft: Draft | dict[str, Any], assets: Mapping[str, Path]) -> tuple[Plan, Path | None]:
     """The plan of a draft with its media analysed (shared by the render and the storyboard)."""
     d = read_draft(draft)
@@ -216,8 +237,7 @@ def prepare(draft: Draft | dict[str, Any], assets: Mapping[str, Path]) -> tuple[
         raise RenderError("the draft is empty: add a photo, a clip or a title first")
     photos, clips = _media(d, assets)
     logo = _logo(d, assets)
-    duration = max(d.d, max((s.end for s in d.visuals), default=0)) / 1000
-    music = audio.music_plan(d, duration, {k: Path(v) for k, v in assets.items()})
+    music = _music_of(d, assets)
     track = d.music.m.name if d.music is not None else "track"
     if music is not None and not music.generated and music.path is None:
         raise RenderError(f"audio {track} is missing")
@@ -261,37 +281,82 @@ def soundtrack(plan: Plan) -> np.ndarray:
     return audio.mix(mix_spec(plan))
 
 
-def soundtrack_apart(plan: Plan, stop: Callable[[], bool], timeout: float) -> np.ndarray:
-    """The mastered mix of the plan, made by `python -m studio.render.mixjob` (see there why)."""
-    with tempfile.TemporaryDirectory(prefix="vb-mix-") as tmp:
-        spec, out = Path(tmp) / "spec.json", Path(tmp) / "mix.f32"
-        spec.write_text(mix_spec(plan).to_json())
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "studio.render.mixjob", str(spec), str(out)],
-            stdin=subprocess.DEVNULL,
+class SoundtrackJob:
+    """The soundtrack made by `python -m studio.render.mixjob --stdin` (see there why a process).
+
+    Started before the media are analysed, with the draft's music plan: a generated bed is
+    synthesised on the other core while this process analyses the photos and plans the shots;
+    `send(spec)` hands it the whole mix once the plan is known, `result()` waits for the samples.
+    Whatever happens, `close()` (or leaving the `with` block) kills it."""
+
+    def __init__(self, music: audio.MusicPlan | None) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="vb-mix-")
+        self.out = Path(self._tmp.name) / "mix.f32"
+        self._errors = (Path(self._tmp.name) / "errors.txt").open("w+b")  # never a full pipe
+        self.proc: subprocess.Popen[bytes] = subprocess.Popen(
+            [sys.executable, "-m", "studio.render.mixjob", "--stdin", str(self.out)],
+            stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self._errors,
+            **CHILD_OPTIONS,
         )
-        began = time.monotonic()
+        first = {"music": None}
+        if music is not None:
+            first = json.loads(audio.MixSpec(music.start + music.duration, music, ()).to_json())
+        self._write(json.dumps({"music": first["music"]}))
+
+    def _write(self, line: str) -> None:
+        assert self.proc.stdin is not None
         try:
-            while proc.poll() is None:
-                if stop():
-                    raise RenderCancelled("the render was cancelled")
-                if time.monotonic() - began > timeout:
-                    raise RenderCancelled("the render took too long and was stopped")
-                time.sleep(0.05)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            _out, err = proc.communicate()
-        if proc.returncode != 0:
+            self.proc.stdin.write(line.encode() + b"\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            pass  # it died: `result` reports it
+
+    def send(self, spec: audio.MixSpec) -> None:
+        self._write(spec.to_json())
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+
+    def result(self, stop: Callable[[], bool], timeout: float, duration: float) -> np.ndarray:
+        began = time.monotonic()
+        while self.proc.poll() is None:
+            if stop():
+                raise RenderCancelled("the render was cancelled")
+            if time.monotonic() - began > timeout:
+                raise RenderCancelled("the render took too long and was stopped")
+            time.sleep(0.02)
+        self._errors.seek(0)
+        err = self._errors.read()
+        if self.proc.returncode != 0:
             log.error("the soundtrack could not be made: %s", err.decode("utf-8", "replace")[-2000:])
             raise RenderError("the soundtrack could not be made")
-        samples = np.fromfile(out, np.float32).reshape(-1, 2)
-    n = round(plan.duration * audio.SAMPLE_RATE)
-    if len(samples) != n:
-        raise RenderError("the soundtrack could not be made")
-    return samples
+        samples = np.fromfile(self.out, np.float32).reshape(-1, 2)
+        if len(samples) != round(duration * audio.SAMPLE_RATE):
+            raise RenderError("the soundtrack could not be made")
+        return samples
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self._errors.close()
+        self._tmp.cleanup()
+
+    def __enter__(self) -> SoundtrackJob:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def soundtrack_apart(plan: Plan, stop: Callable[[], bool], timeout: float) -> np.ndarray:
+    """The mastered mix of the plan, made by `python -m studio.render.mixjob` (see there why)."""
+    with SoundtrackJob(plan.music) as job:
+        job.send(mix_spec(plan))
+        return job.result(stop, timeout, plan.duration)
 
 
 # --- the ffmpeg run ---------------------------------------------------------------------------
@@ -339,10 +404,7 @@ def encode_args(plan: Plan, video_fd: int, audio_fd: int, out: Path) -> list[str
         tags,
         "-c:v",
         "libx264",
-        "-preset",
-        PRESET,
-        "-crf",
-        str(CRF),
+        *X264,
         "-profile:v",
         "high",
         "-pix_fmt",
@@ -396,6 +458,7 @@ def _write_frames(
     makes frames k, k + n, …; each writes its frame when its turn comes (OpenCV and the pipe write
     release the GIL, so the two overlap), then makes its next one."""
     total = comp.plan.frames
+    starts = {s.start for s in comp.plan.shots}
     turn = threading.Condition()
     state = {"next": 0, "closed": False}
 
@@ -414,8 +477,8 @@ def _write_frames(
                     for plane in out:
                         pipe.write(plane.data)
                     state["next"] = f + 1
-                    if f % 30 == 0:
-                        comp.housekeeping(f)
+                    if f % 30 == 0 or f + 1 in starts:  # and just before every shot starts
+                        comp.housekeeping(f + 1 if f % 30 else f)
                     turn.notify_all()
         except BrokenPipeError:
             pass  # ffmpeg stopped reading (it failed, or was stopped): its exit status tells
@@ -504,21 +567,32 @@ def render_draft(
     out_path = Path(out_path)
     if progress is not None:
         progress(0.0)
-    plan, logo = prepare(draft, assets)
+    d = read_draft(draft)
+    _libc()
+    # the soundtrack's process starts first: it synthesises the bed on the other core while this
+    # one analyses the media, plans, and draws what the frames will reuse. Synthesis and mastering
+    # are the render's memory peak, so the encoder starts only once that process has exited (the
+    # process tree stays under 500 MB).
+    with SoundtrackJob(_music_of(d, assets)) as job:
+        plan, logo = prepare(d, assets)
+        if stop():
+            raise RenderCancelled("the render was cancelled")
+        job.send(mix_spec(plan))
+        limit = timeout if timeout is not None else 120 + 20 * plan.duration
+        comp = Compositor(plan, logo)
+        try:
+            comp.warm(stop)
+            release_memory()  # what the analysis and planning left behind
+            pcm = _pcm16(job.result(stop, limit, plan.duration))
+        except BaseException:
+            comp.close()
+            raise
+    release_memory()
     if stop():
+        comp.close()
         raise RenderCancelled("the render was cancelled")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     part = out_path.with_name(out_path.name + ".part")
-    _libc()
-    # the soundtrack first: synthesising and mastering it is the render's memory peak, and the
-    # encoder should not be running beside it (the process tree stays under 500 MB)
-    limit = timeout if timeout is not None else 120 + 20 * plan.duration
-    release_memory()  # what the analysis and planning left behind
-    pcm = _pcm16(soundtrack_apart(plan, stop, limit))
-    release_memory()
-    if stop():
-        raise RenderCancelled("the render was cancelled")
-    comp = Compositor(plan, logo)
     video_r, video_w = _pipe()
     audio_r, audio_w = _pipe()
     fds = {"video_r": video_r, "video_w": video_w, "audio_r": audio_r, "audio_w": audio_w}

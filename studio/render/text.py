@@ -6,6 +6,8 @@ ffmpeg's drawtext neither wraps nor draws colour emoji, so every text is drawn h
   Noto Sans Bold, its CJK face, the sans CJK subset, then colour emoji.
 - Words are what lines break between: Latin at spaces, CJK by the jieba segmenter (蜡烛 stays one
   word), emoji alone; closing punctuation stays on the line it closes.
+- A Latin word is never broken across lines: a text whose longest word is wider than the line
+  shrinks until it fits (only a word no readable size fits, a long URL, is cut).
 - Lines break at phrase boundaries: a dynamic programme over the words minimises raggedness plus a
   cost for every break inside a phrase (after "the", "of", "with", …) and a bonus for breaks after
   punctuation, for the fewest lines that fit; a text that does not fit shrinks.
@@ -127,6 +129,11 @@ def _segments(text: str) -> list[str]:
     return words
 
 
+def split_words(text: str) -> list[str]:
+    """The words lines may break between (Latin at spaces, CJK by jieba), spaces kept."""
+    return _segments(text)
+
+
 @dataclass
 class Word:
     clusters: list[tuple[str, Path]]
@@ -167,9 +174,9 @@ def _glue(word: str) -> float:
     if last in _PHRASE_END:
         return -2.0
     if word.lower().strip("'’\"") in _GLUE:
-        return 2.5
+        return 3.5
     if word[0].isdigit() or word[0] in "$€£¥#":
-        return 2.0  # a number keeps its unit: "24 hours", "$19 only"
+        return 3.0  # a number keeps its unit: "24 hours", "$19 only"
     return 0.0
 
 
@@ -198,6 +205,7 @@ class Block:
     ascent: int
     widths: list[float]
     look: Look
+    cut: bool = False  # the text did not fit and ends on "…"
 
     @property
     def width(self) -> float:
@@ -256,11 +264,16 @@ def _line_width(words: list[Word]) -> float:
     return total
 
 
-def _split_long(words: list[Word], max_w: float) -> list[Word]:
-    """A word wider than a line is cut into pieces that fit (never happens for sane captions)."""
+def _latin(word: Word) -> bool:
+    return not any(_is_cjk(ord(c[0])) or f == EMOJI_FONT for c, f in word.clusters)
+
+
+def _split_long(words: list[Word], max_w: float, latin: bool = False) -> list[Word]:
+    """A CJK word wider than a line is cut between its characters (never happens for sane
+    captions); a Latin word only when `latin` (a last resort: a URL no size can fit)."""
     out: list[Word] = []
     for w in words:
-        if w.width <= max_w or len(w.clusters) < 2:
+        if w.width <= max_w or len(w.clusters) < 2 or (_latin(w) and not latin):
             out.append(w)
             continue
         start = 0
@@ -328,17 +341,28 @@ def layout_text(text: str, look: Look, max_w: float, min_size: int | None = None
     if look.upper or fam.caps:
         shown = shown.upper()
     size = look.size
-    floor = min_size or max(12, round(look.size * 0.6))
+    floor = min(look.size, min_size or max(12, round(look.size * 0.6)))
     tracking = look.tracking + (fam.tracking if look.headline else 0.0)
     while True:
         words = words_of(shown.replace("\n", " "), fam, look.headline)
         _measure(words, size, tracking)
-        words = _split_long(words, max_w)
+        # a Latin word is never broken: the text shrinks until its longest word fits a line
+        widest = max((w.width for w in words if _latin(w)), default=0.0)
+        if widest > max_w:
+            fits = int(size * max_w / widest)
+            last_resort = max(12, round(floor * 0.75))
+            if fits >= last_resort:
+                size = min(size - 1, fits)
+                continue
+            size = last_resort
+            _measure(words, size, tracking)
+        words = _split_long(words, max_w, latin=True)
         _measure(words, size, tracking)
         lines = break_lines(words, max_w, look.max_lines)
         if lines is not None or size <= floor:
             break
         size = max(floor, round(size * 0.9))
+    cut = lines is None
     if lines is None:  # still too long: as many words as fit, then an ellipsis
         lines = break_lines(words, max_w, 99) or [words]
         lines = lines[: look.max_lines]
@@ -356,7 +380,7 @@ def layout_text(text: str, look: Look, max_w: float, min_size: int | None = None
             w.x = x
             x += w.width + (w.space_w if n < len(line) - 1 and w.space else 0.0)
         widths.append(x)
-    return Block(lines, size, line_h, ascent, widths, Look(**{**look.__dict__, "size": size}))
+    return Block(lines, size, line_h, ascent, widths, Look(**{**look.__dict__, "size": size}), cut)
 
 
 def _emoji_image(text: str, size: int) -> Image.Image:
@@ -477,15 +501,20 @@ def _backing(
                     width=max(2, round(size * 0.05)),
                     fill=(*look.box_color, 0),
                 )
-    elif kind == "scrim":
-        ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-        cx, cy = w / 2, h / 2
-        rx, ry = w / 2, h / 2
-        dist = np.sqrt(((xs - cx) / rx) ** 2 + ((ys - cy) / ry) ** 2)
-        alpha = np.clip(1.25 - dist, 0, 1) ** 1.2 * look.box_alpha
+    elif kind == "scrim":  # a soft-edged plate: its full opacity under every letter
+        plate = Image.new("L", (w, h), 0)
+        px0 = min(line[0] for line in lines) - size * 0.4
+        px1 = max(line[2] for line in lines) + size * 0.4
+        py0 = min(line[1] for line in lines) - size * 0.12
+        py1 = max(line[3] for line in lines) + size * 0.12
+        ImageDraw.Draw(plate).rounded_rectangle(
+            (max(0.0, px0), max(0.0, py0), min(w - 1.0, px1), min(h - 1.0, py1)),
+            radius=round(size * 0.45),
+            fill=look.box_alpha,
+        )
         arr = np.zeros((h, w, 4), np.uint8)
         arr[..., :3] = look.box_color
-        arr[..., 3] = alpha.astype(np.uint8)
+        arr[..., 3] = np.asarray(plate.filter(ImageFilter.GaussianBlur(size * 0.18)))
         out = Image.fromarray(arr, "RGBA")
     if kind in ("shadow", "scrim", "outline", "outline-box"):
         glyph = Image.fromarray(mask, "L")
@@ -511,6 +540,8 @@ def _odd(v: float) -> int:
 
 def composite(drawn: Drawn) -> np.ndarray:
     """Glyphs over backing: the block's final RGBA."""
+    if not drawn.glyphs[..., 3].any():  # a backing revealed before its words: nothing to blend
+        return drawn.backing.copy()
     g = drawn.glyphs.astype(np.float32) / 255.0
     b = drawn.backing.astype(np.float32) / 255.0
     ga, ba = g[..., 3:4], b[..., 3:4]

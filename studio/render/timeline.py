@@ -28,6 +28,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,13 +38,14 @@ import numpy as np
 
 from studio.draft import Draft, TextSegment, VisualSegment
 from studio.render.audio import BeatGrid, MusicPlan, music_grid, music_plan
+from studio.render.captions import phrase_captions
 from studio.render.framing.geometry import Rect
 from studio.render.framing.layout import Layout, PhotoInfo, plan_layout
 from studio.render.framing.shots import Move
 from studio.render.framing.subject import Subject
 from studio.render.framing.text_place import TextPlacement, safe_zone, text_regions
-from studio.render.styles import RGB, Style, contrast, hex_rgb, ink_for, pick_style
-from studio.render.text import Block, Look, layout_text
+from studio.render.styles import RGB, Style, hex_rgb, ink_for, luminance, pick_style
+from studio.render.text import Block, Look, has_cjk, layout_text
 
 log = logging.getLogger(__name__)
 
@@ -668,30 +670,85 @@ def _end_card(ctx: _Context, start: int, logo: Path | None) -> EndCard:
     handle = ""
     if brand is not None:
         handle = brand.handle or brand.url or ""
-    cta = ctas[-1].m.text if ctas else ""
+    cta = ctas[-1].m.text if ctas else default_cta(d)
     colors = ctx.style.backgrounds[0]
     return EndCard(start, name.strip(), cta.strip(), handle.strip(), logo, colors)
+
+
+# what a business's viewers are asked to do, when the draft does not say: (words in the prompt,
+# English call, Chinese call); the first match wins, a shop's "Shop now" otherwise
+_CTAS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("cafe", "café", "coffee", "restaurant", "bakery", "pizza", "menu", "food", "dish", "meal",
+      "咖啡", "餐厅", "美食", "面包", "烘焙", "外卖", "菜"), "Order now", "立即下单"),
+    (("salon", "spa", "massage", "clinic", "class", "lesson", "course", "studio", "hotel", "booking",
+      "appointment", "tour", "美发", "美容", "按摩", "课程", "酒店", "预约", "民宿"), "Book now", "立即预约"),
+    (("opening", "event", "festival", "concert", "visit", "open house", "开业", "活动", "展览", "到店"),
+     "Visit us", "欢迎到店"),
+    (("app", "software", "download", "subscribe", "channel", "应用", "下载", "订阅"),
+     "Try it free", "免费试用"),
+)
+
+
+def default_cta(d: Draft) -> str:
+    """A call to action fitted to the business the prompt describes (its language, too)."""
+    prompt = (d.m.prompt or "") + " " + (d.m.title or "")
+    zh = (d.m.language or "").startswith("zh") or has_cjk(prompt)
+    low = prompt.lower()
+    for words, en, cn in _CTAS:
+        if any((w in prompt) if has_cjk(w) else re.search(rf"\b{re.escape(w)}\b", low) for w in words):
+            return cn if zh else en
+    return "立即购买" if zh else "Shop now"
 
 
 # --- text cues --------------------------------------------------------------------------------
 _ROLE_ORDER = {"title": 0, "subtitle": 1, "offer": 2, "price": 2, "caption": 3, "text": 3, "cta": 4}
 
 
+# Text sizes, read on a phone: the frame's width is what the phone's width shows, so sizes are
+# fractions of it. Captions 4.5-6 % of the width (49-65 px on 1080), never smaller; headlines
+# (title, offer, price, call to action) larger. A landscape frame is the exception: 4.5 % of its
+# 1920 px would be 8 % of its height (two lines a sixth of the picture), crowding the photos out
+# of their designed layouts; its captions are 4 % of the width (77 px, 7 % of the height, still
+# above the 5 %-of-height norm of video captions), never under 3.6 %, and headlines at most 13 %
+# of the height.
+CAPTION_MIN = 0.045
+CAPTION_MAX = 0.06
+HEADLINE_MIN = 0.055
+LANDSCAPE_CAPTION = 0.04
+LANDSCAPE_MIN = 0.036
+_HEADLINES = ("title", "offer", "price", "cta")
+
+
+def text_px(ctx_width: int, ctx_height: int, style: Style, role: str) -> tuple[int, int]:
+    """(size, smallest size) in px of a text of `role` on a `ctx_width` x `ctx_height` canvas."""
+    w, h = ctx_width, ctx_height
+    short = min(w, h)
+    landscape = w > h * 1.2
+    caption = w * (LANDSCAPE_CAPTION if landscape else min(CAPTION_MAX, max(CAPTION_MIN, style.caption_size)))
+    floor = w * (LANDSCAPE_MIN if landscape else CAPTION_MIN)
+    if role in _HEADLINES:
+        share = {
+            "title": style.headline_size,
+            "offer": style.headline_size * 0.9,
+            "price": style.headline_size,
+            "cta": style.cta_size,
+        }[role]
+        px = max(share * short, caption * (1.25 if role != "cta" else 1.1))
+        floor = max(floor, w * HEADLINE_MIN if not landscape else caption * 1.15)
+        if landscape:
+            px = min(px, 0.13 * h)
+        return round(max(px, floor)), round(min(floor, px))
+    px = caption * (1.12 if role == "subtitle" else 1.0)
+    return round(max(px, floor)), round(floor)
+
+
 def _look(ctx: _Context, role: str, seg: TextSegment | None) -> tuple[Look, str]:
     style = ctx.style
-    short = min(ctx.width, ctx.height)
-    headline = role in ("title", "offer", "price", "cta")
-    size_share = {
-        "title": style.headline_size,
-        "offer": style.headline_size * 0.9,
-        "price": style.headline_size,
-        "cta": style.cta_size,
-        "tag": style.caption_size * 0.8,
-        "subtitle": style.caption_size * 1.15,
-    }.get(role, style.caption_size)
+    headline = role in _HEADLINES
+    px, floor = text_px(ctx.width, ctx.height, style, role)
     m = seg.m if seg is not None else None
     if m is not None and m.size is not None:
-        size_share *= {"s": 0.75, "m": 1.0, "l": 1.25, "xl": 1.5}[m.size]
+        px = max(floor, round(px * {"s": 0.8, "m": 1.0, "l": 1.2, "xl": 1.4}[m.size]))
     fam = (m.font if m is not None and m.font else None) or (
         style.headline_font if headline else style.body_font
     )
@@ -724,7 +781,7 @@ def _look(ctx: _Context, role: str, seg: TextSegment | None) -> tuple[Look, str]
     look = Look(
         family=fam,
         headline=headline,
-        size=max(14, round(short * size_share)),
+        size=px,
         color=color,
         backing=backing,
         box_color=box_color,
@@ -783,6 +840,58 @@ def _panel_of(shot: Shot) -> Rect | None:
     return None
 
 
+def _phrased_texts(d: Draft) -> list[tuple[str, TextSegment, str, int, int]]:
+    """(id, segment, text, start ms, end ms) of every text, the captions cut at phrase boundaries
+    (`studio.render.captions`: neighbours that continue each other rejoined, long ones split)."""
+    out: list[tuple[str, TextSegment, str, int, int]] = []
+    captions = [s for s in d.texts() if s.m.role in ("caption", "text") and s.m.text.strip()]
+    captions.sort(key=lambda s: s.st)
+    pieces = phrase_captions([(s.m.text, s.st, s.end) for s in captions], d.m.prompt or "")
+    seen: dict[str, int] = {}
+    for piece in pieces:
+        seg = captions[piece.source]
+        n = seen.get(seg.id, 0)
+        seen[seg.id] = n + 1
+        out.append((seg.id if n == 0 else f"{seg.id}~{n}", seg, piece.text, piece.start, piece.end))
+    for seg in d.texts():
+        if seg.m.role not in ("caption", "text") and seg.m.text.strip():
+            out.append((seg.id, seg, seg.m.text.strip(), seg.st, seg.end))
+    return out
+
+
+Item = tuple[str, str, str, int, int, TextSegment | None]
+OFFER_S = 3.5  # an offer shown beside the captions gets this long to itself, after them
+
+
+def _offer_after_captions(items: list[Item], until: int) -> list[Item]:
+    """A promo's text runs hook → benefits → offer → call to action. An offer (or price) that the
+    draft spreads over the captions would fight them for the one text place: it gets its own time
+    after the captions (the last `OFFER_S` before the end card when the captions run to it, the
+    captions overlapping that window ending where it starts)."""
+    captions = [it for it in items if it[1] in ("caption", "text", "subtitle")]
+    offers = [it for it in items if it[1] in ("offer", "price")]
+    if not captions or not offers:
+        return items
+    out = [it for it in items if it[1] not in ("offer", "price")]
+    last = max(it[4] for it in captions)
+    for off in offers:
+        overlap = sum(max(0, min(off[4], c[4]) - max(off[3], c[3])) for c in captions)
+        if overlap < _f(2.0):
+            out.append(off)
+            continue
+        start = min(last, until - _f(OFFER_S))
+        start = max(start, off[3])
+        if until - start < _f(1.5):
+            continue  # no room before the end card: its words are in the captions' time only
+        out = [
+            (*it[:4], min(it[4], start), it[5]) if it[1] in ("caption", "text", "subtitle") else it
+            for it in out
+        ]
+        out = [it for it in out if it[4] - it[3] >= 8]
+        out.append((*off[:3], start, until, off[5]))
+    return out
+
+
 def _text_plan(
     ctx: _Context, shots: list[Shot], until: int
 ) -> list[tuple[str, str, str, int, int, TextSegment | None]]:
@@ -790,17 +899,15 @@ def _text_plan(
     d = ctx.draft
     beats = ctx.grid.beats
     items: list[tuple[str, str, str, int, int, TextSegment | None]] = []
-    for seg in d.texts():
-        text = seg.m.text.strip()
-        if not text:
-            continue
-        a, b = seg.st / 1000, seg.end / 1000
+    for seg_id, seg, text, st, end in _phrased_texts(d):
+        a, b = st / 1000, end / 1000
         a = _snap(a, beats, a - 0.25, a + 0.25) if a > 0.05 else 0.0
         fa, fb = _f(a), min(_f(b), until)
         if seg.m.role == "cta" and fb - fa < FPS:  # the end card shows it
             continue
         if fb - fa >= 8:
-            items.append((seg.id, seg.m.role, text, fa, fb, seg))
+            items.append((seg_id, seg.m.role, text, fa, fb, seg))
+    items = _offer_after_captions(items, until)
     items.sort(key=lambda it: it[3])
     # no overlaps between cues of the same band: a later cue starts when the earlier one ends
     tidy: list[tuple[str, str, str, int, int, TextSegment | None]] = []
@@ -852,6 +959,8 @@ def _cues(
     cues: list[Cue] = []
     beat_frames = max(2, round(ctx.grid.beat_s * FPS))
     taken: list[tuple[int, int, Rect]] = []  # cues already placed (frames, box)
+    wanted: dict[str, int] = {}  # frames of words meant for each segment's time
+    lost: dict[str, int] = {}  # of which found no place
     for cue_id, role, text, start, end, seg in _text_plan(ctx, shots, until):
         spanned = [s for s in shots if s.start < end and s.end > start and not isinstance(s.scene, EndScene)]
         if not spanned:
@@ -863,8 +972,6 @@ def _cues(
                 groups.append([s])
             else:
                 groups[-1].append(s)
-        placed_frames = 0
-        failed: set[str] = set()
         for g, group in enumerate(groups):
             a = max(start, group[0].start)
             b = min(end, group[-1].end)
@@ -882,6 +989,7 @@ def _cues(
                 group,
                 *args,
                 animate=g == 0,
+                visible=_visible(shots, a, b),
             )
             pieces = [cue] if cue is not None and cue.overlap <= 0.03 else []
             if not pieces and len(group) > 1:  # shot by shot: where one framing leaves room
@@ -900,18 +1008,37 @@ def _cues(
                         [s],
                         *args,
                         animate=g == 0 and k == 0,
+                        visible=_visible(shots, sa, sb),
                     )
                     if piece is not None and piece.overlap <= 0.03:
                         pieces.append(piece)
-            if not pieces:
-                failed |= {seg_id for s in group for seg_id in s.segment.split("+")}
+            placed = 0
             for piece in pieces:
                 cues.append(piece)
                 taken.append((piece.start, piece.end, piece.box))
-                placed_frames += piece.end - piece.start
-        if failed and placed_frames < 0.5 * (end - start):
-            self_crowded.update(failed)
+                placed += piece.end - piece.start
+            for seg_id in {seg_id for s in group for seg_id in s.segment.split("+")}:
+                wanted[seg_id] = wanted.get(seg_id, 0) + (b - a)
+                lost[seg_id] = lost.get(seg_id, 0) + max(0, b - a - placed)
+    # a photo is planned again text-first when most of the words meant for its time found no
+    # place off its subject (a short phrase missing a few shots stays on the shots that fit it)
+    self_crowded.update(k for k, n in wanted.items() if lost.get(k, 0) > 0.5 * n)
     return cues
+
+
+def _visible(shots: list[Shot], a: int, b: int) -> tuple[Shot, ...]:
+    """The shots on screen at some frame of [a, b): a transition shows the next shot from half its
+    length before its cut and the previous one until half its length after."""
+    out: list[Shot] = []
+    for n, s in enumerate(shots):
+        if isinstance(s.scene, EndScene):
+            continue
+        nxt = shots[n + 1] if n + 1 < len(shots) else None
+        lo = s.start - s.transition.frames // 2
+        hi = s.end + (nxt.transition.frames - nxt.transition.frames // 2 if nxt is not None else 0)
+        if lo < b and hi > a:
+            out.append(s)
+    return tuple(out)
 
 
 def _place(
@@ -930,12 +1057,14 @@ def _place(
     taken: list[tuple[int, int, Rect]],
     *,
     animate: bool,
+    visible: tuple[Shot, ...] = (),
 ) -> Cue | None:
     w, h = ctx.width, ctx.height
     look, anim = _look(ctx, role, seg)
+    floor = text_px(w, h, ctx.style, role)[1]  # never smaller than this (read on a phone)
     panel = _panel_of(group[0])
     avoid: list[Rect] = []
-    for s in group:
+    for s in [*group, *[v for v in visible if v not in group]]:
         avoid.extend(_subject_rects(ctx, s))
     if mark is not None:
         avoid.append(mark.rect)
@@ -948,7 +1077,7 @@ def _place(
     if card:  # a text-only promo: the words are the hero
         grow = 1.3 if role in ("title", "offer", "price", "cta") else 1.75
         look = replace(look, size=round(look.size * grow), max_lines=look.max_lines + 1)
-    widths: tuple[float, ...] = (0.86, 0.6, 0.44) if panel is None else (0.84,)
+    widths: tuple[float, ...] = (0.86, 0.6, 0.44, 0.32) if panel is None else (0.84, 0.6)
     if role == "tag":
         widths = (0.5, 0.36)
     prefer = _prefer(role, seg)
@@ -957,12 +1086,16 @@ def _place(
     best: tuple[float, Block, TextPlacement] | None = None
     for share in widths:
         wide = replace(look, max_lines=look.max_lines + (1 if share < 0.7 else 0))
-        block = layout_text(text, wide, region.w * share)
+        block = layout_text(text, wide, region.w * share, min_size=floor)
+        if block.size < floor and share != widths[0]:
+            continue  # a column too narrow for its longest word at a readable size
         pad = block.size * 0.35
         box_w, box_h = block.width + 2 * pad, block.height + 2 * pad * 0.6
-        placed = text_regions(w, h, zone, avoid, box_w, box_h, panel=panel, prefer=prefer)
+        placed = text_regions(
+            w, h, zone, avoid, box_w, box_h, panel=panel, prefer=prefer, min_scale=floor / block.size
+        )
         shrink = block.size * placed.scale / look.size
-        cost = 40.0 * placed.overlap + 4.0 * (1.0 - shrink) + 0.3 * len(block.lines)
+        cost = 40.0 * placed.overlap + 4.0 * (1.0 - shrink) + 0.3 * len(block.lines) + 30.0 * block.cut
         if best is None or cost < best[0] - 1e-6:
             best = (cost, block, placed)
         if placed.overlap <= 0.01 and placed.scale >= 0.995:
@@ -971,8 +1104,10 @@ def _place(
     _, block, placed = best
     if placed.scale < 0.995:  # shrunk to fit beside the subject: lay out again at that size
         pad = block.size * 0.35
-        look = replace(block.look, size=max(14, round(block.size * placed.scale)))
-        block = layout_text(text, look, max(placed.rect.w - 2 * pad * placed.scale, look.size * 2.0))
+        look = replace(block.look, size=max(min(floor, block.size), round(block.size * placed.scale)))
+        block = layout_text(
+            text, look, max(placed.rect.w - 2 * pad * placed.scale, look.size * 2.0), min_size=floor
+        )
     box = placed.rect
     # keep the block centred in the box it was given
     x = round(box.cx - block.width / 2)
@@ -980,7 +1115,7 @@ def _place(
     x = max(round(zone_px.x0), min(x, round(zone_px.x1 - block.width)))
     y = max(round(zone_px.y0), min(y, round(zone_px.y1 - block.height)))
     final_box = Rect(x, y, x + block.width, y + block.height)
-    look = _legible(ctx, look, group[0], final_box, panel)
+    look = _legible(ctx, look, group, final_box, panel)
     if look != block.look:
         block = replace(
             block,
@@ -1025,59 +1160,110 @@ def _prefer(role: str, seg: TextSegment | None) -> Literal["top", "bottom", "cen
     return by_role.get(role)
 
 
-def _legible(ctx: _Context, look: Look, shot: Shot, box: Rect, panel: Rect | None) -> Look:
-    """The look with a backing (scrim / box / outline) when the background under the text would
-    not give it legible contrast (WCAG 4.5:1 against the mean, or a busy background)."""
-    scene = shot.scene
-    if panel is not None and panel.contains(box, tol=2.0) and isinstance(scene, PhotoScene | ClipScene):
-        p = max(scene.panels, key=lambda q: q.rect.area)
-        ink = ink_for(p.color)
-        return replace(
-            look,
-            color=ink if look.backing not in ("box", "outline-box") else look.color,
-            backing="none" if look.backing in ("shadow", "scrim", "outline") else look.backing,
-        )
-    if look.backing in ("box",):
-        return look
-    mean, spread = _background_under(ctx, shot, box)
-    if mean is None:
-        return look
-    ok = contrast(look.color, mean) >= 4.5 and spread < 38
-    if ok:
-        return look
-    if look.backing in ("none", "shadow", "outline"):
-        dark = ink_for(mean) == (255, 255, 255)
-        if contrast(look.color, (17, 17, 17)) >= 4.5 or dark:
-            return replace(look, backing="scrim", box_color=ctx.style.scrim, box_alpha=190)
-        return replace(look, backing="box", box_color=ctx.style.accent, color=ctx.style.ink_on_accent)
-    return replace(look, box_alpha=max(look.box_alpha, 200))
+MIN_CONTRAST = 4.5  # WCAG AA for text, between the letters and the pixels behind them
+# what the plan aims for: the backdrop is measured on the small analysis image at three points of
+# each move, so a margin keeps the rendered frames (full resolution, every frame) above 4.5
+PLAN_CONTRAST = 5.2
 
 
-def _background_under(ctx: _Context, shot: Shot, box: Rect) -> tuple[RGB | None, float]:
-    scene = shot.scene
-    if isinstance(scene, PhotoScene):
-        for c in scene.cells:
-            inter = c.rect.intersection(box)
-            if inter is None:
+def _luma(rgb: np.ndarray) -> np.ndarray:
+    """WCAG relative luminance of (n, 3) sRGB samples."""
+    c = rgb.astype(np.float64) / 255.0
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return lin @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def worst_contrast(color: RGB, backdrop: np.ndarray) -> float:
+    """The contrast of `color` against the backdrop's pixels (n, 3): its 5th percentile (a few
+    stray pixels aside, what the hardest-to-read part of the text stands on)."""
+    lt = luminance(color)
+    lb = _luma(backdrop.reshape(-1, 3))
+    ratio = (np.maximum(lt, lb) + 0.05) / (np.minimum(lt, lb) + 0.05)
+    return float(np.percentile(ratio, 5))
+
+
+def _legible(ctx: _Context, look: Look, shots: list[Shot], box: Rect, panel: Rect | None) -> Look:
+    """The look made legible on the pixels behind it: contrast >= `MIN_CONTRAST` between the text
+    colour and (the 5th percentile of) the backdrop under the text box, measured on the photos'
+    pixels over every shot the text spans (the move sampled), on a panel's colours or a card's.
+
+    In order: the look as it is; a box/plate look with its ink corrected; the text's colour
+    flipped to white or near-black (on panels and plain backdrops); a plate (a soft-edged scrim,
+    dark under light text, light under dark text) as opaque as the worst pixel needs."""
+    backdrop = _backdrop(ctx, shots, box)
+    if backdrop is None or not len(backdrop):
+        return look
+    if look.backing == "box":
+        plate = np.array(look.box_color, np.float64)
+        alpha = look.box_alpha / 255.0
+        behind = backdrop * (1 - alpha) + plate * alpha
+        if worst_contrast(look.color, behind) >= PLAN_CONTRAST:
+            return look
+        ink = ink_for(look.box_color)
+        if worst_contrast(ink, behind) >= PLAN_CONTRAST:
+            return replace(look, color=ink)
+        return replace(look, color=ink, box_alpha=250)
+    if worst_contrast(look.color, backdrop) >= PLAN_CONTRAST:
+        return look if look.backing != "scrim" or panel is None else replace(look, backing="none")
+    custom = look.color != ctx.style.text  # the creator's colour: keep it, back it instead
+    if not custom:
+        for ink in ((255, 255, 255), (17, 17, 17)):
+            if worst_contrast(ink, backdrop) >= PLAN_CONTRAST:
+                backing = look.backing if look.backing not in ("scrim",) else "shadow"
+                if (panel is not None or ink != (255, 255, 255)) and backing in ("shadow", "outline"):
+                    backing = "none"  # a dark shadow under dark letters only muddies them
+                return replace(look, color=ink, backing=backing)
+    light_text = luminance(look.color) >= 0.4
+    plate = np.array(ctx.style.scrim if light_text else (246, 244, 240), np.float64)
+    if light_text and luminance(ctx.style.scrim) > 0.05:
+        plate = np.array((12, 12, 12), np.float64)
+    for alpha in (0.6, 0.7, 0.8, 0.88, 0.94):
+        if worst_contrast(look.color, backdrop * (1 - alpha) + plate * alpha) >= PLAN_CONTRAST:
+            break
+    rgb = (int(plate[0]), int(plate[1]), int(plate[2]))
+    return replace(look, backing="scrim", box_color=rgb, box_alpha=round(alpha * 255))
+
+
+def _backdrop(ctx: _Context, shots: list[Shot], box: Rect) -> np.ndarray | None:
+    """RGB samples (n, 3) of what lies under `box` over `shots` (each shot's move at its start,
+    middle and end), from the photos' analysis images, the panels' and cards' colours."""
+    parts: list[np.ndarray] = []
+    for shot in shots:
+        scene = shot.scene
+        if isinstance(scene, PhotoScene | ClipScene):
+            for p in scene.panels:
+                if p.rect.intersection(box) is not None:
+                    parts.append(np.array([p.color, p.gradient_to or p.color], np.float64))
+            if isinstance(scene, ClipScene):
+                if scene.rect.intersection(box) is not None:
+                    clip = ctx.clips[scene.clip]
+                    parts.append(clip.small.reshape(-1, 3).astype(np.float64))
                 continue
-            photo = ctx.photos[c.photo]
-            crop = c.move.at(0.0)
-            sh, sw = photo.small.shape[:2]
-            kx, ky = sw / photo.width, sh / photo.height
-            fx0 = crop.x0 + (inter.x0 - c.rect.x0) / c.rect.w * crop.w
-            fx1 = crop.x0 + (inter.x1 - c.rect.x0) / c.rect.w * crop.w
-            fy0 = crop.y0 + (inter.y0 - c.rect.y0) / c.rect.h * crop.h
-            fy1 = crop.y0 + (inter.y1 - c.rect.y0) / c.rect.h * crop.h
-            x0, x1 = max(0, int(fx0 * kx)), min(sw, math.ceil(fx1 * kx))
-            y0, y1 = max(0, int(fy0 * ky)), min(sh, math.ceil(fy1 * ky))
-            if x1 > x0 and y1 > y0:
-                patch = photo.small[y0:y1, x0:x1].reshape(-1, 3).astype(np.float32)
-                mean = tuple(int(v) for v in patch.mean(axis=0))
-                luma = patch @ np.array([0.2126, 0.7152, 0.0722], np.float32)
-                return (mean[0], mean[1], mean[2]), float(luma.std())
-    if isinstance(scene, ClipScene):
-        clip = ctx.clips[scene.clip]
-        patch = clip.small.reshape(-1, 3).astype(np.float32)
-        mean = tuple(int(v) for v in patch.mean(axis=0))
-        return (mean[0], mean[1], mean[2]), 60.0
-    return None, 0.0
+            for t in (0.0, 0.5, 1.0):
+                patch = _photo_under(ctx, scene, box, t)
+                if patch is not None:
+                    parts.append(patch)
+        elif isinstance(scene, CardScene):
+            parts.append(np.array(scene.colors, np.float64))
+    return np.concatenate(parts) if parts else None
+
+
+def _photo_under(ctx: _Context, scene: PhotoScene, box: Rect, t: float) -> np.ndarray | None:
+    out: list[np.ndarray] = []
+    for c in scene.cells:
+        inter = c.rect.intersection(box)
+        if inter is None:
+            continue
+        photo = ctx.photos[c.photo]
+        crop = c.move.at(t)
+        sh, sw = photo.small.shape[:2]
+        kx, ky = sw / photo.width, sh / photo.height
+        fx0 = crop.x0 + (inter.x0 - c.rect.x0) / c.rect.w * crop.w
+        fx1 = crop.x0 + (inter.x1 - c.rect.x0) / c.rect.w * crop.w
+        fy0 = crop.y0 + (inter.y0 - c.rect.y0) / c.rect.h * crop.h
+        fy1 = crop.y0 + (inter.y1 - c.rect.y0) / c.rect.h * crop.h
+        x0, x1 = max(0, int(fx0 * kx)), min(sw, math.ceil(fx1 * kx))
+        y0, y1 = max(0, int(fy0 * ky)), min(sh, math.ceil(fy1 * ky))
+        if x1 > x0 and y1 > y0:
+            out.append(photo.small[y0:y1, x0:x1].reshape(-1, 3).astype(np.float64))
+    return np.concatenate(out) if out else None

@@ -93,13 +93,14 @@ def text_regions(
     panel: Rect | None = None,
     prefer: Literal["top", "bottom", "center"] | None = None,
     pad: float = 0.02,
+    min_scale: float = 0.6,
 ) -> TextPlacement:
     """The best rectangle (canvas pixels) for a `box_w`x`box_h` text block.
 
     Searched inside the safe zone (fractions) — or inside `panel` (canvas pixels, a layout's text
     panel) intersected with it — on a grid of positions, at full size first (or the size that fits
-    the region) and then shrinking (down to 60 % of that) only when no position keeps the box off
-    the subjects. Subjects are padded by
+    the region) and then shrinking (down to 60 % of that, and never under `min_scale` of the
+    box: text stays readable) only when no position keeps the box off the subjects. Subjects are padded by
     `pad` of the canvas's short side. Costs: overlap (dominant), distance from the preferred band
     (top or bottom edge of the region; `prefer` from the draft's text position), off-centre
     placement, shrinking."""
@@ -113,7 +114,8 @@ def text_regions(
     subjects = [r.padded(margin) for r in subject_rects_on_canvas]
     best: tuple[float, Rect, float, float] | None = None
     fit = min(1.0, region.w / box_w, region.h / box_h)  # a box larger than the region shrinks first
-    for scale in (fit, 0.9 * fit, 0.8 * fit, 0.7 * fit, 0.6 * fit):
+    scales = [k * fit for k in (1.0, 0.9, 0.8, 0.7, 0.6) if k * fit >= min_scale - 1e-6] or [fit]
+    for scale in scales:
         bw, bh = box_w * scale, box_h * scale
         xs = np.linspace(region.x0, region.x1 - bw, 13)
         ys = np.linspace(region.y0, region.y1 - bh, 25)

@@ -165,3 +165,23 @@ def test_a_music_only_promo_is_at_the_platforms_loudness(sample_photos: list[Pat
     lufs, peak = loudness(result.path)
     assert -15 <= lufs <= -13 and peak <= -1.0, (lufs, peak)
     assert isinstance(prepare(d, {"asset://p": sample_photos[2]})[0].shots[0].scene, ClipScene) is False
+
+
+def test_a_render_cancelled_while_its_soundtrack_is_mixed_leaves_no_process(
+    sample_photos: list[Path], tmp_path: Path
+) -> None:
+    d = draft([still("asset://p", "lid.jpg", 8000)], music="synth://upbeat")
+    before = _children()
+    calls = {"n": 0}
+
+    def stop() -> bool:  # false through the analysis, true while the soundtrack is being made
+        calls["n"] += 1
+        return calls["n"] > 1
+
+    with pytest.raises(RenderCancelled):
+        render_draft(d, {"asset://p": sample_photos[2]}, tmp_path / "s.mp4", should_stop=stop)
+    deadline = time.monotonic() + 5
+    while _children() - before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _children() - before  # the soundtrack's process was killed and reaped
+    assert not list(tmp_path.glob("s.mp4*"))
