@@ -159,7 +159,8 @@ async def test_help_lists_every_command_and_what_the_channel_adds(
     chat = Chat(engine, RecordingReply(limits=ChannelLimits(edit_interval=0.02)), platform=platform)
     (answer,) = await chat.send("/help")
     assert "Try saying" in answer
-    for command in ("/new", "/status", "/preview", "/credits", "/export", "/cancel", "/token", "/start", "/help"):
+    commands = ("/new", "/status", "/preview", "/credits", "/export", "/cancel", "/token", "/start", "/help")
+    for command in commands:
         assert f"{command} — " in answer, command
     for extra in extras:
         assert extra in answer
