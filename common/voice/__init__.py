@@ -149,7 +149,9 @@ def narrator_for(language: str, *, voice: str | None = None, threads: int | None
 
 def cached_narrator(language: str, *, voice: str | None = None) -> CachedNarrator:
     """`narrator_for` behind the on-disk synthesis cache (`$VIDEOBOT_VOICE_CACHE/speech`)."""
-    return CachedNarrator(narrator_for(language, voice=voice), SpeechCache(voice_settings().cache_dir / "speech"))
+    return CachedNarrator(
+        narrator_for(language, voice=voice), SpeechCache(voice_settings().cache_dir / "speech")
+    )
 
 
 def transcriber(*, threads: int | None = None) -> Transcriber:
@@ -167,8 +169,9 @@ def transcriber(*, threads: int | None = None) -> Transcriber:
 
 
 def _listen(path: Path, voice_note: bool) -> SpeechVerdict:
-    return is_speech(path, transcriber=transcriber(), voice_note=voice_note,
-                     max_seconds=voice_settings().note_max_seconds)
+    return is_speech(
+        path, transcriber=transcriber(), voice_note=voice_note, max_seconds=voice_settings().note_max_seconds
+    )
 
 
 async def listen(path: Path, *, voice_note: bool) -> SpeechVerdict:

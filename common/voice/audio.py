@@ -25,7 +25,7 @@ class DecodeError(RuntimeError):
 
 def ffmpeg_exe() -> str | None:
     try:
-        import imageio_ffmpeg  # type: ignore[import-untyped]
+        import imageio_ffmpeg
     except ImportError:
         return None
     return str(imageio_ffmpeg.get_ffmpeg_exe())
@@ -61,10 +61,12 @@ def decode(path: Path, sample_rate: int = 16000, *, max_seconds: float = MAX_SEC
         ]
         proc = subprocess.run(cmd, capture_output=True, check=False)
         if proc.returncode != 0:
-            raise DecodeError(f"{path.name}: ffmpeg could not decode it: {proc.stderr.decode(errors='replace')[-300:]}")
+            raise DecodeError(
+                f"{path.name}: ffmpeg could not decode it: {proc.stderr.decode(errors='replace')[-300:]}"
+            )
         return np.frombuffer(proc.stdout, dtype="<f4").astype(np.float32)
     try:
-        from faster_whisper.audio import decode_audio  # type: ignore[import-untyped]
+        from faster_whisper.audio import decode_audio
     except ImportError as exc:
         raise DecodeError("no decoder: install imageio-ffmpeg (or faster-whisper for PyAV)") from exc
     try:
@@ -75,7 +77,7 @@ def decode(path: Path, sample_rate: int = 16000, *, max_seconds: float = MAX_SEC
 
 
 def encode(src: Path, dst: Path, *, codec_args: tuple[str, ...] = ()) -> Path:
-    """Convert with ffmpeg, format from dst's suffix (e.g. .ogg with ('-c:a', 'libopus')). For tests and tools."""
+    """Convert with ffmpeg, format from dst's suffix (.ogg with ('-c:a', 'libopus')). Tests and tools."""
     exe = ffmpeg_exe()
     if exe is None:
         raise DecodeError("imageio-ffmpeg is not installed")

@@ -154,7 +154,8 @@ def _place(
     start, end = s0 / sr + shift, s1 / sr + shift
     if rendered.words:
         words = [
-            (w, min(max(ws + shift, start), end), min(max(we + shift, start), end)) for w, ws, we in rendered.words
+            (w, min(max(ws + shift, start), end), min(max(we + shift, start), end))
+            for w, ws, we in rendered.words
         ]
     else:
         words = spread(chunk_text, start, end, lang)
@@ -204,8 +205,10 @@ def _level(x: Samples) -> Samples:
     return (x * gain).astype(np.float32)
 
 
-def word_timings_from_durations(phrase: str, language: str, groups: list[tuple[float, float]]) -> list[Timing] | None:
-    """Attach engine-timed groups (one per word / character) to the phrase's display tokens, if counts agree."""
+def word_timings_from_durations(
+    phrase: str, language: str, groups: list[tuple[float, float]]
+) -> list[Timing] | None:
+    """Engine-timed groups (one per word / character) on the phrase's display tokens, if counts agree."""
     tokens = display_tokens(phrase, language)
     if len(tokens) != len(groups) or not tokens:
         return None

@@ -63,7 +63,7 @@ class SpeechCache:
         return speech
 
     def put(self, speech: Speech) -> Speech:
-        """Store `speech` (keyed by its own engine/voice/language/speed/text); returns it pointing at the WAV."""
+        """Store `speech` (keyed by its engine/voice/language/speed/text); returned pointing at the WAV."""
         key = cache_key(speech.engine, speech.voice, speech.language, speech.speed, speech.text)
         wav, meta = self._paths(key)
         write_wav(wav, speech.audio(), speech.sample_rate)

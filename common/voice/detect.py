@@ -95,7 +95,7 @@ def acoustic_features(samples: Samples, rate: int = RATE) -> dict[str, float]:
 
 
 def vad_score(features: dict[str, float]) -> float:
-    """Combine the cues into 0..1 (speech-like). Thresholds tuned on synthetic speech, noisy speech and music."""
+    """The cues as 0..1 (speech-like); thresholds tuned on synthetic speech, noisy speech and music."""
     if features["active_ratio"] < 0.05:
         return 0.0
     s_lster = np.clip((features["lster"] - 0.15) / 0.20, 0.0, 1.0)
@@ -144,7 +144,9 @@ def is_speech(
     bar = 0.25 if voice_note else 0.4
     if transcriber is None:
         ok = score >= bar
-        return SpeechVerdict(ok, f"acoustic score {score:.2f} {'>=' if ok else '<'} {bar}", duration, score, feats)
+        return SpeechVerdict(
+            ok, f"acoustic score {score:.2f} {'>=' if ok else '<'} {bar}", duration, score, feats
+        )
     if score < bar * 0.5:
         # Acoustically music / noise. An audio attachment stays music (songs have clear lyrics too);
         # a voice-message recording gets a cheap ASR look at its start, in case it is speech over loud noise.
@@ -171,7 +173,10 @@ def is_speech(
     elif heard and tr.no_speech_prob < 0.2 and tr.avg_logprob > -0.6:
         verdict, reason = True, f"speech heard clearly by the ASR (acoustic {score:.2f})"
     elif not heard:
-        verdict, reason = False, f"no speech heard (no-speech {tr.no_speech_prob:.2f}, logprob {tr.avg_logprob:.2f})"
+        verdict, reason = (
+            False,
+            f"no speech heard (no-speech {tr.no_speech_prob:.2f}, logprob {tr.avg_logprob:.2f})",
+        )
     else:
         verdict, reason = False, f"music-like sound (acoustic {score:.2f}) even if words were heard"
     log.info("is_speech: %s: %s", verdict, reason)

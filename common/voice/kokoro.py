@@ -87,7 +87,11 @@ class KokoroNarrator(PhraseNarrator):
         # set the instance up the same way with the real path (kokoro-onnx is pinned to 0.6.1).
         kokoro = Kokoro.__new__(Kokoro)
         kokoro._setup(
-            session=session, model_path=str(model), voices_path=str(voices), espeak_config=None, vocab_config=str(vocab)
+            session=session,
+            model_path=str(model),
+            voices_path=str(voices),
+            espeak_config=None,
+            vocab_config=str(vocab),
         )
         self._kokoro = kokoro
 
@@ -98,7 +102,7 @@ class KokoroNarrator(PhraseNarrator):
                 from .protocols import VoiceUnavailable
 
                 raise VoiceUnavailable(why)
-            from misaki import zh  # type: ignore[import-untyped]
+            from misaki import zh
 
             self._zh_g2p = zh.ZHG2P()
         out = self._zh_g2p(text)
@@ -129,6 +133,8 @@ def _with_durations(model: Path) -> bytes | str:
     if not any(DURATION_TENSOR in n.output for n in proto.graph.node):
         log.warning("Kokoro graph has no %s tensor: no phoneme timings", DURATION_TENSOR)
         return str(model)
-    proto.graph.node.append(onnx.helper.make_node("Identity", [DURATION_TENSOR], ["duration"], name="duration_out"))
+    proto.graph.node.append(
+        onnx.helper.make_node("Identity", [DURATION_TENSOR], ["duration"], name="duration_out")
+    )
     proto.graph.output.append(onnx.helper.make_tensor_value_info("duration", onnx.TensorProto.INT64, [None]))
     return proto.SerializeToString()

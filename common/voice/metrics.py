@@ -1,4 +1,4 @@
-"""Word and character error rates, as used to judge narration with Whisper-base (English WER, Mandarin CER)."""
+"""Word and character error rates, to judge narration with Whisper-base (English WER, Mandarin CER)."""
 
 from __future__ import annotations
 

@@ -91,8 +91,10 @@ def ducking_margin_db(voice: Samples, music: Samples, phrases: Sequence[Timing],
     return _db(voice[: len(mask)][mask]) - _db(music[: len(mask)][mask])
 
 
-def speech_vs_music_only_db(mix: Samples, phrases: Sequence[Timing], rate: int, *, margin: float = 0.5) -> float:
-    """In a finished mix: level over the spoken phrases minus level of the music-only parts (away from any voice)."""
+def speech_vs_music_only_db(
+    mix: Samples, phrases: Sequence[Timing], rate: int, *, margin: float = 0.5
+) -> float:
+    """In a finished mix: level over the spoken phrases minus level of the music-only parts."""
     n = len(mix)
     speech = np.zeros(n, bool)
     near = np.zeros(n, bool)

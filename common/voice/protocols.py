@@ -1,4 +1,4 @@
-"""The two seams of voice: a `Narrator` turns text into `Speech`, a `Transcriber` turns audio into a `Transcript`.
+"""The two seams of voice: a `Narrator` turns text into `Speech`, a `Transcriber` audio into a `Transcript`.
 
 Engines live in their own modules (`kokoro`, `whisper`) and import their
 libraries lazily, so importing this package costs nothing when the `[voice]` extra is absent.
@@ -26,7 +26,7 @@ class VoiceUnavailable(RuntimeError):
 
 
 def normalize_language(language: str | None) -> str | None:
-    """Map 'en-US', 'English', 'zh-CN', 'zh-Hans', 'cmn', 'Chinese', 'Mandarin' to 'en' / 'zh'; None stays None."""
+    """'en-US', 'English', 'zh-CN', 'zh-Hans', 'cmn', 'Chinese', 'Mandarin' → 'en' / 'zh'; None stays None."""
     if language is None:
         return None
     tag = language.strip().lower().replace("_", "-")
@@ -109,7 +109,7 @@ class Transcript:
     no_speech_prob: float
     """Duration-weighted mean of the segments' no-speech probabilities; 1.0 when nothing was heard."""
     avg_logprob: float
-    """Duration-weighted mean of the segments' average token log-probabilities; -inf when nothing was heard."""
+    """Duration-weighted mean of the segments' mean token log-probabilities; -inf when nothing was heard."""
     segments: list[Segment] = field(default_factory=list)
     words: list[Word] = field(default_factory=list)
     language_probability: float = 0.0

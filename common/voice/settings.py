@@ -23,14 +23,17 @@ KokoroVoice = Literal["jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "
 
 
 class VoiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
-                                      populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
 
     enabled: bool = Field(True, validation_alias=env("VIDEOBOT_VOICE"))
     cache_dir: Path = Field(Path("~/.cache/videobot-voice"), validation_alias=env("VIDEOBOT_VOICE_CACHE"))
     voice: KokoroVoice = Field("jf_nezumi", validation_alias=env("VIDEOBOT_VOICE_NAME"))
     threads: int = Field(1, ge=1, le=8, validation_alias=env("VIDEOBOT_VOICE_THREADS"))
-    note_max_seconds: float = Field(180.0, gt=0, le=600, validation_alias=env("VIDEOBOT_VOICE_NOTE_MAX_SECONDS"))
+    note_max_seconds: float = Field(
+        180.0, gt=0, le=600, validation_alias=env("VIDEOBOT_VOICE_NOTE_MAX_SECONDS")
+    )
 
     @field_validator("cache_dir", mode="after")
     @classmethod
@@ -49,4 +52,4 @@ class VoiceSettings(BaseSettings):
 
 def voice_settings() -> VoiceSettings:
     """The settings as the environment says now (cheap; read where they are used)."""
-    return VoiceSettings()
+    return VoiceSettings()  # type: ignore[call-arg]  # read from the environment

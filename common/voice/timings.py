@@ -96,7 +96,9 @@ def _split_long(piece: str, language: str, max_words: int, max_chars: int) -> li
         key=lambda i: abs(i - n / 2) - (2.5 if words[i].lower().strip("\"'“(") in _JOINERS else 0.0),
     )
     left, right = " ".join(words[:best]), " ".join(words[best:])
-    return _split_long(left, language, max_words, max_chars) + _split_long(right, language, max_words, max_chars)
+    return _split_long(left, language, max_words, max_chars) + _split_long(
+        right, language, max_words, max_chars
+    )
 
 
 _JOINERS = frozenset("and or but so with in on at for to from of by that which who while when".split())
@@ -113,7 +115,7 @@ def pause_after(phrase: str) -> float:
 
 
 def speech_bounds(samples: Samples, sample_rate: int, *, threshold_db: float = -38.0) -> tuple[int, int]:
-    """First and last sample of audible sound (10 ms frames above `threshold_db` of the peak); (0, 0) if silent."""
+    """First and last sample of sound (10 ms frames above `threshold_db` of the peak); (0, 0) if silent."""
     n = len(samples)
     if n == 0:
         return 0, 0
@@ -131,7 +133,7 @@ def speech_bounds(samples: Samples, sample_rate: int, *, threshold_db: float = -
 
 
 def spread(phrase: str, start: float, end: float, language: str) -> list[Timing]:
-    """Word (English) or character (Chinese) timings spread over [start, end] in proportion to their length."""
+    """Word (English) or character (Chinese) timings spread over [start, end] in proportion to length."""
     tokens = display_tokens(phrase, language)
     if not tokens:
         return []

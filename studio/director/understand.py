@@ -947,7 +947,8 @@ class _Reader:
             return True
         paces = clause.keys("pace")
         step = {"slow": -VOICE_STEP, "fast": VOICE_STEP}
-        direction = paces[-1] if paces else ("slow" if "slower" in keys else "fast" if "faster" in keys else None)
+        said = "slow" if "slower" in keys else "fast" if "faster" in keys else None
+        direction = paces[-1] if paces else said
         if direction is not None:
             now = voice.m.speed if voice is not None else 1.0
             speed = 1.0 if direction == "normal" else round(now + step[direction], 2)

@@ -125,7 +125,7 @@ def description(prompt: str) -> str:
     """The describing part of the brief: "make a promo for my shop: handmade soy candles, …" → "handmade
     soy candles, …"; sentences that only ask for something are left out."""
     text = prompt.strip()
-    head, colon, tail = re.split(r"([:：])", text, maxsplit=1) if re.search(r"[:：]", text) else (text, "", "")
+    head, colon, tail = text.partition("：") if "：" in text else text.partition(":")
     if colon and tail.strip() and is_instruction(head):
         text = tail.strip()
     kept = [s for s in _SENTENCE_END.split(text) if s.strip() and not is_instruction(s)]

@@ -122,7 +122,8 @@ async def test_partly_possible_requests_do_the_possible_part_and_explain_the_res
     assert result.cost == EDIT_COST and [c.name for c in result.tool_calls] == ["set_aspect"]
     vertical = await run_turn(sneakers, "make it vertical and add a sepia filter", [])
     assert vertical.reply.startswith(
-        "Done! The format is now 9:16 (1080x1920). But I can't add filters or change the colours of the footage yet."
+        "Done! The format is now 9:16 (1080x1920). But I can't add filters or change the colours of the "
+        "footage yet."
     )
     sparkle = await run_turn(sneakers, "make it vertical, and make it sparkle", [])
     assert "I didn't understand “make it sparkle”" in sparkle.reply and sparkle.cost == EDIT_COST

@@ -49,7 +49,9 @@ async def test_add_a_voice_over_reads_the_words_on_screen_and_says_the_accent_on
     assert CAVEAT_EN not in again.reply  # said once per session
 
 
-async def test_read_the_description_reads_what_the_video_was_made_from(run_turn: Turn, candles: Draft) -> None:
+async def test_read_the_description_reads_what_the_video_was_made_from(
+    run_turn: Turn, candles: Draft
+) -> None:
     read = await run_turn(candles, "read the description", [])
     assert read.draft is not None and read.draft.voice is not None
     assert read.draft.voice.m.text == "Handmade soy candles, lavender and cedar, free shipping this week."
@@ -58,7 +60,7 @@ async def test_read_the_description_reads_what_the_video_was_made_from(run_turn:
 @pytest.mark.parametrize(
     ("message", "script"),
     [
-        ('add a voice-over "Fresh candles, poured by hand every week"', "Fresh candles, poured by hand every week"),
+        ('add a voice-over "Fresh candles, poured by hand"', "Fresh candles, poured by hand"),
         ("voice-over: Light a candle. Breathe in.", "Light a candle. Breathe in."),
         ("add a voice over saying shop now", "shop now"),
         ("配音：手工蜡烛，本周包邮", "手工蜡烛，本周包邮"),
@@ -104,8 +106,8 @@ async def test_slower_voice_slows_the_narration_not_the_cutting(run_turn: Turn, 
 async def test_a_long_script_lengthens_the_video_and_a_too_long_one_is_refused(
     run_turn: Turn, candles: Draft
 ) -> None:
-    script = ("Every candle is poured by hand in small batches in our studio. We use soy wax, cotton wicks and "
-              "pure essential oils, so it burns clean and slow for fifty hours.")
+    script = ("Every candle is poured by hand in small batches in our studio. We use soy wax, cotton "
+              "wicks and pure essential oils, so it burns clean and slow for fifty hours.")
     long = await run_turn(candles, f'add a voice-over "{script}"', [])
     assert long.draft is not None and long.draft.d > candles.d and "seconds long to fit it" in long.reply
     words = " ".join(["candles"] * (MAX_WORDS + 5))
@@ -128,7 +130,8 @@ async def test_without_voice_on_this_server_the_reply_says_so_and_nothing_change
 def test_the_voice_operations_are_in_the_tool_schema() -> None:
     names = {tool["name"]: tool for tool in tool_schema()}
     assert {"set_voiceover", "remove_voiceover", "set_voiceover_speed"} <= set(names)
-    assert set(names["set_voiceover"]["parameters"]["properties"]) == {"script", "source", "language", "speed"}
+    props = set(names["set_voiceover"]["parameters"]["properties"])
+    assert props == {"script", "source", "language", "speed"}
 
 
 def test_a_written_out_script_is_cut_from_the_message() -> None:
