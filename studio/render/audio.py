@@ -29,7 +29,7 @@ import numpy as np
 
 from common.ffmpeg import ffmpeg_exe
 from studio.draft import Draft
-from studio.render import beds
+from studio.render import beds, voiceover
 from studio.render.beds import BeatGrid
 from studio.render.beds.compose import Ctx, beat_grid
 from studio.render.beds.loudness import (
@@ -288,14 +288,18 @@ def master_mix(inputs: list[MixInput], duration: float, *, music_gain_db: float 
         seg = item.samples[: max(0, n - a)]
         voice[a : a + len(seg)] += np.abs(seg).mean(axis=1) * item.gain
     duck = None
+    bed = 1.0
     if voice.any():
         env = _envelope(voice, 0.25)
         duck = 10 ** (-DUCK_DB * np.clip(env / (env.max() * 0.3 + 1e-9), 0, 1) / 20)
+        # the music under a voice-over sits under the voice's level (docs/voice.md)
+        bed = voiceover.bed_gain([i.samples * i.gain for i in inputs if i.kind == "voice"],
+                                 [i.samples for i in inputs if i.kind == "music"], SAMPLE_RATE)
     for item in inputs:
         a = round(item.start * SAMPLE_RATE)
         seg = item.samples[: max(0, n - a)] * np.float32(item.gain)
         if item.kind == "music" and duck is not None:
-            seg = seg * duck[a : a + len(seg), None].astype(np.float32)
+            seg = seg * (bed * duck[a : a + len(seg), None]).astype(np.float32)
         mix[a : a + len(seg)] += seg
     if not np.any(mix):
         return mix
