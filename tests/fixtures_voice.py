@@ -69,5 +69,5 @@ def music_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
     folder = tmp_path_factory.mktemp("music")
     bed = bed_samples("upbeat", 20.0, 0)
-    wav = write_wav(folder / "song.wav", bed.mean(axis=1), SAMPLE_RATE)
+    wav = write_wav(folder / "song.wav", bed.mean(axis=1).astype(np.float32), SAMPLE_RATE)
     return {"ogg": encode(wav, folder / "song.ogg", "-c:a", "libopus", "-b:a", "96k")}

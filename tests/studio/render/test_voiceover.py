@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,14 +45,25 @@ def _draft(language: str, photos: list[Path]) -> dict[str, Any]:
     brief, ask = BRIEFS[language]
     made = asyncio.run(director.turn(None, brief, assets, language))
     voiced = asyncio.run(director.turn(made.draft, ask, assets, language))
-    assert voiced.draft is not None and voiced.draft.voice is not None
-    return voiced.wire()
+    wire = voiced.wire()
+    assert voiced.draft is not None and voiced.draft.voice is not None and wire is not None
+    return wire
+
+
+@dataclass(frozen=True)
+class Rendered:
+    language: str
+    draft: dict[str, Any]
+    result: RenderResult
+    narration: voiceover.Narration
+    plan: Plan
+    assets: dict[str, Path]
 
 
 @pytest.fixture(scope="module", params=["en", "zh"])
 def rendered(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, voice_cache: Path
-) -> tuple[str, dict[str, Any], RenderResult, voiceover.Narration, Plan, dict[str, Path]]:
+) -> Rendered:
     language: str = request.param
     folder = tmp_path_factory.mktemp(f"vo-{language}")
     photos = make_sample_photos(folder)
@@ -61,33 +73,32 @@ def rendered(
     narration = voiceover.narrate(Draft.from_wire(draft))
     assert narration is not None
     plan, _ = prepare(draft, assets)
-    return language, draft, result, narration, plan, assets
+    return Rendered(language, draft, result, narration, plan, assets)
 
 
 def test_whisper_reads_the_narration_back_from_the_mp4(
-    rendered: tuple[str, dict[str, Any], RenderResult, voiceover.Narration, Plan, dict[str, Path]],
+    rendered: Rendered,
     asr: Transcriber,
 ) -> None:
-    language, draft, result, _narration, _plan, _ = rendered
-    script = Draft.from_wire(draft).voice.m.text  # type: ignore[union-attr]
-    heard = asr.transcribe(result.path, language=language).text
+    language = rendered.language
+    script = Draft.from_wire(rendered.draft).voice.m.text  # type: ignore[union-attr]
+    heard = asr.transcribe(rendered.result.path, language=language).text
     limit = 0.15 if language == "en" else 0.30
     assert error_rate(script, heard, language) <= limit, (script, heard)
 
 
 def test_the_voice_stands_6_db_above_the_music_only_parts(
-    rendered: tuple[str, dict[str, Any], RenderResult, voiceover.Narration, Plan, dict[str, Path]],
+    rendered: Rendered,
 ) -> None:
-    _language, _draft_, result, narration, _plan, _ = rendered
-    mix = decode(result.path, 16000)
-    assert speech_vs_music_only_db(mix, narration.phrases, 16000) >= 6.0
+    mix = decode(rendered.result.path, 16000)
+    assert speech_vs_music_only_db(mix, rendered.narration.phrases, 16000) >= 6.0
 
 
 def test_captions_come_up_as_each_phrase_is_spoken(
-    rendered: tuple[str, dict[str, Any], RenderResult, voiceover.Narration, Plan, dict[str, Path]],
+    rendered: Rendered,
 ) -> None:
-    _language, _draft_, _result, narration, plan, _ = rendered
-    captions = [c for c in plan.cues if c.role == "caption"]
+    narration = rendered.narration
+    captions = [c for c in rendered.plan.cues if c.role == "caption"]
     assert captions, "no caption follows the voice-over"
     starts = {voiceover._plain(text): start for text, start, _end in narration.phrases}
     for cue in captions:
@@ -97,14 +108,14 @@ def test_captions_come_up_as_each_phrase_is_spoken(
 
 
 def test_the_video_lasts_the_narration_and_a_rerender_does_not_synthesise_again(
-    rendered: tuple[str, dict[str, Any], RenderResult, voiceover.Narration, Plan, dict[str, Path]],
+    rendered: Rendered,
 ) -> None:
-    _language, draft, result, narration, _plan, assets = rendered
-    assert duration_of(result.path) >= narration.duration + 0.5
+    draft, narration = rendered.draft, rendered.narration
+    assert duration_of(rendered.result.path) >= narration.duration + 0.5
     began = time.monotonic()
     again = voiceover.narrate(Draft.from_wire(draft))
     assert again is not None and again.cached and again.path == narration.path
-    plan, _ = prepare(draft, assets)
+    plan, _ = prepare(draft, rendered.assets)
     assert plan.voice == narration.path and time.monotonic() - began < 3.0
 
 
