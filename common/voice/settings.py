@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from common.settings import env
+from common.settings import CommonSettings, env
 
 KokoroVoice = Literal["jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo"]
 
@@ -34,6 +34,11 @@ class VoiceSettings(BaseSettings):
     note_max_seconds: float = Field(
         180.0, gt=0, le=600, validation_alias=env("VIDEOBOT_VOICE_NOTE_MAX_SECONDS")
     )
+
+    @classmethod
+    def env_names(cls) -> dict[str, str]:
+        """Field name → environment variable (`videobot doctor`, the deploy-files test)."""
+        return CommonSettings.env_names.__func__(cls)  # type: ignore[attr-defined,no-any-return]
 
     @field_validator("cache_dir", mode="after")
     @classmethod
