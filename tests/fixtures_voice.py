@@ -19,6 +19,7 @@ import pytest
 from common.ffmpeg import ffmpeg_exe
 from common.voice import Transcriber, cached_narrator, transcriber
 from common.voice.protocols import write_wav
+from studio.render.audio import SAMPLE_RATE, bed_samples
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -65,8 +66,6 @@ def voice_notes(tmp_path_factory: pytest.TempPathFactory, voice_cache: Path) -> 
 @pytest.fixture(scope="session")
 def music_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """20 s of the studio's upbeat bed as an Ogg (the hard case: Ogg is how voice notes come too)."""
-    from studio.render.audio import SAMPLE_RATE, bed_samples
-
     folder = tmp_path_factory.mktemp("music")
     bed = bed_samples("upbeat", 20.0, 0)
     wav = write_wav(folder / "song.wav", bed.mean(axis=1).astype(np.float32), SAMPLE_RATE)

@@ -19,6 +19,7 @@ import logging
 import threading
 from pathlib import Path
 
+from . import kokoro, whisper  # light: each imports its engine's libraries only when it loads
 from .cache import CachedNarrator, SpeechCache
 from .detect import SpeechVerdict, is_speech
 from .protocols import (
@@ -79,15 +80,11 @@ def accent_caveat(language: str) -> str:
 
 
 def _kokoro_available(language: str) -> tuple[bool, str]:
-    from .kokoro import available
-
-    return available(language)
+    return kokoro.available(language)
 
 
 def _whisper_available() -> tuple[bool, str]:
-    from .whisper import available
-
-    return available()
+    return whisper.available()
 
 
 def status() -> dict[str, tuple[bool, str]]:
@@ -141,9 +138,7 @@ def narrator_for(language: str, *, voice: str | None = None, threads: int | None
     key = (voice or settings.voice, threads or settings.threads)
     with _lock:
         if key not in _narrators:
-            from .kokoro import KokoroNarrator
-
-            _narrators[key] = KokoroNarrator(key[0], threads=key[1])
+            _narrators[key] = kokoro.KokoroNarrator(key[0], threads=key[1])
         return _narrators[key]
 
 
@@ -162,9 +157,7 @@ def transcriber(*, threads: int | None = None) -> Transcriber:
     n = threads or voice_settings().threads
     with _lock:
         if n not in _transcribers:
-            from .whisper import WhisperTranscriber
-
-            _transcribers[n] = WhisperTranscriber(threads=n)
+            _transcribers[n] = whisper.WhisperTranscriber(threads=n)
         return _transcribers[n]
 
 

@@ -38,7 +38,7 @@ class VoiceSettings(BaseSettings):
     @classmethod
     def env_names(cls) -> dict[str, str]:
         """Field name → environment variable (`videobot doctor`, the deploy-files test)."""
-        return CommonSettings.env_names.__func__(cls)  # type: ignore[attr-defined,no-any-return]
+        return CommonSettings.env_names.__func__(cls)  # type: ignore[attr-defined]
 
     @field_validator("cache_dir", mode="after")
     @classmethod

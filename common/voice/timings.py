@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .protocols import Samples, Timing
+from .whisper import to_simplified
 
 log = logging.getLogger(__name__)
 
@@ -177,8 +178,6 @@ def _asr_units(words: Sequence[Timing], language: str) -> list[Timing]:
 
 
 def _to_simplified(text: str) -> str:
-    from .whisper import to_simplified
-
     return to_simplified(text)
 
 
