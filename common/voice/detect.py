@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 RATE = 16000
 MIN_SECONDS = 0.4
 MAX_SECONDS = 10 * 60
+PROBE_OVER_S = 30.0
+"""Clips longer than this get the cheap ASR probe before a full transcription."""
 """Voice notes longer than this are not transcribed (a 10-minute note costs ~80 s of CPU at RTF 0.13)."""
 
 
@@ -165,6 +167,21 @@ def is_speech(
                 probe.no_speech_prob,
                 probe.avg_logprob,
                 probe.language,
+            )
+    elif duration > PROBE_OVER_S:
+        # a long clip that sounds speech-like (drums do): a cheap look at its start before a full
+        # transcription, so a song costs a 12 s greedy decode, not minutes of beam search
+        first: Transcript = transcriber.probe(x)  # type: ignore[attr-defined]
+        if not _heard(first):
+            return SpeechVerdict(
+                False,
+                f"no speech at its start (acoustic {score:.2f}, no-speech {first.no_speech_prob:.2f})",
+                duration,
+                score,
+                feats,
+                first.no_speech_prob,
+                first.avg_logprob,
+                first.language,
             )
     tr: Transcript = transcriber.transcribe_samples(x, language=language)  # type: ignore[attr-defined]
     heard = _heard(tr)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,9 @@ import pytest
 import common.voice as voice
 from app.doctor import check_voice
 from common.voice import weights
+from common.voice.audio import decode
 from common.voice.cache import CachedNarrator, SpeechCache, cache_key
+from common.voice.detect import is_speech
 from common.voice.whisper import model_dir
 from tests.paths import ROOT
 
@@ -77,3 +80,13 @@ def test_synthesis_is_cached_by_text_voice_language_and_speed(tmp_path: Path) ->
 def test_the_accent_caveat_is_in_both_languages() -> None:
     assert "Japanese accent" in voice.accent_caveat("en-US")
     assert "日语口音" in voice.accent_caveat("zh-CN")
+
+
+def test_a_long_song_is_told_from_speech_by_a_cheap_look_at_its_start(
+    music_files: dict[str, Path], asr: voice.Transcriber
+) -> None:
+    song = np.tile(decode(music_files["ogg"], 16000), 3)  # a minute of drums, chords and bass
+    began = time.monotonic()
+    verdict = is_speech(samples=song, transcriber=asr)
+    assert not verdict.is_speech and verdict.reason.startswith("no speech at its start"), verdict.reason
+    assert time.monotonic() - began < 0.25 * len(song) / 16000  # no full transcription of the minute
