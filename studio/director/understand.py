@@ -1694,6 +1694,7 @@ def _create(message: Message, clauses: list[Clause], contents: list[Content], ct
         "add_text",
         "add_logo",
         "set_end_card",
+        "set_voiceover",  # "make a video for my bakery with a voice-over": read once the words exist
     )
     follow = [c for name in order for c in follow if c.name == name]
     if "set_pace" in {c.name for c in follow}:

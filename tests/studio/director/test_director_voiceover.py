@@ -139,3 +139,15 @@ def test_a_written_out_script_is_cut_from_the_message() -> None:
         "make it vertical and add a voice-over", "Fresh bread daily")
     assert take_script('title "Summer Sale"') is None
     assert take_script("add a voice-over") is None
+
+
+async def test_a_new_video_can_ask_for_its_voice_over_in_the_same_message(
+    run_turn: Turn, three_photos: list[Asset]
+) -> None:
+    made = await run_turn(None, "make a video for my bakery: fresh bread every morning, slower voice",
+                          three_photos)
+    assert made.draft is not None and (voice := made.draft.voice) is not None
+    assert voice.m.text == "Fresh bread every morning. Order today." and voice.m.speed == 0.85
+    assert "slower voice" not in " ".join(s.m.text for s in made.draft.texts())  # a request, not a caption
+    zh = await run_turn(None, "做一个面包店的视频，加配音", three_photos, "zh")
+    assert zh.draft is not None and zh.draft.voice is not None and zh.draft.voice.m.language == "zh"
