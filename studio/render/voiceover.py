@@ -112,13 +112,15 @@ def _active_db(x: np.ndarray, rate: int, *, floor_db: float = 30.0) -> float:
 
 
 def bed_gain(voice: list[np.ndarray], music: list[np.ndarray], rate: int, *, volume: float = 1.0) -> float:
-    """The music's gain under a voice-over: its level `BED_UNDER_VOICE_DB` under the voice's (times the
-    music volume the creator asked for, relative to the default), never louder than it came."""
+    """The music's gain under a voice-over: its level `BED_UNDER_VOICE_DB` under the voice's, then the
+    creator's "louder" / "quieter" (`volume`, relative to the default; never above the voice's
+    level minus 6 dB), never louder than it came."""
     if not voice or not music:
         return 1.0
     v = _active_db(np.concatenate([np.asarray(x, np.float32) for x in voice]), rate)
     m = _active_db(np.concatenate([np.asarray(x, np.float32) for x in music]), rate)
-    gain_db = min(0.0, v - BED_UNDER_VOICE_DB - m) + 20 * math.log10(max(volume, 0.05))
+    asked = 20 * math.log10(max(volume, 0.05))
+    gain_db = min(0.0, v - BED_UNDER_VOICE_DB - m + min(asked, BED_UNDER_VOICE_DB - 6.0))
     return float(10 ** (gain_db / 20))
 
 

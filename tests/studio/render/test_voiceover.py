@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -22,7 +23,7 @@ from common.voice.metrics import error_rate
 from common.voice.mix import speech_vs_music_only_db
 from studio.director.director import Asset, RuleDirector
 from studio.draft import Draft, VoiceMeta, VoiceSegment, VoiceTrack
-from studio.render import voiceover
+from studio.render import audio, voiceover
 from studio.render.render import RenderResult, prepare, render_draft
 from studio.render.timeline import FPS, Plan
 from tests.studio.render.measure import duration_of
@@ -129,3 +130,21 @@ def test_a_narration_longer_than_the_video_stretches_it() -> None:
     assert longer.d >= 9000 and [s.d for s in longer.visuals] == [longer.d // 2] * 2
     (caption,) = longer.texts("caption")
     assert caption.m.text == "Hello there." and caption.st == 100
+
+
+def test_quieter_music_under_a_voice_over_is_quieter_and_louder_music_stays_under_the_voice() -> None:
+    rate = audio.SAMPLE_RATE
+    t = np.arange(rate * 8) / rate
+    music = (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)[:, None].repeat(2, axis=1)
+    words = (np.random.default_rng(1).standard_normal(rate * 3) * 0.05).astype(np.float32)
+    voice = np.concatenate([words, np.zeros(rate * 5, np.float32)])[:, None].repeat(2, axis=1)
+
+    def margin(bed_db: float) -> float:  # the voice over the music-only part, in the mastered mix
+        parts = [audio.MixInput(music, 0.0, 1.0, "music"), audio.MixInput(voice, 0.0, 1.0, "voice")]
+        mix = audio.master_mix(parts, 8.0, bed_db=bed_db)
+        level = lambda x: 10 * np.log10(np.mean(x.astype(np.float64) ** 2))  # noqa: E731
+        return float(level(mix[: rate * 3]) - level(mix[rate * 5 :]))
+
+    default, quieter, louder = margin(0.0), margin(-6.0), margin(+6.0)
+    assert default >= 6.0 and louder >= 6.0
+    assert quieter - default == pytest.approx(6.0, abs=1.5)
