@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 BED_UNDER_VOICE_DB = 12.0  # the music sits this far under the voice's level, before it ducks under the words
 TAIL_S = 1.0  # the video goes on this long after the last word
+_TRAILING = ".。,，、;；:：—–"  # a caption line ends without the phrase's comma or full stop
 HOLD_S = 0.35  # a phrase's caption stays up this long after it is said, unless the next one starts
 
 
@@ -92,7 +93,7 @@ def with_narration(draft: Draft, narration: Narration) -> Draft:
         until = min(out.d, round(max(end + HOLD_S if k + 1 == len(phrases) else nxt, start + 0.3) * 1000))
         if until - st < 300 or _plain(words) in shown:
             continue
-        meta = look.model_copy(update={"text": words.strip()})
+        meta = look.model_copy(update={"text": words.strip().rstrip(_TRAILING) or words.strip()})
         new.append(TextSegment(id=f"vo{k + 1}", st=st, d=until - st, m=meta))
     text.sg = sorted([*kept, *new], key=lambda s: s.st)
     return out

@@ -129,7 +129,7 @@ def test_a_narration_longer_than_the_video_stretches_it() -> None:
     longer = voiceover.with_narration(draft, narration)
     assert longer.d >= 9000 and [s.d for s in longer.visuals] == [longer.d // 2] * 2
     (caption,) = longer.texts("caption")
-    assert caption.m.text == "Hello there." and caption.st == 100
+    assert caption.m.text == "Hello there" and caption.st == 100  # a caption, without the full stop
 
 
 def test_quieter_music_under_a_voice_over_is_quieter_and_louder_music_stays_under_the_voice() -> None:
