@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml
 	  "$$base" -m venv $(VENV); \
 	fi
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,voice]'
+	$(PY) -m pip install -q --no-deps --ignore-requires-python misaki==0.9.4  # Kokoro zh G2P (docs/voice.md)
 	@touch $(STAMP)
 
 setup: $(STAMP)

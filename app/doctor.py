@@ -27,6 +27,7 @@ from bot.settings import ConfigError, Settings
 from bot.state.connect import connect_url, safe_url
 from common.embedded_redis import EmbeddedRedis
 from common.redis_server import redis_server_binary
+from common.voice import status_line
 
 Level = Literal["ok", "warn", "FAIL"]
 TIMEOUT = 3.0
@@ -191,6 +192,17 @@ def check_fonts() -> Finding:
     return Finding("ok", "fonts", "Latin, CJK and emoji fonts present")
 
 
+def check_voice() -> Finding:
+    """The optional voice extra: a warning, never a failure, when it is absent (docs/voice.md)."""
+    ok, detail = status_line()
+    if ok:
+        return Finding("ok", "voice", detail)
+    if detail.startswith("switched off"):
+        return Finding("ok", "voice", detail)
+    return Finding("warn", "voice", detail, "voice-overs and voice notes need it: pip install '.[voice]' "
+                   "and pip install --no-deps --ignore-requires-python misaki==0.9.4")
+
+
 async def run_checks(settings: Settings, *, quick: bool = False) -> list[Finding]:
     findings: list[Finding] = [Finding("ok", "settings", "all settings valid")]
     findings.append(await check_redis(settings))
@@ -198,7 +210,7 @@ async def run_checks(settings: Settings, *, quick: bool = False) -> list[Finding
     if quick:
         return findings
     findings.append(check_data_dir(settings))
-    slow: list[Callable[[], Finding]] = [check_ffmpeg, check_fonts]
+    slow: list[Callable[[], Finding]] = [check_ffmpeg, check_fonts, check_voice]
     findings += [await asyncio.to_thread(check) for check in slow]
     findings += check_tokens(settings)
     return findings

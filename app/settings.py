@@ -9,9 +9,14 @@ from collections.abc import Callable
 
 from bot.settings import ConfigError, Settings, load_settings
 from common.logs import configure_logging
+from common.voice.settings import VoiceSettings
 from studio.settings import StudioSettings
 
-ENV_NAMES: dict[str, str] = {**StudioSettings.env_names(), **Settings.env_names()}
+ENV_NAMES: dict[str, str] = {
+    **StudioSettings.env_names(),
+    **Settings.env_names(),
+    **{f"voice_{k}": v for k, v in VoiceSettings.env_names().items()},
+}
 """Every environment variable any videobot process reads (field name → variable)."""
 
 ALL_VARIABLES: frozenset[str] = frozenset(ENV_NAMES.values())

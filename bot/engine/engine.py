@@ -32,7 +32,7 @@ from bot import metrics
 from bot.backend.client import NemoClient
 from bot.channel.events import Incoming, Reply, quietly
 from bot.engine.cancels import CancelRelay
-from bot.engine.flows import account, chat, export, info, preview, upload
+from bot.engine.flows import account, chat, export, info, preview, upload, voicenote
 from bot.engine.flows.context import Services, Turn
 from bot.engine.flows.errors import explain
 from bot.engine.intents import Classified, Intent, classify
@@ -132,6 +132,12 @@ class Engine:
             turn.lang = await self._language(incoming)
             with contextlib.suppress(StoreError):  # the daily user count of /stats
                 await services.store.quotas.seen(incoming.user)
+            heard = await voicenote.hear(turn, incoming)  # spoken notes become the message's words
+            if heard is not incoming:
+                if not heard.text and not heard.attachments:
+                    return
+                turn.incoming = heard
+                classified = classify(heard.text, bool(heard.attachments))
             await self._route(turn, classified)
             await turn.tell_if_session_renewed()
         except asyncio.CancelledError:

@@ -357,6 +357,7 @@ def _is_setting(item: Item) -> bool:
         or item.has("target", "music")
         or item.has("target", "video")
         or item.has("unsupported")  # "black and white vibe" is a request (refused by name), no caption
+        or item.has("voice")  # "…, slower voice": about the voice-over, not words for the screen
     )
 
 

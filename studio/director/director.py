@@ -22,6 +22,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, runtime_checkable
 
+from common.voice import accent_caveat
 from studio.director import replies, segment
 from studio.director.copywriter import copy_text
 from studio.director.history import History
@@ -234,6 +235,9 @@ class RuleDirector:
             text = replies.edited(changes, refused, zh, missed=u.missed, cannot=u.cannot)
             cost = EDIT_COST
             label = "; ".join(replies.phrase(c, zh) for c in changes)
+        told = next((c for _, c in applied if c.key == "voiceover" and c.params.get("first")), None)
+        if told is not None:  # the first voice-over of the session says what it sounds like
+            text = text.rstrip() + " " + accent_caveat("zh" if zh else "en")
         if u.kind == "copy" and u.brief is not None:
             text = replies.chat("copy", zh, copy=copy_text(u.brief, zh)) + " " + text
         log.info("director turn: %s", ", ".join(c.name for c in calls))

@@ -50,6 +50,7 @@ _TABLES = (
     "rel",
     "units",
     "unsupported",
+    "voice",
     "color_set",
 )
 # tables that are one plain list of phrases: (table, list key, meaning cat)

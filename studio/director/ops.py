@@ -19,6 +19,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from common.voice import voice_available
+from studio.director import voiceover
 from studio.director.build import SYNTH_VOL, CreateArgs, build_draft, shot_segment, text_segment
 from studio.director.models import Asset, Change, ToolCall
 from studio.director.summary import summary
@@ -39,6 +41,8 @@ from studio.draft import (
     TextSize,
     TextStyle,
     TransitionType,
+    VoiceMeta,
+    VoiceSegment,
     hex_color,
 )
 
@@ -710,6 +714,96 @@ class RemoveLogo(Op):
         return Change("logo_removed")
 
 
+# --- the voice-over (docs/voice.md) ------------------------------------------------------------
+VOICE_SRC = "tts://kokoro"
+VOICE_TOLD = "voice_caveat"  # a DraftMeta extra: the accent caveat was said in this session
+
+
+def _voice_ready(language: str) -> bool:
+    ok, _why = voice_available(language)
+    return ok
+
+
+class SetVoiceover(Op):
+    """A spoken voice-over (synthetic, offline) over the whole video, the music ducked under it and
+    the captions timed to it. `script`: the words to say (≤ 60 English words or ≤ 120 Chinese
+    characters); none: written from the words on screen, or from the description (`source`). The
+    video is lengthened when the narration needs it."""
+
+    name: ClassVar[str] = "set_voiceover"
+    invalid: ClassVar[str] = "bad_voiceover"
+    script: str | None = Field(default=None, max_length=1000)
+    source: Literal["brief", "description"] = "brief"
+    language: Literal["en", "zh"] | None = None
+    speed: float | None = Field(default=None, ge=0.5, le=2.0)
+
+    def apply(self, draft: Draft, assets: list[Asset]) -> Change:
+        old = draft.voice
+        script = (self.script or "").strip() or voiceover.write_script(draft, self.source, self.language)
+        if not script:
+            return Change("voiceover_no_words", refused=True)
+        lang = self.language or voiceover.language_of(script)
+        if voiceover.too_long(script, lang):
+            limit = voiceover.MAX_CHARS if lang == "zh" else voiceover.MAX_WORDS
+            return Change("voiceover_too_long", {"limit": limit}, refused=True)
+        if not _voice_ready(lang):
+            return Change("voice_unavailable", refused=True)
+        speed = self.speed if self.speed is not None else (old.m.speed if old is not None else 1.0)
+        if old is not None and old.m.text == script and old.m.speed == speed and old.m.language == lang:
+            return Change("same_voiceover", refused=True)
+        need = voiceover.spoken_ms(script, lang, speed)
+        lengthened = False
+        if draft.visuals and need > draft.d:
+            fit(draft, need)
+            lengthened = True
+        meta = VoiceMeta(text=script, src=VOICE_SRC, language=lang, speed=speed)
+        track = draft.voice_track(create=True)
+        assert track is not None
+        track.sg = [VoiceSegment(id=old.id if old else "n1", st=0, d=draft.d, m=meta)]
+        retime(draft)
+        first = not getattr(draft.m, VOICE_TOLD, False)
+        setattr(draft.m, VOICE_TOLD, True)
+        said = script.rstrip(".。")
+        return Change("voiceover", {"script": said, "lang": lang, "first": first, "ms": draft.d,
+                                    "lengthened": lengthened})
+
+
+class RemoveVoiceover(Op):
+    """No voice-over: the narration is taken off (the music plays at its own level again)."""
+
+    name: ClassVar[str] = "remove_voiceover"
+
+    def apply(self, draft: Draft, assets: list[Asset]) -> Change:
+        track = draft.voice_track()
+        if track is None or not track.sg:
+            return Change("no_voiceover", refused=True)
+        track.sg = []
+        retime(draft)
+        return Change("voiceover_removed")
+
+
+class SetVoiceoverSpeed(Op):
+    """How fast the voice-over speaks: 1.0 normal, 0.85 slower, 1.15 faster (0.7-1.3)."""
+
+    name: ClassVar[str] = "set_voiceover_speed"
+    speed: float = Field(ge=0.5, le=2.0)
+
+    def apply(self, draft: Draft, assets: list[Asset]) -> Change:
+        voice = draft.voice
+        if voice is None:
+            return Change("no_voiceover", refused=True)
+        speed = round(max(0.7, min(1.3, self.speed)), 2)
+        if speed == voice.m.speed:
+            return Change("voice_speed_limit", {"slower": speed < 1.0}, refused=True)
+        slower = speed < voice.m.speed
+        voice.m.speed = speed
+        need = voiceover.spoken_ms(voice.m.text, voice.m.language, speed)
+        if draft.visuals and need > draft.d:
+            fit(draft, need)
+        retime(draft)
+        return Change("voice_speed", {"slower": slower, "percent": round(speed * 100)})
+
+
 # --- the session's versions (applied by the studio, not to a draft) ----------------------------
 class Undo(Op):
     """Go back to the version before the last change."""
@@ -777,6 +871,9 @@ OPERATIONS: tuple[type[Op], ...] = (
     SetMusicVolume,
     AddLogo,
     RemoveLogo,
+    SetVoiceover,
+    RemoveVoiceover,
+    SetVoiceoverSpeed,
     Undo,
     Redo,
     RestoreVersion,
@@ -814,6 +911,9 @@ ORDER: tuple[str, ...] = (
     "set_music_volume",
     "add_logo",
     "remove_logo",
+    "remove_voiceover",
+    "set_voiceover",
+    "set_voiceover_speed",
     "set_brand",
     "set_style",
     "set_end_card",

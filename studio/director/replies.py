@@ -118,6 +118,10 @@ def phrase(change: Change, zh: bool) -> str:
         key = {"slow": "pace_slow", "normal": "pace_normal"}.get(p.get("pace", ""), "pace")
     elif key == "end_card" and not p.get("enabled"):
         key = "end_card_off"
+    elif key == "voiceover" and p.get("lengthened"):
+        key = "voiceover_longer"
+    elif key in ("voice_speed", "voice_speed_limit"):
+        values["dir"] = word("slower" if p.get("slower") else "faster", zh)
     elif key == "logo_resized":
         values["dir"] = word("bigger" if p.get("bigger") else "smaller", zh)
     elif key == "shot_weight":

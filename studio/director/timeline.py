@@ -205,6 +205,9 @@ def retime(draft: Draft) -> None:
         src_d = song.m.src_d
         song.st, song.d = 0, min(total, src_d) if src_d else total
         song.m.fade_out = min(1500, song.d // 3)
+    voice = draft.voice
+    if voice is not None:  # the narration spans the video (its real length is the renderer's)
+        voice.st, voice.d = 0, total
     _layout_text(draft, total)
     draft.t = [tr for tr in draft.t if tr.sg or tr.tt == TrackKind.VISUAL]
     words = " ".join(s.m.text for s in draft.texts())

@@ -52,6 +52,7 @@ from studio.director.items import Item, Message
 from studio.director.lexicon import Meaning, business_cta, lexicon
 from studio.director.models import Asset, Change, ToolCall
 from studio.director.ops import BY_NAME, ORDER, call
+from studio.director.voiceover import take_script
 from studio.draft import Draft
 
 MOODS: dict[str, tuple[str, str]] = {
@@ -66,6 +67,7 @@ LOUDER, QUIETER = 1.5, 0.6  # the volume after "louder" / "quieter"
 LONGER, SHORTER = 4 / 3, 0.75  # the video's length after "longer" / "shorter"
 WEIGHT_STEP = 1.5  # a shot "longer" / "shorter" than the others
 LOGO_STEP = 1.5
+VOICE_STEP = 0.15  # "slower voice": 1.0 → 0.85 (ops.SetVoiceoverSpeed keeps 0.7-1.3)
 LOGO_SCALE = 0.12  # a logo's width over the video's (ops.AddLogo's default)
 _CHAT_INTENTS = ("greet", "thanks", "ack", "laugh", "who")
 _NOW = {"现在", "目前", "currently", "now"}
@@ -420,8 +422,8 @@ def _answer_for(message: Message, items: list[Item], ctx: Context) -> str | None
         for key in ("cost", "credits", "export", "upload", "help", "describe", "status", "who"):
             if key in intents:
                 return key
-        if any(it.has("unsupported") for it in meaningful):
-            return None  # "can you add a voiceover?" is answered by what cannot be done
+        if any(it.has("unsupported") or it.has("voice") for it in meaningful):
+            return None  # "can you add a voiceover?" is done (or answered by what cannot be done)
         targets = {k for it in meaningful for k in it.keys("target")}
         own = (
             ctx.draft is not None
@@ -521,6 +523,7 @@ class _Reader:
             named = [k for k in previous.targets() if k in TEXT_ROLES and k != "text"]
             self.last_role = named[-1] if len(set(named)) == 1 else None
         before = (len(self.calls), len(self.notes), len(self.cannot), len(self.removals))
+        voiced = self._voiceover(clause)
         self._contents(clause)
         handled_shots = self._shots(clause, previous)
         self._text_targets(clause)
@@ -532,7 +535,8 @@ class _Reader:
             self._video_style(clause)
             self._aspect(clause)
             self._duration(clause)
-            self._pace(clause)
+            if not voiced:  # "slower voice", "语速慢一点": the voice's speed, not the cutting pace
+                self._pace(clause)
             self._transition(clause)
         if not handled_shots:  # "第一段视频只要前5秒": a trim, not an offer ("只要99元")
             self._offer_and_price(clause)
@@ -931,6 +935,34 @@ class _Reader:
                     self.notes.append(
                         Change("same_music", {"name": current.m.name, "src": current.m.src}, refused=True)
                     )
+
+    def _voiceover(self, clause: Clause) -> bool:
+        """ "add a voice-over", "read the description", "no voice-over", "slower voice", "语速慢一点"."""
+        keys = clause.keys("voice")
+        if not keys:
+            return False
+        voice = self.draft.voice if self.draft is not None else None
+        if "remove" in clause.verbs() or clause.has("neg"):
+            self.emit("remove_voiceover")
+            return True
+        paces = clause.keys("pace")
+        step = {"slow": -VOICE_STEP, "fast": VOICE_STEP}
+        said = "slow" if "slower" in keys else "fast" if "faster" in keys else None
+        direction = paces[-1] if paces else said
+        if direction is not None:
+            now = voice.m.speed if voice is not None else 1.0
+            speed = 1.0 if direction == "normal" else round(now + step[direction], 2)
+            if voice is None:
+                self.emit("set_voiceover", speed=speed)
+            else:
+                self.emit("set_voiceover_speed", speed=speed)
+            return True
+        if voice is not None and "description" not in keys and not clause.has("verb", "change"):
+            if clause.has("verb", "add") or not clause.verbs():
+                self.emit("set_voiceover")  # already there: the reply says so
+                return True
+        self.emit("set_voiceover", source="description" if "description" in keys else "brief")
+        return True
 
     def _looks_like_text(self, clause: Clause) -> bool:
         return any(k in TEXT_ROLES or k in ("all_text", "logo", "font") for k in clause.targets()) or bool(
@@ -1487,6 +1519,21 @@ def _destination(
 
 # --- the message -----------------------------------------------------------------------------------
 def understand(text: str, ctx: Context) -> Understanding:
+    """The message as calls, answers or history moves; a written-out voice-over script is taken first."""
+    said = take_script(text)
+    if said is None:
+        return _understand(text, ctx)
+    rest, script = said
+    u = _understand(rest, ctx) if rest.strip() else Understanding("edit")
+    if u.kind not in ("edit", "create"):
+        u = Understanding("edit")
+    u.calls = [c for c in u.calls if c.name not in ("set_voiceover", "remove_voiceover")]
+    u.calls.append(call("set_voiceover", script=script))
+    u.missed = [m for m in u.missed if m.strip()]
+    return u
+
+
+def _understand(text: str, ctx: Context) -> Understanding:
     message = tokens.read(text)
     contents = capture(message)
     items = _with_contents(message, contents)
@@ -1647,6 +1694,7 @@ def _create(message: Message, clauses: list[Clause], contents: list[Content], ct
         "add_text",
         "add_logo",
         "set_end_card",
+        "set_voiceover",  # "make a video for my bakery with a voice-over": read once the words exist
     )
     follow = [c for name in order for c in follow if c.name == name]
     if "set_pace" in {c.name for c in follow}:

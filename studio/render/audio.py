@@ -29,7 +29,7 @@ import numpy as np
 
 from common.ffmpeg import ffmpeg_exe
 from studio.draft import Draft
-from studio.render import beds
+from studio.render import beds, voiceover
 from studio.render.beds import BeatGrid
 from studio.render.beds.compose import Ctx, beat_grid
 from studio.render.beds.loudness import (
@@ -277,7 +277,9 @@ def music_samples(plan: MusicPlan) -> np.ndarray:
     return _fades(track[:n], plan.fade_in, max(plan.fade_out, 1.0))
 
 
-def master_mix(inputs: list[MixInput], duration: float, *, music_gain_db: float = 0.0) -> np.ndarray:
+def master_mix(
+    inputs: list[MixInput], duration: float, *, music_gain_db: float = 0.0, bed_db: float = 0.0
+) -> np.ndarray:
     """The inputs mixed on a timeline of `duration` s, music ducked under voice, mastered."""
     n = round(duration * SAMPLE_RATE)
     mix = np.zeros((n, 2), np.float32)
@@ -289,14 +291,19 @@ def master_mix(inputs: list[MixInput], duration: float, *, music_gain_db: float 
         seg = item.samples[: max(0, n - a)]
         voice[a : a + len(seg)] += np.abs(seg).mean(axis=1) * item.gain
     duck = None
+    bed = 1.0
     if voice.any():
         env = _envelope(voice, 0.25)
         duck = 10 ** (-DUCK_DB * np.clip(env / (env.max() * 0.3 + 1e-9), 0, 1) / 20)
+        # the music under a voice-over sits under the voice's level (docs/voice.md)
+        bed = voiceover.bed_gain([i.samples * i.gain for i in inputs if i.kind == "voice"],
+                                 [i.samples for i in inputs if i.kind == "music"], SAMPLE_RATE,
+                                 volume=10 ** (bed_db / 20))
     for item in inputs:
         a = round(item.start * SAMPLE_RATE)
         seg = item.samples[: max(0, n - a)] * np.float32(item.gain)
         if item.kind == "music" and duck is not None:
-            seg = seg * duck[a : a + len(seg), None].astype(np.float32)
+            seg = seg * (bed * duck[a : a + len(seg), None]).astype(np.float32)
         mix[a : a + len(seg)] += seg
     if not np.any(mix):
         return mix
@@ -457,7 +464,8 @@ def mix(spec: MixSpec) -> np.ndarray:
             sound = _fades(sound, 0.05, 0.08)
         inputs.append(MixInput(sound, part.start, part.volume, part.kind))
         gain_db = 0.0  # the programme has more than music: it is mastered whole
-    out = master_mix(inputs, spec.duration, music_gain_db=gain_db)
+    bed_db = music_gain_db(spec.music) if spec.music is not None else 0.0  # under a voice-over too
+    out = master_mix(inputs, spec.duration, music_gain_db=gain_db, bed_db=bed_db)
     n = round(spec.duration * SAMPLE_RATE)
     if len(out) < n:
         out = np.concatenate([out, np.zeros((n - len(out), 2), np.float32)])

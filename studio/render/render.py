@@ -40,7 +40,7 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from studio.draft import Draft
-from studio.render import RENDERER_VERSION, audio, yuv
+from studio.render import RENDERER_VERSION, audio, voiceover, yuv
 from studio.render.compositor import Compositor, PhotoError
 from studio.render.ffmpeg import CHILD_OPTIONS, FfmpegFailed, FfmpegStopped, probe, run_ffmpeg
 from studio.render.framing.subject import find_subject, load_small
@@ -235,6 +235,9 @@ def prepare(draft: Draft | dict[str, Any], assets: Mapping[str, Path]) -> tuple[
     d = read_draft(draft)
     if not d.visuals and not d.texts() and d.d <= 0:
         raise RenderError("the draft is empty: add a photo, a clip or a title first")
+    narration = _narration(d)  # a synthetic voice-over: the video fits it, the captions follow it
+    if narration is not None:
+        d = voiceover.with_narration(d, narration)
     photos, clips = _media(d, assets)
     logo = _logo(d, assets)
     music = _music_of(d, assets)
@@ -250,7 +253,16 @@ def prepare(draft: Draft | dict[str, Any], assets: Mapping[str, Path]) -> tuple[
     voice = d.voice
     if voice is not None and voice.m.src.startswith("asset://"):
         plan.voice = Path(assets[voice.m.src]) if voice.m.src in assets else None
+    if narration is not None:
+        plan.voice = narration.path
     return plan, logo
+
+
+def _narration(d: Draft) -> voiceover.Narration | None:
+    try:
+        return voiceover.narrate(d)
+    except voiceover.VoiceRenderError as exc:
+        raise RenderError(str(exc)) from None
 
 
 # --- audio ------------------------------------------------------------------------------------

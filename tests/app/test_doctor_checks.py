@@ -31,7 +31,7 @@ async def test_a_healthy_deployment_passes_with_warnings_only(
                                    TELEGRAM_BOT_TOKEN=TELEGRAM_LOOKALIKE)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    for name in ("settings", "redis", "backend", "data dir", "ffmpeg", "fonts", "telegram token"):
+    for name in ("settings", "redis", "backend", "data dir", "ffmpeg", "fonts", "voice", "telegram token"):
         assert any(line.startswith("ok") and f"  {name}:" in line for line in lines), name
     assert TELEGRAM_LOOKALIKE not in done.stdout and TELEGRAM_LOOKALIKE.split(":")[1] not in done.stdout
     assert "0 failed" in done.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -211,3 +212,21 @@ async def test_projects_belong_to_users_not_channels(dc: DiscordWorld) -> None:
     assert answers(bob_here)[-1] == (
         "🎬 There's nothing to export yet — send photos or clips, or describe the video you want first."
     )
+
+
+@pytest.mark.slow
+async def test_a_voice_message_is_heard_and_handled_as_typed(
+    dc: DiscordWorld, fake_nemo: Any, voice_notes: dict[str, Path], asr: Any
+) -> None:
+    """issue 12: Discord sends a voice message as an Ogg attachment (voice-message.ogg)."""
+    note = ("voice-message.ogg", voice_notes["en"].read_bytes())
+    await dc.alice.send(dc.channel, f"{dc.bot.user.mention}", attachments=[note])
+    for _ in range(600):  # the turn (decode, Whisper, the chat) may outlast the send on a loaded machine
+        texts = [m.content for m in dc.bot_messages()]
+        if fake_nemo.messages and any(t.startswith("Here is your draft") for t in texts):
+            break
+        await asyncio.sleep(0.05)
+    echo = next(t for t in texts if t.startswith("🎙 “"))
+    assert "vertical for TikTok" in echo
+    assert len(fake_nemo.messages) == 1 and "vertical for TikTok" in fake_nemo.messages[0]
+    assert fake_nemo.requests_to("/api/upload-video/*") == []

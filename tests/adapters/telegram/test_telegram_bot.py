@@ -238,3 +238,17 @@ async def test_in_a_group_an_album_counts_when_its_caption_mentions_the_bot(
     await album(9411, f"@{BOT_USERNAME} make a video", mention)
     assert [text for text in tg_bot.texts() if "📥" in text] == [t("en", "upload.receiving", what="2 photos")]
     assert len(calls(tg_bot.client, "getFile")) == 2
+
+
+@pytest.mark.slow
+async def test_a_voice_note_is_heard_and_handled_as_typed(
+    tg_bot: TgBot, fake_nemo: Any, voice_notes: dict[str, Any], asr: Any
+) -> None:
+    """issue 12: a Telegram voice message (tg-auto-test's `voice_note=True`) → "🎙 “…”" and a chat turn."""
+    async with tg_bot.client.conversation(USER_ID) as conv:
+        await conv.send_file(voice_notes["en"].read_bytes(), voice_note=True)
+        echo = await conv.get_response()
+    assert echo.text.startswith("🎙 “Make it vertical for TikTok")
+    (sent,) = fake_nemo.requests_to("/run_sse")
+    assert "vertical for TikTok" in sent.json["new_message"]["parts"][0]["text"]
+    assert fake_nemo.requests_to("/api/upload-video/*") == []

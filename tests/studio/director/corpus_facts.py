@@ -52,6 +52,9 @@ def facts(draft: Draft | None) -> dict[str, Any]:
     for role in ("title", "subtitle", "cta", "price", "offer"):
         segs_ = draft.texts(role)
         f[role] = segs_[0].m.text if segs_ else None
+    voice = draft.voice
+    f["voiceover"] = voice.m.text if voice else None
+    f["voice.speed"] = voice.m.speed if voice else None
     f["captions"] = [s.m.text for s in draft.texts("caption")]
     f["texts"] = [s.m.text for s in draft.texts("text")]
     for role in ROLES:
@@ -87,6 +90,8 @@ def allowed(want: dict[str, Any]) -> set[str]:
             keys.update(("weights", "trims", "kinds"))
         if key == "logo":
             keys.add("logo.scale")
+        if key in ("voiceover", "voice.speed"):
+            keys.update(("voiceover", "voice.speed", "d"))  # a narration may lengthen the video
         if key == "music":
             keys.add("volume")  # the user's own song comes in at its own level
     return keys

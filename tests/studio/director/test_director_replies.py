@@ -102,8 +102,8 @@ async def test_question_about_the_draft_gets_a_description_for_free(
         ("use crossfades", "en", "The shots already change with fade transitions."),
         ("make it 15 seconds", "en", "The video is already 15 seconds long."),
         ("lo-fi music", "en", "The music is already Lo-fi."),
-        ("can you add a voiceover?", "en", "I can't add a voice-over yet."),
-        ("能加配音吗", "zh", "暂时还不能加配音。"),
+        ("no voice-over", "en", "There is no voice-over yet (say “add a voice-over”)."),
+        ("去掉配音", "zh", "现在还没有配音（可以说“加个配音”）。"),
     ],
 )
 async def test_edits_that_cannot_apply_say_why_and_cost_nothing(
@@ -120,9 +120,10 @@ async def test_partly_possible_requests_do_the_possible_part_and_explain_the_res
     result = await run_turn(sneakers, "remove the logo and make it square", [])
     assert result.reply.startswith("Done! The format is now 1:1 (1080x1080). But there is no logo to remove.")
     assert result.cost == EDIT_COST and [c.name for c in result.tool_calls] == ["set_aspect"]
-    vertical = await run_turn(sneakers, "make it vertical and add a voiceover", [])
+    vertical = await run_turn(sneakers, "make it vertical and add a sepia filter", [])
     assert vertical.reply.startswith(
-        "Done! The format is now 9:16 (1080x1920). But I can't add a voice-over yet."
+        "Done! The format is now 9:16 (1080x1920). But I can't add filters or change the colours of the "
+        "footage yet."
     )
     sparkle = await run_turn(sneakers, "make it vertical, and make it sparkle", [])
     assert "I didn't understand “make it sparkle”" in sparkle.reply and sparkle.cost == EDIT_COST
