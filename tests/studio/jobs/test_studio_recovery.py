@@ -136,6 +136,8 @@ def test_scratch_folders_of_dead_processes_are_removed_and_live_ones_kept(tmp_pa
     try:
         dead.send_signal(signal.SIGKILL)
         dead.wait(10)
+        if dead.stdout is not None:
+            dead.stdout.close()
         assert scratch.worker_alive(root, "host:1:live") is True
         assert scratch.worker_alive(root, "host:2:dead") is False
         assert scratch.worker_alive(root, "elsewhere:3:x") is None
@@ -146,6 +148,8 @@ def test_scratch_folders_of_dead_processes_are_removed_and_live_ones_kept(tmp_pa
     finally:
         live.kill()
         live.wait(10)
+        if live.stdout is not None:
+            live.stdout.close()
     assert scratch.clean_scratch(root) == ["host_1_live"]
     assert list(root.iterdir()) == []
 
