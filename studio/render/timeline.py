@@ -50,6 +50,7 @@ from studio.render.text import Block, Look, has_cjk, layout_text
 log = logging.getLogger(__name__)
 
 FPS = 30
+MAX_TEXT_OVERLAP = 0.03  # share of a text's box that may lie over a subject
 END_CARD_S = 2.5
 MIN_END_VIDEO_S = 6.0  # shorter videos get no end card unless the draft asks for one
 SHOT_S = {"slow": 3.0, "normal": 2.0, "fast": 1.2}
@@ -266,6 +267,7 @@ class _Context:
     photos: Mapping[str, Photo]
     clips: Mapping[str, Clip]
     text_first: set[str] = field(default_factory=set)  # segments whose layout must leave room for text
+    text_shots: set[int] = field(default_factory=set)  # first frames of shots re-planned with room for text
 
 
 def plan_draft(
@@ -298,13 +300,17 @@ def plan_draft(
     mark = _logo_mark(ctx, logo, until)
     end_card = _end_card(ctx, _f(end_start), logo) if end_start is not None else None
     shots = _all_shots(ctx, end_start, frames)
-    # a photo whose every framing leaves no room for its words gets a layout with room for text
-    for _round in range(2):
+    # no text is ever left out: a photo whose every framing leaves no room for its words gets a
+    # layout with room for text (the whole segment when most of its words found no place, else the
+    # shots where one did not: a duo gets its text band there, a single photo a text layout)
+    for _round in range(3):
         crowded: set[str] = set()
-        cues = _cues(ctx, shots, until, mark, crowded)
-        if not crowded - ctx.text_first:
+        homeless: set[int] = set()
+        cues = _cues(ctx, shots, until, mark, crowded, homeless)
+        if not (crowded - ctx.text_first) and not (homeless - ctx.text_shots):
             break
         ctx.text_first |= crowded
+        ctx.text_shots |= homeless
         shots = _all_shots(ctx, end_start, frames)
     cues = _cues(ctx, shots, until, mark)
     plan = Plan(
@@ -442,7 +448,7 @@ def _shots(ctx: _Context, end_start: float | None, frames: int) -> list[Shot]:
         cuts = _cut_points(ctx, a, b, pace)
         edges = [a, *cuts, b]
         pieces = [(x, y) for x, y in itertools.pairwise(edges)]
-        scenes = _duo_scenes(ctx, duo, n, len(pieces)) if duo is not None else None
+        scenes = _duo_scenes(ctx, duo, n, pieces) if duo is not None else None
         if scenes is None:
             b = spans[n][2]
             cuts = _cut_points(ctx, a, b, pace)
@@ -488,22 +494,31 @@ def _pair(
 
 
 def _duo_scenes(
-    ctx: _Context, pair: tuple[Photo, Photo], n: int, count: int
+    ctx: _Context, pair: tuple[Photo, Photo], n: int, pieces: list[tuple[float, float]]
 ) -> list[tuple[Scene, str]] | None:
+    """The shots of a duo: side by side (or stacked) without filler; a shot where a text found no
+    place off the two subjects (`ctx.text_shots`) gets the duo-band layout, its text between them."""
+    count = len(pieces)
     infos = [PhotoInfo(p.width, p.height, p.subject) for p in pair]
-    layout = plan_layout(
-        infos, ctx.width, ctx.height, "gallery", pace=ctx.draft.m.pace, shots=max(1, count), seed=n
-    )
+    pace = ctx.draft.m.pace
+    layout = plan_layout(infos, ctx.width, ctx.height, "gallery", pace=pace, shots=max(1, count), seed=n)
     if layout.kind not in ("duo", "split") or layout.filler > 0.05:
         return None
-    panels = _panels(layout)
+    band: Layout | None = None
+    if any(_f(a) in ctx.text_shots for a, _b in pieces):
+        band = plan_layout(
+            infos, ctx.width, ctx.height, "text", kind="duo-band", pace=pace, shots=max(1, count), seed=n
+        )
+        if band.kind != "duo-band":
+            band = None
     out: list[tuple[Scene, str]] = []
-    for k in range(count):
+    for k, (a, _b) in enumerate(pieces):
+        lay = band if band is not None and _f(a) in ctx.text_shots else layout
         cells = []
-        for c in layout.cells:
+        for c in lay.cells:
             moves = c.moves or (Move(c.crop, c.crop, "linear", "hold", 2.0, 1.0),)
             cells.append(CellShot(c.rect, pair[c.photo].ref, _scaled(moves[k % len(moves)], ctx.style.zoom)))
-        out.append((PhotoScene(tuple(cells), panels, layout.background, layout.kind), layout.kind))
+        out.append((PhotoScene(tuple(cells), _panels(lay), lay.background, lay.kind), layout.kind))
     return out
 
 
@@ -568,7 +583,12 @@ def _segment_scenes(
         )
         if seg.id in ctx.text_first:
             return _photo_scenes(ctx, photo, n, count, wordy=True, forced=True)
-        return _photo_scenes(ctx, photo, n, count, wordy)
+        scenes = _photo_scenes(ctx, photo, n, count, wordy)
+        homeless = [k for k, (x, _y) in enumerate(pieces) if _f(x) in ctx.text_shots]
+        if homeless:  # the shots where a text found no place: the text layout there
+            roomy = _photo_scenes(ctx, photo, n, count, wordy=True, forced=True)
+            scenes = [roomy[k] if k in homeless else sc for k, sc in enumerate(scenes)]
+        return scenes
     if kind == "video" and ref in ctx.clips:
         clip = ctx.clips[ref]
         return _clip_scenes(ctx, seg, clip, pieces)
@@ -949,10 +969,17 @@ def _text_plan(
 
 
 def _cues(
-    ctx: _Context, shots: list[Shot], until: int, mark: LogoMark | None, crowded: set[str] | None = None
+    ctx: _Context,
+    shots: list[Shot],
+    until: int,
+    mark: LogoMark | None,
+    crowded: set[str] | None = None,
+    homeless: set[int] | None = None,
 ) -> list[Cue]:
-    """The text cues; `crowded` receives the segments where a cue found no place off the subject."""
+    """The text cues; `crowded` receives the segments where most words found no place off the
+    subject, `homeless` the first frames of the shots where a cue found none."""
     self_crowded = crowded if crowded is not None else set()
+    self_homeless = homeless if homeless is not None else set()
     w, h = ctx.width, ctx.height
     zone = Rect.of(safe_zone((w, h)))
     zone_px = zone.scaled(w, h)
@@ -991,27 +1018,49 @@ def _cues(
                 animate=g == 0,
                 visible=_visible(shots, a, b),
             )
-            pieces = [cue] if cue is not None and cue.overlap <= 0.03 else []
-            if not pieces and len(group) > 1:  # shot by shot: where one framing leaves room
+            pieces = [cue] if cue is not None and cue.overlap <= MAX_TEXT_OVERLAP else []
+            if not pieces:  # shot by shot: where one framing leaves room
                 for k, s in enumerate(group):
                     sa, sb = max(a, s.start), min(b, s.end)
                     if sb - sa < 8:
                         continue
-                    piece = _place(
-                        ctx,
-                        f"{cue_id}.{g}.{k}",
-                        role,
-                        text,
-                        sa,
-                        sb,
-                        seg,
-                        [s],
-                        *args,
-                        animate=g == 0 and k == 0,
-                        visible=_visible(shots, sa, sb),
-                    )
-                    if piece is not None and piece.overlap <= 0.03:
+                    piece: Cue | None = None
+                    if len(group) > 1:
+                        piece = _place(
+                            ctx,
+                            f"{cue_id}.{g}.{k}",
+                            role,
+                            text,
+                            sa,
+                            sb,
+                            seg,
+                            [s],
+                            *args,
+                            animate=g == 0 and k == 0,
+                            visible=_visible(shots, sa, sb),
+                        )
+                    if piece is None or piece.overlap > MAX_TEXT_OVERLAP:
+                        # the shot alone: not over the transitions, where a neighbour's subject shows
+                        ta, tb = _alone(shots, s)
+                        ta, tb = max(sa, ta), min(sb, tb)
+                        if tb - ta >= 8:
+                            piece = _place(
+                                ctx,
+                                f"{cue_id}.{g}.{k}",
+                                role,
+                                text,
+                                ta,
+                                tb,
+                                seg,
+                                [s],
+                                *args,
+                                animate=g == 0 and k == 0,
+                                visible=_visible(shots, ta, tb),
+                            )
+                    if piece is not None and piece.overlap <= MAX_TEXT_OVERLAP:
                         pieces.append(piece)
+                    else:
+                        self_homeless.add(s.start)
             placed = 0
             for piece in pieces:
                 cues.append(piece)
@@ -1021,9 +1070,19 @@ def _cues(
                 wanted[seg_id] = wanted.get(seg_id, 0) + (b - a)
                 lost[seg_id] = lost.get(seg_id, 0) + max(0, b - a - placed)
     # a photo is planned again text-first when most of the words meant for its time found no
-    # place off its subject (a short phrase missing a few shots stays on the shots that fit it)
-    self_crowded.update(k for k, n in wanted.items() if lost.get(k, 0) > 0.5 * n)
+    # place off its subject (a duo keeps its pair: its homeless shots get the text band instead)
+    duos = {part for s in shots if "+" in s.segment for part in s.segment.split("+")}
+    self_crowded.update(k for k, n in wanted.items() if lost.get(k, 0) > 0.5 * n and k not in duos)
     return cues
+
+
+def _alone(shots: list[Shot], shot: Shot) -> tuple[int, int]:
+    """The frames [a, b) of `shot` where no neighbour shows through a transition."""
+    n = shots.index(shot)
+    nxt = shots[n + 1] if n + 1 < len(shots) else None
+    a = shot.start + shot.transition.frames - shot.transition.frames // 2
+    b = shot.end - (nxt.transition.frames // 2 if nxt is not None else 0)
+    return a, b
 
 
 def _visible(shots: list[Shot], a: int, b: int) -> tuple[Shot, ...]:
@@ -1070,7 +1129,7 @@ def _place(
         avoid.append(mark.rect)
     avoid.extend(r for ta, tb, r in taken if ta < b and tb > a)
     region = panel.intersection(zone_px) if panel is not None else zone_px
-    if panel is not None and (region is None or region.h < 0.14 * h or region.w < 0.3 * w):
+    if panel is not None and (region is None or region.h < 0.14 * h or region.w < 0.25 * w):
         panel, region = None, zone_px  # the panel lies mostly outside the safe zone: place freely
     region = region or zone_px
     card = isinstance(group[0].scene, CardScene)
