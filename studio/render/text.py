@@ -206,6 +206,7 @@ class Block:
     widths: list[float]
     look: Look
     cut: bool = False  # the text did not fit and ends on "…"
+    broken: bool = False  # a Latin word no readable size fits was cut across lines (a last resort)
 
     @property
     def width(self) -> float:
@@ -356,7 +357,9 @@ def layout_text(text: str, look: Look, max_w: float, min_size: int | None = None
                 continue
             size = last_resort
             _measure(words, size, tracking)
+        count = len(words)
         words = _split_long(words, max_w, latin=True)
+        broken = len(words) > count
         _measure(words, size, tracking)
         lines = break_lines(words, max_w, look.max_lines)
         if lines is not None or size <= floor:
@@ -380,7 +383,7 @@ def layout_text(text: str, look: Look, max_w: float, min_size: int | None = None
             w.x = x
             x += w.width + (w.space_w if n < len(line) - 1 and w.space else 0.0)
         widths.append(x)
-    return Block(lines, size, line_h, ascent, widths, Look(**{**look.__dict__, "size": size}), cut)
+    return Block(lines, size, line_h, ascent, widths, Look(**{**look.__dict__, "size": size}), cut, broken)
 
 
 def _emoji_image(text: str, size: int) -> Image.Image:

@@ -222,6 +222,9 @@ class Plan:
     photos: dict[str, Photo] = field(default_factory=dict)
     clips: dict[str, Clip] = field(default_factory=dict)
     voice: Path | None = None
+    # what the planner scheduled for each text: (id, role, words, first frame, end frame); the cues
+    # draw each for its whole time, but over the frames of a transition whose other shot has no room
+    schedule: list[tuple[str, str, str, int, int]] = field(default_factory=list)
 
     @property
     def duration(self) -> float:
@@ -316,6 +319,7 @@ def plan_draft(
     plan = Plan(
         width, height, frames, style, grid, shots, cues, music, mark, end_card, dict(photos), dict(clips)
     )
+    plan.schedule = [it[:5] for it in _text_plan(ctx, shots, until)]
     log.debug(
         "plan: %d shots, %d cues, %.1f bpm, style %s", len(shots), len(cues), grid.tempo_bpm, style.name
     )
@@ -505,15 +509,16 @@ def _duo_scenes(
     if layout.kind not in ("duo", "split") or layout.filler > 0.05:
         return None
     band: Layout | None = None
-    if any(_f(a) in ctx.text_shots for a, _b in pieces):
+    homeless = [k for k, (a, _b) in enumerate(pieces) if _f(a) in ctx.text_shots]
+    if homeless:  # one run of banded shots, from the first to the last that needs it: no flicker
         band = plan_layout(
             infos, ctx.width, ctx.height, "text", kind="duo-band", pace=pace, shots=max(1, count), seed=n
         )
         if band.kind != "duo-band":
             band = None
     out: list[tuple[Scene, str]] = []
-    for k, (a, _b) in enumerate(pieces):
-        lay = band if band is not None and _f(a) in ctx.text_shots else layout
+    for k in range(count):
+        lay = band if band is not None and homeless[0] <= k <= homeless[-1] else layout
         cells = []
         for c in lay.cells:
             moves = c.moves or (Move(c.crop, c.crop, "linear", "hold", 2.0, 1.0),)
@@ -881,13 +886,15 @@ def _phrased_texts(d: Draft) -> list[tuple[str, TextSegment, str, int, int]]:
 
 Item = tuple[str, str, str, int, int, TextSegment | None]
 OFFER_S = 3.5  # an offer shown beside the captions gets this long to itself, after them
+CAPTION_KEEP_S = 1.2  # what the last caption keeps when the offer's own time would cover it
 
 
 def _offer_after_captions(items: list[Item], until: int) -> list[Item]:
     """A promo's text runs hook → benefits → offer → call to action. An offer (or price) that the
     draft spreads over the captions would fight them for the one text place: it gets its own time
     after the captions (the last `OFFER_S` before the end card when the captions run to it, the
-    captions overlapping that window ending where it starts)."""
+    captions overlapping that window ending where it starts, the last one keeping
+    `CAPTION_KEEP_S`: no caption is left out)."""
     captions = [it for it in items if it[1] in ("caption", "text", "subtitle")]
     offers = [it for it in items if it[1] in ("offer", "price")]
     if not captions or not offers:
@@ -900,14 +907,18 @@ def _offer_after_captions(items: list[Item], until: int) -> list[Item]:
             out.append(off)
             continue
         start = min(last, until - _f(OFFER_S))
-        start = max(start, off[3])
-        if until - start < _f(1.5):
-            continue  # no room before the end card: its words are in the captions' time only
-        out = [
-            (*it[:4], min(it[4], start), it[5]) if it[1] in ("caption", "text", "subtitle") else it
-            for it in out
-        ]
-        out = [it for it in out if it[4] - it[3] >= 8]
+        # never over a whole caption: the last one keeps `CAPTION_KEEP_S` of its own
+        start = max(start, off[3], max(c[3] for c in captions) + _f(CAPTION_KEEP_S))
+        start = min(start, until - _f(1.5))  # and the offer keeps 1.5 s before the end card
+        if start <= off[3]:  # it has no time of its own: it shares theirs
+            out.append(off)
+            continue
+        trimmed = []
+        for it in out:
+            cut = (*it[:4], min(it[4], start), it[5])
+            keep = it[1] in ("caption", "text", "subtitle") and cut[4] - cut[3] >= 8
+            trimmed.append(cut if keep else it)  # a caption the cut would leave out keeps its time
+        out = trimmed
         out.append((*off[:3], start, until, off[5]))
     return out
 
@@ -1136,37 +1147,52 @@ def _place(
     if card:  # a text-only promo: the words are the hero
         grow = 1.3 if role in ("title", "offer", "price", "cta") else 1.75
         look = replace(look, size=round(look.size * grow), max_lines=look.max_lines + 1)
-    widths: tuple[float, ...] = (0.86, 0.6, 0.44, 0.32) if panel is None else (0.84, 0.6)
-    if role == "tag":
-        widths = (0.5, 0.36)
     prefer = _prefer(role, seg)
     if card and role != "tag":
         prefer = "center"
     best: tuple[float, Block, TextPlacement] | None = None
-    for share in widths:
-        wide = replace(look, max_lines=look.max_lines + (1 if share < 0.7 else 0))
-        block = layout_text(text, wide, region.w * share, min_size=floor)
-        if block.size < floor and share != widths[0]:
-            continue  # a column too narrow for its longest word at a readable size
-        pad = block.size * 0.35
-        box_w, box_h = block.width + 2 * pad, block.height + 2 * pad * 0.6
-        placed = text_regions(
-            w, h, zone, avoid, box_w, box_h, panel=panel, prefer=prefer, min_scale=floor / block.size
-        )
-        shrink = block.size * placed.scale / look.size
-        cost = 40.0 * placed.overlap + 4.0 * (1.0 - shrink) + 0.3 * len(block.lines) + 30.0 * block.cut
-        if best is None or cost < best[0] - 1e-6:
-            best = (cost, block, placed)
-        if placed.overlap <= 0.01 and placed.scale >= 0.995:
+    # in the layout's text panel first; anywhere in the safe zone when the panel is too narrow for
+    # a word at a readable size (a word is never cut across lines while another place keeps it whole)
+    places = [(panel, region)] + ([(None, zone_px)] if panel is not None else [])
+    for where, room in places:
+        widths: tuple[float, ...] = (0.86, 0.6, 0.44, 0.32) if where is None else (0.84, 0.6)
+        if role == "tag":
+            widths = (0.5, 0.36)
+        for share in widths:
+            wide = replace(look, max_lines=look.max_lines + (1 if share < 0.7 else 0))
+            block = layout_text(text, wide, room.w * share, min_size=floor)
+            if (block.size < floor or block.broken) and share != widths[0]:
+                continue  # a column too narrow for its longest word at a readable size
+            pad = block.size * 0.35
+            box_w, box_h = block.width + 2 * pad, block.height + 2 * pad * 0.6
+            placed = text_regions(
+                w, h, zone, avoid, box_w, box_h, panel=where, prefer=prefer, min_scale=floor / block.size
+            )
+            shrink = block.size * placed.scale / look.size
+            cost = (
+                40.0 * placed.overlap
+                + 4.0 * (1.0 - shrink)
+                + 0.3 * len(block.lines)
+                + 30.0 * (block.cut or block.broken)
+            )
+            if best is None or cost < best[0] - 1e-6:
+                best = (cost, block, placed)
+                panel = where
+            if placed.overlap <= 0.01 and placed.scale >= 0.995:
+                break
+        if best is not None and not (best[1].cut or best[1].broken):
             break
     assert best is not None
     _, block, placed = best
     if placed.scale < 0.995:  # shrunk to fit beside the subject: lay out again at that size
         pad = block.size * 0.35
         look = replace(block.look, size=max(min(floor, block.size), round(block.size * placed.scale)))
-        block = layout_text(
-            text, look, max(placed.rect.w - 2 * pad * placed.scale, look.size * 2.0), min_size=floor
-        )
+        room_w = max(placed.rect.w - 2 * pad * placed.scale, look.size * 2.0)
+        again = layout_text(text, look, room_w, min_size=floor)
+        if again.broken and not block.broken:  # rounding: a hair more room keeps the word whole
+            again = layout_text(text, look, room_w * 1.06, min_size=floor)
+        if not again.broken or block.broken:
+            block = again
     box = placed.rect
     # keep the block centred in the box it was given
     x = round(box.cx - block.width / 2)
@@ -1174,6 +1200,8 @@ def _place(
     x = max(round(zone_px.x0), min(x, round(zone_px.x1 - block.width)))
     y = max(round(zone_px.y0), min(y, round(zone_px.y1 - block.height)))
     final_box = Rect(x, y, x + block.width, y + block.height)
+    # what the drawn box covers (a block laid out again may come out a little larger than its place)
+    covered = max((r.overlap(final_box) / max(final_box.area, 1.0) for r in avoid), default=0.0)
     look = _legible(ctx, look, group, final_box, panel)
     if look != block.look:
         block = replace(
@@ -1198,7 +1226,7 @@ def _place(
         anim if animate else "fade",
         beat_frames,
         final_box,
-        placed.overlap,
+        round(max(placed.overlap, covered), 4),
     )
 
 

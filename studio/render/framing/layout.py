@@ -39,7 +39,7 @@ Kind = Literal["full", "pan", "beside", "side-panel", "split", "duo", "duo-band"
 Role = Literal["auto", "hero", "text", "gallery", "end"]
 GUTTER = 0.008  # of the canvas's short side
 TEXT_BOX = (0.62, 0.17)  # a two-line headline at ~6 % type, in fractions of the canvas's short side
-BAND = 0.3  # a duo-band's text band: this share of the canvas's long side, between the two photos
+BAND = 0.34  # a duo-band's text band: this share of the canvas's long side, between the two photos
 
 
 @dataclass(frozen=True)
@@ -380,9 +380,9 @@ def plan_layout(
 
 
 def _band_cells(canvas: Rect) -> tuple[list[Rect], Rect]:
-    """Two cells with a text band of `BAND` between them: columns on a landscape or square canvas,
-    rows on a portrait one."""
-    if canvas.w >= canvas.h:
+    """Two cells with a text band of `BAND` between them: columns on a landscape canvas, rows on a
+    square or portrait one (a column there would be too narrow for a word at a readable size)."""
+    if canvas.w > 1.2 * canvas.h:
         side = round(canvas.w * (1 - BAND) / 2)
         left = Rect(canvas.x0, canvas.y0, canvas.x0 + side, canvas.y1)
         right = Rect(canvas.x1 - side, canvas.y0, canvas.x1, canvas.y1)
