@@ -288,6 +288,9 @@ def _split_long(words: list[Word], max_w: float, latin: bool = False) -> list[Wo
     return out
 
 
+_PLAIN_WORD = re.compile(r"[^\W\d_]{1,18}(?:[-'’][^\W\d_]{1,18})?[.,:;!?…]?")
+
+
 def break_lines(words: list[Word], max_w: float, max_lines: int) -> list[list[Word]] | None:
     """The best breaking of `words` into at most `max_lines` lines no wider than `max_w` (see the
     module docstring), or None when they need more lines."""
@@ -348,10 +351,14 @@ def layout_text(text: str, look: Look, max_w: float, min_size: int | None = None
         words = words_of(shown.replace("\n", " "), fam, look.headline)
         _measure(words, size, tracking)
         # a Latin word is never broken: the text shrinks until its longest word fits a line
-        widest = max((w.width for w in words if _latin(w)), default=0.0)
+        latin = [w for w in words if _latin(w)]
+        widest = max((w.width for w in latin), default=0.0)
         if widest > max_w:
             fits = int(size * max_w / widest)
-            last_resort = max(12, round(floor * 0.75))
+            # an ordinary word ("HANDMADE") shrinks as far as it must; only a word no size can fit
+            # (a long URL) is cut, and under three quarters of the floor
+            plain = all(_PLAIN_WORD.fullmatch(w.text) for w in latin if w.width > max_w)
+            last_resort = 12 if plain else max(12, round(floor * 0.75))
             if fits >= last_resort:
                 size = min(size - 1, fits)
                 continue

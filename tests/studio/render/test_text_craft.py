@@ -349,3 +349,28 @@ def test_every_text_of_the_draft_is_on_screen_for_its_time_and_the_title_opens_t
         finally:
             full.close()
             bare.close()
+
+
+def test_an_upper_case_title_keeps_its_words_whole_in_9_16_bold(sample_photos: list[Path]) -> None:
+    """ "HANDMADE SOY CANDLES" once came out as "HANDMA / DE SOY": a plain word shrinks, never breaks."""
+    bold = styled(
+        director_draft(
+            "Make a 15 second video with upbeat music. Handmade soy candles: hand-poured in small "
+            "batches, a clean slow burn. Free shipping this week.",
+            sample_photos,
+        ),
+        "bold",
+    )
+    plan = prepare(bold, {f"asset://p{n}": p for n, p in enumerate(sample_photos)})[0]
+    titles = [c for c in plan.cues if c.role == "title"]
+    assert titles and plan.width == 1080 and plan.height == 1920
+    for cue in titles:
+        assert cue.block.text.split() == ["HANDMADE", "SOY", "CANDLES"], cue.block.text
+    look = titles[0].block.look
+    for width in range(120, 700, 15):  # however narrow the column, with or without a floor
+        for floor in (None, 59):
+            block = layout_text("Handmade soy candles", look, width, floor)
+            assert "HANDMADE" in block.text.split(), (width, floor, block.text)
+            assert not block.broken
+    url = layout_text("shop.example.com/handmade-soy-candles", look, 200, 59)
+    assert url.broken  # a URL no readable size fits is the one thing cut across lines
