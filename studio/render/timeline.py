@@ -510,7 +510,9 @@ def _duo_scenes(
         return None
     band: Layout | None = None
     homeless = [k for k, (a, _b) in enumerate(pieces) if _f(a) in ctx.text_shots]
-    if homeless:  # one run of banded shots, from the first to the last that needs it: no flicker
+    banded = set(homeless)  # runs of banded shots: one shot between two that need it is banded too
+    banded |= {k + 1 for k in homeless if k + 2 in banded}
+    if homeless:
         band = plan_layout(
             infos, ctx.width, ctx.height, "text", kind="duo-band", pace=pace, shots=max(1, count), seed=n
         )
@@ -518,7 +520,7 @@ def _duo_scenes(
             band = None
     out: list[tuple[Scene, str]] = []
     for k in range(count):
-        lay = band if band is not None and homeless[0] <= k <= homeless[-1] else layout
+        lay = band if band is not None and k in banded else layout
         cells = []
         for c in lay.cells:
             moves = c.moves or (Move(c.crop, c.crop, "linear", "hold", 2.0, 1.0),)

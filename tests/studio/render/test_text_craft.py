@@ -339,6 +339,14 @@ def test_every_text_of_the_draft_is_on_screen_for_its_time_and_the_title_opens_t
             assert on.mean() >= 0.6, (name, role, words, round(float(on.mean()), 2))
         titles = [c for c in plan.cues if c.role == "title"]
         assert titles and min(c.start for c in titles) == 0, name  # the hook: the title opens the video
+        if name == "demo-bot":  # and the room made for the words keeps the photos filling the frame
+            shares = [
+                1 - sum(c.rect.area for c in s.scene.cells) / (plan.width * plan.height)
+                for s in plan.shots
+                if isinstance(s.scene, PhotoScene)
+                for _ in range(s.frames)
+            ]
+            assert float(np.mean(shares)) <= 0.25, float(np.mean(shares))
         full, bare = Compositor(plan), Compositor(plan, glyphs=False)
         try:
             first = min(titles, key=lambda c: c.start)
