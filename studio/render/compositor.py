@@ -803,7 +803,7 @@ class Compositor:
         for n, (_x0, y0, _x1, y1) in enumerate(drawn.lines):
             if n in line_ends:
                 mask[max(0, y0 - drawn.pad // 2) : y1 + drawn.pad // 2, : line_ends[n] + 1] = True
-        glyphs[..., 3] = np.where(mask, glyphs[..., 3], 0)
+        glyphs[..., 3] = np.where(mask & self.glyphs, glyphs[..., 3], 0)  # glyphs=False: the backing only
         backing_a = min(1.0, (k + 1) / 6)
         back = drawn.backing.copy()
         back[..., 3] = (back[..., 3] * backing_a).astype(np.uint8)
@@ -834,7 +834,7 @@ class Compositor:
         pad = drawn.pad // 2
         for n, (x0, y0, x1, y1) in enumerate(drawn.words):
             kk = k - n * step
-            if kk < 0:
+            if kk < 0 or not self.glyphs:  # glyphs=False: the backing only
                 break
             e = min(1.0, (kk + 1) / 7)
             s = 0.5 + 0.5 * ease("ease-out-back", e)

@@ -230,12 +230,19 @@ def _music_of(d: Draft, assets: Mapping[str, Path]) -> audio.MusicPlan | None:
     return audio.music_plan(d, duration, {k: Path(v) for k, v in assets.items()})
 
 
-def prepare(draft: Draft | dict[str, Any], assets: Mapping[str, Path]) -> tuple[Plan, Path | None]:
-    """The plan of a draft with its media analysed (shared by the render and the storyboard)."""
+def prepare(
+    draft: Draft | dict[str, Any], assets: Mapping[str, Path], *, narrate: bool = True
+) -> tuple[Plan, Path | None]:
+    """The plan of a draft with its media analysed (shared by the render and the storyboard).
+
+    `narrate=False` (the storyboard, in the API process): a synthetic voice-over is not synthesised;
+    its timing comes from the synthesis cache when the script was spoken before, else an estimate
+    (`voiceover.planned_narration`), and the plan has no voice track."""
     d = read_draft(draft)
     if not d.visuals and not d.texts() and d.d <= 0:
         raise RenderError("the draft is empty: add a photo, a clip or a title first")
-    narration = _narration(d)  # a synthetic voice-over: the video fits it, the captions follow it
+    # a synthetic voice-over: the video fits it, the captions follow it
+    narration = _narration(d) if narrate else voiceover.planned_narration(d)
     if narration is not None:
         d = voiceover.with_narration(d, narration)
     photos, clips = _media(d, assets)
@@ -253,7 +260,7 @@ def prepare(draft: Draft | dict[str, Any], assets: Mapping[str, Path]) -> tuple[
     voice = d.voice
     if voice is not None and voice.m.src.startswith("asset://"):
         plan.voice = Path(assets[voice.m.src]) if voice.m.src in assets else None
-    if narration is not None:
+    if narration is not None and narrate:
         plan.voice = narration.path
     return plan, logo
 

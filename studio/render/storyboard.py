@@ -83,7 +83,7 @@ def storyboard_image(plan: Plan, logo: Path | None, *, tile_w: int | None = None
 
 def storyboard(draft: Draft | dict[str, Any], assets: Mapping[str, Path], *, quality: int = 85) -> bytes:
     """The storyboard of a draft as JPEG bytes (RenderError for a bad draft or asset)."""
-    plan, logo = prepare(draft, assets)
+    plan, logo = prepare(draft, assets, narrate=False)  # never a voice engine in the API process
     image = storyboard_image(plan, logo)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=quality, optimize=True)

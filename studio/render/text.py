@@ -206,6 +206,7 @@ class Block:
     widths: list[float]
     look: Look
     cut: bool = False  # the text did not fit and ends on "…"
+    broken: bool = False  # a Latin word no readable size fits was cut across lines (a last resort)
 
     @property
     def width(self) -> float:
@@ -287,6 +288,9 @@ def _split_long(words: list[Word], max_w: float, latin: bool = False) -> list[Wo
     return out
 
 
+_PLAIN_WORD = re.compile(r"[^\W\d_]{1,18}(?:[-'’][^\W\d_]{1,18})?[.,:;!?…]?")
+
+
 def break_lines(words: list[Word], max_w: float, max_lines: int) -> list[list[Word]] | None:
     """The best breaking of `words` into at most `max_lines` lines no wider than `max_w` (see the
     module docstring), or None when they need more lines."""
@@ -347,16 +351,22 @@ def layout_text(text: str, look: Look, max_w: float, min_size: int | None = None
         words = words_of(shown.replace("\n", " "), fam, look.headline)
         _measure(words, size, tracking)
         # a Latin word is never broken: the text shrinks until its longest word fits a line
-        widest = max((w.width for w in words if _latin(w)), default=0.0)
+        latin = [w for w in words if _latin(w)]
+        widest = max((w.width for w in latin), default=0.0)
         if widest > max_w:
             fits = int(size * max_w / widest)
-            last_resort = max(12, round(floor * 0.75))
+            # an ordinary word ("HANDMADE") shrinks as far as it must; only a word no size can fit
+            # (a long URL) is cut, and under three quarters of the floor
+            plain = all(_PLAIN_WORD.fullmatch(w.text) for w in latin if w.width > max_w)
+            last_resort = 12 if plain else max(12, round(floor * 0.75))
             if fits >= last_resort:
                 size = min(size - 1, fits)
                 continue
             size = last_resort
             _measure(words, size, tracking)
+        count = len(words)
         words = _split_long(words, max_w, latin=True)
+        broken = len(words) > count
         _measure(words, size, tracking)
         lines = break_lines(words, max_w, look.max_lines)
         if lines is not None or size <= floor:
@@ -380,7 +390,7 @@ def layout_text(text: str, look: Look, max_w: float, min_size: int | None = None
             w.x = x
             x += w.width + (w.space_w if n < len(line) - 1 and w.space else 0.0)
         widths.append(x)
-    return Block(lines, size, line_h, ascent, widths, Look(**{**look.__dict__, "size": size}), cut)
+    return Block(lines, size, line_h, ascent, widths, Look(**{**look.__dict__, "size": size}), cut, broken)
 
 
 def _emoji_image(text: str, size: int) -> Image.Image:

@@ -50,6 +50,7 @@ from studio.render.text import Block, Look, has_cjk, layout_text
 log = logging.getLogger(__name__)
 
 FPS = 30
+MAX_TEXT_OVERLAP = 0.03  # share of a text's box that may lie over a subject
 END_CARD_S = 2.5
 MIN_END_VIDEO_S = 6.0  # shorter videos get no end card unless the draft asks for one
 SHOT_S = {"slow": 3.0, "normal": 2.0, "fast": 1.2}
@@ -221,6 +222,9 @@ class Plan:
     photos: dict[str, Photo] = field(default_factory=dict)
     clips: dict[str, Clip] = field(default_factory=dict)
     voice: Path | None = None
+    # what the planner scheduled for each text: (id, role, words, first frame, end frame); the cues
+    # draw each for its whole time, but over the frames of a transition whose other shot has no room
+    schedule: list[tuple[str, str, str, int, int]] = field(default_factory=list)
 
     @property
     def duration(self) -> float:
@@ -266,6 +270,7 @@ class _Context:
     photos: Mapping[str, Photo]
     clips: Mapping[str, Clip]
     text_first: set[str] = field(default_factory=set)  # segments whose layout must leave room for text
+    text_shots: set[int] = field(default_factory=set)  # first frames of shots re-planned with room for text
 
 
 def plan_draft(
@@ -298,18 +303,23 @@ def plan_draft(
     mark = _logo_mark(ctx, logo, until)
     end_card = _end_card(ctx, _f(end_start), logo) if end_start is not None else None
     shots = _all_shots(ctx, end_start, frames)
-    # a photo whose every framing leaves no room for its words gets a layout with room for text
-    for _round in range(2):
+    # no text is ever left out: a photo whose every framing leaves no room for its words gets a
+    # layout with room for text (the whole segment when most of its words found no place, else the
+    # shots where one did not: a duo gets its text band there, a single photo a text layout)
+    for _round in range(3):
         crowded: set[str] = set()
-        cues = _cues(ctx, shots, until, mark, crowded)
-        if not crowded - ctx.text_first:
+        homeless: set[int] = set()
+        cues = _cues(ctx, shots, until, mark, crowded, homeless)
+        if not (crowded - ctx.text_first) and not (homeless - ctx.text_shots):
             break
         ctx.text_first |= crowded
+        ctx.text_shots |= homeless
         shots = _all_shots(ctx, end_start, frames)
     cues = _cues(ctx, shots, until, mark)
     plan = Plan(
         width, height, frames, style, grid, shots, cues, music, mark, end_card, dict(photos), dict(clips)
     )
+    plan.schedule = [it[:5] for it in _text_plan(ctx, shots, until)]
     log.debug(
         "plan: %d shots, %d cues, %.1f bpm, style %s", len(shots), len(cues), grid.tempo_bpm, style.name
     )
@@ -442,7 +452,7 @@ def _shots(ctx: _Context, end_start: float | None, frames: int) -> list[Shot]:
         cuts = _cut_points(ctx, a, b, pace)
         edges = [a, *cuts, b]
         pieces = [(x, y) for x, y in itertools.pairwise(edges)]
-        scenes = _duo_scenes(ctx, duo, n, len(pieces)) if duo is not None else None
+        scenes = _duo_scenes(ctx, duo, n, pieces) if duo is not None else None
         if scenes is None:
             b = spans[n][2]
             cuts = _cut_points(ctx, a, b, pace)
@@ -488,22 +498,34 @@ def _pair(
 
 
 def _duo_scenes(
-    ctx: _Context, pair: tuple[Photo, Photo], n: int, count: int
+    ctx: _Context, pair: tuple[Photo, Photo], n: int, pieces: list[tuple[float, float]]
 ) -> list[tuple[Scene, str]] | None:
+    """The shots of a duo: side by side (or stacked) without filler; a shot where a text found no
+    place off the two subjects (`ctx.text_shots`) gets the duo-band layout, its text between them."""
+    count = len(pieces)
     infos = [PhotoInfo(p.width, p.height, p.subject) for p in pair]
-    layout = plan_layout(
-        infos, ctx.width, ctx.height, "gallery", pace=ctx.draft.m.pace, shots=max(1, count), seed=n
-    )
+    pace = ctx.draft.m.pace
+    layout = plan_layout(infos, ctx.width, ctx.height, "gallery", pace=pace, shots=max(1, count), seed=n)
     if layout.kind not in ("duo", "split") or layout.filler > 0.05:
         return None
-    panels = _panels(layout)
+    band: Layout | None = None
+    homeless = [k for k, (a, _b) in enumerate(pieces) if _f(a) in ctx.text_shots]
+    banded = set(homeless)  # runs of banded shots: one shot between two that need it is banded too
+    banded |= {k + 1 for k in homeless if k + 2 in banded}
+    if homeless:
+        band = plan_layout(
+            infos, ctx.width, ctx.height, "text", kind="duo-band", pace=pace, shots=max(1, count), seed=n
+        )
+        if band.kind != "duo-band":
+            band = None
     out: list[tuple[Scene, str]] = []
     for k in range(count):
+        lay = band if band is not None and k in banded else layout
         cells = []
-        for c in layout.cells:
+        for c in lay.cells:
             moves = c.moves or (Move(c.crop, c.crop, "linear", "hold", 2.0, 1.0),)
             cells.append(CellShot(c.rect, pair[c.photo].ref, _scaled(moves[k % len(moves)], ctx.style.zoom)))
-        out.append((PhotoScene(tuple(cells), panels, layout.background, layout.kind), layout.kind))
+        out.append((PhotoScene(tuple(cells), _panels(lay), lay.background, lay.kind), layout.kind))
     return out
 
 
@@ -568,7 +590,12 @@ def _segment_scenes(
         )
         if seg.id in ctx.text_first:
             return _photo_scenes(ctx, photo, n, count, wordy=True, forced=True)
-        return _photo_scenes(ctx, photo, n, count, wordy)
+        scenes = _photo_scenes(ctx, photo, n, count, wordy)
+        homeless = [k for k, (x, _y) in enumerate(pieces) if _f(x) in ctx.text_shots]
+        if homeless:  # the shots where a text found no place: the text layout there
+            roomy = _photo_scenes(ctx, photo, n, count, wordy=True, forced=True)
+            scenes = [roomy[k] if k in homeless else sc for k, sc in enumerate(scenes)]
+        return scenes
     if kind == "video" and ref in ctx.clips:
         clip = ctx.clips[ref]
         return _clip_scenes(ctx, seg, clip, pieces)
@@ -861,13 +888,15 @@ def _phrased_texts(d: Draft) -> list[tuple[str, TextSegment, str, int, int]]:
 
 Item = tuple[str, str, str, int, int, TextSegment | None]
 OFFER_S = 3.5  # an offer shown beside the captions gets this long to itself, after them
+CAPTION_KEEP_S = 1.2  # what the last caption keeps when the offer's own time would cover it
 
 
 def _offer_after_captions(items: list[Item], until: int) -> list[Item]:
     """A promo's text runs hook → benefits → offer → call to action. An offer (or price) that the
     draft spreads over the captions would fight them for the one text place: it gets its own time
     after the captions (the last `OFFER_S` before the end card when the captions run to it, the
-    captions overlapping that window ending where it starts)."""
+    captions overlapping that window ending where it starts, the last one keeping
+    `CAPTION_KEEP_S`: no caption is left out)."""
     captions = [it for it in items if it[1] in ("caption", "text", "subtitle")]
     offers = [it for it in items if it[1] in ("offer", "price")]
     if not captions or not offers:
@@ -880,14 +909,18 @@ def _offer_after_captions(items: list[Item], until: int) -> list[Item]:
             out.append(off)
             continue
         start = min(last, until - _f(OFFER_S))
-        start = max(start, off[3])
-        if until - start < _f(1.5):
-            continue  # no room before the end card: its words are in the captions' time only
-        out = [
-            (*it[:4], min(it[4], start), it[5]) if it[1] in ("caption", "text", "subtitle") else it
-            for it in out
-        ]
-        out = [it for it in out if it[4] - it[3] >= 8]
+        # never over a whole caption: the last one keeps `CAPTION_KEEP_S` of its own
+        start = max(start, off[3], max(c[3] for c in captions) + _f(CAPTION_KEEP_S))
+        start = min(start, until - _f(1.5))  # and the offer keeps 1.5 s before the end card
+        if start <= off[3]:  # it has no time of its own: it shares theirs
+            out.append(off)
+            continue
+        trimmed = []
+        for it in out:
+            cut = (*it[:4], min(it[4], start), it[5])
+            keep = it[1] in ("caption", "text", "subtitle") and cut[4] - cut[3] >= 8
+            trimmed.append(cut if keep else it)  # a caption the cut would leave out keeps its time
+        out = trimmed
         out.append((*off[:3], start, until, off[5]))
     return out
 
@@ -949,10 +982,17 @@ def _text_plan(
 
 
 def _cues(
-    ctx: _Context, shots: list[Shot], until: int, mark: LogoMark | None, crowded: set[str] | None = None
+    ctx: _Context,
+    shots: list[Shot],
+    until: int,
+    mark: LogoMark | None,
+    crowded: set[str] | None = None,
+    homeless: set[int] | None = None,
 ) -> list[Cue]:
-    """The text cues; `crowded` receives the segments where a cue found no place off the subject."""
+    """The text cues; `crowded` receives the segments where most words found no place off the
+    subject, `homeless` the first frames of the shots where a cue found none."""
     self_crowded = crowded if crowded is not None else set()
+    self_homeless = homeless if homeless is not None else set()
     w, h = ctx.width, ctx.height
     zone = Rect.of(safe_zone((w, h)))
     zone_px = zone.scaled(w, h)
@@ -991,27 +1031,49 @@ def _cues(
                 animate=g == 0,
                 visible=_visible(shots, a, b),
             )
-            pieces = [cue] if cue is not None and cue.overlap <= 0.03 else []
-            if not pieces and len(group) > 1:  # shot by shot: where one framing leaves room
+            pieces = [cue] if cue is not None and cue.overlap <= MAX_TEXT_OVERLAP else []
+            if not pieces:  # shot by shot: where one framing leaves room
                 for k, s in enumerate(group):
                     sa, sb = max(a, s.start), min(b, s.end)
                     if sb - sa < 8:
                         continue
-                    piece = _place(
-                        ctx,
-                        f"{cue_id}.{g}.{k}",
-                        role,
-                        text,
-                        sa,
-                        sb,
-                        seg,
-                        [s],
-                        *args,
-                        animate=g == 0 and k == 0,
-                        visible=_visible(shots, sa, sb),
-                    )
-                    if piece is not None and piece.overlap <= 0.03:
+                    piece: Cue | None = None
+                    if len(group) > 1:
+                        piece = _place(
+                            ctx,
+                            f"{cue_id}.{g}.{k}",
+                            role,
+                            text,
+                            sa,
+                            sb,
+                            seg,
+                            [s],
+                            *args,
+                            animate=g == 0 and k == 0,
+                            visible=_visible(shots, sa, sb),
+                        )
+                    if piece is None or piece.overlap > MAX_TEXT_OVERLAP:
+                        # the shot alone: not over the transitions, where a neighbour's subject shows
+                        ta, tb = _alone(shots, s)
+                        ta, tb = max(sa, ta), min(sb, tb)
+                        if tb - ta >= 8:
+                            piece = _place(
+                                ctx,
+                                f"{cue_id}.{g}.{k}",
+                                role,
+                                text,
+                                ta,
+                                tb,
+                                seg,
+                                [s],
+                                *args,
+                                animate=g == 0 and k == 0,
+                                visible=_visible(shots, ta, tb),
+                            )
+                    if piece is not None and piece.overlap <= MAX_TEXT_OVERLAP:
                         pieces.append(piece)
+                    else:
+                        self_homeless.add(s.start)
             placed = 0
             for piece in pieces:
                 cues.append(piece)
@@ -1021,9 +1083,19 @@ def _cues(
                 wanted[seg_id] = wanted.get(seg_id, 0) + (b - a)
                 lost[seg_id] = lost.get(seg_id, 0) + max(0, b - a - placed)
     # a photo is planned again text-first when most of the words meant for its time found no
-    # place off its subject (a short phrase missing a few shots stays on the shots that fit it)
-    self_crowded.update(k for k, n in wanted.items() if lost.get(k, 0) > 0.5 * n)
+    # place off its subject (a duo keeps its pair: its homeless shots get the text band instead)
+    duos = {part for s in shots if "+" in s.segment for part in s.segment.split("+")}
+    self_crowded.update(k for k, n in wanted.items() if lost.get(k, 0) > 0.5 * n and k not in duos)
     return cues
+
+
+def _alone(shots: list[Shot], shot: Shot) -> tuple[int, int]:
+    """The frames [a, b) of `shot` where no neighbour shows through a transition."""
+    n = shots.index(shot)
+    nxt = shots[n + 1] if n + 1 < len(shots) else None
+    a = shot.start + shot.transition.frames - shot.transition.frames // 2
+    b = shot.end - (nxt.transition.frames // 2 if nxt is not None else 0)
+    return a, b
 
 
 def _visible(shots: list[Shot], a: int, b: int) -> tuple[Shot, ...]:
@@ -1070,44 +1142,59 @@ def _place(
         avoid.append(mark.rect)
     avoid.extend(r for ta, tb, r in taken if ta < b and tb > a)
     region = panel.intersection(zone_px) if panel is not None else zone_px
-    if panel is not None and (region is None or region.h < 0.14 * h or region.w < 0.3 * w):
+    if panel is not None and (region is None or region.h < 0.14 * h or region.w < 0.25 * w):
         panel, region = None, zone_px  # the panel lies mostly outside the safe zone: place freely
     region = region or zone_px
     card = isinstance(group[0].scene, CardScene)
     if card:  # a text-only promo: the words are the hero
         grow = 1.3 if role in ("title", "offer", "price", "cta") else 1.75
         look = replace(look, size=round(look.size * grow), max_lines=look.max_lines + 1)
-    widths: tuple[float, ...] = (0.86, 0.6, 0.44, 0.32) if panel is None else (0.84, 0.6)
-    if role == "tag":
-        widths = (0.5, 0.36)
     prefer = _prefer(role, seg)
     if card and role != "tag":
         prefer = "center"
     best: tuple[float, Block, TextPlacement] | None = None
-    for share in widths:
-        wide = replace(look, max_lines=look.max_lines + (1 if share < 0.7 else 0))
-        block = layout_text(text, wide, region.w * share, min_size=floor)
-        if block.size < floor and share != widths[0]:
-            continue  # a column too narrow for its longest word at a readable size
-        pad = block.size * 0.35
-        box_w, box_h = block.width + 2 * pad, block.height + 2 * pad * 0.6
-        placed = text_regions(
-            w, h, zone, avoid, box_w, box_h, panel=panel, prefer=prefer, min_scale=floor / block.size
-        )
-        shrink = block.size * placed.scale / look.size
-        cost = 40.0 * placed.overlap + 4.0 * (1.0 - shrink) + 0.3 * len(block.lines) + 30.0 * block.cut
-        if best is None or cost < best[0] - 1e-6:
-            best = (cost, block, placed)
-        if placed.overlap <= 0.01 and placed.scale >= 0.995:
+    # in the layout's text panel first; anywhere in the safe zone when the panel is too narrow for
+    # a word at a readable size (a word is never cut across lines while another place keeps it whole)
+    places = [(panel, region)] + ([(None, zone_px)] if panel is not None else [])
+    for where, room in places:
+        widths: tuple[float, ...] = (0.86, 0.6, 0.44, 0.32) if where is None else (0.84, 0.6)
+        if role == "tag":
+            widths = (0.5, 0.36)
+        for share in widths:
+            wide = replace(look, max_lines=look.max_lines + (1 if share < 0.7 else 0))
+            block = layout_text(text, wide, room.w * share, min_size=floor)
+            if (block.size < floor or block.broken) and share != widths[0]:
+                continue  # a column too narrow for its longest word at a readable size
+            pad = block.size * 0.35
+            box_w, box_h = block.width + 2 * pad, block.height + 2 * pad * 0.6
+            placed = text_regions(
+                w, h, zone, avoid, box_w, box_h, panel=where, prefer=prefer, min_scale=floor / block.size
+            )
+            shrink = block.size * placed.scale / look.size
+            cost = (
+                40.0 * placed.overlap
+                + 4.0 * (1.0 - shrink)
+                + 0.3 * len(block.lines)
+                + 30.0 * (block.cut or block.broken)
+            )
+            if best is None or cost < best[0] - 1e-6:
+                best = (cost, block, placed)
+                panel = where
+            if placed.overlap <= 0.01 and placed.scale >= 0.995:
+                break
+        if best is not None and not (best[1].cut or best[1].broken):
             break
     assert best is not None
     _, block, placed = best
     if placed.scale < 0.995:  # shrunk to fit beside the subject: lay out again at that size
         pad = block.size * 0.35
         look = replace(block.look, size=max(min(floor, block.size), round(block.size * placed.scale)))
-        block = layout_text(
-            text, look, max(placed.rect.w - 2 * pad * placed.scale, look.size * 2.0), min_size=floor
-        )
+        room_w = max(placed.rect.w - 2 * pad * placed.scale, look.size * 2.0)
+        again = layout_text(text, look, room_w, min_size=floor)
+        if again.broken and not block.broken:  # rounding: a hair more room keeps the word whole
+            again = layout_text(text, look, room_w * 1.06, min_size=floor)
+        if not again.broken or block.broken:
+            block = again
     box = placed.rect
     # keep the block centred in the box it was given
     x = round(box.cx - block.width / 2)
@@ -1115,6 +1202,8 @@ def _place(
     x = max(round(zone_px.x0), min(x, round(zone_px.x1 - block.width)))
     y = max(round(zone_px.y0), min(y, round(zone_px.y1 - block.height)))
     final_box = Rect(x, y, x + block.width, y + block.height)
+    # what the drawn box covers (a block laid out again may come out a little larger than its place)
+    covered = max((r.overlap(final_box) / max(final_box.area, 1.0) for r in avoid), default=0.0)
     look = _legible(ctx, look, group, final_box, panel)
     if look != block.look:
         block = replace(
@@ -1139,7 +1228,7 @@ def _place(
         anim if animate else "fade",
         beat_frames,
         final_box,
-        placed.overlap,
+        round(max(placed.overlap, covered), 4),
     )
 
 

@@ -6,6 +6,9 @@ here, in the render worker's process (never on an event loop), through `common.v
 - `narrate(draft)`: the narration of the voice segment's script in its language at its speed, from
   the on-disk synthesis cache (`$VIDEOBOT_VOICE_CACHE/speech`, keyed by engine, voice, language,
   speed and text), so a re-render costs nothing. No voice installed: a `RenderError` that says so.
+- `planned_narration(draft)`: the narration's timing without synthesising (the storyboard, in the
+  API process, never loads the ~500 MB engine): the cached synthesis's when this script was spoken
+  before, else an estimate from its length (`WORDS_PER_S`, `CJK_CHARS_PER_S`, at its speed).
 - `with_narration(draft, narration)`: a copy of the draft that fits it — every segment stretched
   when the narration (plus `TAIL_S`) outlasts the video, and the captions replaced by the
   narration's phrases, each shown from the moment it is spoken (phrase timings from synthesis).
@@ -18,13 +21,17 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from common.voice import Timing, VoiceUnavailable, cached_narrator
+from common.voice import SpeechCache, Timing, VoiceUnavailable, cached_narrator, voice_settings
+from common.voice.protocols import normalize_language
 from studio.draft import Draft, TextMeta, TextSegment
+from studio.render.captions import split_phrases
+from studio.render.text import has_cjk
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +45,14 @@ class VoiceRenderError(RuntimeError):
     """The narration could not be made (the message is for the user)."""
 
 
+WORDS_PER_S = 2.6  # an English narration's pace at speed 1 (Kokoro measured ~2.5-2.8)
+CJK_CHARS_PER_S = 4.2  # a Chinese one's
+PAUSE_S = 0.25  # between two phrases
+
+
 @dataclass(frozen=True)
 class Narration:
-    path: Path
+    path: Path | None  # None for a planned (estimated) narration: timing only, no audio
     duration: float
     language: str
     phrases: list[Timing] = field(default_factory=list)
@@ -70,6 +82,39 @@ def narrate(draft: Draft) -> Narration | None:
     assert speech.path is not None  # the cache always answers with a WAV on disk
     hit = narrator.cache.hits > before
     return Narration(speech.path, speech.duration, m.language, list(speech.phrases), hit)
+
+
+def planned_narration(draft: Draft) -> Narration | None:
+    """The narration's timing as `narrate` would give it, without synthesising: from the synthesis
+    cache when the script was spoken before (`cached` True), else estimated (`path` None)."""
+    voice = draft.voice
+    if voice is None or not wants_narration(draft):
+        return None
+    m = voice.m
+    settings = voice_settings()
+    lang = normalize_language(m.language) or m.language
+    folder = settings.cache_dir.expanduser() / "speech"
+    if folder.is_dir():
+        hit = SpeechCache(folder).get("kokoro", m.voice or settings.voice, lang, m.speed, m.text)
+        if hit is not None and hit.path is not None:
+            return Narration(hit.path, hit.duration, m.language, list(hit.phrases), True)
+    return estimated_narration(m.text, m.language, m.speed)
+
+
+def estimated_narration(text: str, language: str, speed: float = 1.0) -> Narration:
+    """Phrase timings of `text` read at an average pace (no audio)."""
+    t = 0.0
+    phrases: list[Timing] = []
+    sentences = [x for x in re.split(r"(?<=[.!?。！？])\s*", text) if x.strip()]  # as the engine says them
+    for phrase in (p for sentence in sentences for p in split_phrases(sentence)):
+        if has_cjk(phrase):
+            length = sum(1 for c in phrase if c.isalnum()) / CJK_CHARS_PER_S
+        else:
+            length = len(phrase.split()) / WORDS_PER_S
+        length = max(0.4, length / max(speed, 0.25))
+        phrases.append((phrase, round(t, 3), round(t + length, 3)))
+        t += length + PAUSE_S
+    return Narration(None, max(0.0, t - PAUSE_S), language, phrases)
 
 
 def with_narration(draft: Draft, narration: Narration) -> Draft:

@@ -10,6 +10,9 @@ panels (flat or gradient colour, for text). Kinds:
 - side-panel: one photo on one side (or the top), a colour panel on the other that hosts the text;
   the photo is widened by cropping as far as its subject allows, so the panel stays ≤ 45 %.
 - split: two photos stacked; duo: two side by side.
+- duo-band: two photos side by side (stacked on a portrait canvas) with a colour band between them
+  that hosts the text (`BAND` of the canvas): only on request (`kind="duo-band"`), for the shots of
+  a duo where a text found no place off the two subjects.
 - collage: three photos (one large and two small, three bands or three columns).
 
 `filler` is the share of the canvas that no photo covers (panels and gutters).
@@ -32,10 +35,11 @@ from studio.render.framing.text_place import safe_zone, text_regions
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["full", "pan", "beside", "side-panel", "split", "duo", "collage"]
+Kind = Literal["full", "pan", "beside", "side-panel", "split", "duo", "duo-band", "collage"]
 Role = Literal["auto", "hero", "text", "gallery", "end"]
 GUTTER = 0.008  # of the canvas's short side
 TEXT_BOX = (0.62, 0.17)  # a two-line headline at ~6 % type, in fractions of the canvas's short side
+BAND = 0.34  # a duo-band's text band: this share of the canvas's long side, between the two photos
 
 
 @dataclass(frozen=True)
@@ -353,6 +357,11 @@ def plan_layout(
     if side is not None:
         cell, prect, score = side
         add("side-panel", [cell], [Panel(prect, colour, end, prect.w >= prect.h, ink, True)], prect, score)
+    if len(photos) == 2 and kind == "duo-band":
+        rects, band = _band_cells(canvas)
+        cells = [Cell(r, i, cover_crop(photos[i], r.aspect)) for i, r in enumerate(rects)]
+        score = sum(_cell_score(photos[c.photo], c.rect, c.crop, max_upscale) for c in cells) / 2
+        add("duo-band", cells, [Panel(band, colour, end, band.w < band.h, ink, True)], band, score)
     if len(photos) > 1:
         for k, rects, order, score in _multi(photos, canvas, gutter, max_upscale):
             cells = [Cell(r, i, cover_crop(photos[i], r.aspect)) for i, r in zip(order, rects, strict=True)]
@@ -368,6 +377,20 @@ def plan_layout(
         layout.score,
     )
     return layout
+
+
+def _band_cells(canvas: Rect) -> tuple[list[Rect], Rect]:
+    """Two cells with a text band of `BAND` between them: columns on a landscape canvas, rows on a
+    square or portrait one (a column there would be too narrow for a word at a readable size)."""
+    if canvas.w > 1.2 * canvas.h:
+        side = round(canvas.w * (1 - BAND) / 2)
+        left = Rect(canvas.x0, canvas.y0, canvas.x0 + side, canvas.y1)
+        right = Rect(canvas.x1 - side, canvas.y0, canvas.x1, canvas.y1)
+        return [left, right], Rect(left.x1, canvas.y0, right.x0, canvas.y1)
+    side = round(canvas.h * (1 - BAND) / 2)
+    top = Rect(canvas.x0, canvas.y0, canvas.x1, canvas.y0 + side)
+    bottom = Rect(canvas.x0, canvas.y1 - side, canvas.x1, canvas.y1)
+    return [top, bottom], Rect(canvas.x0, top.y1, canvas.x1, bottom.y0)
 
 
 def _role_bonus(role: Role, kind: Kind) -> float:

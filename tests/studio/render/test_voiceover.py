@@ -25,6 +25,7 @@ from studio.director.director import Asset, RuleDirector
 from studio.draft import Draft, VoiceMeta, VoiceSegment, VoiceTrack
 from studio.render import audio, voiceover
 from studio.render.render import RenderResult, prepare, render_draft
+from studio.render.storyboard import storyboard
 from studio.render.timeline import FPS, Plan
 from tests.studio.render.measure import duration_of
 
@@ -118,6 +119,40 @@ def test_the_video_lasts_the_narration_and_a_rerender_does_not_synthesise_again(
     assert again is not None and again.cached and again.path == narration.path
     plan, _ = prepare(draft, rendered.assets)
     assert plan.voice == narration.path and time.monotonic() - began < 3.0
+
+
+def test_the_storyboard_plans_the_voice_over_from_the_cached_timing_without_a_voice_engine(
+    rendered: Rendered, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_engine(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the storyboard loaded the voice engine")
+
+    monkeypatch.setattr(voiceover, "cached_narrator", no_engine)
+    plan, _ = prepare(rendered.draft, rendered.assets, narrate=False)
+    assert plan.voice is None and plan.frames == rendered.plan.frames  # the render's length exactly
+    said = [(c.text, c.start) for c in plan.cues if c.role == "caption"]
+    assert said == [(c.text, c.start) for c in rendered.plan.cues if c.role == "caption"]
+    image = storyboard(rendered.draft, rendered.assets)
+    assert image[:3] == b"\xff\xd8\xff"
+
+
+def test_a_voice_over_never_spoken_is_planned_from_an_estimate(
+    sample_photos: list[Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("VIDEOBOT_VOICE_CACHE", str(tmp_path))  # nothing cached
+    draft = _draft("en", sample_photos)
+    draft["m"]["prompt"] = "estimate"
+    script = Draft.from_wire(draft).voice.m.text  # type: ignore[union-attr]
+    plan, _ = prepare(draft, {f"asset://p{n}": p for n, p in enumerate(sample_photos)}, narrate=False)
+    estimate = voiceover.estimated_narration(script, "en")
+    words = len(script.split())
+    assert 0.25 * words <= estimate.duration <= 0.6 * words  # 1.7-4 words a second
+    assert plan.voice is None and plan.duration >= estimate.duration + 0.5
+    on_screen = {voiceover._plain(c.text) for c in plan.cues} | {
+        voiceover._plain(plan.end_card.cta if plan.end_card else "")
+    }
+    for phrase, _start, _end in estimate.phrases:  # every phrase is read (as a caption or the title)
+        assert voiceover._plain(phrase) in on_screen, (phrase, on_screen)
 
 
 def test_a_narration_longer_than_the_video_stretches_it() -> None:
