@@ -26,6 +26,8 @@ from studio.director.lexicon import LANGUAGES, business_cta, lexicon, raw, simpl
 from studio.director.units import CJK_CHARS, is_cjk, join_texts
 
 TITLE_LATIN, TITLE_CJK = 40, 16
+# emoji, pictographs and their joiners at the end of a line ("20% off launch week 👟")
+_TAIL_SYMBOLS = re.compile(r"[\s\u200d\ufe0f\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]+$")
 LINE_LATIN, LINE_CJK = 42, 16
 _SMALL = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
 _DANGLING = _SMALL | {
@@ -793,7 +795,7 @@ def read_brief(message: str) -> Brief:
                 or (offers and len(kept) > 1)
                 or (offers and brief.title)
             ):
-                brief.offer = sentence_case(_clean_end(offers[0]))
+                brief.offer = sentence_case(_clean_end(_TAIL_SYMBOLS.sub("", offers[0])))
                 pieces = [c for c in pieces if c != offers[0]]
                 joiner = "，" if has_cjk(sentence) else ", "
                 sentence = joiner.join(pieces)
@@ -819,7 +821,6 @@ CAPTIONS_MAX = 6  # hook + at most six benefit captions + offer + CTA: more is a
 BENEFIT_LATIN = 32  # a benefit clause longer than this is cut at "that" / "which" / "who"
 _RELATIVE = re.compile(r"\s+(?:that|which|who)\s+", re.I)
 _ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.I)
-_TAIL_SYMBOLS = re.compile(r"[\s\u200d\ufe0f\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]+$")
 _REQUEST_LINK = re.compile(r"(?:[\s,，、]+(?:and|&|with|plus|和|及|与|跟|还有)?)+$", re.I)
 _DASH_SPLIT = re.compile(r"\s+[-—–]\s+|\s*[—–]\s*")
 
@@ -919,9 +920,16 @@ def describe(description: str) -> Brief:
         lead = _drop_hook_words(before[cut:])
         after = re.sub(r"^\s*(?:[:：,，]|[-—–])\s*", " ", after)
         text = (before[:cut] + (" " + lead if lead else "") + " " + after.strip()).strip()
+        # the rest of the name's sentence says what it does ("“Habitly” builds habits …"): never a request
+        first = sentences(after.strip())[:1]
+        parts = clauses(_DASH_SPLIT.split(first[0])[0]) if first else []
+        named = _clean_end(_TAIL_SYMBOLS.sub("", parts[0])) if parts else ""
+    else:
+        named = ""
     for start, end, inner in reversed(find_quotes(text)):
         text = text[:start] + inner + text[end:]
     lines: list[str] = []
+    offers: list[tuple[int, str]] = []  # (strength, clause): the strongest is the offer, the rest benefits
     for sentence in sentences(text):
         for part in _DASH_SPLIT.split(sentence):
             for clause in clauses(part):
@@ -936,13 +944,26 @@ def describe(description: str) -> Brief:
                         continue
                 if brief.price is None:
                     brief.price = _price(clause)
-                if _is_offer(clause) and brief.offer is None:
-                    brief.offer = sentence_case(clause)
+                if _is_offer(clause):
+                    strength = sum(1 for it in tokens.read(clause).items if it.has("offer") or it.has("pct"))
+                    offers.append((strength, clause))
+                    lines.append(f"\0offer{len(offers) - 1}")
                     continue
-                if _is_command_clause(clause) or not re.search(r"\w", clause):
+                if (clause != named and _is_command_clause(clause)) or not re.search(r"\w", clause):
                     continue
                 lines.extend(_benefit_lines(clause))
-    brief.captions = [line for line in dict.fromkeys(lines) if line][:CAPTIONS_MAX]
+    best = max(range(len(offers)), key=lambda n: (offers[n][0], -n)) if offers else None
+    if best is not None:
+        brief.offer = sentence_case(offers[best][1])
+    out: list[str] = []
+    for line in lines:
+        if line.startswith("\0offer"):
+            n = int(line[len("\0offer") :])
+            if n != best:  # a second offer ("送花瓶" beside "首单九折") is one more benefit
+                out.extend(_benefit_lines(offers[n][1]))
+            continue
+        out.append(line)
+    brief.captions = [line for line in dict.fromkeys(out) if line][:CAPTIONS_MAX]
     return brief
 
 
