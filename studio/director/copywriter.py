@@ -885,9 +885,48 @@ def _is_command_clause(clause: str) -> bool:
     return _commands(clause)
 
 
+_REQUEST_CATS = ("dur", "aspect", "platform", "ratio", "pace", "transition", "voice")  # (a mood word alone
+# describes: "five bright colours"; "upbeat music" names the music)
+
+
+def _is_request_sentence(sentence: str) -> bool:
+    """A sentence among the description's that asks for something: it starts with a request ("make it
+    vertical") or says a setting ("30 seconds.", "upbeat music pls", 配乐欢快点); a look word in a
+    description is the product's ("five bright colours" is no bold style), and an offer is copy."""
+    if _is_offer(sentence):
+        return False
+    if _is_command_clause(sentence):
+        return True
+    return any(it.has(c) for it in tokens.read(sentence).items for c in _REQUEST_CATS) or any(
+        it.has("target", "music") for it in tokens.read(sentence).items
+    )
+
+
 def description_requests(description: str) -> list[str]:
     """The sentences of a description that ask for something ("…, lasts 3 months. make it vertical")."""
-    return [s for s in sentences(description) if _is_command_clause(s) and not _is_offer(s)]
+    return [s for s in sentences(description) if _is_request_sentence(s)]
+
+
+def split_sentences(text: str) -> tuple[str, str] | None:
+    """ "make a 30s promo for my bottle. Meet “Aurora Bottle”: a … Leak-proof lid, …" → (the request,
+    the description): a request sentence first, then sentences that describe (not requests, not only
+    the offer or a call to action). None when nothing after the request describes."""
+    parts = sentences(text)
+    if len(parts) < 2 or not is_instruction(parts[0]) or _is_offer(parts[0]) and not is_instruction(parts[0]):
+        return None
+    rest = parts[1:]
+    describing = [
+        s
+        for s in rest
+        if not _is_request_sentence(s)
+        and not _is_offer(s)
+        and not (find_cta(s) and not _strip_cta(s).strip(" .!。！"))
+        and re.search(r"\w", s)
+    ]
+    if not describing:
+        return None
+    joiner = "" if mostly_cjk(text) else " "
+    return parts[0], joiner.join(rest)
 
 
 def _benefit_lines(clause: str) -> list[str]:
@@ -976,7 +1015,7 @@ def compose(request: str, description: str) -> Brief:
     brief = Brief(
         title=described.title or asked.title,
         subtitle=asked.subtitle,
-        captions=list(described.captions),
+        captions=list(dict.fromkeys([*asked.captions, *described.captions]))[:CAPTIONS_MAX],
         offer=asked.offer or described.offer,
         price=asked.price or described.price,
         mood=asked.mood,

@@ -49,6 +49,7 @@ from studio.director.copywriter import (
     read_brief,
     sentence_case,
     split_description,
+    split_sentences,
     title_case,
 )
 from studio.director.items import Item, Message
@@ -1551,6 +1552,8 @@ def _understand(text: str, ctx: Context) -> Understanding:
     if history is not None:
         return Understanding("history", history=history[0], version=history[1])
     split = split_description(text)
+    if split is None and not any(c.colon for c in contents):  # ("captions: A. B. C." runs on)
+        split = split_sentences(text)
     if split is not None:  # "…from my photos and description: Meet “Aurora Bottle”: …"
         asked = tokens.read(_reading(*split))
         asked_contents = capture(asked)
@@ -1633,12 +1636,15 @@ def _reading(request: str, description: str) -> str:
 def brief_of(prompt: str) -> Brief:
     """The copy a creation message asks for (the words given to a text left out, a product
     description read as one): what "start over" and "add captions" take from `m.prompt`."""
+    message = tokens.read(prompt)
+    contents = capture(message)
     split = split_description(prompt)
+    if split is None and not any(c.colon for c in contents):
+        split = split_sentences(prompt)
     if split is not None:
         asked = tokens.read(_reading(*split))
         return compose(_description(asked, capture(asked)), split[1])
-    message = tokens.read(prompt)
-    return read_brief(_description(message, capture(message)))
+    return read_brief(_description(message, contents))
 
 
 def _create(
