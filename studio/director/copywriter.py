@@ -885,26 +885,28 @@ def _is_command_clause(clause: str) -> bool:
     return _commands(clause)
 
 
-_REQUEST_CATS = ("dur", "aspect", "platform", "ratio", "pace", "transition", "voice")  # (a mood word alone
-# describes: "five bright colours"; "upbeat music" names the music)
-
-
-def _is_request_sentence(sentence: str) -> bool:
-    """A sentence among the description's that asks for something: it starts with a request ("make it
-    vertical") or says a setting ("30 seconds.", "upbeat music pls", 配乐欢快点); a look word in a
-    description is the product's ("five bright colours" is no bold style), and an offer is copy."""
-    if _is_offer(sentence):
+def _is_request(clause: str) -> bool:
+    """A clause among the description's that asks for something: it starts with a request ("make it
+    vertical") or says only settings ("30 seconds", "upbeat music pls", 配乐欢快点); a look or a
+    length inside a description is the product's ("five bright colours" is no bold style, "pairs with
+    any phone in seconds" no length), and an offer is copy."""
+    if _is_offer(clause):
         return False
-    if _is_command_clause(sentence):
+    if _is_command_clause(clause):
         return True
-    return any(it.has(c) for it in tokens.read(sentence).items for c in _REQUEST_CATS) or any(
-        it.has("target", "music") for it in tokens.read(sentence).items
+    items = [it for it in tokens.read(clause).items if not it.has("punct")]
+    return any(_is_setting(it) for it in items) and all(
+        _is_setting(it) or is_filler(it) or it.has("sym") or it.has("polite") for it in items
     )
 
 
+def _description_clauses(text: str) -> list[str]:
+    return [c for s in sentences(text) for part in _DASH_SPLIT.split(s) for c in clauses(part)]
+
+
 def description_requests(description: str) -> list[str]:
-    """The sentences of a description that ask for something ("…, lasts 3 months. make it vertical")."""
-    return [s for s in sentences(description) if _is_request_sentence(s)]
+    """The clauses of a description that ask for something ("…, lasts 3 months. make it vertical")."""
+    return [c for c in _description_clauses(description) if _is_request(c)]
 
 
 def split_sentences(text: str) -> tuple[str, str] | None:
@@ -916,12 +918,12 @@ def split_sentences(text: str) -> tuple[str, str] | None:
         return None
     rest = parts[1:]
     describing = [
-        s
-        for s in rest
-        if not _is_request_sentence(s)
-        and not _is_offer(s)
-        and not (find_cta(s) and not _strip_cta(s).strip(" .!。！"))
-        and re.search(r"\w", s)
+        c
+        for c in _description_clauses(" ".join(rest))
+        if not _is_request(c)
+        and not _is_offer(c)
+        and not (find_cta(c) and not _strip_cta(c).strip(" .!。！"))
+        and re.search(r"\w", c)
     ]
     if not describing:
         return None
@@ -988,7 +990,7 @@ def describe(description: str) -> Brief:
                     offers.append((strength, clause))
                     lines.append(f"\0offer{len(offers) - 1}")
                     continue
-                if (clause != named and _is_command_clause(clause)) or not re.search(r"\w", clause):
+                if (clause != named and _is_request(clause)) or not re.search(r"\w", clause):
                     continue
                 lines.extend(_benefit_lines(clause))
     best = max(range(len(offers)), key=lambda n: (offers[n][0], -n)) if offers else None
