@@ -828,7 +828,9 @@ _DASH_SPLIT = re.compile(r"\s+[-—–]\s+|\s*[—–]\s*")
 @cache
 def _brief_words(key: str) -> tuple[str, ...]:
     """A list of the lexicons' `[brief]` table, both languages, longest first."""
-    words = {normalize_word(w) for language in LANGUAGES for w in (raw(language).get("brief") or {}).get(key, [])}
+    words = {
+        normalize_word(w) for language in LANGUAGES for w in (raw(language).get("brief") or {}).get(key, [])
+    }
     return tuple(sorted(words, key=len, reverse=True))
 
 
@@ -914,7 +916,7 @@ def split_sentences(text: str) -> tuple[str, str] | None:
     the description): a request sentence first, then sentences that describe (not requests, not only
     the offer or a call to action). None when nothing after the request describes."""
     parts = sentences(text)
-    if len(parts) < 2 or not is_instruction(parts[0]) or _is_offer(parts[0]) and not is_instruction(parts[0]):
+    if len(parts) < 2 or not is_instruction(parts[0]):
         return None
     rest = parts[1:]
     describing = [

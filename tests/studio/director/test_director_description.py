@@ -22,7 +22,9 @@ AURORA_SENTENCES = (
     'make a 30s promo for my bottle. Meet "Aurora Bottle": a double-walled steel bottle that keeps drinks '
     "cold for 24 hours. Leak-proof lid, fits every cup holder, five bright colours. Free shipping this week."
 )
-AURORA_ZH = "用我的产品图片做一个30秒的宣传视频，描述：“极光保温杯”双层不锈钢，保冷24小时，防漏杯盖，五种亮色可选。本周包邮"
+AURORA_ZH = (
+    "用我的产品图片做一个30秒的宣传视频，描述：“极光保温杯”双层不锈钢，保冷24小时，防漏杯盖，五种亮色可选。本周包邮"
+)
 BENEFITS = [
     "Double-walled steel bottle",
     "Keeps drinks cold for 24 hours",
@@ -51,7 +53,8 @@ def words(draft: Draft, role: str) -> list[str]:
 def test_the_demo_brief_gets_its_benefits_as_captions(message: str) -> None:
     draft = made(message)
     assert words(draft, "title") == ["Aurora Bottle"]
-    assert words(draft, "caption") == BENEFITS  # "Meet" folded into the hook, nothing of the name's sentence lost
+    # "Meet" folded into the hook, nothing of the name's sentence lost
+    assert words(draft, "caption") == BENEFITS
     assert words(draft, "offer") == ["Free shipping this week"]
     assert words(draft, "cta") == ["Shop now"]
     assert draft.m.style in (None, "", "clean")  # "five bright colours" describes the bottle: no bold style
