@@ -10,7 +10,11 @@ Rules (deterministic, English and Chinese, no network; the words come from the l
 - the price: a price written in the description ("$24", "99元");
 - the call to action: one written in the text ("link in bio", 立即购买), else the one of the kind
   of business the text is about (candles: "Shop now", salons: "Book now", 餐厅: 立即订座), in the
-  description's language; personal videos (birthdays, trips) get none.
+  description's language; personal videos (birthdays, trips) get none;
+- a product description ("…and description: Meet “Aurora Bottle”: …", 描述：…, or sentences that
+  describe after the request; `split_description`, `split_sentences`) is read by `describe` /
+  `compose`: the quoted name is the hook ("Meet" folded in), each sentence or comma clause a benefit
+  caption (≤ `CAPTIONS_MAX`), the strongest offer clause the offer; its requests go to the grammar.
 """
 
 from __future__ import annotations
