@@ -855,7 +855,9 @@ def split_description(text: str) -> tuple[str, str] | None:
     描述, 介绍 …, outside quotes) describe the product; they are copy, not commands. None without one."""
     spans = find_quotes(text)
     for n, ch in enumerate(text):
-        if ch not in ":：" or any(start <= n < end for start, end, _ in spans):
+        colon = ch in ":："
+        dash = ch in "-—–" and text[n - 1 : n] == " " and text[n + 1 : n + 2] == " "  # "description - …"
+        if not (colon or dash) or any(start <= n < end for start, end, _ in spans):
             continue
         head = text[:n].rstrip()
         low = normalize_word(head)
@@ -866,7 +868,8 @@ def split_description(text: str) -> tuple[str, str] | None:
                     return None
                 request = _REQUEST_LINK.sub("", head[: len(head) - len(word)].rstrip())
                 return request.strip(), tail
-        return None  # only the first colon can introduce the description ("…: Meet “X”: a …")
+        if colon:
+            return None  # only the first colon can introduce the description ("…: Meet “X”: a …")
     return None
 
 
@@ -879,6 +882,15 @@ def _drop_hook_words(text: str) -> str:
         if low.startswith(word) and (has_cjk(word) or not low[len(word)].isalnum()):
             return text.strip()[len(word) :].strip(" ,，:：-—–")
     return text.strip()
+
+
+def _is_name(text: str) -> bool:
+    """A product's name after "Meet": a few words written with capitals ("Nova", "Aurora Bottle") or a
+    short Chinese one (隆重推出小石头)."""
+    if has_cjk(text):
+        return 2 <= len(text) <= 8
+    words = text.split()
+    return 1 <= len(words) <= 3 and all(w[:1].isupper() or w[:1].isdigit() for w in words)
 
 
 def _is_command_clause(clause: str) -> bool:
@@ -901,8 +913,9 @@ def _is_request(clause: str) -> bool:
     if _is_command_clause(clause):
         return True
     items = [it for it in tokens.read(clause).items if not it.has("punct")]
+    allowed = ("sym", "polite", "verb")  # ("做成竖屏": a verb and a setting)
     return any(_is_setting(it) for it in items) and all(
-        _is_setting(it) or is_filler(it) or it.has("sym") or it.has("polite") for it in items
+        _is_setting(it) or is_filler(it) or any(it.has(c) for c in allowed) for it in items
     )
 
 
@@ -973,6 +986,12 @@ def describe(description: str) -> Brief:
         named = _clean_end(_TAIL_SYMBOLS.sub("", parts[0])) if parts else ""
     else:
         named = ""
+        opening = sentences(text)[:1]
+        head = (clauses(_DASH_SPLIT.split(opening[0])[0]) or [""])[0] if opening else ""
+        name = _drop_hook_words(head)
+        if name != head.strip() and name and _is_name(name):  # "Meet Nova, the smart lamp …" → "Nova"
+            brief.title = _clean_end(name)
+            text = text.strip()[len(head.strip()) :].lstrip(" ,，:：-—–")
     for start, end, inner in reversed(find_quotes(text)):
         text = text[:start] + inner + text[end:]
     lines: list[str] = []

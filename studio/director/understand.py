@@ -1545,22 +1545,22 @@ def _understand(text: str, ctx: Context) -> Understanding:
         if ctx.draft is None:
             return _create(message, [], contents, ctx)
         return Understanding("answer", answer="help")
+    marked = split_description(text)  # "…and description: Meet “Aurora Bottle”: …", "描述：…"
+    if marked is not None:
+        made = _create_described(text, marked, ctx, answered=False)
+        if made is not None:  # (描述 alone would ask to describe the video)
+            return made
     answer = _answer_for(message, items, ctx)
     if answer is not None:
         return Understanding("answer", answer=answer)
     history = _history(items)
     if history is not None:
         return Understanding("history", history=history[0], version=history[1])
-    split = split_description(text)
-    if split is None and not any(c.colon for c in contents):  # ("captions: A. B. C." runs on)
-        split = split_sentences(text)
-    if split is not None:  # "…from my photos and description: Meet “Aurora Bottle”: …"
-        asked = tokens.read(_reading(*split))
-        asked_contents = capture(asked)
-        asked_items = _with_contents(asked, asked_contents)
-        if ctx.draft is None or _wants_new_video(asked, asked_items):
-            clauses = _clauses(asked, asked_items)
-            return _create(asked, clauses, asked_contents, ctx, described=split[1], original=text)
+    if marked is None and not any(c.colon for c in contents):  # ("captions: A. B. C." runs on)
+        split = split_sentences(text)  # "make a promo for my bottle. Leak-proof lid, …"
+        made = _create_described(text, split, ctx, answered=True) if split is not None else None
+        if made is not None:
+            return made
     clauses = _clauses(message, items)
     if ctx.draft is None or _wants_new_video(message, items):
         return _create(message, clauses, contents, ctx)
@@ -1622,6 +1622,22 @@ def _description(message: Message, contents: list[Content]) -> str:
     return text
 
 
+def _create_described(
+    text: str, split: tuple[str, str], ctx: Context, *, answered: bool
+) -> Understanding | None:
+    """A new draft from a request and its product description, or None when the request is no
+    creation (an edit of this video, or — `answered` False — a question or a move in the versions)."""
+    asked = tokens.read(_reading(*split))
+    contents = capture(asked)
+    items = _with_contents(asked, contents)
+    if asked.original.strip() and not answered:
+        if _answer_for(asked, items, ctx) is not None or _history(items) is not None:
+            return None
+    if ctx.draft is not None and not _wants_new_video(asked, items):
+        return None
+    return _create(asked, _clauses(asked, items), contents, ctx, described=split, original=text)
+
+
 def _reading(request: str, description: str) -> str:
     """What the grammar reads of a message with a product description: the request and the
     description's own requests ("…, lasts 3 months. make it vertical"), never its copy ("five bright
@@ -1642,9 +1658,14 @@ def brief_of(prompt: str) -> Brief:
     if split is None and not any(c.colon for c in contents):
         split = split_sentences(prompt)
     if split is not None:
-        asked = tokens.read(_reading(*split))
-        return compose(_description(asked, capture(asked)), split[1])
+        return compose(_request_words(split[0]), split[1])
     return read_brief(_description(message, contents))
+
+
+def _request_words(request: str) -> str:
+    """The request before a description, without the words given to a text (read by the grammar)."""
+    message = tokens.read(request)
+    return _description(message, capture(message)) if request.strip() else ""
 
 
 def _create(
@@ -1653,11 +1674,11 @@ def _create(
     contents: list[Content],
     ctx: Context,
     *,
-    described: str | None = None,
+    described: tuple[str, str] | None = None,
     original: str | None = None,
 ) -> Understanding:
-    """A new draft. `described`: the product description said after "description:" (`message` is then
-    the request around it, `original` the whole message as typed)."""
+    """A new draft. `described`: the request and the product description said after it
+    ("description: …"); `message` is then what the grammar reads, `original` the message as typed."""
     base = ctx.draft
     typed = message.original if original is None else original
     reader = _Reader(Context(None, ctx.assets, ctx.zh), create=True)
@@ -1665,8 +1686,10 @@ def _create(
         reader.read(clause, None)
     reader.finish()
     calls = {c.name: c for c in reader.calls}
-    request = _description(message, contents)
-    brief = compose(request, described) if described is not None else read_brief(request)
+    if described is not None:
+        brief = compose(_request_words(described[0]), described[1])
+    else:
+        brief = read_brief(_description(message, contents))
     explicit = any(name in calls for name in ("set_title", "set_captions"))
     reused = False
     if base is not None and base.m.prompt and not explicit and not brief.title and not brief.captions:

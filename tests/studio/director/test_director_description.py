@@ -23,7 +23,8 @@ AURORA_SENTENCES = (
     "cold for 24 hours. Leak-proof lid, fits every cup holder, five bright colours. Free shipping this week."
 )
 AURORA_ZH = (
-    "用我的产品图片做一个30秒的宣传视频，描述：“极光保温杯”双层不锈钢，保冷24小时，防漏杯盖，五种亮色可选。本周包邮"
+    "用我的产品图片做一个30秒的宣传视频，描述：“极光保温杯”双层不锈钢，保冷24小时，"
+    "防漏杯盖，五种亮色可选。本周包邮"
 )
 BENEFITS = [
     "Double-walled steel bottle",
@@ -121,3 +122,25 @@ def test_a_300_character_description_brief_takes_well_under_50_ms_of_cpu() -> No
         best = min(best, (time.process_time() - started) * 1000)
     print(f"\n300-character description brief: {best:.1f} ms CPU")
     assert best < 50
+
+
+def test_a_name_after_meet_is_the_hook_even_unquoted() -> None:
+    draft = made(
+        "make a vertical video for my lamp. Meet Nova, the smart lamp with 16 million colours. "
+        "Dims with your voice."
+    )
+    assert words(draft, "title") == ["Nova"]
+    assert words(draft, "caption") == ["Smart lamp with 16 million colours", "Dims with your voice"]
+    assert draft.m.aspect == "9:16"
+
+
+def test_a_description_with_a_dash_or_without_a_request_still_makes_the_video() -> None:
+    tote = made("new reel pls!! description - vegan leather tote bag, fits a 15 inch laptop, 3 colours")
+    assert words(tote, "caption")[-2:] == ["Fits a 15 inch laptop", "3 colours"]
+    assert tote.m.aspect == "9:16"
+    soap = made(
+        "描述：手工皂 天然椰子油 温和不刺激 适合敏感肌 做成竖屏", "zh"
+    )  # 描述 is no "describe my video"
+    assert words(soap, "title") == ["手工皂"]
+    assert words(soap, "caption") == ["天然椰子油", "温和不刺激", "适合敏感肌"]
+    assert soap.m.aspect == "9:16"
