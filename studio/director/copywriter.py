@@ -10,7 +10,11 @@ Rules (deterministic, English and Chinese, no network; the words come from the l
 - the price: a price written in the description ("$24", "99元");
 - the call to action: one written in the text ("link in bio", 立即购买), else the one of the kind
   of business the text is about (candles: "Shop now", salons: "Book now", 餐厅: 立即订座), in the
-  description's language; personal videos (birthdays, trips) get none.
+  description's language; personal videos (birthdays, trips) get none;
+- a product description ("…and description: Meet “Aurora Bottle”: …", 描述：…, or sentences that
+  describe after the request; `split_description`, `split_sentences`) is read by `describe` /
+  `compose`: the quoted name is the hook ("Meet" folded in), each sentence or comma clause a benefit
+  caption (≤ `CAPTIONS_MAX`), the strongest offer clause the offer; its requests go to the grammar.
 """
 
 from __future__ import annotations
@@ -22,10 +26,12 @@ from functools import cache
 from studio.director import tokens
 from studio.director.content import is_filler
 from studio.director.items import Item, Message, find_quotes
-from studio.director.lexicon import business_cta, lexicon, simplified
+from studio.director.lexicon import LANGUAGES, business_cta, lexicon, raw, simplified
 from studio.director.units import CJK_CHARS, is_cjk, join_texts
 
 TITLE_LATIN, TITLE_CJK = 40, 16
+# emoji, pictographs and their joiners at the end of a line ("20% off launch week 👟")
+_TAIL_SYMBOLS = re.compile(r"[\s\u200d\ufe0f\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]+$")
 LINE_LATIN, LINE_CJK = 42, 16
 _SMALL = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
 _DANGLING = _SMALL | {
@@ -793,7 +799,7 @@ def read_brief(message: str) -> Brief:
                 or (offers and len(kept) > 1)
                 or (offers and brief.title)
             ):
-                brief.offer = sentence_case(_clean_end(offers[0]))
+                brief.offer = sentence_case(_clean_end(_TAIL_SYMBOLS.sub("", offers[0])))
                 pieces = [c for c in pieces if c != offers[0]]
                 joiner = "，" if has_cjk(sentence) else ", "
                 sentence = joiner.join(pieces)
@@ -811,3 +817,248 @@ def copy_text(brief: Brief, zh: bool) -> str:
     """The copy as one line for the reply: hook — benefits — offer — CTA."""
     parts = [p for p in (brief.title, *brief.captions, brief.offer, brief.price, brief.cta) if p]
     return ("，" if zh else " · ").join(parts)
+
+
+
+# --- a product description given after "description:" / "描述：" / "介绍：" ---------------------------
+CAPTIONS_MAX = 6  # hook + at most six benefit captions + offer + CTA: more is a wall of text
+BENEFIT_LATIN = 32  # a benefit clause longer than this is cut at "that" / "which" / "who"
+_RELATIVE = re.compile(r"\s+(?:that|which|who)\s+", re.I)
+_ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.I)
+_REQUEST_LINK = re.compile(r"(?:[\s,，、]+(?:and|&|with|plus|和|及|与|跟|还有)?)+$", re.I)
+_DASH_SPLIT = re.compile(r"\s+[-—–]\s+|\s*[—–]\s*")
+
+
+@cache
+def _brief_words(key: str) -> tuple[str, ...]:
+    """A list of the lexicons' `[brief]` table, both languages, longest first."""
+    words = {
+        normalize_word(w) for language in LANGUAGES for w in (raw(language).get("brief") or {}).get(key, [])
+    }
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+def normalize_word(text: str) -> str:
+    return simplified(text).lower().strip()
+
+
+def _ends_with_word(text: str, word: str) -> bool:
+    if not text.endswith(word):
+        return False
+    before = text[: len(text) - len(word)]
+    return has_cjk(word) or not before or not before[-1].isalnum()
+
+
+def split_description(text: str) -> tuple[str, str] | None:
+    """ "create a promo from my photos and description: Meet “Aurora Bottle”: …" → (the request, the
+    description): the words after a description marker and a colon (`[brief] markers`: description,
+    描述, 介绍 …, outside quotes) describe the product; they are copy, not commands. None without one."""
+    spans = find_quotes(text)
+    for n, ch in enumerate(text):
+        colon = ch in ":："
+        dash = ch in "-—–" and text[n - 1 : n] == " " and text[n + 1 : n + 2] == " "  # "description - …"
+        if not (colon or dash) or any(start <= n < end for start, end, _ in spans):
+            continue
+        head = text[:n].rstrip()
+        low = normalize_word(head)
+        for word in _brief_words("markers"):
+            if _ends_with_word(low, word):
+                tail = text[n + 1 :].strip()
+                if not tail:
+                    return None
+                request = _REQUEST_LINK.sub("", head[: len(head) - len(word)].rstrip())
+                return request.strip(), tail
+        if colon:
+            return None  # only the first colon can introduce the description ("…: Meet “X”: a …")
+    return None
+
+
+def _drop_hook_words(text: str) -> str:
+    """ "Meet" / "introducing the" / 隆重推出 at the start: folded into the hook (the title)."""
+    low = normalize_word(text)
+    for word in _brief_words("hook"):
+        if low == word:
+            return ""
+        if low.startswith(word) and (has_cjk(word) or not low[len(word)].isalnum()):
+            return text.strip()[len(word) :].strip(" ,，:：-—–")
+    return text.strip()
+
+
+def _is_name(text: str) -> bool:
+    """A product's name after "Meet": a few words written with capitals ("Nova", "Aurora Bottle") or a
+    short Chinese one (隆重推出小石头)."""
+    if has_cjk(text):
+        return 2 <= len(text) <= 8
+    words = text.split()
+    return 1 <= len(words) <= 3 and all(w[:1].isupper() or w[:1].isdigit() for w in words)
+
+
+def _is_command_clause(clause: str) -> bool:
+    """A clause of a description that asks for something ("make it vertical", "做成竖屏"): the grammar
+    reads it; a hyphenated word that starts like a verb ("double-walled") is a description."""
+    if _ARTICLE.match(clause.strip()) or re.match(r"^\W*[A-Za-z]+-[A-Za-z]", clause):
+        return False  # ("a double-walled steel bottle" names a thing)
+    if mostly_cjk(clause):
+        return is_instruction(clause)
+    return _commands(clause)
+
+
+def _is_request(clause: str) -> bool:
+    """A clause among the description's that asks for something: it starts with a request ("make it
+    vertical") or says only settings ("30 seconds", "upbeat music pls", 配乐欢快点); a look or a
+    length inside a description is the product's ("five bright colours" is no bold style, "pairs with
+    any phone in seconds" no length), and an offer is copy."""
+    if _is_offer(clause):
+        return False
+    if _is_command_clause(clause):
+        return True
+    items = [it for it in tokens.read(clause).items if not it.has("punct")]
+    allowed = ("sym", "polite", "verb")  # ("做成竖屏": a verb and a setting)
+    return any(_is_setting(it) for it in items) and all(
+        _is_setting(it) or is_filler(it) or any(it.has(c) for c in allowed) for it in items
+    )
+
+
+def _description_clauses(text: str) -> list[str]:
+    return [c for s in sentences(text) for part in _DASH_SPLIT.split(s) for c in clauses(part)]
+
+
+def description_requests(description: str) -> list[str]:
+    """The clauses of a description that ask for something ("…, lasts 3 months. make it vertical")."""
+    return [c for c in _description_clauses(description) if _is_request(c)]
+
+
+def split_sentences(text: str) -> tuple[str, str] | None:
+    """ "make a 30s promo for my bottle. Meet “Aurora Bottle”: a … Leak-proof lid, …" → (the request,
+    the description): a request sentence first, then sentences that describe (not requests, not only
+    the offer or a call to action). None when nothing after the request describes."""
+    parts = sentences(text)
+    if len(parts) < 2 or not is_instruction(parts[0]):
+        return None
+    rest = parts[1:]
+    describing = [
+        c
+        for c in _description_clauses(" ".join(rest))
+        if not _is_request(c)
+        and not _is_offer(c)
+        and not (find_cta(c) and not _strip_cta(c).strip(" .!。！"))
+        and re.search(r"\w", c)
+    ]
+    if not describing:
+        return None
+    joiner = "" if mostly_cjk(text) else " "
+    return parts[0], joiner.join(rest)
+
+
+def _benefit_lines(clause: str) -> list[str]:
+    """One benefit clause → caption lines of a readable length (a long one cut at its relative
+    pronoun: "a double-walled steel bottle that keeps drinks cold for 24 hours" → "Double-walled steel
+    bottle", "Keeps drinks cold for 24 hours")."""
+    cjk = has_cjk(clause)
+    text = clause if cjk else _ARTICLE.sub("", clause)
+    pieces = [text]
+    if not cjk and len(text) > BENEFIT_LATIN:
+        pieces = [p for p in _RELATIVE.split(text, maxsplit=1) if p.strip()]
+    out: list[str] = []
+    for piece in pieces:
+        out.extend(sentence_case(line) for line in caption_lines(piece))
+    return out
+
+
+def describe(description: str) -> Brief:
+    """A product description → the hook (a quoted name; else none, the caller decides), benefit
+    captions (each sentence or comma clause one, ≤ `CAPTIONS_MAX`), the offer, a price and a CTA written
+    in it. Clauses that ask for something are left to the grammar."""
+    brief = Brief()
+    text = description.strip()
+    quotes = find_quotes(text)
+    if quotes:
+        start, end, inner = quotes[0]
+        brief.title = shorten(inner, 90, 32)
+        before, after = text[:start], text[end:]
+        cut = max((before.rfind(c) for c in ".!?。！？;；,，、\n"), default=-1) + 1
+        lead = _drop_hook_words(before[cut:])
+        after = re.sub(r"^\s*(?:[:：,，]|[-—–])\s*", " ", after)
+        text = (before[:cut] + (" " + lead if lead else "") + " " + after.strip()).strip()
+        # the rest of the name's sentence says what it does ("“Habitly” builds habits …"): never a request
+        first = sentences(after.strip())[:1]
+        parts = clauses(_DASH_SPLIT.split(first[0])[0]) if first else []
+        named = _clean_end(_TAIL_SYMBOLS.sub("", parts[0])) if parts else ""
+    else:
+        named = ""
+        opening = sentences(text)[:1]
+        head = (clauses(_DASH_SPLIT.split(opening[0])[0]) or [""])[0] if opening else ""
+        name = _drop_hook_words(head)
+        if name != head.strip() and name and _is_name(name):  # "Meet Nova, the smart lamp …" → "Nova"
+            brief.title = _clean_end(name)
+            text = text.strip()[len(head.strip()) :].lstrip(" ,，:：-—–")
+    for start, end, inner in reversed(find_quotes(text)):
+        text = text[:start] + inner + text[end:]
+    lines: list[str] = []
+    offers: list[tuple[int, str]] = []  # (strength, clause): the strongest is the offer, the rest benefits
+    for sentence in sentences(text):
+        for part in _DASH_SPLIT.split(sentence):
+            for clause in clauses(part):
+                clause = _clean_end(_TAIL_SYMBOLS.sub("", clause))
+                if not clause:
+                    continue
+                cta = find_cta(clause)
+                if cta is not None:
+                    brief.cta = brief.cta or cta
+                    clause = _clean_end(_TAIL_SYMBOLS.sub("", _strip_cta(clause)))
+                    if not clause:
+                        continue
+                if brief.price is None:
+                    brief.price = _price(clause)
+                if _is_offer(clause):
+                    strength = sum(1 for it in tokens.read(clause).items if it.has("offer") or it.has("pct"))
+                    offers.append((strength, clause))
+                    lines.append(f"\0offer{len(offers) - 1}")
+                    continue
+                if (clause != named and _is_request(clause)) or not re.search(r"\w", clause):
+                    continue
+                lines.extend(_benefit_lines(clause))
+    best = max(range(len(offers)), key=lambda n: (offers[n][0], -n)) if offers else None
+    if best is not None:
+        brief.offer = sentence_case(offers[best][1])
+    out: list[str] = []
+    for line in lines:
+        if line.startswith("\0offer"):
+            n = int(line[len("\0offer") :])
+            if n != best:  # a second offer ("送花瓶" beside "首单九折") is one more benefit
+                out.extend(_benefit_lines(offers[n][1]))
+            continue
+        out.append(line)
+    brief.captions = [line for line in dict.fromkeys(out) if line][:CAPTIONS_MAX]
+    return brief
+
+
+def compose(request: str, description: str) -> Brief:
+    """The copy of a request with a product description: the request's own reading (its product name,
+    mood, offer) and the description's hook, benefits, offer and CTA; the hook is the quoted name, else
+    the product the request names, else the description's first benefit."""
+    asked = read_brief(request) if request.strip() else Brief()
+    described = describe(description)
+    brief = Brief(
+        title=described.title or asked.title,
+        subtitle=asked.subtitle,
+        captions=list(dict.fromkeys([*asked.captions, *described.captions]))[:CAPTIONS_MAX],
+        offer=asked.offer or described.offer,
+        price=asked.price or described.price,
+        mood=asked.mood,
+    )
+    if brief.title is None and brief.captions:
+        hook = _drop_hook_words(brief.captions.pop(0))
+        brief.title = zh_name(hook) or hook if has_cjk(hook) else en_hook(sentence_case(hook))
+    whole = f"{request} {description}"
+    unquoted = whole
+    for start, end, inner in reversed(find_quotes(whole)):
+        unquoted = unquoted[:start] + " " + inner + " " + unquoted[end:]
+    brief.kind = business_kind(tokens.read(unquoted).items)
+    zh = mostly_cjk(description) if description.strip() else mostly_cjk(request)
+    brief.cta = (
+        described.cta
+        or find_cta(request)
+        or (business_cta(brief.kind, "zh" if zh else "en") if brief.kind else None)
+    )
+    return brief

@@ -39,13 +39,17 @@ from studio.director.content import (
 from studio.director.copywriter import (
     Brief,
     business_kind,
+    compose,
     copy_text,
+    description_requests,
     find_cta,
     has_cjk,
     mostly_cjk,
     product_name,
     read_brief,
     sentence_case,
+    split_description,
+    split_sentences,
     title_case,
 )
 from studio.director.items import Item, Message
@@ -795,7 +799,7 @@ class _Reader:
             self.emit(names[role])
 
     def _add_default(self, role: str) -> None:
-        brief = read_brief(self.draft.m.prompt) if self.draft is not None else Brief()
+        brief = brief_of(self.draft.m.prompt) if self.draft is not None else Brief()
         zh = self.ctx.zh
         if role == "title":
             if brief.title:
@@ -1541,12 +1545,22 @@ def _understand(text: str, ctx: Context) -> Understanding:
         if ctx.draft is None:
             return _create(message, [], contents, ctx)
         return Understanding("answer", answer="help")
+    marked = split_description(text)  # "…and description: Meet “Aurora Bottle”: …", "描述：…"
+    if marked is not None:
+        made = _create_described(text, marked, ctx, answered=False)
+        if made is not None:  # (描述 alone would ask to describe the video)
+            return made
     answer = _answer_for(message, items, ctx)
     if answer is not None:
         return Understanding("answer", answer=answer)
     history = _history(items)
     if history is not None:
         return Understanding("history", history=history[0], version=history[1])
+    if marked is None and not any(c.colon for c in contents):  # ("captions: A. B. C." runs on)
+        split = split_sentences(text)  # "make a promo for my bottle. Leak-proof lid, …"
+        made = _create_described(text, split, ctx, answered=True) if split is not None else None
+        if made is not None:
+            return made
     clauses = _clauses(message, items)
     if ctx.draft is None or _wants_new_video(message, items):
         return _create(message, clauses, contents, ctx)
@@ -1608,19 +1622,79 @@ def _description(message: Message, contents: list[Content]) -> str:
     return text
 
 
-def _create(message: Message, clauses: list[Clause], contents: list[Content], ctx: Context) -> Understanding:
+def _create_described(
+    text: str, split: tuple[str, str], ctx: Context, *, answered: bool
+) -> Understanding | None:
+    """A new draft from a request and its product description, or None when the request is no
+    creation (an edit of this video, or — `answered` False — a question or a move in the versions)."""
+    asked = tokens.read(_reading(*split))
+    contents = capture(asked)
+    items = _with_contents(asked, contents)
+    if asked.original.strip() and not answered:
+        if _answer_for(asked, items, ctx) is not None or _history(items) is not None:
+            return None
+    if ctx.draft is not None and not _wants_new_video(asked, items):
+        return None
+    return _create(asked, _clauses(asked, items), contents, ctx, described=split, original=text)
+
+
+def _reading(request: str, description: str) -> str:
+    """What the grammar reads of a message with a product description: the request and the
+    description's own requests ("…, lasts 3 months. make it vertical"), never its copy ("five bright
+    colours" is no bold style, "double-walled" no duplicated shot)."""
+    asks = description_requests(description)
+    if not request.strip():
+        return " ".join(asks)
+    end = "" if request.rstrip()[-1:] in ".!?。！？" else ("。" if mostly_cjk(request) else ".")
+    return " ".join([request.rstrip() + end, *asks])
+
+
+def brief_of(prompt: str) -> Brief:
+    """The copy a creation message asks for (the words given to a text left out, a product
+    description read as one): what "start over" and "add captions" take from `m.prompt`."""
+    message = tokens.read(prompt)
+    contents = capture(message)
+    split = split_description(prompt)
+    if split is None and not any(c.colon for c in contents):
+        split = split_sentences(prompt)
+    if split is not None:
+        return compose(_request_words(split[0]), split[1])
+    return read_brief(_description(message, contents))
+
+
+def _request_words(request: str) -> str:
+    """The request before a description, without the words given to a text (read by the grammar)."""
+    message = tokens.read(request)
+    return _description(message, capture(message)) if request.strip() else ""
+
+
+def _create(
+    message: Message,
+    clauses: list[Clause],
+    contents: list[Content],
+    ctx: Context,
+    *,
+    described: tuple[str, str] | None = None,
+    original: str | None = None,
+) -> Understanding:
+    """A new draft. `described`: the request and the product description said after it
+    ("description: …"); `message` is then what the grammar reads, `original` the message as typed."""
     base = ctx.draft
+    typed = message.original if original is None else original
     reader = _Reader(Context(None, ctx.assets, ctx.zh), create=True)
     for clause in clauses:
         reader.read(clause, None)
     reader.finish()
     calls = {c.name: c for c in reader.calls}
-    description = _description(message, contents)
-    brief = read_brief(description)
+    if described is not None:
+        brief = compose(_request_words(described[0]), described[1])
+    else:
+        brief = read_brief(_description(message, contents))
     explicit = any(name in calls for name in ("set_title", "set_captions"))
+    reused = False
     if base is not None and base.m.prompt and not explicit and not brief.title and not brief.captions:
-        brief = read_brief(base.m.prompt)  # "start over, square": the words stay
-        description = base.m.prompt
+        brief = brief_of(base.m.prompt)  # "start over, square": the words stay
+        reused = True
     visual = [a for a in ctx.assets if a.kind in ("image", "video")]
     audio = [a for a in ctx.assets if a.kind == "audio"]
     title = calls["set_title"].args["text"] if "set_title" in calls else brief.title
@@ -1652,8 +1726,8 @@ def _create(message: Message, clauses: list[Clause], contents: list[Content], ct
     ]
     if not shots:
         shots = [a.id for a in visual]
-    language = "zh" if (mostly_cjk(message.original) or (not message.original.strip() and ctx.zh)) else "en"
-    if base is not None and description == base.m.prompt:
+    language = "zh" if (mostly_cjk(typed) or (not typed.strip() and ctx.zh)) else "en"
+    if reused and base is not None:
         language = base.m.language if base.m.language in ("en", "zh") else language
     args: dict[str, object] = {
         "assets": shots,
@@ -1667,7 +1741,7 @@ def _create(message: Message, clauses: list[Clause], contents: list[Content], ct
         "offer": calls["set_offer"].args["text"] if "set_offer" in calls else brief.offer,
         "price": calls["set_price"].args["text"] if "set_price" in calls else brief.price,
         "music": music,
-        "prompt": description.strip() if base is None or description != base.m.prompt else base.m.prompt,
+        "prompt": base.m.prompt if reused and base is not None else typed.strip(),  # as the creator wrote it
         "language": language,
     }
     create = call("create_draft", **{k: v for k, v in args.items() if v is not None or k == "music"})

@@ -31,9 +31,15 @@ def entries(lang: str) -> list[dict[str, Any]]:
 
 
 def matches(value: Any, got: Any) -> bool:
-    """`got` is what `value` asks for: equal, within 0.011 for floats, or any of `{one_of: [...]}`."""
+    """`got` is what `value` asks for: equal, within 0.011 for floats, any of `{one_of: [...]}`, or lines
+    that carry every phrase of `{has: [...], most: n}` (in any case, at most n lines)."""
     if isinstance(value, dict) and set(value) == {"one_of"}:
         return any(matches(v, got) for v in value["one_of"])
+    if isinstance(value, dict) and "has" in value:  # captions that carry these words, at most `most` lines
+        lines = [str(line).lower() for line in got or []]
+        return all(any(str(p).lower() in line for line in lines) for p in value["has"]) and len(lines) <= int(
+            value.get("most", len(lines))
+        )
     if isinstance(value, float) or (isinstance(value, list) and value and isinstance(value[0], float)):
         if got is None:
             return False

@@ -176,7 +176,7 @@ async def test_chinese_request_gets_a_chinese_reply_and_chinese_text(run_turn: T
     assert made.reply.startswith("好了！我用你的3张照片做了一个30秒的9:16视频，标题“新球鞋”")
     assert "低保真背景音乐" in made.reply  # the mood in Chinese, not "Lo-fi"
     assert draft.m.language == "zh"
-    assert [s.m.text for s in draft.texts()] == ["新球鞋", "轻盈透气，夏天必备", "立即购买"]
+    assert [s.m.text for s in draft.texts()] == ["新球鞋", "轻盈透气", "夏天必备", "立即购买"]
 
 
 async def test_chinese_request_with_english_reply_language_is_still_understood(run_turn: Turn) -> None:
