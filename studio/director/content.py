@@ -132,10 +132,25 @@ def _next_part_is_request(items: list[Item], k: int, *, leading: bool = False) -
     return False
 
 
-def _end(message: Message, start: int, *, runs_on: bool, free: bool, colon: bool = False) -> int:
+def _next_part_is_field(items: list[Item], k: int) -> bool:
+    """The part starting at item k opens another labelled field ("…，描述：…", "… offer: 20% off"):
+    a word or two, then a colon, before any separator."""
+    while k < len(items) and is_sep(items[k], GAP):
+        k += 1
+    for n, it in enumerate(items[k : k + 4]):
+        if it.text in (":", "："):
+            return n > 0
+        if is_sep(it, SENTENCE_END | CLAUSE_END | GAP) or it.has("quote"):
+            return False
+    return False
+
+
+def _end(message: Message, start: int, *, runs_on: bool, free: bool, colon: bool = False,
+         phrase: bool = False) -> int:
     """Where content starting at item `start` ends (exclusive). `runs_on`: captions after a colon go
     on across sentences; `free`: a name after "called"/"titled" also ends at a setting or at a
-    lower-case "for ..." ("called Summer Drop | for our sneakers")."""
+    lower-case "for ..." ("called Summer Drop | for our sneakers"); `phrase`: a Chinese name ends at a
+    space or comma too ("标题是夏日保温杯 双层不锈钢": the rest is copy, not the title)."""
     items = message.items
     k = start
     while k < len(items):
@@ -146,7 +161,9 @@ def _end(message: Message, start: int, *, runs_on: bool, free: bool, colon: bool
         elif is_sep(it, CLAUSE_END | GAP) or it.has("conj"):
             # after a colon the user's own words run on ("字幕换成：好喝不贵，现做现卖") unless the next
             # part starts with a request ("标题改为：秋季限定，改成竖屏")
-            if _next_part_is_request(items, k + 1, leading=colon):
+            if phrase and k > start and is_sep(it, CLAUSE_END | GAP):
+                return k
+            if _next_part_is_request(items, k + 1, leading=colon) or _next_part_is_field(items, k + 1):
                 return k
         elif k > start and it.has("quote"):
             return k
@@ -300,7 +317,8 @@ def capture(message: Message) -> list[Content]:
             continue
         runs_on = role == "caption" and colon
         free = named and role == "title" and not colon and not message.has_cjk
-        end = _end(message, start, runs_on=runs_on, free=free, colon=colon)
+        phrase = message.has_cjk and role in ("title", "subtitle") and not colon
+        end = _end(message, start, runs_on=runs_on, free=free, colon=colon, phrase=phrase)
         body = items[start:end]
         if not body or style_only(body) or place_only(body) or _names_an_account(body):
             k += 1

@@ -868,9 +868,7 @@ def split_description(text: str) -> tuple[str, str] | None:
                     return None
                 request = _REQUEST_LINK.sub("", head[: len(head) - len(word)].rstrip())
                 return request.strip(), tail
-        if colon:
-            return None  # only the first colon can introduce the description ("…: Meet “X”: a …")
-    return None
+    return None  # the first marker wins: a colon inside the description ("…: Meet “X”: a …") is its own
 
 
 def _drop_hook_words(text: str) -> str:
@@ -1033,10 +1031,11 @@ def describe(description: str) -> Brief:
     return brief
 
 
-def compose(request: str, description: str) -> Brief:
+def compose(request: str, description: str, *, titled: bool = False) -> Brief:
     """The copy of a request with a product description: the request's own reading (its product name,
     mood, offer) and the description's hook, benefits, offer and CTA; the hook is the quoted name, else
-    the product the request names, else the description's first benefit."""
+    the product the request names, else the description's first benefit (`titled`: the request gave
+    the title itself, "title: Summer Flask, description: …", so every benefit stays a caption)."""
     asked = read_brief(request) if request.strip() else Brief()
     described = describe(description)
     brief = Brief(
@@ -1047,7 +1046,7 @@ def compose(request: str, description: str) -> Brief:
         price=asked.price or described.price,
         mood=asked.mood,
     )
-    if brief.title is None and brief.captions:
+    if brief.title is None and brief.captions and not titled:
         hook = _drop_hook_words(brief.captions.pop(0))
         brief.title = zh_name(hook) or hook if has_cjk(hook) else en_hook(sentence_case(hook))
     whole = f"{request} {description}"

@@ -1687,7 +1687,7 @@ def _create(
     reader.finish()
     calls = {c.name: c for c in reader.calls}
     if described is not None:
-        brief = compose(_request_words(described[0]), described[1])
+        brief = compose(_request_words(described[0]), described[1], titled="set_title" in calls)
     else:
         brief = read_brief(_description(message, contents))
     explicit = any(name in calls for name in ("set_title", "set_captions"))

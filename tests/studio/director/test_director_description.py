@@ -144,3 +144,39 @@ def test_a_description_with_a_dash_or_without_a_request_still_makes_the_video() 
     assert words(soap, "title") == ["手工皂"]
     assert words(soap, "caption") == ["天然椰子油", "温和不刺激", "适合敏感肌"]
     assert soap.m.aspect == "9:16"
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "title", "captions", "offer"),
+    [
+        (
+            "make a 15s tiktok, title: Summer Flask, description: double-walled steel, cold for 24 hours, "
+            "leak-proof lid. free shipping this week",
+            "en",
+            "Summer Flask",
+            ["Double-walled steel", "Cold for 24 hours", "Leak-proof lid"],
+            "Free shipping this week",
+        ),
+        (
+            "做一个15秒的抖音视频，标题：夏日保温杯，描述：双层不锈钢，冰饮保冷24小时，防漏杯盖，五种亮色。本周包邮",
+            "zh-CN",
+            "夏日保温杯",
+            ["双层不锈钢", "冰饮保冷24小时", "防漏杯盖", "五种亮色"],
+            "本周包邮",
+        ),
+    ],
+    ids=["en", "zh"],
+)
+def test_a_title_field_before_the_description_keeps_the_title_and_every_benefit(
+    message: str, language: str, title: str, captions: list[str], offer: str
+) -> None:
+    draft = made(message, language)
+    assert words(draft, "title") == [title]  # the title stops at the next "label:"
+    assert words(draft, "caption") == captions  # the first benefit is not taken for the hook
+    assert words(draft, "offer") == [offer]
+
+
+def test_a_chinese_title_ends_at_the_space_the_rest_is_copy() -> None:
+    draft = made("帮我做个小红书视频 标题是夏日保温杯 双层不锈钢 保冷24小时 本周包邮", "zh-CN")
+    assert words(draft, "title") == ["夏日保温杯"]
+    assert words(draft, "offer") == ["本周包邮"]
