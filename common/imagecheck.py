@@ -1,8 +1,8 @@
 """Photos checked where they enter: the size from the header first, then a real decode in a child process.
 
 Shared by the bot (every file a user sends, before it is uploaded: `common.mediacheck`) and the
-studio (every file it receives). `studio/api/imagecheck.py` holds the same code today; it is to
-become a re-export of this module (the studio's owners adopt it), so both sides judge a photo alike.
+studio (every file it receives, `studio.api.uploads` / `studio.api.probe`): one checker, so both sides
+judge a photo alike.
 
 Two steps, so that no image is ever decoded before its size is known, and never in the calling
 process at all:

@@ -22,7 +22,7 @@ Every JSON body is read with a bound (`_body`: the declared length first, then t
 arrive), before anything parses it: `max_request_kb` (`max_draft_kb` for a render submit); over
 it, 4007 / 4008 with HTTP 413 and the rest of the body is not read. While the app runs, the
 janitor (`studio.jobs.janitor`) keeps renders from being stranded and temporary files from
-piling up; the image checker processes (`studio.api.imagecheck`) are stopped with the app.
+piling up; the image checker processes (`common.imagecheck`) are stopped with the app.
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from common.imagecheck import ImageChecker
 from studio.api import auth, credits, errors, sessions, storyboard, uploads
 from studio.api.chat import ChatRunner, DirectorLike, RunSseBody
-from studio.api.imagecheck import ImageChecker
 from studio.api.limits import DraftLimits
 from studio.api.probe import Limits
 from studio.api.renders import RenderBody, Renders

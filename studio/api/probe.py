@@ -1,6 +1,6 @@
 """Every uploaded file verified on receipt: it really decodes, and it is within the limits.
 
-- Photos (`studio.api.imagecheck`): the pixel size read from the header and checked against
+- Photos (`common.imagecheck`): the pixel size read from the header and checked against
   `max_image_megapixels` BEFORE anything is decoded; then a real decode in a checker process
   (a JPEG at 1/8 scale), whose answer is the upright width and height.
 - Clips and audio: `common.ffmpeg.aprobe` (readable, a video resp. audio stream, a positive
@@ -23,8 +23,8 @@ from pydantic import BaseModel
 
 from common.ffmpeg import aprobe, ffmpeg_exe
 from common.filetype import MediaKind
+from common.imagecheck import ImageChecker, read_header
 from studio.api import errors
-from studio.api.imagecheck import ImageChecker, read_header
 
 log = logging.getLogger(__name__)
 

@@ -24,10 +24,10 @@ from pydantic import BaseModel
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
+from common.imagecheck import ImageChecker
 from studio import keys
 from studio.api import errors
 from studio.api.errors import FileRejection
-from studio.api.imagecheck import ImageChecker
 from studio.api.ingest import FileSink, SavedFile, discard_saved
 from studio.api.probe import Limits, MediaInfo, verify
 from studio.api.sessions import Session
