@@ -115,14 +115,15 @@ async def _media(path: Path, kind: MediaKind, limits: MediaLimits) -> Verdict:
         if seen.width * seen.height > limits.max_pixels:
             verdict.problem = Problem.PIXELS
             return verdict
-    if not await _decodes(path, kind):
+    if not await decodes(path, kind):
         log.info("%s: its first %s does not decode", path.name, "frame" if kind == "video" else "second")
         return Verdict(kind=kind, problem=Problem.DAMAGED)
     return verdict
 
 
-async def _decodes(path: Path, kind: MediaKind) -> bool:
-    """ffmpeg decodes the first video frame, or the first second of sound, without an error."""
+async def decodes(path: Path, kind: MediaKind) -> bool:
+    """ffmpeg decodes the first video frame, or the first second of sound, without an error (the bot's
+    check before upload and the studio's on receipt, `studio.api.probe`)."""
     select = ["-map", "0:v:0", "-frames:v", "1"] if kind == "video" else ["-map", "0:a:0", "-t", "1"]
     proc = await asyncio.create_subprocess_exec(
         ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path), *select,

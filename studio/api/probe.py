@@ -14,21 +14,20 @@ A file that fails raises the ApiError naming it: 4003 damaged or incomplete, 400
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from common.ffmpeg import aprobe, ffmpeg_exe
+from common.ffmpeg import aprobe
 from common.filetype import MediaKind
 from common.imagecheck import ImageChecker, read_header
+from common.mediacheck import decodes
 from studio.api import errors
 
 log = logging.getLogger(__name__)
 
-DECODE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -93,27 +92,7 @@ async def _media(path: Path, kind: MediaKind, name: str, limits: Limits) -> Medi
         if seen.width * seen.height > limits.max_pixels:
             raise errors.too_many_pixels(name, seen.width, seen.height, limits.megapixels)
         info.width, info.height = seen.width, seen.height
-    if not await _decodes(path, kind):
+    if not await decodes(path, kind):
         log.info("upload %s: its first %s does not decode", name, "frame" if kind == "video" else "second")
         raise errors.file_damaged(name)
     return info
-
-
-async def _decodes(path: Path, kind: MediaKind) -> bool:
-    """ffmpeg decodes the first video frame, or the first second of sound, without an error."""
-    select = ["-map", "0:v:0", "-frames:v", "1"] if kind == "video" else ["-map", "0:a:0", "-t", "1"]
-    proc = await asyncio.create_subprocess_exec(
-        ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path), *select,
-        "-f", "null", "-", stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        async with asyncio.timeout(DECODE_SECONDS):
-            return await proc.wait() == 0
-    except TimeoutError:
-        return False
-    finally:
-        if proc.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                proc.kill()
-            await proc.wait()
