@@ -547,30 +547,9 @@ def plan_sequence(
                         best = (multi, group)
                         break
         layout, group = best
-        if len(group) > 1:  # cell indices are local to the group: map them back
-            cells = tuple(Cell(c.rect, group[c.photo], c.crop, c.moves) for c in layout.cells)
-            layout = Layout(
-                layout.kind,
-                layout.canvas,
-                cells,
-                layout.panels,
-                layout.text_area,
-                layout.filler,
-                layout.score,
-                layout.background,
-            )
-        else:
-            cells = tuple(Cell(c.rect, i, c.crop, c.moves) for c in layout.cells)
-            layout = Layout(
-                layout.kind,
-                layout.canvas,
-                cells,
-                layout.panels,
-                layout.text_area,
-                layout.filler,
-                layout.score,
-                layout.background,
-            )
+        # cell photo indices are local to the group (0 for a single photo): map them back
+        cells = tuple(Cell(c.rect, group[c.photo], c.crop, c.moves) for c in layout.cells)
+        layout = replace(layout, cells=cells)
         out.append((layout, group))
         i += len(group)
     return out
